@@ -1,0 +1,228 @@
+/* gcurl-backend-iochannel.c: one GIOChannel watch per socket (portable)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each socket curl watches gets a GIOChannel watch, added as a child source
+ * of the parent GSource, so that it shares its priority and context and dies
+ * with it. A watch's condition is fixed, so a change of condition replaces
+ * the watch. The child callbacks only record which socket is ready with what
+ * condition and return G_SOURCE_CONTINUE (a watch dropped by us would never
+ * be requested again); GLib then dispatches the parent, which calls curl.
+ *
+ * The one watch this backend drops on its own is one whose fd reports
+ * G_IO_NVAL: the fd was closed without CURL_POLL_REMOVE, and polling it
+ * again would spin. curl is told (CURL_CSELECT_ERR) and, should it watch the
+ * same fd number again, a new watch is made.
+ */
+
+#include "config.h"
+
+#include "gcurl-backend-private.h"
+
+/* Always watched besides what curl asks for; without G_IO_NVAL in the
+ * condition a closed fd would make poll() return at once forever. */
+#define ALWAYS (G_IO_ERR | G_IO_HUP | G_IO_NVAL)
+
+typedef struct _IOChannelBackend IOChannelBackend;
+
+typedef struct
+{
+  IOChannelBackend *backend;
+  curl_socket_t     fd;
+  guint             serial;     /* tells this socket from a later one with the same fd */
+  int               wanted;     /* CURL_POLL_IN/OUT bits */
+  GIOChannel       *channel;
+  GSource          *watch;      /* child of the parent source, or NULL */
+} IOSocket;
+
+typedef struct
+{
+  curl_socket_t fd;
+  guint         serial;
+  GIOCondition  condition;
+} Ready;
+
+struct _IOChannelBackend
+{
+  GCurlBackend  parent;
+  GSource      *source;
+  GHashTable   *sockets;    /* fd → IOSocket */
+  GArray       *ready;      /* Ready records since the last dispatch */
+  GArray       *spare;      /* the other buffer, swapped in by dispatch */
+  guint         next_serial;
+};
+
+static void
+io_socket_drop_watch (IOSocket *sock)
+{
+  if (sock->watch != NULL)
+    {
+      if (!g_source_is_destroyed (sock->watch))
+        g_source_remove_child_source (sock->backend->source, sock->watch);
+      g_source_unref (sock->watch);
+      sock->watch = NULL;
+    }
+}
+
+static void
+io_socket_free (gpointer data)
+{
+  IOSocket *sock = data;
+
+  io_socket_drop_watch (sock);
+  g_clear_pointer (&sock->channel, g_io_channel_unref);
+  g_free (sock);
+}
+
+static gboolean
+io_socket_ready_cb (GIOChannel   *channel,
+                    GIOCondition  condition,
+                    gpointer      user_data)
+{
+  IOSocket *sock = user_data;
+  IOChannelBackend *self = sock->backend;
+  Ready r = { sock->fd, sock->serial, condition };
+
+  g_array_append_val (self->ready, r);
+
+  if (condition & G_IO_NVAL)
+    {
+      io_socket_drop_watch (sock);
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static GCurlBackend *
+iochannel_backend_create (GSource *parent)
+{
+  IOChannelBackend *self = g_new0 (IOChannelBackend, 1);
+
+  self->parent.vtable = &_g_curl_backend_iochannel;
+  self->source = parent;
+  self->sockets = g_hash_table_new_full (NULL, NULL, NULL, io_socket_free);
+  self->ready = g_array_new (FALSE, FALSE, sizeof (Ready));
+  self->spare = g_array_new (FALSE, FALSE, sizeof (Ready));
+
+  return &self->parent;
+}
+
+static void
+iochannel_backend_destroy (GCurlBackend *backend)
+{
+  IOChannelBackend *self = (IOChannelBackend *) backend;
+
+  g_hash_table_unref (self->sockets);
+  g_array_unref (self->ready);
+  g_array_unref (self->spare);
+  g_free (self);
+}
+
+static void
+iochannel_backend_watch (GCurlBackend *backend,
+                         curl_socket_t fd,
+                         int           what)
+{
+  IOChannelBackend *self = (IOChannelBackend *) backend;
+  GIOCondition condition = ALWAYS;
+  IOSocket *sock;
+
+  if (fd == CURL_SOCKET_BAD || fd < 0)
+    return;
+
+  sock = g_hash_table_lookup (self->sockets, GINT_TO_POINTER (fd));
+
+  if (what == CURL_POLL_REMOVE)
+    {
+      /* Unknown sockets are ignored; known ones forget everything. */
+      if (sock != NULL)
+        g_hash_table_remove (self->sockets, GINT_TO_POINTER (fd));
+      return;
+    }
+
+  if (sock == NULL)
+    {
+      sock = g_new0 (IOSocket, 1);
+      sock->backend = self;
+      sock->fd = fd;
+      sock->serial = ++self->next_serial;
+      sock->channel = g_io_channel_unix_new (fd);
+      g_hash_table_insert (self->sockets, GINT_TO_POINTER (fd), sock);
+    }
+  else if (sock->wanted == (what & CURL_POLL_INOUT))
+    {
+      /* curl only announces changes: the same request again means a new
+       * socket under the same number. Start afresh. */
+      io_socket_drop_watch (sock);
+      sock->serial = ++self->next_serial;
+      g_clear_pointer (&sock->channel, g_io_channel_unref);
+      sock->channel = g_io_channel_unix_new (fd);
+    }
+  else
+    io_socket_drop_watch (sock);
+
+  sock->wanted = what & CURL_POLL_INOUT;
+
+  if (what & CURL_POLL_IN)
+    condition |= G_IO_IN | G_IO_PRI;
+  if (what & CURL_POLL_OUT)
+    condition |= G_IO_OUT;
+  if ((what & CURL_POLL_INOUT) == 0)
+    return;
+
+  sock->watch = g_io_create_watch (sock->channel, condition);
+  g_source_set_static_name (sock->watch, "GCurlMultiSource socket");
+  g_source_set_callback (sock->watch, G_SOURCE_FUNC (io_socket_ready_cb), sock, NULL);
+  g_source_add_child_source (self->source, sock->watch);
+}
+
+static gboolean
+iochannel_backend_pending (GCurlBackend *backend)
+{
+  IOChannelBackend *self = (IOChannelBackend *) backend;
+
+  return self->ready->len > 0;
+}
+
+static void
+iochannel_backend_dispatch (GCurlBackend         *backend,
+                            GCurlBackendReadyFunc func,
+                            gpointer              user_data)
+{
+  IOChannelBackend *self = (IOChannelBackend *) backend;
+  GArray *ready;
+
+  if (self->ready->len == 0)
+    return;
+
+  /* Snapshot: actions add and remove sockets, and may record more. */
+  ready = self->ready;
+  self->ready = self->spare;
+  self->spare = NULL;
+
+  for (guint i = 0; i < ready->len; i++)
+    {
+      const Ready *r = &g_array_index (ready, Ready, i);
+      IOSocket *sock = g_hash_table_lookup (self->sockets, GINT_TO_POINTER (r->fd));
+
+      if (sock == NULL || sock->serial != r->serial || sock->wanted == 0)
+        continue;
+
+      func (r->fd, _g_curl_cselect_from_condition (r->condition), user_data);
+    }
+
+  g_array_set_size (ready, 0);
+  self->spare = ready;
+}
+
+const GCurlBackendVTable _g_curl_backend_iochannel = {
+  .name = "iochannel",
+  .create = iochannel_backend_create,
+  .destroy = iochannel_backend_destroy,
+  .watch = iochannel_backend_watch,
+  .pending = iochannel_backend_pending,
+  .dispatch = iochannel_backend_dispatch,
+  .setup_easy = NULL,
+  .reset_easy = NULL,
+};

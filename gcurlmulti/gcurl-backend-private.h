@@ -1,0 +1,82 @@
+/* gcurl-backend-private.h: the small interface between GCurlMultiSource and
+ * its socket-watch backends (epoll, iochannel)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A backend turns curl's CURLMOPT_SOCKETFUNCTION requests into readiness
+ * reports. It never calls libcurl: the source's dispatch asks it for the ready
+ * sockets (backend->dispatch) and calls curl_multi_socket_action() for each
+ * one through the callback it passes in. Ready sockets are checked again just
+ * before each callback, because an earlier action in the same dispatch can
+ * remove, close or replace any socket (DESIGN §4, "Dispatch").
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <curl/curl.h>
+
+G_BEGIN_DECLS
+
+typedef struct _GCurlBackend GCurlBackend;
+typedef struct _GCurlBackendVTable GCurlBackendVTable;
+
+/* Called by a backend's dispatch for each socket that is still watched and
+ * ready; @cselect is a mask of CURL_CSELECT_IN/OUT/ERR. */
+typedef void (*GCurlBackendReadyFunc) (curl_socket_t fd,
+                                       int           cselect,
+                                       gpointer      user_data);
+
+struct _GCurlBackendVTable
+{
+  const char *name;
+
+  /* Creates the backend for @parent, the source's GSource (not yet attached). */
+  GCurlBackend *(*create)      (GSource *parent);
+  /* Frees everything; runs after curl_multi_cleanup(), so that callbacks curl
+   * makes while cleaning up still find the backend alive. */
+  void          (*destroy)     (GCurlBackend *backend);
+  /* curl's socket callback: @what is CURL_POLL_IN/OUT/INOUT/REMOVE. */
+  void          (*watch)       (GCurlBackend *backend,
+                                curl_socket_t fd,
+                                int           what);
+  /* TRUE when readiness was recorded that dispatch has not handled yet. */
+  gboolean      (*pending)     (GCurlBackend *backend);
+  /* Reports the ready sockets, one call of @func each. */
+  void          (*dispatch)    (GCurlBackend        *backend,
+                                GCurlBackendReadyFunc func,
+                                gpointer             user_data);
+  /* Optional: set and reset the easy options the backend needs
+   * (CURLOPT_OPENSOCKETFUNCTION, CURLOPT_CLOSESOCKETFUNCTION). */
+  void          (*setup_easy)  (GCurlBackend *backend,
+                                CURL         *easy);
+  void          (*reset_easy)  (GCurlBackend *backend,
+                                CURL         *easy);
+};
+
+struct _GCurlBackend
+{
+  const GCurlBackendVTable *vtable;
+};
+
+#ifdef HAVE_EPOLL
+extern const GCurlBackendVTable _g_curl_backend_epoll;
+#endif
+extern const GCurlBackendVTable _g_curl_backend_iochannel;
+
+static inline int
+_g_curl_cselect_from_condition (GIOCondition cond)
+{
+  int cselect = 0;
+
+  if (cond & (G_IO_IN | G_IO_PRI))
+    cselect |= CURL_CSELECT_IN;
+  if (cond & G_IO_OUT)
+    cselect |= CURL_CSELECT_OUT;
+  if (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL))
+    cselect |= CURL_CSELECT_ERR;
+
+  return cselect;
+}
+
+G_END_DECLS

@@ -1,0 +1,177 @@
+/* gcurl-error.c: the G_CURL_ERROR domain and the mapping from libcurl codes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "gcurl-error-private.h"
+
+/**
+ * g_curl_error_quark:
+ *
+ * The quark of the %G_CURL_ERROR domain.
+ *
+ * Returns: the error domain quark
+ */
+G_DEFINE_QUARK (g-curl-error-quark, g_curl_error)
+
+GCurlError
+_g_curl_error_code_from_curl_code (CURLcode code)
+{
+  switch ((int) code)
+    {
+    case CURLE_URL_MALFORMAT:
+      return G_CURL_ERROR_INVALID_URL;
+
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_NOT_BUILT_IN:
+      return G_CURL_ERROR_UNSUPPORTED_PROTOCOL;
+
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return G_CURL_ERROR_HOST_NOT_FOUND;
+
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_PROXY:
+    case CURLE_INTERFACE_FAILED:
+      return G_CURL_ERROR_CONNECT_FAILED;
+
+    case CURLE_OPERATION_TIMEDOUT:
+      return G_CURL_ERROR_TIMED_OUT;
+
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_USE_SSL_FAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+      return G_CURL_ERROR_TLS;
+
+    case CURLE_HTTP_RETURNED_ERROR:
+      return G_CURL_ERROR_HTTP_STATUS;
+
+    case CURLE_TOO_MANY_REDIRECTS:
+      return G_CURL_ERROR_TOO_MANY_REDIRECTS;
+
+    case CURLE_WRITE_ERROR:
+      return G_CURL_ERROR_WRITE;
+
+    case CURLE_READ_ERROR:
+    case CURLE_SEND_FAIL_REWIND:
+      return G_CURL_ERROR_READ;
+
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+      return G_CURL_ERROR_PARTIAL;
+
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_HTTP3:
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_RANGE_ERROR:
+    case CURLE_BAD_DOWNLOAD_RESUME:
+      return G_CURL_ERROR_PROTOCOL;
+
+    case CURLE_FILESIZE_EXCEEDED:
+      return G_CURL_ERROR_TOO_LARGE;
+
+    default:
+      return G_CURL_ERROR_FAILED;
+    }
+}
+
+/**
+ * g_curl_error_new_from_code:
+ * @code: a `CURLcode` other than `CURLE_OK`
+ * @url: (nullable): the URL of the transfer, named in the message
+ * @detail: (nullable): more detail, usually the transfer's
+ *   `CURLOPT_ERRORBUFFER`; an empty string counts as %NULL
+ *
+ * Turns the result of a libcurl transfer into a #GError, for code that drives
+ * its own easy handles through [method@GCurl.MultiSource.add_handle] and wants
+ * the same errors as the high-level API.
+ *
+ * `CURLE_ABORTED_BY_CALLBACK` (a transfer the application stopped) becomes
+ * %G_IO_ERROR_CANCELLED; every other code becomes a %G_CURL_ERROR with the
+ * [error@GCurl.Error] code of its class. The message names the URL and
+ * the reason.
+ *
+ * Returns: (transfer full): a new #GError
+ */
+GError *
+g_curl_error_new_from_code (int         code,
+                            const char *url,
+                            const char *detail)
+{
+  const char *reason;
+
+  g_return_val_if_fail (code != CURLE_OK, NULL);
+
+  reason = (detail != NULL && detail[0] != '\0') ? detail : curl_easy_strerror ((CURLcode) code);
+
+  if (code == CURLE_ABORTED_BY_CALLBACK)
+    {
+      if (url != NULL)
+        return g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                            "Transfer of %s was cancelled", url);
+      return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                  "Transfer was cancelled");
+    }
+
+  if (url != NULL)
+    return g_error_new (G_CURL_ERROR,
+                        _g_curl_error_code_from_curl_code ((CURLcode) code),
+                        "Transfer of %s failed: %s", url, reason);
+
+  return g_error_new (G_CURL_ERROR,
+                      _g_curl_error_code_from_curl_code ((CURLcode) code),
+                      "Transfer failed: %s", reason);
+}
+
+/*
+ * _g_curl_code_from_multi_code:
+ *
+ * The CURLcode reported for a transfer that a failing multi call
+ * (CURLMcode other than CURLM_OK) took down. The default is
+ * CURLE_UNRECOVERABLE_POLL: the event machinery itself failed.
+ */
+CURLcode
+_g_curl_code_from_multi_code (CURLMcode mcode)
+{
+  switch ((int) mcode)
+    {
+    case CURLM_OK:
+      return CURLE_OK;
+    case CURLM_OUT_OF_MEMORY:
+      return CURLE_OUT_OF_MEMORY;
+    case CURLM_RECURSIVE_API_CALL:
+      return CURLE_RECURSIVE_API_CALL;
+    case CURLM_BAD_FUNCTION_ARGUMENT:
+      return CURLE_BAD_FUNCTION_ARGUMENT;
+    default:
+      return CURLE_UNRECOVERABLE_POLL;
+    }
+}
+
+GError *
+_g_curl_error_new_from_multi_code (CURLMcode   mcode,
+                                   const char *what)
+{
+  return g_error_new (G_CURL_ERROR, G_CURL_ERROR_FAILED,
+                      "%s failed: %s", what, curl_multi_strerror (mcode));
+}

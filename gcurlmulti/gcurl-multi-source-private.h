@@ -1,0 +1,43 @@
+/* gcurl-multi-source-private.h: internal API and test hooks
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Nothing here is installed or exported from the shared library; the tests
+ * link the internal static library to reach it (DESIGN §8: failures that
+ * cannot be provoked from outside use private hooks).
+ */
+
+#pragma once
+
+#include "gcurl-multi-source.h"
+
+G_BEGIN_DECLS
+
+/* Replaces curl_multi_socket_action() for this source (NULL restores it). */
+typedef CURLMcode (*GCurlSocketActionHook) (GCurlMultiSource *self,
+                                            CURLM            *multi,
+                                            curl_socket_t     fd,
+                                            int               ev_bitmask,
+                                            int              *running_handles,
+                                            gpointer          user_data);
+
+void         _g_curl_multi_source_set_socket_action_hook (GCurlMultiSource      *self,
+                                                          GCurlSocketActionHook  hook,
+                                                          gpointer               user_data);
+
+/* The callbacks given to curl, callable by tests to play curl's part. */
+int          _g_curl_multi_source_socket_cb    (CURL          *easy,
+                                                curl_socket_t  fd,
+                                                int            what,
+                                                void          *userp,
+                                                void          *socketp);
+int          _g_curl_multi_source_timer_cb     (CURLM         *multi,
+                                                long           timeout_ms,
+                                                void          *userp);
+
+GSource     *_g_curl_multi_source_get_gsource      (GCurlMultiSource *self);
+const char  *_g_curl_multi_source_get_backend_name (GCurlMultiSource *self);
+guint64      _g_curl_multi_source_get_dispatch_count (GCurlMultiSource *self);
+guint        _g_curl_multi_source_get_max_action_depth (GCurlMultiSource *self);
+
+G_END_DECLS

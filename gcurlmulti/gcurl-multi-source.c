@@ -1,0 +1,1346 @@
+/* gcurl-multi-source.c: a libcurl multi handle driven by a GMainContext
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gcurl-backend-private.h"
+#include "gcurl-enum-types.h"
+#include "gcurl-error-private.h"
+#include "gcurl-marshal.h"
+#include "gcurl-multi-source-private.h"
+
+/**
+ * GCurlMultiSource:
+ *
+ * A libcurl multi handle (`CURLM`) driven by a [struct@GLib.MainContext].
+ *
+ * `GCurlMultiSource` turns libcurl's socket and timer callbacks into
+ * main-loop watches and a timeout, calls `curl_multi_socket_action()` when
+ * they fire, reads `curl_multi_info_read()` after every action and emits
+ * [signal@GCurl.MultiSource::done] for every transfer that finished. Any
+ * number of transfers run from one thread, without blocking it and without
+ * threads.
+ *
+ * ## Main context
+ *
+ * A source belongs to the thread-default main context of the thread that
+ * creates it (or to the one given in [property@GCurl.MultiSource:context]).
+ * Every callback and signal runs in that context; nothing is ever attached to
+ * another one. Like GLib's own asynchronous APIs, a source is used from the
+ * thread that runs its context, with that context as the thread-default one;
+ * it is not thread-safe beyond that.
+ *
+ * The source attaches one [struct@GLib.Source] named "GCurlMultiSource" to
+ * the context. libcurl's timer is that source's ready time, and every call
+ * into `curl_multi_socket_action()` happens in its dispatch, never from
+ * inside a libcurl callback.
+ *
+ * ## Raw C API
+ *
+ * Code that already drives libcurl easy handles adds them with
+ * [method@GCurl.MultiSource.add_handle] and learns of their end through
+ * [signal@GCurl.MultiSource::done], emitted after the handle left the multi
+ * handle, so a handler may clean it up, or change it and add it again. The
+ * application keeps owning the easy handle, including `CURLOPT_PRIVATE`.
+ *
+ * Options the source owns: on the multi handle (see
+ * [method@GCurl.MultiSource.get_multi]) `CURLMOPT_SOCKETFUNCTION`,
+ * `CURLMOPT_SOCKETDATA`, `CURLMOPT_TIMERFUNCTION` and `CURLMOPT_TIMERDATA`;
+ * on each easy handle it drives, `CURLOPT_OPENSOCKETFUNCTION`,
+ * `CURLOPT_OPENSOCKETDATA`, `CURLOPT_CLOSESOCKETFUNCTION` and
+ * `CURLOPT_CLOSESOCKETDATA`, which it sets when the handle is added and
+ * resets when the handle leaves. For that reason an easy handle that shares
+ * its connection cache with other multi handles (`CURLOPT_SHARE` with
+ * `CURL_LOCK_DATA_CONNECT`) is not supported.
+ *
+ * ## Backends
+ *
+ * Sockets are watched by one of two internal backends, chosen when a source
+ * is created from the environment variable `GCURL_BACKEND`:
+ *
+ * - `epoll` (the default on Linux): the source polls one epoll file
+ *   descriptor that holds every socket, so a wake-up costs in proportion to
+ *   the sockets that are ready, and a kept-alive connection stays
+ *   registered between two transfers;
+ * - `iochannel` (portable): one [struct@GLib.IOChannel] watch per socket,
+ *   each a child source of the source.
+ *
+ * An unknown value, or `epoll` where there is no epoll, gives a warning and
+ * the default.
+ */
+
+typedef enum
+{
+  OP_NONE,
+  OP_ADD,       /* add to the multi handle at the next chance */
+  OP_REMOVE,    /* remove silently */
+  OP_CANCEL,    /* remove and report CURLE_ABORTED_BY_CALLBACK */
+} PendingOp;
+
+typedef struct
+{
+  CURL      *easy;
+  gboolean   in_multi;
+  PendingOp  op;
+} HandleEntry;
+
+typedef struct
+{
+  GSource           source;
+  GCurlMultiSource *self;   /* not a reference: cleared in dispose */
+} MultiGSource;
+
+struct _GCurlMultiSource
+{
+  GObject                parent_instance;
+
+  GMainContext          *context;
+  CURLM                 *multi;
+  GSource               *source;
+  GCurlBackend          *backend;
+
+  GHashTable            *handles;     /* CURL* → HandleEntry* */
+  GPtrArray             *deferred;    /* CURL* with a pending op */
+
+  int                    running_handles;
+  guint                  action_depth;      /* > 0 inside curl_multi_socket_action() */
+  guint                  max_action_depth;
+  guint                  timer_calls;
+  guint64                dispatch_count;
+  gboolean               options_dirty;
+
+  int                    max_total_connections;
+  int                    max_host_connections;
+  int                    max_concurrent_streams;
+  int                    max_connects;
+  gboolean               multiplexing;
+
+  GCurlSocketActionHook  action_hook;
+  gpointer               action_hook_data;
+};
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  PROP_RUNNING_HANDLES,
+  PROP_MAX_TOTAL_CONNECTIONS,
+  PROP_MAX_HOST_CONNECTIONS,
+  PROP_MAX_CONCURRENT_STREAMS,
+  PROP_MULTIPLEXING,
+  PROP_MAX_CONNECTS,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_DONE,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (GCurlMultiSource, g_curl_multi_source, G_TYPE_OBJECT)
+
+#define DEFAULT_MAX_CONCURRENT_STREAMS 100
+
+static void run_deferred (GCurlMultiSource *self);
+
+static gboolean
+context_is_current (GMainContext *context)
+{
+  GMainContext *current = g_main_context_ref_thread_default ();
+  gboolean ret = current == context;
+
+  g_main_context_unref (current);
+  return ret;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Handles                                                                 */
+
+static void
+emit_done (GCurlMultiSource *self,
+           CURL             *easy,
+           CURLcode          result)
+{
+  g_signal_emit (self, signals[SIGNAL_DONE], 0, (gpointer) easy, (int) result);
+}
+
+/* The handles, copied: handlers and actions change the table. */
+static GPtrArray *
+snapshot_handles (GCurlMultiSource *self)
+{
+  GPtrArray *easies = g_ptr_array_sized_new (g_hash_table_size (self->handles));
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->handles);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (easies, key);
+
+  return easies;
+}
+
+/* Takes @easy out of the multi handle and out of our table. */
+static void
+detach_handle (GCurlMultiSource *self,
+               HandleEntry      *entry)
+{
+  CURL *easy = entry->easy;
+
+  if (entry->in_multi)
+    {
+      CURLMcode mc = curl_multi_remove_handle (self->multi, easy);
+
+      if (mc != CURLM_OK)
+        g_warning ("curl_multi_remove_handle() failed: %s", curl_multi_strerror (mc));
+      entry->in_multi = FALSE;
+    }
+
+  if (self->backend->vtable->reset_easy != NULL)
+    self->backend->vtable->reset_easy (self->backend, easy);
+
+  g_hash_table_remove (self->handles, easy);
+}
+
+static void
+defer (GCurlMultiSource *self,
+       HandleEntry      *entry,
+       PendingOp         op)
+{
+  if (entry->op == OP_NONE)
+    g_ptr_array_add (self->deferred, entry->easy);
+  entry->op = op;
+}
+
+/* A transfer ended: curl reported it, or a failing multi call took it down. */
+static void
+finish_handle (GCurlMultiSource *self,
+               CURL             *easy,
+               CURLcode          result)
+{
+  HandleEntry *entry = g_hash_table_lookup (self->handles, easy);
+  gboolean report;
+
+  if (entry == NULL)
+    return;
+
+  /* Removed by the application from inside a libcurl callback: it asked
+   * not to hear of this handle again. */
+  report = entry->op != OP_REMOVE;
+  detach_handle (self, entry);
+
+  if (report)
+    emit_done (self, easy, result);
+}
+
+static void
+drain_messages (GCurlMultiSource *self)
+{
+  CURLMsg *msg;
+  int left;
+
+  while ((msg = curl_multi_info_read (self->multi, &left)) != NULL)
+    {
+      CURL *easy;
+      CURLcode result;
+
+      if (msg->msg != CURLMSG_DONE)
+        continue;
+
+      /* Copy first: the message dies with the handle's removal. */
+      easy = msg->easy_handle;
+      result = msg->data.result;
+      finish_handle (self, easy, result);
+    }
+}
+
+static void
+set_running_handles (GCurlMultiSource *self,
+                     int               running)
+{
+  if (self->running_handles != running)
+    {
+      self->running_handles = running;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING_HANDLES]);
+    }
+}
+
+/* Every handle in the table (and every pending add) ends with @result. */
+static void
+finish_all (GCurlMultiSource *self,
+            CURLcode          result)
+{
+  g_autoptr(GPtrArray) easies = snapshot_handles (self);
+
+  for (guint i = 0; i < easies->len; i++)
+    finish_handle (self, g_ptr_array_index (easies, i), result);
+}
+
+static void
+fail_all (GCurlMultiSource *self,
+          CURLMcode         mc,
+          const char       *what)
+{
+  g_autoptr(GError) error = _g_curl_error_new_from_multi_code (mc, what);
+
+  g_warning ("%s; failing %u transfers", error->message,
+             g_hash_table_size (self->handles));
+  finish_all (self, _g_curl_code_from_multi_code (mc));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Actions                                                                 */
+
+static void
+socket_action (GCurlMultiSource *self,
+               curl_socket_t     fd,
+               int               ev_bitmask)
+{
+  int running = self->running_handles;
+  CURLMcode mc;
+
+  self->action_depth++;
+  self->max_action_depth = MAX (self->max_action_depth, self->action_depth);
+  if G_UNLIKELY (self->action_hook != NULL)
+    mc = self->action_hook (self, self->multi, fd, ev_bitmask, &running,
+                            self->action_hook_data);
+  else
+    mc = curl_multi_socket_action (self->multi, fd, ev_bitmask, &running);
+  self->action_depth--;
+
+  if G_UNLIKELY (mc != CURLM_OK)
+    {
+      fail_all (self, mc, "curl_multi_socket_action()");
+      return;
+    }
+
+  set_running_handles (self, running);
+  drain_messages (self);
+}
+
+static void
+socket_ready_cb (curl_socket_t fd,
+                 int           cselect,
+                 gpointer      user_data)
+{
+  socket_action (user_data, fd, cselect);
+}
+
+static void
+resync_timer (GCurlMultiSource *self)
+{
+  long timeout_ms = -1;
+
+  if (curl_multi_timeout (self->multi, &timeout_ms) != CURLM_OK)
+    return;
+  _g_curl_multi_source_timer_cb (self->multi, timeout_ms, self);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The GSource                                                             */
+
+static gboolean
+multi_gsource_prepare (GSource *source,
+                       int     *timeout)
+{
+  GCurlMultiSource *self = ((MultiGSource *) source)->self;
+
+  *timeout = -1;
+  return self != NULL &&
+         (self->deferred->len > 0 || self->backend->vtable->pending (self->backend));
+}
+
+static gboolean
+multi_gsource_check (GSource *source)
+{
+  int timeout;
+
+  return multi_gsource_prepare (source, &timeout);
+}
+
+static gboolean
+multi_gsource_dispatch (GSource     *source,
+                        GSourceFunc  callback,
+                        gpointer     user_data)
+{
+  GCurlMultiSource *self = ((MultiGSource *) source)->self;
+  gint64 ready_time;
+  gboolean timer_due;
+  guint timer_calls;
+
+  if G_UNLIKELY (self == NULL)
+    return G_SOURCE_CONTINUE;
+
+  g_object_ref (self);
+  self->dispatch_count++;
+
+  /* Snapshot the timer: a 0 timeout set by an action below is for the next
+   * iteration. The timer is one-shot: clear it before calling curl, which
+   * sets the next one from inside the action. */
+  ready_time = g_source_get_ready_time (source);
+  timer_due = ready_time >= 0 && ready_time <= g_source_get_time (source);
+  if (timer_due)
+    g_source_set_ready_time (source, -1);
+  timer_calls = self->timer_calls;
+
+  run_deferred (self);
+
+  self->backend->vtable->dispatch (self->backend, socket_ready_cb, self);
+
+  if (timer_due)
+    {
+      socket_action (self, CURL_SOCKET_TIMEOUT, 0);
+
+      /* curl only announces a timer when its expiry changes. If it said
+       * nothing since we dropped the old one, ask, so that a timer is never
+       * lost (DESIGN §9, pitfall 3). */
+      if (self->timer_calls == timer_calls && self->multi != NULL)
+        resync_timer (self);
+    }
+
+  run_deferred (self);
+
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs multi_gsource_funcs = {
+  .prepare = multi_gsource_prepare,
+  .check = multi_gsource_check,
+  .dispatch = multi_gsource_dispatch,
+};
+
+/* ---------------------------------------------------------------------- */
+/* curl's callbacks                                                        */
+
+int
+_g_curl_multi_source_socket_cb (CURL          *easy,
+                                curl_socket_t  fd,
+                                int            what,
+                                void          *userp,
+                                void          *socketp)
+{
+  GCurlMultiSource *self = userp;
+
+  self->backend->vtable->watch (self->backend, fd, what);
+  return 0;
+}
+
+int
+_g_curl_multi_source_timer_cb (CURLM *multi,
+                               long   timeout_ms,
+                               void  *userp)
+{
+  GCurlMultiSource *self = userp;
+  gint64 ready_time;
+
+  self->timer_calls++;
+
+  /* Each call replaces the timer: -1 deletes it, 0 means the next main-loop
+   * iteration (never a call into curl from here). */
+  if (timeout_ms < 0)
+    ready_time = -1;
+  else if (timeout_ms == 0)
+    ready_time = 0;
+  else
+    ready_time = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  g_source_set_ready_time (self->source, ready_time);
+  return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Options                                                                 */
+
+static void
+apply_options (GCurlMultiSource *self)
+{
+  struct {
+    CURLMoption option;
+    long        value;
+  } opts[] = {
+    { CURLMOPT_MAX_TOTAL_CONNECTIONS, self->max_total_connections },
+    { CURLMOPT_MAX_HOST_CONNECTIONS, self->max_host_connections },
+    { CURLMOPT_MAX_CONCURRENT_STREAMS, self->max_concurrent_streams },
+    { CURLMOPT_MAXCONNECTS, self->max_connects },
+    { CURLMOPT_PIPELINING, self->multiplexing ? CURLPIPE_MULTIPLEX : CURLPIPE_NOTHING },
+  };
+
+  /* curl_multi_setopt() is forbidden inside curl's callbacks. */
+  if (self->action_depth > 0)
+    {
+      self->options_dirty = TRUE;
+      return;
+    }
+
+  self->options_dirty = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (opts); i++)
+    {
+      CURLMcode mc = curl_multi_setopt (self->multi, opts[i].option, opts[i].value);
+
+      if (mc != CURLM_OK)
+        g_warning ("curl_multi_setopt(%d) failed: %s", (int) opts[i].option,
+                   curl_multi_strerror (mc));
+    }
+}
+
+static void
+set_int_option (GCurlMultiSource *self,
+                int              *field,
+                int               value,
+                guint             prop_id)
+{
+  if (*field == value)
+    return;
+
+  *field = value;
+  if (self->multi != NULL)
+    apply_options (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Deferred work                                                           */
+
+static void
+run_deferred (GCurlMultiSource *self)
+{
+  if (self->options_dirty)
+    apply_options (self);
+
+  while (self->deferred->len > 0 && self->multi != NULL)
+    {
+      g_autoptr(GPtrArray) deferred = self->deferred;
+
+      self->deferred = g_ptr_array_new ();
+
+      for (guint i = 0; i < deferred->len; i++)
+        {
+          CURL *easy = g_ptr_array_index (deferred, i);
+          HandleEntry *entry = g_hash_table_lookup (self->handles, easy);
+          PendingOp op;
+
+          if (entry == NULL || entry->op == OP_NONE)
+            continue;
+
+          op = entry->op;
+          entry->op = OP_NONE;
+
+          switch (op)
+            {
+            case OP_ADD:
+              {
+                CURLMcode mc = curl_multi_add_handle (self->multi, easy);
+
+                if (mc == CURLM_OK)
+                  entry->in_multi = TRUE;
+                else
+                  {
+                    g_warning ("curl_multi_add_handle() failed: %s", curl_multi_strerror (mc));
+                    detach_handle (self, entry);
+                    emit_done (self, easy, _g_curl_code_from_multi_code (mc));
+                  }
+              }
+              break;
+
+            case OP_REMOVE:
+              detach_handle (self, entry);
+              break;
+
+            case OP_CANCEL:
+              detach_handle (self, entry);
+              emit_done (self, easy, CURLE_ABORTED_BY_CALLBACK);
+              break;
+
+            case OP_NONE:
+            default:
+              break;
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* GObject                                                                 */
+
+static const GCurlBackendVTable *
+choose_backend (void)
+{
+  const char *name = g_getenv ("GCURL_BACKEND");
+#ifdef HAVE_EPOLL
+  const GCurlBackendVTable *fallback = &_g_curl_backend_epoll;
+#else
+  const GCurlBackendVTable *fallback = &_g_curl_backend_iochannel;
+#endif
+
+  if (name == NULL || name[0] == '\0')
+    return fallback;
+  if (g_str_equal (name, "iochannel"))
+    return &_g_curl_backend_iochannel;
+#ifdef HAVE_EPOLL
+  if (g_str_equal (name, "epoll"))
+    return &_g_curl_backend_epoll;
+#endif
+
+  g_warning ("GCURL_BACKEND=%s is not available here; using the %s backend",
+             name, fallback->name);
+  return fallback;
+}
+
+static void
+g_curl_multi_source_constructed (GObject *object)
+{
+  GCurlMultiSource *self = G_CURL_MULTI_SOURCE (object);
+  const GCurlBackendVTable *vtable;
+
+  G_OBJECT_CLASS (g_curl_multi_source_parent_class)->constructed (object);
+
+  if (self->context == NULL)
+    self->context = g_main_context_ref_thread_default ();
+
+  self->source = g_source_new (&multi_gsource_funcs, sizeof (MultiGSource));
+  ((MultiGSource *) self->source)->self = self;
+  g_source_set_static_name (self->source, "GCurlMultiSource");
+
+  vtable = choose_backend ();
+  self->backend = vtable->create (self->source);
+  if (self->backend == NULL && vtable != &_g_curl_backend_iochannel)
+    self->backend = _g_curl_backend_iochannel.create (self->source);
+
+  self->multi = curl_multi_init ();
+  if (self->multi == NULL)
+    {
+      /* Only when out of memory. The source stays inert: adding fails. */
+      g_critical ("curl_multi_init() failed");
+      return;
+    }
+
+  curl_multi_setopt (self->multi, CURLMOPT_SOCKETFUNCTION, _g_curl_multi_source_socket_cb);
+  curl_multi_setopt (self->multi, CURLMOPT_SOCKETDATA, self);
+  curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, _g_curl_multi_source_timer_cb);
+  curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, self);
+  apply_options (self);
+
+  g_source_attach (self->source, self->context);
+}
+
+static void
+g_curl_multi_source_dispose (GObject *object)
+{
+  GCurlMultiSource *self = G_CURL_MULTI_SOURCE (object);
+
+  if (self->multi != NULL)
+    {
+      g_autoptr(GPtrArray) easies = snapshot_handles (self);
+
+      /* Raw handles go back to their owner, without a `done`. */
+      for (guint i = 0; i < easies->len; i++)
+        {
+          HandleEntry *entry = g_hash_table_lookup (self->handles, easies->pdata[i]);
+
+          if (entry != NULL)
+            detach_handle (self, entry);
+        }
+
+      /* No callback may reach us from curl_multi_cleanup(). */
+      curl_multi_setopt (self->multi, CURLMOPT_SOCKETFUNCTION, NULL);
+      curl_multi_setopt (self->multi, CURLMOPT_SOCKETDATA, NULL);
+      curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, NULL);
+      curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, NULL);
+    }
+
+  if (self->source != NULL)
+    {
+      ((MultiGSource *) self->source)->self = NULL;
+      g_source_destroy (self->source);
+    }
+
+  /* The backend lives until after curl_multi_cleanup(): pooled connections
+   * are closed there, through the close-socket callback (and data) that curl
+   * copied into each connection. */
+  g_clear_pointer (&self->multi, curl_multi_cleanup);
+
+  if (self->backend != NULL)
+    {
+      self->backend->vtable->destroy (self->backend);
+      self->backend = NULL;
+    }
+
+  g_clear_pointer (&self->source, g_source_unref);
+
+  G_OBJECT_CLASS (g_curl_multi_source_parent_class)->dispose (object);
+}
+
+static void
+g_curl_multi_source_finalize (GObject *object)
+{
+  GCurlMultiSource *self = G_CURL_MULTI_SOURCE (object);
+
+  g_hash_table_unref (self->handles);
+  g_ptr_array_unref (self->deferred);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (g_curl_multi_source_parent_class)->finalize (object);
+}
+
+static void
+g_curl_multi_source_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  GCurlMultiSource *self = G_CURL_MULTI_SOURCE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_value_set_boxed (value, self->context);
+      break;
+    case PROP_RUNNING_HANDLES:
+      g_value_set_int (value, self->running_handles);
+      break;
+    case PROP_MAX_TOTAL_CONNECTIONS:
+      g_value_set_int (value, self->max_total_connections);
+      break;
+    case PROP_MAX_HOST_CONNECTIONS:
+      g_value_set_int (value, self->max_host_connections);
+      break;
+    case PROP_MAX_CONCURRENT_STREAMS:
+      g_value_set_int (value, self->max_concurrent_streams);
+      break;
+    case PROP_MULTIPLEXING:
+      g_value_set_boolean (value, self->multiplexing);
+      break;
+    case PROP_MAX_CONNECTS:
+      g_value_set_int (value, self->max_connects);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+g_curl_multi_source_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  GCurlMultiSource *self = G_CURL_MULTI_SOURCE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      self->context = g_value_dup_boxed (value);
+      break;
+    case PROP_MAX_TOTAL_CONNECTIONS:
+      g_curl_multi_source_set_max_total_connections (self, g_value_get_int (value));
+      break;
+    case PROP_MAX_HOST_CONNECTIONS:
+      g_curl_multi_source_set_max_host_connections (self, g_value_get_int (value));
+      break;
+    case PROP_MAX_CONCURRENT_STREAMS:
+      g_curl_multi_source_set_max_concurrent_streams (self, g_value_get_int (value));
+      break;
+    case PROP_MULTIPLEXING:
+      g_curl_multi_source_set_multiplexing (self, g_value_get_boolean (value));
+      break;
+    case PROP_MAX_CONNECTS:
+      g_curl_multi_source_set_max_connects (self, g_value_get_int (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static gpointer
+global_init (gpointer data)
+{
+  CURLcode rc = curl_global_init (CURL_GLOBAL_DEFAULT);
+
+  if (rc != CURLE_OK)
+    g_warning ("curl_global_init() failed: %s", curl_easy_strerror (rc));
+  return NULL;
+}
+
+static void
+g_curl_multi_source_class_init (GCurlMultiSourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, global_init, NULL);
+
+  object_class->constructed = g_curl_multi_source_constructed;
+  object_class->dispose = g_curl_multi_source_dispose;
+  object_class->finalize = g_curl_multi_source_finalize;
+  object_class->get_property = g_curl_multi_source_get_property;
+  object_class->set_property = g_curl_multi_source_set_property;
+
+  /**
+   * GCurlMultiSource:context:
+   *
+   * The main context whose thread runs every callback and signal of this
+   * source. %NULL at construction means the thread-default context of the
+   * constructing thread.
+   */
+  properties[PROP_CONTEXT] =
+    g_param_spec_boxed ("context", NULL, NULL,
+                        G_TYPE_MAIN_CONTEXT,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                        G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:running-handles:
+   *
+   * The number of transfers libcurl reports as still running, as of the last
+   * action. Notified when it changes.
+   */
+  properties[PROP_RUNNING_HANDLES] =
+    g_param_spec_int ("running-handles", NULL, NULL,
+                      0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                      G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:max-total-connections:
+   *
+   * The most connections open at once (`CURLMOPT_MAX_TOTAL_CONNECTIONS`);
+   * transfers beyond it wait in a queue. 0 means no limit.
+   */
+  properties[PROP_MAX_TOTAL_CONNECTIONS] =
+    g_param_spec_int ("max-total-connections", NULL, NULL,
+                      0, G_MAXINT, 0,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                      G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:max-host-connections:
+   *
+   * The most connections open at once to one host
+   * (`CURLMOPT_MAX_HOST_CONNECTIONS`); transfers beyond it wait in a queue.
+   * 0 means no limit.
+   */
+  properties[PROP_MAX_HOST_CONNECTIONS] =
+    g_param_spec_int ("max-host-connections", NULL, NULL,
+                      0, G_MAXINT, 0,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                      G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:max-concurrent-streams:
+   *
+   * The most HTTP/2 streams on one connection
+   * (`CURLMOPT_MAX_CONCURRENT_STREAMS`).
+   */
+  properties[PROP_MAX_CONCURRENT_STREAMS] =
+    g_param_spec_int ("max-concurrent-streams", NULL, NULL,
+                      1, G_MAXINT, DEFAULT_MAX_CONCURRENT_STREAMS,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                      G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:multiplexing:
+   *
+   * Whether transfers to one HTTP/2 host share a connection
+   * (`CURLMOPT_PIPELINING` set to `CURLPIPE_MULTIPLEX`).
+   */
+  properties[PROP_MULTIPLEXING] =
+    g_param_spec_boolean ("multiplexing", NULL, NULL,
+                          TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:max-connects:
+   *
+   * The size of the pool of idle connections kept for reuse
+   * (`CURLMOPT_MAXCONNECTS`). 0 means libcurl's default: four times the
+   * number of handles added.
+   */
+  properties[PROP_MAX_CONNECTS] =
+    g_param_spec_int ("max-connects", NULL, NULL,
+                      0, G_MAXINT, 0,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                      G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * GCurlMultiSource::done:
+   * @self: the source
+   * @easy_handle: the `CURL *` easy handle whose transfer ended
+   * @result: the transfer's `CURLcode`
+   *
+   * Emitted once for every transfer that ended: each one that
+   * `curl_multi_info_read()` reports finished, including one that finishes
+   * on a timer tick; each one [method@GCurl.MultiSource.cancel_all]
+   * cancelled (@result is `CURLE_ABORTED_BY_CALLBACK`); and each one a
+   * failing `curl_multi_socket_action()` took down (@result is then
+   * `CURLE_UNRECOVERABLE_POLL` or another code of the failure's kind).
+   *
+   * The handle has left the multi handle before the signal is emitted, so a
+   * handler may clean it up with `curl_easy_cleanup()`, or change it and add
+   * it again. Handlers may add, remove or cancel other handles and drop the
+   * last reference to the source. [func@GCurl.error_new_from_code] turns
+   * @result into a #GError.
+   */
+  signals[SIGNAL_DONE] =
+    g_signal_new ("done",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  _g_curl_marshal_VOID__POINTER_INT,
+                  G_TYPE_NONE, 2,
+                  G_TYPE_POINTER, G_TYPE_INT);
+  g_signal_set_va_marshaller (signals[SIGNAL_DONE],
+                              G_TYPE_FROM_CLASS (klass),
+                              _g_curl_marshal_VOID__POINTER_INTv);
+}
+
+static void
+g_curl_multi_source_init (GCurlMultiSource *self)
+{
+  self->handles = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->deferred = g_ptr_array_new ();
+  self->max_concurrent_streams = DEFAULT_MAX_CONCURRENT_STREAMS;
+  self->multiplexing = TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Public API                                                              */
+
+/**
+ * g_curl_multi_source_new:
+ *
+ * Creates a source attached to the thread-default main context of the
+ * calling thread, with a new libcurl multi handle.
+ *
+ * Returns: (transfer full): a new #GCurlMultiSource
+ */
+GCurlMultiSource *
+g_curl_multi_source_new (void)
+{
+  return g_object_new (G_CURL_TYPE_MULTI_SOURCE, NULL);
+}
+
+/**
+ * g_curl_multi_source_get_context:
+ * @self: a #GCurlMultiSource
+ *
+ * Gets the main context that runs this source's callbacks and signals.
+ *
+ * Returns: (transfer none): the main context
+ */
+GMainContext *
+g_curl_multi_source_get_context (GCurlMultiSource *self)
+{
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), NULL);
+
+  return self->context;
+}
+
+/**
+ * g_curl_multi_source_get_multi: (skip)
+ * @self: a #GCurlMultiSource
+ *
+ * Gets the libcurl multi handle, for C code that sets `CURLMOPT_*` options
+ * the properties do not cover. The socket and timer callbacks and their data
+ * belong to the source and must not be changed. Do not call libcurl's
+ * transfer functions (`curl_multi_perform()`, `curl_multi_socket_action()`,
+ * `curl_multi_add_handle()` …) on it: use the source's methods.
+ *
+ * Returns: (transfer none): the `CURLM *` handle, owned by the source; %NULL
+ *   once the source has been disposed
+ */
+CURLM *
+g_curl_multi_source_get_multi (GCurlMultiSource *self)
+{
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), NULL);
+
+  return self->multi;
+}
+
+/**
+ * g_curl_multi_source_add_handle: (skip)
+ * @self: a #GCurlMultiSource
+ * @easy: a `CURL *` easy handle, set up for a transfer
+ * @error: return location for a #GError
+ *
+ * Starts the transfer of @easy. The source drives it from its main context
+ * and emits [signal@GCurl.MultiSource::done] when it ends. The caller keeps
+ * owning @easy, and must not clean it up while it is added.
+ *
+ * The source sets `CURLOPT_OPENSOCKETFUNCTION`, `CURLOPT_CLOSESOCKETFUNCTION`
+ * and their data on @easy while it is added (see [class@GCurl.MultiSource]).
+ *
+ * Called from inside a libcurl callback of this source (a write or progress
+ * function), where libcurl forbids it, the addition is deferred until that
+ * callback has returned; it is reported the same way.
+ *
+ * Returns: %TRUE if the transfer was added; %FALSE with @error set if @easy
+ *   is already added to this source or to another multi handle
+ */
+gboolean
+g_curl_multi_source_add_handle (GCurlMultiSource *self,
+                                CURL             *easy,
+                                GError          **error)
+{
+  HandleEntry *entry;
+  CURLMcode mc;
+
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (easy != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (self->multi != NULL, FALSE);
+  g_return_val_if_fail (context_is_current (self->context), FALSE);
+
+  entry = g_hash_table_lookup (self->handles, easy);
+  if (entry != NULL)
+    {
+      g_set_error_literal (error, G_CURL_ERROR, G_CURL_ERROR_FAILED,
+                           entry->op == OP_REMOVE || entry->op == OP_CANCEL
+                           ? "The easy handle is being removed from this source; add it again after its removal"
+                           : "The easy handle is already added to this source");
+      return FALSE;
+    }
+
+  entry = g_new0 (HandleEntry, 1);
+  entry->easy = easy;
+  g_hash_table_insert (self->handles, easy, entry);
+
+  if (self->backend->vtable->setup_easy != NULL)
+    self->backend->vtable->setup_easy (self->backend, easy);
+
+  if (self->action_depth > 0)
+    {
+      defer (self, entry, OP_ADD);
+      return TRUE;
+    }
+
+  mc = curl_multi_add_handle (self->multi, easy);
+  if (mc != CURLM_OK)
+    {
+      detach_handle (self, entry);
+      if (mc == CURLM_ADDED_ALREADY)
+        g_set_error_literal (error, G_CURL_ERROR, G_CURL_ERROR_FAILED,
+                             "The easy handle is already added to another multi handle");
+      else
+        g_propagate_error (error, _g_curl_error_new_from_multi_code (mc, "curl_multi_add_handle()"));
+      return FALSE;
+    }
+
+  entry->in_multi = TRUE;
+  return TRUE;
+}
+
+/**
+ * g_curl_multi_source_remove_handle: (skip)
+ * @self: a #GCurlMultiSource
+ * @easy: a `CURL *` easy handle added to @self
+ * @error: return location for a #GError
+ *
+ * Stops the transfer of @easy and gives the handle back to the caller, who
+ * may clean it up or add it again. No [signal@GCurl.MultiSource::done] is
+ * emitted for it.
+ *
+ * Called from inside a libcurl callback of this source (a write or progress
+ * function), where libcurl forbids it, the removal is deferred until that
+ * callback has returned; in that case the handle must not be cleaned up
+ * until control is back in the main loop.
+ *
+ * Returns: %TRUE if the handle was removed; %FALSE with @error set if it was
+ *   not added to this source
+ */
+gboolean
+g_curl_multi_source_remove_handle (GCurlMultiSource *self,
+                                   CURL             *easy,
+                                   GError          **error)
+{
+  HandleEntry *entry;
+
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (easy != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (context_is_current (self->context), FALSE);
+
+  entry = g_hash_table_lookup (self->handles, easy);
+  if (entry == NULL || entry->op == OP_REMOVE || entry->op == OP_CANCEL)
+    {
+      g_set_error_literal (error, G_CURL_ERROR, G_CURL_ERROR_FAILED,
+                           "The easy handle is not added to this source");
+      return FALSE;
+    }
+
+  if (self->action_depth > 0)
+    {
+      if (!entry->in_multi)
+        detach_handle (self, entry);
+      else
+        defer (self, entry, OP_REMOVE);
+      return TRUE;
+    }
+
+  detach_handle (self, entry);
+  return TRUE;
+}
+
+/**
+ * g_curl_multi_source_cancel_all:
+ * @self: a #GCurlMultiSource
+ *
+ * Cancels every transfer of this source. Each raw easy handle is removed and
+ * reported through [signal@GCurl.MultiSource::done] with
+ * `CURLE_ABORTED_BY_CALLBACK`. Called from inside a libcurl callback, the
+ * cancellation happens as soon as that callback has returned.
+ */
+void
+g_curl_multi_source_cancel_all (GCurlMultiSource *self)
+{
+  g_autoptr(GPtrArray) easies = NULL;
+
+  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (context_is_current (self->context));
+
+  if (self->multi == NULL)
+    return;
+
+  easies = snapshot_handles (self);
+  for (guint i = 0; i < easies->len; i++)
+    {
+      HandleEntry *entry = g_hash_table_lookup (self->handles, easies->pdata[i]);
+
+      if (entry == NULL || entry->op == OP_REMOVE || entry->op == OP_CANCEL)
+        continue;
+
+      defer (self, entry, OP_CANCEL);
+    }
+
+  if (self->action_depth == 0)
+    run_deferred (self);
+}
+
+/**
+ * g_curl_multi_source_get_running_handles: (get-property running-handles)
+ * @self: a #GCurlMultiSource
+ *
+ * Gets the number of transfers libcurl reported as running after the last
+ * action.
+ *
+ * Returns: the number of running transfers
+ */
+int
+g_curl_multi_source_get_running_handles (GCurlMultiSource *self)
+{
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
+
+  return self->running_handles;
+}
+
+/**
+ * g_curl_multi_source_get_max_total_connections: (get-property max-total-connections)
+ * @self: a #GCurlMultiSource
+ *
+ * Gets [property@GCurl.MultiSource:max-total-connections].
+ *
+ * Returns: the limit, 0 for none
+ */
+int
+g_curl_multi_source_get_max_total_connections (GCurlMultiSource *self)
+{
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
+
+  return self->max_total_connections;
+}
+
+/**
+ * g_curl_multi_source_set_max_total_connections: (set-property max-total-connections)
+ * @self: a #GCurlMultiSource
+ * @max_total_connections: the limit, 0 for none
+ *
+ * Sets [property@GCurl.MultiSource:max-total-connections].
+ */
+void
+g_curl_multi_source_set_max_total_connections (GCurlMultiSource *self,
+                                               int               max_total_connections)
+{
+  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (max_total_connections >= 0);
+
+  set_int_option (self, &self->max_total_connections, max_total_connections,
+                  PROP_MAX_TOTAL_CONNECTIONS);
+}
+
+/**
+ * g_curl_multi_source_get_max_host_connections: (get-property max-host-connections)
+ * @self: a #GCurlMultiSource
+ *
+ * Gets [property@GCurl.MultiSource:max-host-connections].
+ *
+ * Returns: the limit, 0 for none
+ */
+int
+g_curl_multi_source_get_max_host_connections (GCurlMultiSource *self)
+{
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
+
+  return self->max_host_connections;
+}
+
+/**
+ * g_curl_multi_source_set_max_host_connections: (set-property max-host-connections)
+ * @self: a #GCurlMultiSource
+ * @max_host_connections: the limit, 0 for none
+ *
+ * Sets [property@GCurl.MultiSource:max-host-connections].
+ */
+void
+g_curl_multi_source_set_max_host_connections (GCurlMultiSource *self,
+                                              int               max_host_connections)
+{
+  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (max_host_connections >= 0);
+
+  set_int_option (self, &self->max_host_connections, max_host_connections,
+                  PROP_MAX_HOST_CONNECTIONS);
+}
+
+/**
+ * g_curl_multi_source_get_max_concurrent_streams: (get-property max-concurrent-streams)
+ * @self: a #GCurlMultiSource
+ *
+ * Gets [property@GCurl.MultiSource:max-concurrent-streams].
+ *
+ * Returns: the most HTTP/2 streams per connection
+ */
+int
+g_curl_multi_source_get_max_concurrent_streams (GCurlMultiSource *self)
+{
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
+
+  return self->max_concurrent_streams;
+}
+
+/**
+ * g_curl_multi_source_set_max_concurrent_streams: (set-property max-concurrent-streams)
+ * @self: a #GCurlMultiSource
+ * @max_concurrent_streams: the most HTTP/2 streams per connection, at least 1
+ *
+ * Sets [property@GCurl.MultiSource:max-concurrent-streams].
+ */
+void
+g_curl_multi_source_set_max_concurrent_streams (GCurlMultiSource *self,
+                                                int               max_concurrent_streams)
+{
+  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (max_concurrent_streams >= 1);
+
+  set_int_option (self, &self->max_concurrent_streams, max_concurrent_streams,
+                  PROP_MAX_CONCURRENT_STREAMS);
+}
+
+/**
+ * g_curl_multi_source_get_multiplexing: (get-property multiplexing)
+ * @self: a #GCurlMultiSource
+ *
+ * Gets [property@GCurl.MultiSource:multiplexing].
+ *
+ * Returns: whether HTTP/2 transfers to one host share a connection
+ */
+gboolean
+g_curl_multi_source_get_multiplexing (GCurlMultiSource *self)
+{
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
+
+  return self->multiplexing;
+}
+
+/**
+ * g_curl_multi_source_set_multiplexing: (set-property multiplexing)
+ * @self: a #GCurlMultiSource
+ * @multiplexing: whether HTTP/2 transfers to one host share a connection
+ *
+ * Sets [property@GCurl.MultiSource:multiplexing].
+ */
+void
+g_curl_multi_source_set_multiplexing (GCurlMultiSource *self,
+                                      gboolean          multiplexing)
+{
+  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+
+  set_int_option (self, &self->multiplexing, !!multiplexing, PROP_MULTIPLEXING);
+}
+
+/**
+ * g_curl_multi_source_get_max_connects: (get-property max-connects)
+ * @self: a #GCurlMultiSource
+ *
+ * Gets [property@GCurl.MultiSource:max-connects].
+ *
+ * Returns: the size of the idle connection pool, 0 for libcurl's default
+ */
+int
+g_curl_multi_source_get_max_connects (GCurlMultiSource *self)
+{
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
+
+  return self->max_connects;
+}
+
+/**
+ * g_curl_multi_source_set_max_connects: (set-property max-connects)
+ * @self: a #GCurlMultiSource
+ * @max_connects: the size of the idle connection pool, 0 for libcurl's default
+ *
+ * Sets [property@GCurl.MultiSource:max-connects].
+ */
+void
+g_curl_multi_source_set_max_connects (GCurlMultiSource *self,
+                                      int               max_connects)
+{
+  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (max_connects >= 0);
+
+  set_int_option (self, &self->max_connects, max_connects, PROP_MAX_CONNECTS);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Private API                                                             */
+
+void
+_g_curl_multi_source_set_socket_action_hook (GCurlMultiSource      *self,
+                                             GCurlSocketActionHook  hook,
+                                             gpointer               user_data)
+{
+  self->action_hook = hook;
+  self->action_hook_data = user_data;
+}
+
+GSource *
+_g_curl_multi_source_get_gsource (GCurlMultiSource *self)
+{
+  return self->source;
+}
+
+const char *
+_g_curl_multi_source_get_backend_name (GCurlMultiSource *self)
+{
+  return self->backend->vtable->name;
+}
+
+guint64
+_g_curl_multi_source_get_dispatch_count (GCurlMultiSource *self)
+{
+  return self->dispatch_count;
+}
+
+guint
+_g_curl_multi_source_get_max_action_depth (GCurlMultiSource *self)
+{
+  return self->max_action_depth;
+}
