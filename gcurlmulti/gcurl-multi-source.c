@@ -149,6 +149,16 @@ G_DEFINE_FINAL_TYPE (GCurlMultiSource, g_curl_multi_source, G_TYPE_OBJECT)
 
 static void run_deferred (GCurlMultiSource *self);
 
+/* Called only while the caller holds a reference of its own (dispatch,
+ * cancel_all): TRUE once every other reference is gone, i.e. a handler
+ * dropped the application's last one. Nothing more may be emitted then:
+ * the handlers' data may already be freed. */
+static inline gboolean
+abandoned (GCurlMultiSource *self)
+{
+  return g_atomic_int_get (&G_OBJECT (self)->ref_count) == 1;
+}
+
 static gboolean
 context_is_current (GMainContext *context)
 {
@@ -244,7 +254,7 @@ drain_messages (GCurlMultiSource *self)
   CURLMsg *msg;
   int left;
 
-  while ((msg = curl_multi_info_read (self->multi, &left)) != NULL)
+  while (!abandoned (self) && (msg = curl_multi_info_read (self->multi, &left)) != NULL)
     {
       CURL *easy;
       CURLcode result;
@@ -277,7 +287,7 @@ finish_all (GCurlMultiSource *self,
 {
   g_autoptr(GPtrArray) easies = snapshot_handles (self);
 
-  for (guint i = 0; i < easies->len; i++)
+  for (guint i = 0; i < easies->len && !abandoned (self); i++)
     finish_handle (self, g_ptr_array_index (easies, i), result);
 }
 
@@ -328,7 +338,10 @@ socket_ready_cb (curl_socket_t fd,
                  int           cselect,
                  gpointer      user_data)
 {
-  socket_action (user_data, fd, cselect);
+  GCurlMultiSource *self = user_data;
+
+  if (!abandoned (self))
+    socket_action (self, fd, cselect);
 }
 
 static void
@@ -392,14 +405,14 @@ multi_gsource_dispatch (GSource     *source,
 
   self->backend->vtable->dispatch (self->backend, socket_ready_cb, self);
 
-  if (timer_due)
+  if (timer_due && !abandoned (self))
     {
       socket_action (self, CURL_SOCKET_TIMEOUT, 0);
 
       /* curl only announces a timer when its expiry changes. If it said
        * nothing since we dropped the old one, ask, so that a timer is never
        * lost (DESIGN §9, pitfall 3). */
-      if (self->timer_calls == timer_calls && self->multi != NULL)
+      if (self->timer_calls == timer_calls && !abandoned (self))
         resync_timer (self);
     }
 
@@ -513,13 +526,13 @@ run_deferred (GCurlMultiSource *self)
   if (self->options_dirty)
     apply_options (self);
 
-  while (self->deferred->len > 0 && self->multi != NULL)
+  while (self->deferred->len > 0 && !abandoned (self))
     {
       g_autoptr(GPtrArray) deferred = self->deferred;
 
       self->deferred = g_ptr_array_new ();
 
-      for (guint i = 0; i < deferred->len; i++)
+      for (guint i = 0; i < deferred->len && !abandoned (self); i++)
         {
           CURL *easy = g_ptr_array_index (deferred, i);
           HandleEntry *entry = g_hash_table_lookup (self->handles, easy);
@@ -1122,7 +1135,12 @@ g_curl_multi_source_cancel_all (GCurlMultiSource *self)
     }
 
   if (self->action_depth == 0)
-    run_deferred (self);
+    {
+      /* Handlers of `done` may drop the last reference. */
+      g_object_ref (self);
+      run_deferred (self);
+      g_object_unref (self);
+    }
 }
 
 /**

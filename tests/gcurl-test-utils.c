@@ -1,0 +1,746 @@
+/* gcurl-test-utils.c: servers and helpers shared by the tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "gcurl-test-utils.h"
+
+/* ---------------------------------------------------------------------- */
+/* Pattern                                                                 */
+
+static guint8 *pattern;
+
+static gpointer
+make_pattern (gpointer data)
+{
+  guint64 x = 0x9e3779b97f4a7c15ull;
+
+  pattern = g_malloc (GCURL_TEST_PATTERN_SIZE);
+  for (gsize i = 0; i < GCURL_TEST_PATTERN_SIZE; i += 8)
+    {
+      /* xorshift64 */
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      memcpy (pattern + i, &x, 8);
+    }
+  return pattern;
+}
+
+const guint8 *
+gcurl_test_pattern (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  return g_once (&once, make_pattern, NULL);
+}
+
+gboolean
+gcurl_test_pattern_check (goffset     offset,
+                          const void *data,
+                          gsize       len)
+{
+  if (offset < 0 || (guint64) offset + len > GCURL_TEST_PATTERN_SIZE)
+    return FALSE;
+  return memcmp (gcurl_test_pattern () + offset, data, len) == 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* SoupServer in a thread                                                  */
+
+struct _GCurlTestServer
+{
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  SoupServer   *server;
+  char         *url;
+  GMutex        lock;
+  GCond         cond;
+  gboolean      ready;
+  GPtrArray    *streams;   /* stolen connections still open */
+  GPtrArray    *sources;   /* timeouts writing trickles */
+};
+
+static goffset
+query_int (GHashTable *query,
+           const char *name,
+           goffset     fallback)
+{
+  const char *v = query ? g_hash_table_lookup (query, name) : NULL;
+
+  return v ? g_ascii_strtoll (v, NULL, 10) : fallback;
+}
+
+/* Takes the connection over and writes the response head ourselves. */
+static GIOStream *
+steal_with_head (SoupServerMessage *msg,
+                 goffset            length)
+{
+  GIOStream *stream = soup_server_message_steal_connection (msg);
+  g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\n"
+                                           "Content-Type: application/octet-stream\r\n"
+                                           "Content-Length: %" G_GINT64_FORMAT "\r\n"
+                                           "\r\n", (gint64) length);
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), head, strlen (head),
+                             NULL, NULL, NULL);
+  return stream;
+}
+
+typedef struct
+{
+  GCurlTestServer *self;
+  GIOStream       *stream;
+  goffset          total;
+  goffset          sent;
+  goffset          chunk;
+} Trickle;
+
+static void
+trickle_free (gpointer data)
+{
+  Trickle *t = data;
+
+  g_io_stream_close (t->stream, NULL, NULL);
+  g_object_unref (t->stream);
+  g_free (t);
+}
+
+static gboolean
+trickle_cb (gpointer data)
+{
+  Trickle *t = data;
+  goffset n = MIN (t->chunk, t->total - t->sent);
+
+  if (!g_output_stream_write_all (g_io_stream_get_output_stream (t->stream),
+                                  gcurl_test_pattern () + t->sent, n, NULL, NULL, NULL))
+    goto done;
+  t->sent += n;
+  if (t->sent < t->total)
+    return G_SOURCE_CONTINUE;
+
+done:
+  g_ptr_array_remove_fast (t->self->sources, g_main_current_source ());
+  return G_SOURCE_REMOVE;
+}
+
+static void
+server_handler (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  GCurlTestServer *self = user_data;
+  goffset n = CLAMP (query_int (query, "n", 1024), 0, GCURL_TEST_PATTERN_SIZE);
+  const guint8 *data = gcurl_test_pattern ();
+
+  if (g_str_equal (path, "/bytes"))
+    {
+      SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+      SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
+      SoupRange *ranges = NULL;
+      int n_ranges = 0;
+
+      soup_message_headers_replace (resp, "Accept-Ranges", "bytes");
+      if (soup_message_headers_get_ranges (req, n, &ranges, &n_ranges) && n_ranges == 1)
+        {
+          goffset start = ranges[0].start, end = ranges[0].end;
+
+          soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
+          soup_message_headers_set_content_range (resp, start, end, n);
+          soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_STATIC,
+                                            (const char *) data + start, end - start + 1);
+          soup_message_headers_free_ranges (req, ranges);
+          return;
+        }
+      if (ranges != NULL)
+        soup_message_headers_free_ranges (req, ranges);
+
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_STATIC,
+                                        (const char *) data, n);
+    }
+  else if (g_str_equal (path, "/trickle"))
+    {
+      Trickle *t = g_new0 (Trickle, 1);
+      GSource *source;
+
+      t->self = self;
+      t->total = n;
+      t->chunk = MAX (1, query_int (query, "chunk", 1024));
+      t->stream = steal_with_head (msg, n);
+      source = g_timeout_source_new (MAX (1, query_int (query, "interval", 10)));
+      g_source_set_callback (source, trickle_cb, t, trickle_free);
+      g_source_attach (source, self->context);
+      g_ptr_array_add (self->sources, source);
+    }
+  else if (g_str_equal (path, "/stall"))
+    {
+      g_ptr_array_add (self->streams, steal_with_head (msg, n));
+    }
+  else if (g_str_equal (path, "/drop"))
+    {
+      goffset after = CLAMP (query_int (query, "after", n / 2), 0, n);
+      GIOStream *stream = steal_with_head (msg, n);
+
+      g_output_stream_write_all (g_io_stream_get_output_stream (stream), data, after,
+                                 NULL, NULL, NULL);
+      g_io_stream_close (stream, NULL, NULL);
+      g_object_unref (stream);
+    }
+  else if (g_str_equal (path, "/status"))
+    {
+      guint code = (guint) query_int (query, "code", 200);
+      g_autofree char *body = g_strdup_printf ("status %u\n", code);
+
+      soup_server_message_set_status (msg, code, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, body, strlen (body));
+    }
+  else if (g_str_equal (path, "/redirect"))
+    {
+      goffset k = query_int (query, "n", 1);
+      const char *to = query ? g_hash_table_lookup (query, "to") : NULL;
+      g_autofree char *location = NULL;
+
+      if (k > 1)
+        location = g_strdup_printf ("/redirect?n=%" G_GINT64_FORMAT "%s%s", (gint64) k - 1,
+                                    to ? "&to=" : "", to ? to : "");
+      else
+        location = g_strdup (to ? to : "/bytes?n=1024");
+      soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
+    }
+  else
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  GCurlTestServer *self = data;
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  g_main_context_push_thread_default (self->context);
+
+  self->server = soup_server_new ("server-header", "gcurl-test ", NULL);
+  soup_server_add_handler (self->server, NULL, server_handler, self, NULL);
+  if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+    g_error ("cannot start the test server: %s", error->message);
+
+  uris = soup_server_get_uris (self->server);
+  self->url = g_uri_to_string_partial (uris->data, G_URI_HIDE_PASSWORD);
+  /* "http://127.0.0.1:PORT/" → without the trailing slash */
+  if (g_str_has_suffix (self->url, "/"))
+    self->url[strlen (self->url) - 1] = '\0';
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  g_mutex_lock (&self->lock);
+  self->ready = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  g_main_loop_run (self->loop);
+
+  for (guint i = 0; i < self->sources->len; i++)
+    g_source_destroy (self->sources->pdata[i]);
+  g_ptr_array_set_size (self->sources, 0);
+  for (guint i = 0; i < self->streams->len; i++)
+    g_io_stream_close (self->streams->pdata[i], NULL, NULL);
+  g_ptr_array_set_size (self->streams, 0);
+
+  soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+
+  /* Let pending closures run down before the context goes. */
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+GCurlTestServer *
+gcurl_test_server_new (void)
+{
+  GCurlTestServer *self = g_new0 (GCurlTestServer, 1);
+
+  gcurl_test_pattern ();
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->streams = g_ptr_array_new_with_free_func (g_object_unref);
+  self->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
+  self->thread = g_thread_new ("gcurl-test-server", server_thread, self);
+
+  g_mutex_lock (&self->lock);
+  while (!self->ready)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+
+  return self;
+}
+
+const char *
+gcurl_test_server_get_url (GCurlTestServer *self)
+{
+  return self->url;
+}
+
+char *
+gcurl_test_server_url (GCurlTestServer *self,
+                       const char      *path_and_query)
+{
+  return g_strconcat (self->url, path_and_query, NULL);
+}
+
+void
+gcurl_test_server_free (GCurlTestServer *self)
+{
+  g_main_loop_quit (self->loop);
+  g_thread_join (self->thread);
+  g_main_loop_unref (self->loop);
+  g_main_context_unref (self->context);
+  g_ptr_array_unref (self->streams);
+  g_ptr_array_unref (self->sources);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self->url);
+  g_free (self);
+}
+
+/* ---------------------------------------------------------------------- */
+/* nginx                                                                   */
+
+static guint16
+free_port (void)
+{
+  struct sockaddr_in addr = { 0 };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  guint16 port;
+
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (fd < 0 || bind (fd, (struct sockaddr *) &addr, sizeof addr) < 0 ||
+      getsockname (fd, (struct sockaddr *) &addr, &len) < 0)
+    g_error ("cannot find a free port: %s", g_strerror (errno));
+  port = ntohs (addr.sin_port);
+  close (fd);
+  return port;
+}
+
+static gboolean
+port_accepts (guint16 port)
+{
+  struct sockaddr_in addr = { 0 };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  gboolean ok;
+
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  addr.sin_port = htons (port);
+  ok = connect (fd, (struct sockaddr *) &addr, sizeof addr) == 0;
+  close (fd);
+  return ok;
+}
+
+static const char *
+find_nginx (void)
+{
+  static const char *candidates[] = { "/usr/sbin/nginx", "/usr/local/sbin/nginx", NULL };
+
+  for (guint i = 0; candidates[i]; i++)
+    if (g_file_test (candidates[i], G_FILE_TEST_IS_EXECUTABLE))
+      return candidates[i];
+  return NULL;
+}
+
+static void
+child_setup (gpointer data)
+{
+  /* nginx dies with the test, even one that crashes. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+GCurlTestNginx *
+gcurl_test_nginx_start (GError **error)
+{
+  static const struct { const char *name; gsize size; } files[] = {
+    { "1k", 1024 }, { "100k", 100 * 1024 }, { "1m", 1024 * 1024 }, { "16m", 16 * 1024 * 1024 },
+  };
+  g_autoptr(GCurlTestNginx) self = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *docroot = NULL, *conf = NULL, *conf_path = NULL, *key = NULL;
+  g_autofree char *cert_cmd = NULL, *cert_err = NULL;
+  const char *nginx = find_nginx ();
+  guint16 p_http = free_port (), p_h2c = free_port (), p_https = free_port ();
+  int status = 0;
+
+  if (nginx == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "nginx is not installed");
+      return NULL;
+    }
+
+  gcurl_test_raise_nofile (16384);
+
+  self = g_new0 (GCurlTestNginx, 1);
+  self->dir = g_dir_make_tmp ("gcurl-nginx-XXXXXX", error);
+  if (self->dir == NULL)
+    return NULL;
+  docroot = g_build_filename (self->dir, "www", NULL);
+  g_mkdir (docroot, 0755);
+  g_chmod (self->dir, 0755);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (docroot, files[i].name, NULL);
+
+      if (!g_file_set_contents (path, (const char *) gcurl_test_pattern (), files[i].size, error))
+        return NULL;
+      g_chmod (path, 0644);
+    }
+
+  self->ca_file = g_build_filename (self->dir, "cert.pem", NULL);
+  key = g_build_filename (self->dir, "key.pem", NULL);
+  cert_cmd = g_strdup_printf ("openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 "
+                              "-subj /CN=localhost "
+                              "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 "
+                              "-keyout %s -out %s", key, self->ca_file);
+  if (!g_spawn_command_line_sync (cert_cmd, NULL, &cert_err, &status, error))
+    return NULL;
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "openssl failed: %s", cert_err);
+      return NULL;
+    }
+
+  conf = g_strdup_printf (
+    "daemon off;\n"
+    "master_process on;\n"
+    "worker_processes 1;\n"
+    "worker_rlimit_nofile 16384;\n"
+    "%s"
+    "pid %s/nginx.pid;\n"
+    "error_log %s/error.log warn;\n"
+    "events { worker_connections 8192; }\n"
+    "http {\n"
+    "  access_log off;\n"
+    "  client_body_temp_path %s/body;\n"
+    "  proxy_temp_path %s/proxy;\n"
+    "  fastcgi_temp_path %s/fastcgi;\n"
+    "  uwsgi_temp_path %s/uwsgi;\n"
+    "  scgi_temp_path %s/scgi;\n"
+    "  default_type application/octet-stream;\n"
+    "  keepalive_requests 1000000;\n"
+    "  keepalive_timeout 300s;\n"
+    "  http2_max_concurrent_streams 256;\n"
+    "  sendfile on;\n"
+    "  server { listen 127.0.0.1:%u; root %s; }\n"
+    "  server { listen 127.0.0.1:%u http2; root %s; }\n"
+    "  server { listen 127.0.0.1:%u ssl http2; root %s;\n"
+    "           ssl_certificate %s; ssl_certificate_key %s; }\n"
+    "}\n",
+    geteuid () == 0 ? "user root;\n" : "",
+    self->dir, self->dir, self->dir, self->dir, self->dir, self->dir, self->dir,
+    p_http, docroot, p_h2c, docroot, p_https, docroot, self->ca_file, key);
+  conf_path = g_build_filename (self->dir, "nginx.conf", NULL);
+  if (!g_file_set_contents (conf_path, conf, -1, error))
+    return NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  self->process = g_subprocess_launcher_spawn (launcher, error, nginx, "-e",
+                                               "stderr", "-p", self->dir, "-c", conf_path,
+                                               NULL);
+  if (self->process == NULL)
+    return NULL;
+
+  /* Readiness: all three ports accept (bounded). */
+  for (guint i = 0; ; i++)
+    {
+      if (port_accepts (p_http) && port_accepts (p_h2c) && port_accepts (p_https))
+        break;
+      if (i >= 1000 || g_subprocess_get_identifier (self->process) == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "nginx did not start (see %s)",
+                       self->dir);
+          return NULL;
+        }
+      g_usleep (10 * 1000);
+    }
+
+  self->http_url = g_strdup_printf ("http://127.0.0.1:%u", p_http);
+  self->h2c_url = g_strdup_printf ("http://127.0.0.1:%u", p_h2c);
+  self->https_url = g_strdup_printf ("https://127.0.0.1:%u", p_https);
+
+  return g_steal_pointer (&self);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child);
+          else
+            g_unlink (child);
+        }
+    }
+  g_rmdir (path);
+}
+
+void
+gcurl_test_nginx_stop (GCurlTestNginx *self)
+{
+  if (self == NULL)
+    return;
+
+  if (self->process != NULL)
+    {
+      g_subprocess_send_signal (self->process, SIGTERM);
+      g_subprocess_wait (self->process, NULL, NULL);
+      g_clear_object (&self->process);
+    }
+  if (self->dir != NULL)
+    remove_tree (self->dir);
+  g_free (self->dir);
+  g_free (self->http_url);
+  g_free (self->h2c_url);
+  g_free (self->https_url);
+  g_free (self->ca_file);
+  g_free (self);
+}
+
+static GCurlTestNginx *shared_nginx;
+
+static void
+stop_shared_nginx (void)
+{
+  g_clear_pointer (&shared_nginx, gcurl_test_nginx_stop);
+}
+
+GCurlTestNginx *
+gcurl_test_nginx_get_shared (void)
+{
+  static gboolean tried;
+  static char *why;
+
+  if (!tried)
+    {
+      g_autoptr(GError) error = NULL;
+
+      tried = TRUE;
+      shared_nginx = gcurl_test_nginx_start (&error);
+      if (shared_nginx != NULL)
+        atexit (stop_shared_nginx);
+      else
+        why = g_strdup (error->message);
+    }
+
+  if (shared_nginx == NULL)
+    {
+      /* In CI a missing nginx is a failure, not a skip. */
+      if (g_getenv ("CI") != NULL)
+        g_error ("nginx: %s", why);
+      g_test_skip_printf ("nginx: %s", why);
+    }
+
+  return shared_nginx;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Raw transfers                                                           */
+
+static size_t
+fetch_write_cb (char   *ptr,
+                size_t  size,
+                size_t  nmemb,
+                void   *userdata)
+{
+  GCurlTestFetch *fetch = userdata;
+  size_t len = size * nmemb;
+
+  if (!gcurl_test_pattern_check (fetch->offset + fetch->received, ptr, len))
+    fetch->content_ok = FALSE;
+  fetch->received += len;
+  return len;
+}
+
+GCurlTestFetch *
+gcurl_test_fetch_new (const char *url,
+                      goffset     expected)
+{
+  GCurlTestFetch *fetch = g_new0 (GCurlTestFetch, 1);
+
+  fetch->easy = curl_easy_init ();
+  fetch->url = g_strdup (url);
+  fetch->expected = expected;
+  gcurl_test_fetch_reset (fetch);
+
+  curl_easy_setopt (fetch->easy, CURLOPT_URL, url);
+  curl_easy_setopt (fetch->easy, CURLOPT_WRITEFUNCTION, fetch_write_cb);
+  curl_easy_setopt (fetch->easy, CURLOPT_WRITEDATA, fetch);
+  curl_easy_setopt (fetch->easy, CURLOPT_PRIVATE, fetch);
+  curl_easy_setopt (fetch->easy, CURLOPT_ERRORBUFFER, fetch->errbuf);
+  curl_easy_setopt (fetch->easy, CURLOPT_NOSIGNAL, 1L);
+  /* A hang fails the test instead of blocking the suite. */
+  curl_easy_setopt (fetch->easy, CURLOPT_TIMEOUT_MS, 60000L);
+
+  return fetch;
+}
+
+void
+gcurl_test_fetch_reset (GCurlTestFetch *fetch)
+{
+  fetch->received = 0;
+  fetch->content_ok = TRUE;
+  fetch->result = CURLE_OK;
+  fetch->errbuf[0] = '\0';
+}
+
+void
+gcurl_test_fetch_free (GCurlTestFetch *fetch)
+{
+  if (fetch->easy != NULL)
+    curl_easy_cleanup (fetch->easy);
+  g_free (fetch->url);
+  g_free (fetch);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Main loop                                                               */
+
+static gboolean
+set_flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_until (GMainContext *context,
+            gboolean    (*pred) (gpointer),
+            gpointer      data,
+            guint         timeout_ms,
+            const char   *what)
+{
+  gboolean expired = FALSE;
+  GSource *guard = g_timeout_source_new (timeout_ms);
+
+  g_source_set_callback (guard, set_flag_cb, &expired, NULL);
+  g_source_attach (guard, context);
+
+  while (!pred (data) && !expired)
+    g_main_context_iteration (context, TRUE);
+
+  g_source_destroy (guard);
+  g_source_unref (guard);
+
+  if (!pred (data))
+    g_error ("timed out after %u ms waiting for %s", timeout_ms, what);
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+void
+gcurl_test_wait_for_flag (GMainContext *context,
+                          gboolean     *flag,
+                          guint         timeout_ms)
+{
+  wait_until (context, flag_is_set, flag, timeout_ms, "a flag");
+}
+
+typedef struct { int *counter; int target; } CountWait;
+
+static gboolean
+count_reached (gpointer data)
+{
+  CountWait *w = data;
+
+  return *w->counter >= w->target;
+}
+
+void
+gcurl_test_wait_for_count (GMainContext *context,
+                           int          *counter,
+                           int           target,
+                           guint         timeout_ms)
+{
+  CountWait w = { counter, target };
+
+  wait_until (context, count_reached, &w, timeout_ms, "a count");
+}
+
+void
+gcurl_test_run_for (GMainContext *context,
+                    guint         ms)
+{
+  gboolean expired = FALSE;
+  GSource *guard = g_timeout_source_new (ms);
+
+  g_source_set_callback (guard, set_flag_cb, &expired, NULL);
+  g_source_attach (guard, context);
+  while (!expired)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (guard);
+  g_source_unref (guard);
+}
+
+void
+gcurl_test_raise_nofile (rlim_t want)
+{
+  struct rlimit rl;
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) != 0)
+    return;
+  if (rl.rlim_cur >= want)
+    return;
+  if (rl.rlim_max < want)
+    {
+      struct rlimit raised = { want, want };
+
+      /* Root may raise the hard limit too. */
+      if (setrlimit (RLIMIT_NOFILE, &raised) == 0)
+        return;
+    }
+  rl.rlim_cur = MIN (want, rl.rlim_max);
+  setrlimit (RLIMIT_NOFILE, &rl);
+}
+
+const char *
+gcurl_test_backend_name (void)
+{
+  const char *name = g_getenv ("GCURL_BACKEND");
+
+  return name != NULL && name[0] != '\0' ? name : "epoll";
+}

@@ -1,0 +1,113 @@
+/* gcurl-test-utils.h: servers and helpers shared by the tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <sys/resource.h>
+
+#include <gcurlmulti/gcurlmulti.h>
+
+G_BEGIN_DECLS
+
+/* ---- Deterministic content ------------------------------------------- */
+
+/* Every body the test servers send is a prefix (or, for Range, a slice) of
+ * one pseudo-random pattern, so any byte can be checked. */
+#define GCURL_TEST_PATTERN_SIZE (16 * 1024 * 1024)
+
+const guint8 *gcurl_test_pattern        (void);
+gboolean      gcurl_test_pattern_check  (goffset       offset,
+                                         const void   *data,
+                                         gsize         len);
+
+/* ---- In-process SoupServer ------------------------------------------- */
+
+/* A libsoup 3 SoupServer on 127.0.0.1 running in its own thread and
+ * GMainContext. Endpoints (query parameters in brackets):
+ *
+ *   /bytes?n=N            N bytes of the pattern; honours a single Range
+ *   /trickle?n=N&chunk=C&interval=MS
+ *                         N bytes, C at a time, one chunk every MS ms
+ *   /stall?n=N            headers announcing N bytes, then nothing
+ *   /drop?n=N&after=K     headers announcing N bytes, K bytes, then close
+ *   /status?code=C        status C with a short body
+ *   /redirect?n=K&to=PATH K redirects, then PATH (default /bytes?n=1024)
+ *
+ * Every response but /status carries the pattern.
+ */
+typedef struct _GCurlTestServer GCurlTestServer;
+
+GCurlTestServer *gcurl_test_server_new      (void);
+const char      *gcurl_test_server_get_url  (GCurlTestServer *server);
+char            *gcurl_test_server_url      (GCurlTestServer *server,
+                                             const char      *path_and_query);
+void             gcurl_test_server_free     (GCurlTestServer *server);
+
+/* ---- nginx ------------------------------------------------------------ */
+
+typedef struct
+{
+  char *dir;          /* temporary prefix, removed by stop */
+  char *http_url;     /* HTTP/1.1, e.g. http://127.0.0.1:PORT */
+  char *h2c_url;      /* HTTP/2 cleartext, prior knowledge only */
+  char *https_url;    /* TLS with HTTP/2 through ALPN */
+  char *ca_file;      /* the self-signed certificate nginx serves */
+  GSubprocess *process;
+} GCurlTestNginx;
+
+/* Files in the docroot: /1k, /100k, /1m, /16m: pattern prefixes. */
+GCurlTestNginx *gcurl_test_nginx_start (GError        **error);
+void            gcurl_test_nginx_stop  (GCurlTestNginx *nginx);
+
+/* Started once per test binary, stopped at exit; skips the test (returns
+ * NULL) when nginx is not installed. */
+GCurlTestNginx *gcurl_test_nginx_get_shared (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GCurlTestNginx, gcurl_test_nginx_stop)
+
+/* ---- Raw transfers ----------------------------------------------------- */
+
+typedef struct
+{
+  CURL    *easy;
+  char    *url;
+  char     errbuf[CURL_ERROR_SIZE];
+  goffset  received;
+  goffset  expected;        /* -1: do not check the length */
+  goffset  offset;          /* where the body starts in the pattern */
+  gboolean content_ok;
+  int      done_count;
+  CURLcode result;
+  gpointer user_data;
+} GCurlTestFetch;
+
+GCurlTestFetch *gcurl_test_fetch_new   (const char     *url,
+                                        goffset         expected);
+void            gcurl_test_fetch_reset (GCurlTestFetch *fetch);
+void            gcurl_test_fetch_free  (GCurlTestFetch *fetch);
+
+/* ---- Main loop --------------------------------------------------------- */
+
+/* Iterates @context until *@flag is TRUE; fails the test after
+ * @timeout_ms. */
+void     gcurl_test_wait_for_flag   (GMainContext *context,
+                                     gboolean     *flag,
+                                     guint         timeout_ms);
+/* Iterates @context until *@counter >= @target (same guard). */
+void     gcurl_test_wait_for_count  (GMainContext *context,
+                                     int          *counter,
+                                     int           target,
+                                     guint         timeout_ms);
+/* Iterates @context for @ms milliseconds. */
+void     gcurl_test_run_for         (GMainContext *context,
+                                     guint         ms);
+
+/* Raises RLIMIT_NOFILE to its hard limit (at least @want if allowed). */
+void     gcurl_test_raise_nofile    (rlim_t        want);
+
+/* Names the backend the environment selects (GCURL_BACKEND or default). */
+const char *gcurl_test_backend_name (void);
+
+G_END_DECLS

@@ -1,0 +1,1378 @@
+/* test-multi-source.c: GCurlMultiSource against real servers on loopback
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each DESIGN §9 pitfall this issue covers has a test named after it
+ * (/GCurl/MultiSource/pitfall-N/...). The binary runs once per backend
+ * (GCURL_BACKEND=epoll and =iochannel, see meson.build).
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gcurl-multi-source-private.h"
+#include "gcurl-test-utils.h"
+
+static GCurlTestServer *server;
+
+/* ---------------------------------------------------------------------- */
+/* Fixture: a fresh context, thread-default for the test, and a source.    */
+
+typedef struct
+{
+  GMainContext     *context;
+  GCurlMultiSource *source;
+  int               done;
+  GPtrArray        *fetches;
+} Fixture;
+
+static void
+on_done (GCurlMultiSource *source,
+         gpointer          easy,
+         int               result,
+         gpointer          user_data)
+{
+  Fixture *f = user_data;
+  GCurlTestFetch *fetch = NULL;
+
+  curl_easy_getinfo ((CURL *) easy, CURLINFO_PRIVATE, &fetch);
+  g_assert_nonnull (fetch);
+  fetch->done_count++;
+  fetch->result = result;
+  f->done++;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->context = g_main_context_new ();
+  g_main_context_push_thread_default (f->context);
+  f->source = g_curl_multi_source_new ();
+  g_assert_cmpstr (_g_curl_multi_source_get_backend_name (f->source), ==,
+                   gcurl_test_backend_name ());
+  g_signal_connect (f->source, "done", G_CALLBACK (on_done), f);
+  f->fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) gcurl_test_fetch_free);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  GSource *gsource = NULL;
+
+  if (f->source != NULL)
+    {
+      gsource = g_source_ref (_g_curl_multi_source_get_gsource (f->source));
+      g_clear_object (&f->source);
+    }
+  /* The handles are ours again: freeing them here would crash under ASan
+   * if the source still used them. */
+  g_ptr_array_unref (f->fetches);
+
+  if (gsource != NULL)
+    {
+      g_assert_true (g_source_is_destroyed (gsource));
+      g_source_unref (gsource);
+    }
+
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (f->context);
+  g_main_context_unref (f->context);
+}
+
+static GCurlTestFetch *
+add_fetch (Fixture    *f,
+           const char *url,
+           goffset     expected)
+{
+  GCurlTestFetch *fetch = gcurl_test_fetch_new (url, expected);
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (f->fetches, fetch);
+  g_assert_true (g_curl_multi_source_add_handle (f->source, fetch->easy, &error));
+  g_assert_no_error (error);
+  return fetch;
+}
+
+static GCurlTestFetch *
+add_server_fetch (Fixture    *f,
+                  const char *path_and_query,
+                  goffset     expected)
+{
+  g_autofree char *url = gcurl_test_server_url (server, path_and_query);
+
+  return add_fetch (f, url, expected);
+}
+
+static void
+assert_fetch_ok (GCurlTestFetch *fetch)
+{
+  if (fetch->result != CURLE_OK)
+    g_error ("%s: %s (%s)", fetch->url, curl_easy_strerror (fetch->result), fetch->errbuf);
+  g_assert_cmpint (fetch->done_count, ==, 1);
+  g_assert_true (fetch->content_ok);
+  if (fetch->expected >= 0)
+    g_assert_cmpint (fetch->received, ==, fetch->expected);
+}
+
+/* The poll timeout GLib would use for this context now: -1 means nothing
+ * (no timer, no ready time anywhere in it) would wake it. */
+static int
+context_timeout (GMainContext *context,
+                 int          *n_fds)
+{
+  GPollFD fds[64];
+  int priority, timeout = 0;
+
+  g_main_context_prepare (context, &priority);
+  *n_fds = g_main_context_query (context, priority, &timeout, fds, G_N_ELEMENTS (fds));
+  /* Hand the context back in a consistent state. */
+  g_main_context_check (context, priority, fds, MIN (*n_fds, (int) G_N_ELEMENTS (fds)));
+  g_main_context_dispatch (context);
+  return timeout;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Socket-action hook: counts calls and passes them on to curl.            */
+
+typedef struct
+{
+  int   timeouts;           /* actions with CURL_SOCKET_TIMEOUT */
+  int   socket_actions;
+  int   depth, max_depth;
+  curl_socket_t last_fd;
+  int   last_mask;
+  gboolean pass_through;    /* call curl; otherwise just record */
+  CURLMcode fail_with;      /* if not OK: return this instead */
+  gboolean set_zero_timer;  /* play curl setting a 0 timer inside an action */
+  guint64 dispatch_at_zero, dispatch_at_next;
+} Hook;
+
+static CURLMcode
+hook_cb (GCurlMultiSource *self,
+         CURLM            *multi,
+         curl_socket_t     fd,
+         int               mask,
+         int              *running,
+         gpointer          user_data)
+{
+  Hook *h = user_data;
+  CURLMcode mc = CURLM_OK;
+
+  h->depth++;
+  h->max_depth = MAX (h->max_depth, h->depth);
+
+  if (fd == CURL_SOCKET_TIMEOUT)
+    h->timeouts++;
+  else
+    {
+      h->socket_actions++;
+      h->last_fd = fd;
+      h->last_mask = mask;
+    }
+
+  if (h->fail_with != CURLM_OK)
+    mc = h->fail_with;
+  else if (h->pass_through)
+    mc = curl_multi_socket_action (multi, fd, mask, running);
+
+  if (h->set_zero_timer)
+    {
+      h->set_zero_timer = FALSE;
+      h->dispatch_at_zero = _g_curl_multi_source_get_dispatch_count (self);
+      _g_curl_multi_source_timer_cb (multi, 0, self);
+    }
+  else if (h->dispatch_at_zero != 0 && h->dispatch_at_next == 0 && fd == CURL_SOCKET_TIMEOUT)
+    h->dispatch_at_next = _g_curl_multi_source_get_dispatch_count (self);
+
+  h->depth--;
+  return mc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Basics                                                                  */
+
+static void
+on_notify_count (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  (*(int *) user_data)++;
+}
+
+static void
+test_basic (Fixture       *f,
+            gconstpointer  data)
+{
+  GCurlTestFetch *fetch;
+  int notifies = 0;
+
+  g_signal_connect (f->source, "notify::running-handles", G_CALLBACK (on_notify_count), &notifies);
+  g_assert_true (g_curl_multi_source_get_context (f->source) == f->context);
+  g_assert_nonnull (g_curl_multi_source_get_multi (f->source));
+
+  fetch = add_server_fetch (f, "/bytes?n=300000", 300000);
+  gcurl_test_wait_for_count (f->context, &f->done, 1, 10000);
+
+  assert_fetch_ok (fetch);
+  g_assert_cmpint (f->done, ==, 1);
+  g_assert_cmpint (g_curl_multi_source_get_running_handles (f->source), ==, 0);
+  /* 0 → 1 → 0, each change notified once. */
+  g_assert_cmpint (notifies, ==, 2);
+  g_assert_cmpuint (_g_curl_multi_source_get_max_action_depth (f->source), ==, 1);
+}
+
+static void
+test_range_and_redirect (Fixture       *f,
+                         gconstpointer  data)
+{
+  GCurlTestFetch *range, *redirect;
+
+  range = add_server_fetch (f, "/bytes?n=100000", 40000);
+  range->offset = 60000;
+  curl_easy_setopt (range->easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) 60000);
+
+  redirect = add_server_fetch (f, "/redirect?n=3&to=/bytes%3Fn%3D5000", 5000);
+  curl_easy_setopt (redirect->easy, CURLOPT_FOLLOWLOCATION, 1L);
+
+  gcurl_test_wait_for_count (f->context, &f->done, 2, 10000);
+  assert_fetch_ok (range);
+  assert_fetch_ok (redirect);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 1: a new timer value replaces the old one; -1 deletes it.       */
+
+static void
+test_timer_replace (Fixture       *f,
+                    gconstpointer  data)
+{
+  Hook h = { 0 };
+  int n_fds, timeout;
+
+  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+
+  /* Replace a 60 s timer by a 20 ms one: exactly one timeout action, and
+   * nothing left to wake the context afterwards (no stacked timer). */
+  _g_curl_multi_source_timer_cb (NULL, 60000, f->source);
+  _g_curl_multi_source_timer_cb (NULL, 20, f->source);
+  timeout = context_timeout (f->context, &n_fds);
+  g_assert_cmpint (timeout, >=, 0);
+  g_assert_cmpint (timeout, <=, 20);
+
+  gcurl_test_wait_for_count (f->context, &h.timeouts, 1, 5000);
+  g_assert_cmpint (h.timeouts, ==, 1);
+  g_assert_cmpint (g_source_get_ready_time (_g_curl_multi_source_get_gsource (f->source)), ==, -1);
+  g_assert_cmpint (context_timeout (f->context, &n_fds), ==, -1);
+
+  /* -1 deletes a pending timer. */
+  _g_curl_multi_source_timer_cb (NULL, 30, f->source);
+  _g_curl_multi_source_timer_cb (NULL, -1, f->source);
+  g_assert_cmpint (context_timeout (f->context, &n_fds), ==, -1);
+  gcurl_test_run_for (f->context, 100);
+  g_assert_cmpint (h.timeouts, ==, 1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 2: a 0 timer set inside an action fires on a later iteration;   */
+/* libcurl is never called recursively.                                    */
+
+static void
+test_timer_zero_in_callback (Fixture       *f,
+                             gconstpointer  data)
+{
+  Hook h = { .pass_through = TRUE, .set_zero_timer = TRUE };
+  GCurlTestFetch *fetch;
+
+  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+  fetch = add_server_fetch (f, "/bytes?n=200000", 200000);
+  gcurl_test_wait_for_count (f->context, &f->done, 1, 10000);
+  assert_fetch_ok (fetch);
+
+  g_assert_cmpuint (h.dispatch_at_zero, >, 0);
+  g_assert_cmpuint (h.dispatch_at_next, >, h.dispatch_at_zero);
+  g_assert_cmpint (h.max_depth, ==, 1);
+  g_assert_cmpuint (_g_curl_multi_source_get_max_action_depth (f->source), ==, 1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 3: a timer or watch is never dropped on our own.                */
+
+static void
+test_timer_never_lost (Fixture       *f,
+                       gconstpointer  data)
+{
+  GSource *gsource = _g_curl_multi_source_get_gsource (f->source);
+  GCurlTestFetch *stall, *limited, *trickle;
+
+  /* Only curl's timer can end this one. Fire it early, many times: curl's
+   * timer has not expired, so curl announces nothing; the source must
+   * not lose it. */
+  stall = add_server_fetch (f, "/stall?n=1000", -1);
+  curl_easy_setopt (stall->easy, CURLOPT_TIMEOUT_MS, 400L);
+
+  /* Rate limiting runs on timers; a trickle needs its watch kept. */
+  limited = add_server_fetch (f, "/bytes?n=400000", 400000);
+  curl_easy_setopt (limited->easy, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t) 2000000);
+  trickle = add_server_fetch (f, "/trickle?n=20000&chunk=2000&interval=20", 20000);
+
+  for (int i = 0; i < 10; i++)
+    {
+      gcurl_test_run_for (f->context, 10);
+      g_source_set_ready_time (gsource, 0);
+    }
+
+  gcurl_test_wait_for_count (f->context, &f->done, 3, 10000);
+  g_assert_cmpint (stall->result, ==, CURLE_OPERATION_TIMEDOUT);
+  g_assert_cmpint (stall->done_count, ==, 1);
+  assert_fetch_ok (limited);
+  assert_fetch_ok (trickle);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 4: CURL_POLL_REMOVE, then the same fd number for a new socket.  */
+
+static void
+test_fd_reuse_synthetic (Fixture       *f,
+                         gconstpointer  data)
+{
+  Hook h = { 0 };
+  int a[2], b[2];
+
+  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a));
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_OUT, f->source, NULL);
+  gcurl_test_wait_for_count (f->context, &h.socket_actions, 1, 5000);
+  g_assert_cmpint (h.last_fd, ==, a[0]);
+  g_assert_cmpint (h.last_mask & CURL_CSELECT_OUT, !=, 0);
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  close (a[0]);
+  close (a[1]);
+
+  /* The kernel hands out the lowest free number: the same one. */
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b));
+  g_assert_cmpint (b[0], ==, a[0]);
+  h.socket_actions = 0;
+  _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_IN, f->source, NULL);
+  gcurl_test_run_for (f->context, 50);
+  /* Not readable yet, and the old OUT interest is gone. */
+  g_assert_cmpint (h.socket_actions, ==, 0);
+
+  g_assert_cmpint (write (b[1], "x", 1), ==, 1);
+  gcurl_test_wait_for_count (f->context, &h.socket_actions, 1, 5000);
+  g_assert_cmpint (h.last_fd, ==, b[0]);
+  g_assert_cmpint (h.last_mask, ==, CURL_CSELECT_IN);
+
+  _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_REMOVE, f->source, NULL);
+  close (b[0]);
+  close (b[1]);
+}
+
+static void
+test_fd_reuse_real (Fixture       *f,
+                    gconstpointer  data)
+{
+  /* Every connection closes after its transfer; the next one usually gets
+   * the same fd number. Sequential, so each starts after the last closed. */
+  for (int i = 0; i < 20; i++)
+    {
+      goffset n = 1000 + i * 997;
+      g_autofree char *path = g_strdup_printf ("/bytes?n=%" G_GINT64_FORMAT, (gint64) n);
+      GCurlTestFetch *fetch = add_server_fetch (f, path, n);
+
+      curl_easy_setopt (fetch->easy, CURLOPT_FORBID_REUSE, 1L);
+      gcurl_test_wait_for_count (f->context, &f->done, i + 1, 10000);
+      assert_fetch_ok (fetch);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 5: REMOVE for an unknown socket, or with a NULL socketp.        */
+
+static void
+test_remove_unknown (Fixture       *f,
+                     gconstpointer  data)
+{
+  GCurlTestFetch *fetch;
+
+  _g_curl_multi_source_socket_cb (NULL, 4000, CURL_POLL_REMOVE, f->source, NULL);
+  _g_curl_multi_source_socket_cb (NULL, 3, CURL_POLL_REMOVE, f->source, NULL);
+  _g_curl_multi_source_socket_cb (NULL, CURL_SOCKET_BAD, CURL_POLL_REMOVE, f->source, NULL);
+  _g_curl_multi_source_socket_cb (NULL, CURL_SOCKET_BAD, CURL_POLL_IN, f->source, NULL);
+
+  fetch = add_server_fetch (f, "/bytes?n=10000", 10000);
+  gcurl_test_wait_for_count (f->context, &f->done, 1, 10000);
+  assert_fetch_ok (fetch);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 6: callbacks during curl_multi_cleanup(); lifetime.             */
+
+static void
+test_dispose_in_flight (Fixture       *f,
+                        gconstpointer  data)
+{
+  GSource *gsource;
+  int n_fds;
+
+  for (int i = 0; i < 10; i++)
+    add_server_fetch (f, "/trickle?n=100000&chunk=1000&interval=20", 100000);
+  for (int i = 0; i < 10; i++)
+    add_server_fetch (f, "/bytes?n=1000", 1000);
+  add_server_fetch (f, "/stall?n=100", -1);
+
+  /* Some finish (their connections go to the pool), some are mid-body. */
+  gcurl_test_wait_for_count (f->context, &f->done, 10, 10000);
+  gcurl_test_run_for (f->context, 50);
+
+  gsource = g_source_ref (_g_curl_multi_source_get_gsource (f->source));
+  g_clear_object (&f->source);
+  g_assert_true (g_source_is_destroyed (gsource));
+  g_source_unref (gsource);
+
+  /* No `done` for the raw handles given back, and nothing left attached. */
+  g_assert_cmpint (f->done, ==, 10);
+  g_assert_cmpint (context_timeout (f->context, &n_fds), ==, -1);
+  g_assert_cmpint (n_fds, <=, 1);  /* the context's own wake-up fd */
+
+  /* The handles are usable again on their own. */
+  for (guint i = 0; i < 3; i++)
+    {
+      GCurlTestFetch *fetch = f->fetches->pdata[10 + i];
+
+      gcurl_test_fetch_reset (fetch);
+      g_assert_cmpint (curl_easy_perform (fetch->easy), ==, CURLE_OK);
+      g_assert_cmpint (fetch->received, ==, 1000);
+    }
+}
+
+static void
+on_done_unref (GCurlMultiSource *source,
+               gpointer          easy,
+               int               result,
+               gpointer          user_data)
+{
+  Fixture *f = user_data;
+
+  if (f->source != NULL)
+    g_clear_object (&f->source);
+}
+
+static void
+test_unref_in_done (Fixture       *f,
+                    gconstpointer  data)
+{
+  for (int i = 0; i < 5; i++)
+    add_server_fetch (f, "/bytes?n=1000", 1000);
+  add_server_fetch (f, "/stall?n=100", -1);
+  g_signal_connect (f->source, "done", G_CALLBACK (on_done_unref), f);
+
+  gcurl_test_wait_for_count (f->context, &f->done, 1, 10000);
+  g_assert_null (f->source);
+  gcurl_test_run_for (f->context, 50);
+  /* Handlers of one action's messages: the source died after the first. */
+  g_assert_cmpint (f->done, ==, 1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 7: an fd closed without REMOVE.                                 */
+
+static void
+test_closed_fd (Fixture       *f,
+                gconstpointer  data)
+{
+  Hook h = { 0 };
+  guint64 before;
+  int a[2], b[2];
+
+  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a));
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  g_assert_cmpint (write (a[1], "x", 1), ==, 1);
+  close (a[0]);
+
+  /* No busy loop: at most the one report that the fd went bad. */
+  before = _g_curl_multi_source_get_dispatch_count (f->source);
+  gcurl_test_run_for (f->context, 200);
+  g_assert_cmpuint (_g_curl_multi_source_get_dispatch_count (f->source) - before, <=, 2);
+  if (h.socket_actions > 0)
+    g_assert_cmpint (h.last_mask & CURL_CSELECT_ERR, !=, 0);
+  close (a[1]);
+
+  /* A new socket under the same number, watched the same way, works. */
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b));
+  g_assert_cmpint (b[0], ==, a[0]);
+  h.socket_actions = 0;
+  _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_IN, f->source, NULL);
+  g_assert_cmpint (write (b[1], "y", 1), ==, 1);
+  gcurl_test_wait_for_count (f->context, &h.socket_actions, 1, 5000);
+  g_assert_cmpint (h.last_fd, ==, b[0]);
+  g_assert_cmpint (h.last_mask, ==, CURL_CSELECT_IN);
+
+  _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_REMOVE, f->source, NULL);
+  close (b[0]);
+  close (b[1]);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 8: an idle source makes no wake-ups.                            */
+
+static void
+assert_idle (Fixture *f)
+{
+  GPollFD fds[64];
+  int priority, timeout = 0, n;
+  guint64 before;
+
+  /* One-off wake-ups (attaching, the last timer change) are consumed. */
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+  before = _g_curl_multi_source_get_dispatch_count (f->source);
+
+  g_main_context_prepare (f->context, &priority);
+  n = g_main_context_query (f->context, priority, &timeout, fds, G_N_ELEMENTS (fds));
+  g_assert_cmpint (n, <=, (int) G_N_ELEMENTS (fds));
+  /* Nothing timed... */
+  g_assert_cmpint (timeout, ==, -1);
+  /* ...and nothing ready, for a while. */
+  g_assert_cmpint (poll ((struct pollfd *) fds, n, 300), ==, 0);
+  g_main_context_check (f->context, priority, fds, n);
+  g_main_context_dispatch (f->context);
+  g_assert_cmpuint (_g_curl_multi_source_get_dispatch_count (f->source), ==, before);
+}
+
+static void
+test_idle (Fixture       *f,
+           gconstpointer  data)
+{
+  GCurlTestNginx *nginx;
+
+  /* A new source. */
+  assert_idle (f);
+
+  /* After transfers, with kept-alive connections in the pool. */
+  for (int i = 0; i < 8; i++)
+    add_server_fetch (f, "/bytes?n=50000", 50000);
+  gcurl_test_wait_for_count (f->context, &f->done, 8, 10000);
+  for (guint i = 0; i < f->fetches->len; i++)
+    assert_fetch_ok (f->fetches->pdata[i]);
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+  assert_idle (f);
+
+  nginx = gcurl_test_nginx_get_shared ();
+  if (nginx == NULL)
+    return;
+  for (int i = 0; i < 8; i++)
+    {
+      g_autofree char *url = g_strconcat (nginx->http_url, "/100k", NULL);
+      add_fetch (f, url, 100 * 1024);
+    }
+  gcurl_test_wait_for_count (f->context, &f->done, 16, 10000);
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+  assert_idle (f);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 9: N parallel transfers, exactly N `done`, the last on a timer. */
+
+static void
+test_parallel_done (Fixture       *f,
+                    gconstpointer  data)
+{
+  GCurlTestFetch *stall;
+
+  for (int i = 0; i < 50; i++)
+    {
+      goffset n = 100 + i * 4099;
+      g_autofree char *path = g_strdup_printf ("/bytes?n=%" G_GINT64_FORMAT, (gint64) n);
+
+      add_server_fetch (f, path, n);
+    }
+  stall = add_server_fetch (f, "/stall?n=1000", -1);
+  curl_easy_setopt (stall->easy, CURLOPT_TIMEOUT_MS, 500L);
+
+  gcurl_test_wait_for_count (f->context, &f->done, 51, 10000);
+  gcurl_test_run_for (f->context, 50);
+  g_assert_cmpint (f->done, ==, 51);
+  for (guint i = 0; i < 50; i++)
+    assert_fetch_ok (f->fetches->pdata[i]);
+  g_assert_cmpint (stall->done_count, ==, 1);
+  g_assert_cmpint (stall->result, ==, CURLE_OPERATION_TIMEDOUT);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 10: the CURLMsg is copied before the handle is removed.         */
+
+typedef struct
+{
+  int      count;
+  GHashTable *expected;   /* easy → expected CURLcode */
+  gboolean all_match;
+} CleanupData;
+
+static void
+on_done_cleanup (GCurlMultiSource *source,
+                 gpointer          easy,
+                 int               result,
+                 gpointer          user_data)
+{
+  CleanupData *d = user_data;
+  gpointer expected;
+
+  g_assert_true (g_hash_table_lookup_extended (d->expected, easy, NULL, &expected));
+  if (GPOINTER_TO_INT (expected) != result)
+    d->all_match = FALSE;
+  g_hash_table_remove (d->expected, easy);
+  /* The handle is ours: free it right here. */
+  curl_easy_cleanup (easy);
+  d->count++;
+}
+
+static size_t
+discard_write_cb (char   *ptr,
+                  size_t  size,
+                  size_t  nmemb,
+                  void   *userdata)
+{
+  return size * nmemb;
+}
+
+static void
+test_cleanup_in_done (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GCurlMultiSource) source = NULL;
+  CleanupData d = { 0, g_hash_table_new (NULL, NULL), TRUE };
+  const struct { const char *path; CURLcode result; } cases[] = {
+    { "/bytes?n=1000", CURLE_OK },
+    { "/status?code=404", CURLE_HTTP_RETURNED_ERROR },
+    { "/status?code=500", CURLE_HTTP_RETURNED_ERROR },
+    { "/drop?n=10000&after=100", CURLE_PARTIAL_FILE },
+    { "/redirect?n=5", CURLE_TOO_MANY_REDIRECTS },
+  };
+
+  source = g_curl_multi_source_new ();
+  g_signal_connect (source, "done", G_CALLBACK (on_done_cleanup), &d);
+
+  for (int round = 0; round < 6; round++)
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *url = gcurl_test_server_url (server, cases[i].path);
+        CURL *easy = curl_easy_init ();
+
+        curl_easy_setopt (easy, CURLOPT_URL, url);
+        curl_easy_setopt (easy, CURLOPT_FAILONERROR, 1L);
+        curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt (easy, CURLOPT_MAXREDIRS, 2L);
+        curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, discard_write_cb);
+        g_hash_table_insert (d.expected, easy, GINT_TO_POINTER (cases[i].result));
+        g_assert_true (g_curl_multi_source_add_handle (source, easy, NULL));
+      }
+
+  gcurl_test_wait_for_count (f->context, &d.count, 30, 20000);
+  g_assert_cmpint (d.count, ==, 30);
+  g_assert_true (d.all_match);
+  g_assert_cmpuint (g_hash_table_size (d.expected), ==, 0);
+  g_hash_table_unref (d.expected);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 12: a failing curl_multi_socket_action().                       */
+
+static void
+test_action_failure (Fixture       *f,
+                     gconstpointer  data)
+{
+  Hook h = { .pass_through = TRUE };
+  GCurlTestFetch *after;
+
+  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+  for (int i = 0; i < 5; i++)
+    add_server_fetch (f, "/trickle?n=100000&chunk=1000&interval=20", 100000);
+  gcurl_test_run_for (f->context, 100);
+  g_assert_cmpint (f->done, ==, 0);
+
+  h.fail_with = CURLM_INTERNAL_ERROR;
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_WARNING, "*curl_multi_socket_action() failed*");
+  gcurl_test_wait_for_count (f->context, &f->done, 5, 10000);
+  g_test_assert_expected_messages ();
+
+  gcurl_test_run_for (f->context, 50);
+  g_assert_cmpint (f->done, ==, 5);
+  for (guint i = 0; i < 5; i++)
+    {
+      GCurlTestFetch *fetch = f->fetches->pdata[i];
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (fetch->done_count, ==, 1);
+      g_assert_cmpint (fetch->result, ==, CURLE_UNRECOVERABLE_POLL);
+      error = g_curl_error_new_from_code (fetch->result, fetch->url, NULL);
+      g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_FAILED);
+    }
+
+  /* The source keeps working. */
+  h.fail_with = CURLM_OK;
+  after = add_server_fetch (f, "/bytes?n=5000", 5000);
+  gcurl_test_wait_for_count (f->context, &f->done, 6, 10000);
+  assert_fetch_ok (after);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 14: a source in a worker thread's context.                      */
+
+typedef struct
+{
+  GThread *thread;
+  int done;
+  gboolean wrong_thread;
+  gboolean all_ok;
+  gboolean right_context;
+} WorkerData;
+
+static void
+on_worker_done (GCurlMultiSource *source,
+                gpointer          easy,
+                int               result,
+                gpointer          user_data)
+{
+  WorkerData *w = user_data;
+  GCurlTestFetch *fetch = NULL;
+
+  if (g_thread_self () != w->thread)
+    w->wrong_thread = TRUE;
+  curl_easy_getinfo ((CURL *) easy, CURLINFO_PRIVATE, &fetch);
+  if (result != CURLE_OK || !fetch->content_ok || fetch->received != fetch->expected)
+    w->all_ok = FALSE;
+  w->done++;
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  WorkerData *w = data;
+  GMainContext *context = g_main_context_new ();
+  GCurlMultiSource *source;
+  GPtrArray *fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) gcurl_test_fetch_free);
+
+  g_main_context_push_thread_default (context);
+  source = g_curl_multi_source_new ();
+  w->right_context = g_source_get_context (_g_curl_multi_source_get_gsource (source)) == context;
+  g_signal_connect (source, "done", G_CALLBACK (on_worker_done), w);
+
+  for (int i = 0; i < 20; i++)
+    {
+      g_autofree char *url = gcurl_test_server_url (server, "/bytes?n=20000");
+      GCurlTestFetch *fetch = gcurl_test_fetch_new (url, 20000);
+
+      g_ptr_array_add (fetches, fetch);
+      g_curl_multi_source_add_handle (source, fetch->easy, NULL);
+    }
+  gcurl_test_wait_for_count (context, &w->done, 20, 10000);
+
+  g_object_unref (source);
+  g_ptr_array_unref (fetches);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  return NULL;
+}
+
+static void
+test_worker_thread (Fixture       *f,
+                    gconstpointer  data)
+{
+  WorkerData w = { .all_ok = TRUE };
+
+  /* Nothing pending in the default context before... */
+  g_assert_false (g_main_context_pending (NULL));
+
+  w.thread = g_thread_new ("worker", worker_thread, &w);
+  g_thread_join (w.thread);
+
+  g_assert_cmpint (w.done, ==, 20);
+  g_assert_true (w.all_ok);
+  g_assert_false (w.wrong_thread);
+  g_assert_true (w.right_context);
+  /* ...nor after: the default context was never touched. */
+  g_assert_false (g_main_context_pending (NULL));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 15: many requests to one HTTP/2 host share one connection.      */
+
+/* libcurl 7.88.1 cannot put a second request on a cleartext
+ * prior-knowledge (h2c) connection, neither multiplexed nor after the first
+ * finished: it fails with "Error in the HTTP2 framing layer" (`curl
+ * --http2-prior-knowledge URL URL` against nginx shows the same). So
+ * multiplexing (pitfall 15) is tested over TLS, where ALPN negotiates h2,
+ * and h2c is tested with one connection per transfer. */
+static void
+run_h2 (Fixture    *f,
+        const char *base,
+        const char *ca_file,
+        int         n)
+{
+  long connects = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *url = g_strconcat (base, i % 2 ? "/100k" : "/1k", NULL);
+      GCurlTestFetch *fetch = gcurl_test_fetch_new (url, i % 2 ? 100 * 1024 : 1024);
+
+      g_ptr_array_add (f->fetches, fetch);
+      if (ca_file != NULL)
+        {
+          curl_easy_setopt (fetch->easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2TLS);
+          curl_easy_setopt (fetch->easy, CURLOPT_CAINFO, ca_file);
+          /* Wait for the first connection rather than opening more. */
+          curl_easy_setopt (fetch->easy, CURLOPT_PIPEWAIT, 1L);
+        }
+      else
+        {
+          curl_easy_setopt (fetch->easy, CURLOPT_HTTP_VERSION,
+                            (long) CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+          curl_easy_setopt (fetch->easy, CURLOPT_FORBID_REUSE, 1L);
+        }
+      g_assert_true (g_curl_multi_source_add_handle (f->source, fetch->easy, NULL));
+    }
+
+  gcurl_test_wait_for_count (f->context, &f->done, n, 20000);
+  for (guint i = 0; i < f->fetches->len; i++)
+    {
+      GCurlTestFetch *fetch = f->fetches->pdata[i];
+      long version = 0, c = 0;
+
+      assert_fetch_ok (fetch);
+      curl_easy_getinfo (fetch->easy, CURLINFO_HTTP_VERSION, &version);
+      curl_easy_getinfo (fetch->easy, CURLINFO_NUM_CONNECTS, &c);
+      g_assert_cmpint (version, ==, CURL_HTTP_VERSION_2_0);
+      connects += c;
+    }
+  g_assert_cmpint (connects, ==, ca_file != NULL ? 1 : n);
+}
+
+static void
+test_h2_multiplex (Fixture       *f,
+                   gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+
+  if (nginx == NULL)
+    return;
+  g_curl_multi_source_set_multiplexing (f->source, FALSE);
+  run_h2 (f, nginx->h2c_url, NULL, 20);
+}
+
+static void
+test_h2_multiplex_tls (Fixture       *f,
+                       gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+
+  if (nginx == NULL)
+    return;
+  run_h2 (f, nginx->https_url, nginx->ca_file, 50);
+}
+
+static void
+test_tls_untrusted (Fixture       *f,
+                    gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  GCurlTestFetch *fetch;
+
+  if (nginx == NULL)
+    return;
+  url = g_strconcat (nginx->https_url, "/1k", NULL);
+  fetch = add_fetch (f, url, -1);
+  gcurl_test_wait_for_count (f->context, &f->done, 1, 10000);
+  g_assert_cmpint (fetch->result, ==, CURLE_PEER_FAILED_VERIFICATION);
+  g_assert_cmpint (fetch->received, ==, 0);
+  error = g_curl_error_new_from_code (fetch->result, url, fetch->errbuf);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_TLS);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pitfall 16: connection limits smaller than the number of transfers.     */
+
+static long
+run_limited (Fixture *f,
+             int      n)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  int base = f->done;
+  long connects = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *url = g_strconcat (nginx->http_url, "/100k", NULL);
+
+      add_fetch (f, url, 100 * 1024);
+    }
+  gcurl_test_wait_for_count (f->context, &f->done, base + n, 20000);
+  for (guint i = base; i < f->fetches->len; i++)
+    {
+      GCurlTestFetch *fetch = f->fetches->pdata[i];
+      long c = 0;
+
+      assert_fetch_ok (fetch);
+      curl_easy_getinfo (fetch->easy, CURLINFO_NUM_CONNECTS, &c);
+      connects += c;
+    }
+  return connects;
+}
+
+static void
+test_connection_limits (Fixture       *f,
+                        gconstpointer  data)
+{
+  int notifies = 0;
+
+  if (gcurl_test_nginx_get_shared () == NULL)
+    return;
+
+  g_signal_connect (f->source, "notify::max-total-connections",
+                    G_CALLBACK (on_notify_count), &notifies);
+  g_curl_multi_source_set_max_total_connections (f->source, 2);
+  g_curl_multi_source_set_max_total_connections (f->source, 2);
+  g_assert_cmpint (notifies, ==, 1);
+  g_assert_cmpint (run_limited (f, 30), <=, 2);
+
+  g_curl_multi_source_set_max_total_connections (f->source, 0);
+  g_object_set (f->source, "max-host-connections", 1, NULL);
+  g_assert_cmpint (g_curl_multi_source_get_max_host_connections (f->source), ==, 1);
+  /* The pool may hold the two earlier connections: at most one new one. */
+  g_assert_cmpint (run_limited (f, 20), <=, 1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Scale: 2,000 transfers at 500 concurrent, every byte checked.           */
+
+typedef struct
+{
+  Fixture *f;
+  const char *base;
+  int started, finished, failed, target, concurrency;
+  goffset bytes;
+} ScaleData;
+
+static void
+scale_start_one (ScaleData *s)
+{
+  static const struct { const char *name; goffset size; } files[] = {
+    { "/1k", 1024 }, { "/100k", 100 * 1024 },
+  };
+  int k = s->started % 2;
+  g_autofree char *url = g_strconcat (s->base, files[k].name, NULL);
+
+  add_fetch (s->f, url, files[k].size);
+  s->started++;
+}
+
+static void
+on_scale_done (GCurlMultiSource *source,
+               gpointer          easy,
+               int               result,
+               gpointer          user_data)
+{
+  ScaleData *s = user_data;
+  GCurlTestFetch *fetch = NULL;
+
+  curl_easy_getinfo ((CURL *) easy, CURLINFO_PRIVATE, &fetch);
+  if (result != CURLE_OK || !fetch->content_ok || fetch->received != fetch->expected)
+    s->failed++;
+  s->bytes += fetch->received;
+  s->finished++;
+  if (s->started < s->target)
+    scale_start_one (s);
+}
+
+static void
+test_scale (Fixture       *f,
+            gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  ScaleData s = { f, NULL, 0, 0, 0, 2000, 500, 0 };
+
+  if (nginx == NULL)
+    return;
+  gcurl_test_raise_nofile (4096);
+  s.base = nginx->http_url;
+  g_signal_connect (f->source, "done", G_CALLBACK (on_scale_done), &s);
+
+  for (int i = 0; i < s.concurrency; i++)
+    scale_start_one (&s);
+  gcurl_test_wait_for_count (f->context, &s.finished, s.target, 120000);
+
+  g_assert_cmpint (s.finished, ==, 2000);
+  g_assert_cmpint (s.failed, ==, 0);
+  g_assert_cmpint (s.bytes, ==, 1000 * 1024 + 1000 * 100 * 1024);
+  g_assert_cmpint (f->done, ==, 2000);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Re-entrancy: add, remove and cancel from handlers and callbacks.        */
+
+typedef struct
+{
+  Fixture        *f;
+  GCurlTestFetch *victim;       /* removed from a write callback */
+  GCurlTestFetch *late;         /* added from a write callback */
+  gboolean        acted;
+  gboolean        add_ok, remove_ok;
+} WriteActs;
+
+static size_t
+acting_write_cb (char   *ptr,
+                 size_t  size,
+                 size_t  nmemb,
+                 void   *userdata)
+{
+  WriteActs *a = userdata;
+
+  if (!a->acted)
+    {
+      a->acted = TRUE;
+      /* libcurl forbids both here: they must be deferred, not fail. */
+      a->remove_ok = g_curl_multi_source_remove_handle (a->f->source, a->victim->easy, NULL);
+      a->add_ok = g_curl_multi_source_add_handle (a->f->source, a->late->easy, NULL);
+    }
+  return size * nmemb;
+}
+
+static void
+test_reentrancy_write_cb (Fixture       *f,
+                          gconstpointer  data)
+{
+  WriteActs a = { f };
+  GCurlTestFetch *actor;
+  g_autofree char *late_url = gcurl_test_server_url (server, "/bytes?n=7000");
+
+  a.victim = add_server_fetch (f, "/trickle?n=100000&chunk=1000&interval=20", 100000);
+  a.late = gcurl_test_fetch_new (late_url, 7000);
+  g_ptr_array_add (f->fetches, a.late);
+
+  actor = add_server_fetch (f, "/bytes?n=3000", 3000);
+  curl_easy_setopt (actor->easy, CURLOPT_WRITEFUNCTION, acting_write_cb);
+  curl_easy_setopt (actor->easy, CURLOPT_WRITEDATA, &a);
+
+  gcurl_test_wait_for_count (f->context, &f->done, 2, 10000);
+  gcurl_test_run_for (f->context, 100);
+
+  g_assert_true (a.acted);
+  g_assert_true (a.remove_ok);
+  g_assert_true (a.add_ok);
+  g_assert_cmpint (f->done, ==, 2);
+  g_assert_cmpint (actor->done_count, ==, 1);
+  g_assert_cmpint (actor->result, ==, CURLE_OK);
+  assert_fetch_ok (a.late);
+  g_assert_cmpint (a.victim->done_count, ==, 0);
+  g_assert_cmpint (a.victim->received, <, 100000);
+}
+
+typedef struct
+{
+  Fixture *f;
+  int      readded;
+  int      done;
+} ReaddData;
+
+static void
+on_done_readd (GCurlMultiSource *source,
+               gpointer          easy,
+               int               result,
+               gpointer          user_data)
+{
+  ReaddData *r = user_data;
+  GCurlTestFetch *fetch = NULL;
+  g_autoptr(GError) error = NULL;
+
+  r->done++;
+  curl_easy_getinfo ((CURL *) easy, CURLINFO_PRIVATE, &fetch);
+  g_assert_cmpint (result, ==, CURLE_OK);
+  g_assert_true (fetch->content_ok);
+  if (r->readded < 30)
+    {
+      r->readded++;
+      gcurl_test_fetch_reset (fetch);
+      g_assert_true (g_curl_multi_source_add_handle (source, easy, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+test_readd_in_done (Fixture       *f,
+                    gconstpointer  data)
+{
+  ReaddData r = { f };
+
+  g_signal_connect (f->source, "done", G_CALLBACK (on_done_readd), &r);
+  for (int i = 0; i < 3; i++)
+    add_server_fetch (f, "/bytes?n=4000", 4000);
+  gcurl_test_wait_for_count (f->context, &r.done, 33, 10000);
+  gcurl_test_run_for (f->context, 50);
+  g_assert_cmpint (r.done, ==, 33);
+}
+
+static void
+on_done_cancel_all (GCurlMultiSource *source,
+                    gpointer          easy,
+                    int               result,
+                    gpointer          user_data)
+{
+  static gboolean once;
+
+  if (result == CURLE_OK && !once)
+    {
+      once = TRUE;
+      g_curl_multi_source_cancel_all (source);
+    }
+}
+
+static void
+test_cancel_all (Fixture       *f,
+                 gconstpointer  data)
+{
+  for (int i = 0; i < 10; i++)
+    add_server_fetch (f, "/trickle?n=100000&chunk=1000&interval=20", 100000);
+  gcurl_test_run_for (f->context, 50);
+  g_curl_multi_source_cancel_all (f->source);
+  g_assert_cmpint (f->done, ==, 10);
+  for (guint i = 0; i < 10; i++)
+    {
+      GCurlTestFetch *fetch = f->fetches->pdata[i];
+      g_autoptr(GError) error = g_curl_error_new_from_code (fetch->result, fetch->url, NULL);
+
+      g_assert_cmpint (fetch->done_count, ==, 1);
+      g_assert_cmpint (fetch->result, ==, CURLE_ABORTED_BY_CALLBACK);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    }
+  g_assert_cmpint (g_curl_multi_source_get_running_handles (f->source), >=, 0);
+
+  /* From a `done` handler, with others in flight. */
+  g_signal_connect (f->source, "done", G_CALLBACK (on_done_cancel_all), NULL);
+  add_server_fetch (f, "/bytes?n=10", 10);
+  for (int i = 0; i < 5; i++)
+    add_server_fetch (f, "/stall?n=100", -1);
+  gcurl_test_wait_for_count (f->context, &f->done, 16, 10000);
+  gcurl_test_run_for (f->context, 50);
+  g_assert_cmpint (f->done, ==, 16);
+  for (guint i = 11; i < 16; i++)
+    g_assert_cmpint (((GCurlTestFetch *) f->fetches->pdata[i])->result, ==,
+                     CURLE_ABORTED_BY_CALLBACK);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Misuse gives a GError, never a crash.                                   */
+
+static void
+test_misuse (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GCurlTestFetch *fetch;
+  CURLM *other = curl_multi_init ();
+  CURL *easy = curl_easy_init ();
+
+  fetch = add_server_fetch (f, "/stall?n=10", -1);
+  g_assert_false (g_curl_multi_source_add_handle (f->source, fetch->easy, &error));
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_FAILED);
+  g_clear_error (&error);
+
+  g_assert_false (g_curl_multi_source_remove_handle (f->source, easy, &error));
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_FAILED);
+  g_clear_error (&error);
+
+  curl_multi_add_handle (other, easy);
+  g_assert_false (g_curl_multi_source_add_handle (f->source, easy, &error));
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_FAILED);
+  g_clear_error (&error);
+  curl_multi_remove_handle (other, easy);
+
+  g_assert_true (g_curl_multi_source_remove_handle (f->source, fetch->easy, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_curl_multi_source_remove_handle (f->source, fetch->easy, &error));
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_FAILED);
+  g_clear_error (&error);
+
+  if (g_test_undefined ())
+    {
+      g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*easy != NULL*");
+      g_assert_false (g_curl_multi_source_add_handle (f->source, NULL, NULL));
+      g_test_assert_expected_messages ();
+
+      g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*G_CURL_IS_MULTI_SOURCE*");
+      g_assert_false (g_curl_multi_source_add_handle ((GCurlMultiSource *) f->context, easy, NULL));
+      g_test_assert_expected_messages ();
+
+      g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*max_total_connections >= 0*");
+      g_curl_multi_source_set_max_total_connections (f->source, -1);
+      g_test_assert_expected_messages ();
+    }
+
+  curl_easy_cleanup (easy);
+  curl_multi_cleanup (other);
+}
+
+static gpointer
+add_from_other_thread (gpointer data)
+{
+  Fixture *f = data;
+  CURL *easy = curl_easy_init ();
+  gboolean ok;
+
+  /* The source's context is not this thread's thread-default context. */
+  ok = g_curl_multi_source_add_handle (f->source, easy, NULL);
+  curl_easy_cleanup (easy);
+  return GINT_TO_POINTER (ok);
+}
+
+static void
+test_wrong_context (Fixture       *f,
+                    gconstpointer  data)
+{
+  GThread *thread;
+
+  if (!g_test_undefined ())
+    return;
+
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*context_is_current*");
+  thread = g_thread_new ("other", add_from_other_thread, f);
+  g_assert_false (GPOINTER_TO_INT (g_thread_join (thread)));
+  g_test_assert_expected_messages ();
+}
+
+/* ---------------------------------------------------------------------- */
+/* Properties and backend choice                                           */
+
+static void
+test_properties (Fixture       *f,
+                 gconstpointer  data)
+{
+  GMainContext *context = NULL;
+  int streams = 0, connects = 0;
+  gboolean multiplexing = FALSE;
+  int notifies = 0;
+
+  g_signal_connect (f->source, "notify", G_CALLBACK (on_notify_count), &notifies);
+  g_object_get (f->source, "context", &context, "max-concurrent-streams", &streams,
+                "multiplexing", &multiplexing, "max-connects", &connects, NULL);
+  g_assert_true (context == f->context);
+  g_main_context_unref (context);
+  g_assert_cmpint (streams, ==, 100);
+  g_assert_true (multiplexing);
+  g_assert_cmpint (connects, ==, 0);
+
+  g_curl_multi_source_set_max_concurrent_streams (f->source, 10);
+  g_curl_multi_source_set_multiplexing (f->source, FALSE);
+  g_curl_multi_source_set_max_connects (f->source, 5);
+  g_curl_multi_source_set_max_connects (f->source, 5);
+  g_assert_cmpint (notifies, ==, 3);
+  g_assert_cmpint (g_curl_multi_source_get_max_concurrent_streams (f->source), ==, 10);
+  g_assert_false (g_curl_multi_source_get_multiplexing (f->source));
+  g_assert_cmpint (g_curl_multi_source_get_max_connects (f->source), ==, 5);
+  g_assert_cmpint (g_curl_multi_source_get_max_total_connections (f->source), ==, 0);
+
+  /* A source given an explicit context attaches there. */
+  {
+    GMainContext *other = g_main_context_new ();
+    GCurlMultiSource *s = g_object_new (G_CURL_TYPE_MULTI_SOURCE, "context", other, NULL);
+
+    g_assert_true (g_curl_multi_source_get_context (s) == other);
+    g_assert_true (g_source_get_context (_g_curl_multi_source_get_gsource (s)) == other);
+    g_object_unref (s);
+    g_main_context_unref (other);
+  }
+}
+
+static void
+test_backend_env (void)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("GCURL_BACKEND"));
+  GCurlMultiSource *s;
+
+  g_setenv ("GCURL_BACKEND", "iochannel", TRUE);
+  s = g_curl_multi_source_new ();
+  g_assert_cmpstr (_g_curl_multi_source_get_backend_name (s), ==, "iochannel");
+  g_object_unref (s);
+
+#ifdef HAVE_EPOLL
+  g_setenv ("GCURL_BACKEND", "epoll", TRUE);
+  s = g_curl_multi_source_new ();
+  g_assert_cmpstr (_g_curl_multi_source_get_backend_name (s), ==, "epoll");
+  g_object_unref (s);
+#endif
+
+  g_setenv ("GCURL_BACKEND", "kqueue", TRUE);
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_WARNING, "*GCURL_BACKEND=kqueue*");
+  s = g_curl_multi_source_new ();
+  g_test_assert_expected_messages ();
+  g_object_unref (s);
+
+  if (saved != NULL)
+    g_setenv ("GCURL_BACKEND", saved, TRUE);
+  else
+    g_unsetenv ("GCURL_BACKEND");
+}
+
+/* ---------------------------------------------------------------------- */
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  gcurl_test_raise_nofile (16384);
+  server = gcurl_test_server_new ();
+
+#define ADD(path, func) \
+  g_test_add ("/GCurl/MultiSource/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("basic", test_basic);
+  ADD ("range-and-redirect", test_range_and_redirect);
+  ADD ("pitfall-1/timer-replace", test_timer_replace);
+  ADD ("pitfall-2/timer-zero-in-callback", test_timer_zero_in_callback);
+  ADD ("pitfall-3/timer-never-lost", test_timer_never_lost);
+  ADD ("pitfall-4/fd-reuse-synthetic", test_fd_reuse_synthetic);
+  ADD ("pitfall-4/fd-reuse-real", test_fd_reuse_real);
+  ADD ("pitfall-5/remove-unknown", test_remove_unknown);
+  ADD ("pitfall-6/dispose-in-flight", test_dispose_in_flight);
+  ADD ("pitfall-6/unref-in-done", test_unref_in_done);
+  ADD ("pitfall-7/closed-fd", test_closed_fd);
+  ADD ("pitfall-8/idle", test_idle);
+  ADD ("pitfall-9/parallel-done", test_parallel_done);
+  ADD ("pitfall-10/cleanup-in-done", test_cleanup_in_done);
+  ADD ("pitfall-12/action-failure", test_action_failure);
+  ADD ("pitfall-14/worker-thread", test_worker_thread);
+  ADD ("h2c", test_h2_multiplex);
+  ADD ("pitfall-15/h2-multiplex-tls", test_h2_multiplex_tls);
+  ADD ("pitfall-16/connection-limits", test_connection_limits);
+  ADD ("tls-untrusted", test_tls_untrusted);
+  ADD ("scale-2000-at-500", test_scale);
+  ADD ("reentrancy/write-callback", test_reentrancy_write_cb);
+  ADD ("reentrancy/readd-in-done", test_readd_in_done);
+  ADD ("cancel-all", test_cancel_all);
+  ADD ("misuse", test_misuse);
+  ADD ("wrong-context", test_wrong_context);
+  ADD ("properties", test_properties);
+  g_test_add_func ("/GCurl/MultiSource/backend-env", test_backend_env);
+
+  ret = g_test_run ();
+
+  gcurl_test_server_free (server);
+  return ret;
+}
