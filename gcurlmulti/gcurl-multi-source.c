@@ -108,6 +108,7 @@ struct _GCurlMultiSource
 
   int                    running_handles;
   guint                  action_depth;      /* > 0 inside curl_multi_socket_action() */
+  guint                  dispatch_depth;    /* > 0 inside our GSource's dispatch */
   guint                  max_action_depth;
   guint                  timer_calls;
   guint64                dispatch_count;
@@ -151,12 +152,13 @@ static void run_deferred (GCurlMultiSource *self);
 
 /* Called only while the caller holds a reference of its own (dispatch,
  * cancel_all): TRUE once every other reference is gone, i.e. a handler
- * dropped the application's last one. Nothing more may be emitted then:
- * the handlers' data may already be freed. */
+ * dropped the application's last one, or once a handler disposed the
+ * source explicitly. Nothing more may be emitted then: the handlers' data
+ * may already be freed. */
 static inline gboolean
 abandoned (GCurlMultiSource *self)
 {
-  return g_atomic_int_get (&G_OBJECT (self)->ref_count) == 1;
+  return self->multi == NULL || g_atomic_int_get (&G_OBJECT (self)->ref_count) == 1;
 }
 
 static gboolean
@@ -391,6 +393,7 @@ multi_gsource_dispatch (GSource     *source,
 
   g_object_ref (self);
   self->dispatch_count++;
+  self->dispatch_depth++;
 
   /* Snapshot the timer: a 0 timeout set by an action below is for the next
    * iteration. The timer is one-shot: clear it before calling curl, which
@@ -417,6 +420,14 @@ multi_gsource_dispatch (GSource     *source,
     }
 
   run_deferred (self);
+
+  /* A handler ran g_object_run_dispose(): the backend outlived the loop
+   * over its ready sockets; it can go now. */
+  if (--self->dispatch_depth == 0 && self->multi == NULL && self->backend != NULL)
+    {
+      self->backend->vtable->destroy (self->backend);
+      self->backend = NULL;
+    }
 
   g_object_unref (self);
   return G_SOURCE_CONTINUE;
@@ -523,7 +534,7 @@ set_int_option (GCurlMultiSource *self,
 static void
 run_deferred (GCurlMultiSource *self)
 {
-  if (self->options_dirty)
+  if (self->options_dirty && self->multi != NULL)
     apply_options (self);
 
   while (self->deferred->len > 0 && !abandoned (self))
@@ -678,7 +689,9 @@ g_curl_multi_source_dispose (GObject *object)
    * copied into each connection. */
   g_clear_pointer (&self->multi, curl_multi_cleanup);
 
-  if (self->backend != NULL)
+  /* Inside dispatch (a handler disposed the source explicitly) the
+   * backend is still walking its ready sockets: dispatch frees it. */
+  if (self->backend != NULL && self->dispatch_depth == 0)
     {
       self->backend->vtable->destroy (self->backend);
       self->backend = NULL;

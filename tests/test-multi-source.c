@@ -68,7 +68,9 @@ fixture_teardown (Fixture       *f,
 
   if (f->source != NULL)
     {
-      gsource = g_source_ref (_g_curl_multi_source_get_gsource (f->source));
+      gsource = _g_curl_multi_source_get_gsource (f->source);
+      if (gsource != NULL)
+        g_source_ref (gsource);
       g_clear_object (&f->source);
     }
   /* The handles are ours again: freeing them here would crash under ASan
@@ -480,6 +482,37 @@ test_unref_in_done (Fixture       *f,
   gcurl_test_run_for (f->context, 50);
   /* Handlers of one action's messages: the source died after the first. */
   g_assert_cmpint (f->done, ==, 1);
+}
+
+static void
+on_done_run_dispose (GCurlMultiSource *source,
+                     gpointer          easy,
+                     int               result,
+                     gpointer          user_data)
+{
+  Fixture *f = user_data;
+
+  if (f->done == 1)
+    g_object_run_dispose (G_OBJECT (source));
+}
+
+static void
+test_run_dispose_in_done (Fixture       *f,
+                          gconstpointer  data)
+{
+  /* Bindings dispose objects explicitly; from a handler, with ready sockets
+   * still to walk in the same dispatch, nothing may touch freed state. */
+  for (int i = 0; i < 30; i++)
+    add_server_fetch (f, "/bytes?n=2000", 2000);
+  for (int i = 0; i < 5; i++)
+    add_server_fetch (f, "/trickle?n=100000&chunk=1000&interval=5", 100000);
+  g_signal_connect (f->source, "done", G_CALLBACK (on_done_run_dispose), f);
+
+  gcurl_test_wait_for_count (f->context, &f->done, 1, 10000);
+  gcurl_test_run_for (f->context, 100);
+  g_assert_cmpint (f->done, ==, 1);
+  g_assert_null (g_curl_multi_source_get_multi (f->source));
+  g_assert_null (_g_curl_multi_source_get_gsource (f->source));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1352,6 +1385,7 @@ main (int   argc,
   ADD ("pitfall-5/remove-unknown", test_remove_unknown);
   ADD ("pitfall-6/dispose-in-flight", test_dispose_in_flight);
   ADD ("pitfall-6/unref-in-done", test_unref_in_done);
+  ADD ("pitfall-6/run-dispose-in-done", test_run_dispose_in_done);
   ADD ("pitfall-7/closed-fd", test_closed_fd);
   ADD ("pitfall-8/idle", test_idle);
   ADD ("pitfall-9/parallel-done", test_parallel_done);
