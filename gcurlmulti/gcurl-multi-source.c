@@ -412,9 +412,12 @@ multi_gsource_dispatch (GSource     *source,
     {
       socket_action (self, CURL_SOCKET_TIMEOUT, 0);
 
-      /* curl only announces a timer when its expiry changes. If it said
-       * nothing since we dropped the old one, ask, so that a timer is never
-       * lost (DESIGN §9, pitfall 3). */
+      /* The timer is one-shot and curl only announces changes. libcurl
+       * 7.88 forgets its last announcement on every timeout action (to
+       * cope with early calls), so it normally tells us the next expiry;
+       * should a libcurl not, or should it say nothing because no timer
+       * is left, ask, so that a timer is never lost (DESIGN §9,
+       * pitfall 3). */
       if (self->timer_calls == timer_calls && !abandoned (self))
         resync_timer (self);
     }

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -314,32 +315,57 @@ test_timer_never_lost (Fixture       *f,
   GSource *gsource = _g_curl_multi_source_get_gsource (f->source);
   GCurlTestFetch *stall, *limited, *trickle;
 
-  /* Only curl's timer can end this one. Fire it early, many times: curl's
-   * timer has not expired, so curl announces nothing; the source must
-   * not lose it. */
+  /* Only curl's timer can end this one. Fire it early, again and again:
+   * curl's timer has not expired, so curl announces nothing new; the
+   * source must not lose it. Alone, so that no other transfer's actions
+   * can make up for a lost timer. */
   stall = add_server_fetch (f, "/stall?n=1000", -1);
   curl_easy_setopt (stall->easy, CURLOPT_TIMEOUT_MS, 400L);
+  gcurl_test_run_for (f->context, 50);
+  for (int i = 0; i < 10; i++)
+    {
+      g_source_set_ready_time (gsource, 0);
+      gcurl_test_run_for (f->context, 10);
+    }
+  gcurl_test_wait_for_count (f->context, &f->done, 1, 10000);
+  g_assert_cmpint (stall->result, ==, CURLE_OPERATION_TIMEDOUT);
+  g_assert_cmpint (stall->done_count, ==, 1);
 
   /* Rate limiting runs on timers; a trickle needs its watch kept. */
   limited = add_server_fetch (f, "/bytes?n=400000", 400000);
   curl_easy_setopt (limited->easy, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t) 2000000);
   trickle = add_server_fetch (f, "/trickle?n=20000&chunk=2000&interval=20", 20000);
-
-  for (int i = 0; i < 10; i++)
-    {
-      gcurl_test_run_for (f->context, 10);
-      g_source_set_ready_time (gsource, 0);
-    }
-
   gcurl_test_wait_for_count (f->context, &f->done, 3, 10000);
-  g_assert_cmpint (stall->result, ==, CURLE_OPERATION_TIMEDOUT);
-  g_assert_cmpint (stall->done_count, ==, 1);
   assert_fetch_ok (limited);
   assert_fetch_ok (trickle);
 }
 
 /* ---------------------------------------------------------------------- */
 /* Pitfall 4: CURL_POLL_REMOVE, then the same fd number for a new socket.  */
+
+/* A new connected socket pair whose first end has the number @fd (free). */
+static void
+socketpair_at (int fd,
+               int sv[2])
+{
+  int tmp[2];
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tmp));
+  if (tmp[1] == fd)
+    {
+      /* The pair is symmetric: use it the other way round. */
+      sv[0] = tmp[1];
+      sv[1] = tmp[0];
+      return;
+    }
+  if (tmp[0] != fd)
+    {
+      g_assert_cmpint (dup3 (tmp[0], fd, O_CLOEXEC), ==, fd);
+      close (tmp[0]);
+    }
+  sv[0] = fd;
+  sv[1] = tmp[1];
+}
 
 static void
 test_fd_reuse_synthetic (Fixture       *f,
@@ -359,9 +385,7 @@ test_fd_reuse_synthetic (Fixture       *f,
   close (a[0]);
   close (a[1]);
 
-  /* The kernel hands out the lowest free number: the same one. */
-  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b));
-  g_assert_cmpint (b[0], ==, a[0]);
+  socketpair_at (a[0], b);
   h.socket_actions = 0;
   _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_IN, f->source, NULL);
   gcurl_test_run_for (f->context, 50);
@@ -542,8 +566,7 @@ test_closed_fd (Fixture       *f,
   close (a[1]);
 
   /* A new socket under the same number, watched the same way, works. */
-  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b));
-  g_assert_cmpint (b[0], ==, a[0]);
+  socketpair_at (a[0], b);
   h.socket_actions = 0;
   _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_IN, f->source, NULL);
   g_assert_cmpint (write (b[1], "y", 1), ==, 1);
