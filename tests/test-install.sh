@@ -18,7 +18,7 @@ count=${4:-20000}
 dest=$(mktemp -d "${TMPDIR:-/tmp}/gcurl-install-XXXXXX")
 trap 'rm -rf "$dest"' EXIT INT TERM
 
-echo "1..5"
+echo "1..6"
 
 meson install -C "$builddir" --destdir "$dest" --no-rebuild --quiet >/dev/null
 pc=$(find "$dest" -name gcurlmulti-1.0.pc | head -n 1)
@@ -56,3 +56,12 @@ typelibdir=$(dirname "$(find "$dest" -name GCurl-1.0.typelib | head -n 1)")
 GI_TYPELIB_PATH="$typelibdir" LD_LIBRARY_PATH="$libdir" /usr/bin/python3 -c \
   "import gi; gi.require_version('GCurl', '1.0'); from gi.repository import GCurl; GCurl.MultiSource.new()"
 echo "ok 5 - the installed typelib loads in Python"
+
+# Hidden visibility: the library exports its public API and nothing else.
+lib=$(find "$dest" -name 'libgcurlmulti-1.0.so.*.*.*' | head -n 1)
+stray=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -v '^g_curl_' || true)
+if [ -n "$stray" ]; then
+  echo "not ok 6 - exported symbols outside the API: $stray"
+  exit 1
+fi
+echo "ok 6 - $(nm -D --defined-only "$lib" | wc -l) exported symbols, all g_curl_*"
