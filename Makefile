@@ -34,6 +34,7 @@ check:
 	$(MESON) compile -C $(BUILDDIR)
 	$(MESON) test -C $(BUILDDIR) --print-errorlogs
 	@$(MAKE) --no-print-directory check-asan
+	@scripts/test-summary $(BUILDDIR)/meson-logs/testlog.json $(ASANDIR)/meson-logs/testlog.json
 
 # DESIGN §8: the C tests again with ASan+UBSan; introspection off there (the
 # GIR scanner's dump program hangs at exit under ASan).
