@@ -112,7 +112,7 @@ struct _GCurlMultiSource
   guint                  max_action_depth;
   guint                  timer_calls;
   guint64                dispatch_count;
-  gboolean               options_dirty;
+  guint                  dirty_options;     /* 1 << prop_id of options to apply */
 
   int                    max_total_connections;
   int                    max_host_connections;
@@ -484,36 +484,42 @@ _g_curl_multi_source_timer_cb (CURLM *multi,
 /* ---------------------------------------------------------------------- */
 /* Options                                                                 */
 
+/* Applies the options whose properties changed, and only those: callers of
+ * g_curl_multi_source_get_multi() may have set the others themselves. */
 static void
 apply_options (GCurlMultiSource *self)
 {
   struct {
+    guint       prop_id;
     CURLMoption option;
     long        value;
   } opts[] = {
-    { CURLMOPT_MAX_TOTAL_CONNECTIONS, self->max_total_connections },
-    { CURLMOPT_MAX_HOST_CONNECTIONS, self->max_host_connections },
-    { CURLMOPT_MAX_CONCURRENT_STREAMS, self->max_concurrent_streams },
-    { CURLMOPT_MAXCONNECTS, self->max_connects },
-    { CURLMOPT_PIPELINING, self->multiplexing ? CURLPIPE_MULTIPLEX : CURLPIPE_NOTHING },
+    { PROP_MAX_TOTAL_CONNECTIONS, CURLMOPT_MAX_TOTAL_CONNECTIONS, self->max_total_connections },
+    { PROP_MAX_HOST_CONNECTIONS, CURLMOPT_MAX_HOST_CONNECTIONS, self->max_host_connections },
+    { PROP_MAX_CONCURRENT_STREAMS, CURLMOPT_MAX_CONCURRENT_STREAMS, self->max_concurrent_streams },
+    { PROP_MAX_CONNECTS, CURLMOPT_MAXCONNECTS, self->max_connects },
+    { PROP_MULTIPLEXING, CURLMOPT_PIPELINING,
+      self->multiplexing ? CURLPIPE_MULTIPLEX : CURLPIPE_NOTHING },
   };
 
-  /* curl_multi_setopt() is forbidden inside curl's callbacks. */
-  if (self->action_depth > 0)
-    {
-      self->options_dirty = TRUE;
-      return;
-    }
+  /* Not yet constructed, or inside curl's callbacks, where
+   * curl_multi_setopt() is forbidden: later. */
+  if (self->multi == NULL || self->action_depth > 0)
+    return;
 
-  self->options_dirty = FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (opts); i++)
     {
-      CURLMcode mc = curl_multi_setopt (self->multi, opts[i].option, opts[i].value);
+      CURLMcode mc;
 
+      if ((self->dirty_options & (1u << opts[i].prop_id)) == 0)
+        continue;
+
+      mc = curl_multi_setopt (self->multi, opts[i].option, opts[i].value);
       if (mc != CURLM_OK)
         g_warning ("curl_multi_setopt(%d) failed: %s", (int) opts[i].option,
                    curl_multi_strerror (mc));
     }
+  self->dirty_options = 0;
 }
 
 static void
@@ -526,8 +532,8 @@ set_int_option (GCurlMultiSource *self,
     return;
 
   *field = value;
-  if (self->multi != NULL)
-    apply_options (self);
+  self->dirty_options |= 1u << prop_id;
+  apply_options (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
@@ -537,7 +543,7 @@ set_int_option (GCurlMultiSource *self,
 static void
 run_deferred (GCurlMultiSource *self)
 {
-  if (self->options_dirty && self->multi != NULL)
+  if (self->dirty_options != 0)
     apply_options (self);
 
   while (self->deferred->len > 0 && !abandoned (self))
@@ -651,6 +657,7 @@ g_curl_multi_source_constructed (GObject *object)
   curl_multi_setopt (self->multi, CURLMOPT_SOCKETDATA, self);
   curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, _g_curl_multi_source_timer_cb);
   curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, self);
+  /* The defaults are libcurl's; only properties set at construction. */
   apply_options (self);
 
   g_source_attach (self->source, self->context);

@@ -1013,6 +1013,22 @@ test_connection_limits (Fixture       *f,
   g_assert_cmpint (run_limited (f, 20), <=, 1);
 }
 
+static void
+test_own_multi_options (Fixture       *f,
+                        gconstpointer  data)
+{
+  if (gcurl_test_nginx_get_shared () == NULL)
+    return;
+
+  /* An option set directly on the multi handle survives changes of the
+   * other options through properties. */
+  g_assert_cmpint (curl_multi_setopt (g_curl_multi_source_get_multi (f->source),
+                                      CURLMOPT_MAX_TOTAL_CONNECTIONS, 1L), ==, CURLM_OK);
+  g_curl_multi_source_set_multiplexing (f->source, FALSE);
+  g_curl_multi_source_set_max_connects (f->source, 8);
+  g_assert_cmpint (run_limited (f, 10), ==, 1);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Scale: 2,000 transfers at 500 concurrent, every byte checked.           */
 
@@ -1418,6 +1434,7 @@ main (int   argc,
   ADD ("h2c", test_h2_multiplex);
   ADD ("pitfall-15/h2-multiplex-tls", test_h2_multiplex_tls);
   ADD ("pitfall-16/connection-limits", test_connection_limits);
+  ADD ("own-multi-options", test_own_multi_options);
   ADD ("tls-untrusted", test_tls_untrusted);
   ADD ("scale-2000-at-500", test_scale);
   ADD ("reentrancy/write-callback", test_reentrancy_write_cb);
