@@ -922,8 +922,10 @@ g_curl_multi_source_class_init (GCurlMultiSourceClass *klass)
    * The handle has left the multi handle before the signal is emitted, so a
    * handler may clean it up with `curl_easy_cleanup()`, or change it and add
    * it again. Handlers may add, remove or cancel other handles and drop the
-   * last reference to the source. [func@GCurl.error_new_from_code] turns
-   * @result into a #GError.
+   * last reference to the source; once the last reference is gone (or the
+   * source was disposed), no further signal is emitted, and the handles
+   * still added are removed and left to their owners without a `done`.
+   * [func@GCurl.error_new_from_code] turns @result into a #GError.
    */
   signals[SIGNAL_DONE] =
     g_signal_new ("done",
