@@ -362,6 +362,19 @@ port_accepts (guint16 port)
   return ok;
 }
 
+static gboolean
+pid_file_says (const char *dir,
+               const char *pid)
+{
+  g_autofree char *path = g_build_filename (dir, "nginx.pid", NULL);
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return FALSE;
+  g_strstrip (contents);
+  return g_str_equal (contents, pid);
+}
+
 static const char *
 find_nginx (void)
 {
@@ -432,59 +445,92 @@ gcurl_test_nginx_start (GError **error)
       return NULL;
     }
 
-  conf = g_strdup_printf (
-    "daemon off;\n"
-    "master_process on;\n"
-    "worker_processes 1;\n"
-    "worker_rlimit_nofile 16384;\n"
-    "%s"
-    "pid %s/nginx.pid;\n"
-    "error_log %s/error.log warn;\n"
-    "events { worker_connections 8192; }\n"
-    "http {\n"
-    "  access_log off;\n"
-    "  client_body_temp_path %s/body;\n"
-    "  proxy_temp_path %s/proxy;\n"
-    "  fastcgi_temp_path %s/fastcgi;\n"
-    "  uwsgi_temp_path %s/uwsgi;\n"
-    "  scgi_temp_path %s/scgi;\n"
-    "  default_type application/octet-stream;\n"
-    "  keepalive_requests 1000000;\n"
-    "  keepalive_timeout 300s;\n"
-    "  http2_max_concurrent_streams 256;\n"
-    "  sendfile on;\n"
-    "  server { listen 127.0.0.1:%u; root %s; }\n"
-    "  server { listen 127.0.0.1:%u http2; root %s; }\n"
-    "  server { listen 127.0.0.1:%u ssl http2; root %s;\n"
-    "           ssl_certificate %s; ssl_certificate_key %s; }\n"
-    "}\n",
-    geteuid () == 0 ? "user root;\n" : "",
-    self->dir, self->dir, self->dir, self->dir, self->dir, self->dir, self->dir,
-    p_http, docroot, p_h2c, docroot, p_https, docroot, self->ca_file, key);
-  conf_path = g_build_filename (self->dir, "nginx.conf", NULL);
-  if (!g_file_set_contents (conf_path, conf, -1, error))
-    return NULL;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
-  self->process = g_subprocess_launcher_spawn (launcher, error, nginx, "-e",
-                                               "stderr", "-p", self->dir, "-c", conf_path,
-                                               NULL);
-  if (self->process == NULL)
-    return NULL;
-
-  /* Readiness: all three ports accept (bounded). */
-  for (guint i = 0; ; i++)
+  /* The ports are free when picked but could be taken before nginx binds
+   * them: then nginx exits, and we try again with new ones. */
+  for (guint attempt = 0; ; attempt++)
     {
-      if (port_accepts (p_http) && port_accepts (p_h2c) && port_accepts (p_https))
+      gboolean ready = FALSE;
+
+      g_clear_pointer (&conf, g_free);
+      g_clear_pointer (&conf_path, g_free);
+      g_clear_object (&launcher);
+      if (attempt > 0)
+        {
+          p_http = free_port ();
+          p_h2c = free_port ();
+          p_https = free_port ();
+        }
+
+      conf = g_strdup_printf (
+        "daemon off;\n"
+        "master_process on;\n"
+        "worker_processes 1;\n"
+        "worker_rlimit_nofile 16384;\n"
+        "%s"
+        "pid %s/nginx.pid;\n"
+        "error_log %s/error.log warn;\n"
+        "events { worker_connections 8192; }\n"
+        "http {\n"
+        "  access_log off;\n"
+        "  client_body_temp_path %s/body;\n"
+        "  proxy_temp_path %s/proxy;\n"
+        "  fastcgi_temp_path %s/fastcgi;\n"
+        "  uwsgi_temp_path %s/uwsgi;\n"
+        "  scgi_temp_path %s/scgi;\n"
+        "  default_type application/octet-stream;\n"
+        "  keepalive_requests 1000000;\n"
+        "  keepalive_timeout 300s;\n"
+        "  http2_max_concurrent_streams 256;\n"
+        "  sendfile on;\n"
+        "  server { listen 127.0.0.1:%u; root %s; }\n"
+        "  server { listen 127.0.0.1:%u http2; root %s; }\n"
+        "  server { listen 127.0.0.1:%u ssl http2; root %s;\n"
+        "           ssl_certificate %s; ssl_certificate_key %s; }\n"
+        "}\n",
+        geteuid () == 0 ? "user root;\n" : "",
+        self->dir, self->dir, self->dir, self->dir, self->dir, self->dir, self->dir,
+        p_http, docroot, p_h2c, docroot, p_https, docroot, self->ca_file, key);
+      conf_path = g_build_filename (self->dir, "nginx.conf", NULL);
+      if (!g_file_set_contents (conf_path, conf, -1, error))
+        return NULL;
+
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+      g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+      self->process = g_subprocess_launcher_spawn (launcher, error, nginx, "-e",
+                                                   "stderr", "-p", self->dir, "-c", conf_path,
+                                                   NULL);
+      if (self->process == NULL)
+        return NULL;
+
+      /* Readiness (bounded): nginx writes its pid file only once it has
+       * bound every listen socket, so a port that someone else holds (and
+       * that would accept our probe) cannot pass for nginx. */
+      for (guint i = 0; i < 1000; i++)
+        {
+          const char *pid = g_subprocess_get_identifier (self->process);
+
+          if (pid == NULL)
+            break;
+          if (pid_file_says (self->dir, pid) &&
+              port_accepts (p_http) && port_accepts (p_h2c) && port_accepts (p_https))
+            {
+              ready = TRUE;
+              break;
+            }
+          g_usleep (10 * 1000);
+        }
+      if (ready)
         break;
-      if (i >= 1000 || g_subprocess_get_identifier (self->process) == NULL)
+
+      g_subprocess_send_signal (self->process, SIGTERM);
+      g_subprocess_wait (self->process, NULL, NULL);
+      g_clear_object (&self->process);
+      if (attempt == 2)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "nginx did not start (see %s)",
                        self->dir);
           return NULL;
         }
-      g_usleep (10 * 1000);
     }
 
   self->http_url = g_strdup_printf ("http://127.0.0.1:%u", p_http);
