@@ -367,12 +367,38 @@ socketpair_at (int fd,
   sv[1] = tmp[1];
 }
 
+/* Plays curl watching a new socket under the number @fd for input: it must
+ * be reported readable (and only readable) once data arrives, and not
+ * before. Then un-watches and closes it. */
+static void
+assert_fresh_socket_watched (Fixture *f,
+                             Hook    *h,
+                             int      fd)
+{
+  int b[2];
+
+  socketpair_at (fd, b);
+  h->socket_actions = 0;
+  _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_IN, f->source, NULL);
+  gcurl_test_run_for (f->context, 50);
+  g_assert_cmpint (h->socket_actions, ==, 0);
+
+  g_assert_cmpint (write (b[1], "x", 1), ==, 1);
+  gcurl_test_wait_for_count (f->context, &h->socket_actions, 1, 5000);
+  g_assert_cmpint (h->last_fd, ==, b[0]);
+  g_assert_cmpint (h->last_mask, ==, CURL_CSELECT_IN);
+
+  _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_REMOVE, f->source, NULL);
+  close (b[0]);
+  close (b[1]);
+}
+
 static void
 test_fd_reuse_synthetic (Fixture       *f,
                          gconstpointer  data)
 {
   Hook h = { 0 };
-  int a[2], b[2];
+  int a[2];
 
   _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
 
@@ -385,21 +411,8 @@ test_fd_reuse_synthetic (Fixture       *f,
   close (a[0]);
   close (a[1]);
 
-  socketpair_at (a[0], b);
-  h.socket_actions = 0;
-  _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_IN, f->source, NULL);
-  gcurl_test_run_for (f->context, 50);
-  /* Not readable yet, and the old OUT interest is gone. */
-  g_assert_cmpint (h.socket_actions, ==, 0);
-
-  g_assert_cmpint (write (b[1], "x", 1), ==, 1);
-  gcurl_test_wait_for_count (f->context, &h.socket_actions, 1, 5000);
-  g_assert_cmpint (h.last_fd, ==, b[0]);
-  g_assert_cmpint (h.last_mask, ==, CURL_CSELECT_IN);
-
-  _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_REMOVE, f->source, NULL);
-  close (b[0]);
-  close (b[1]);
+  /* Same number, new socket: the old OUT interest must not come back. */
+  assert_fresh_socket_watched (f, &h, a[0]);
 }
 
 static void
@@ -548,7 +561,7 @@ test_closed_fd (Fixture       *f,
 {
   Hook h = { 0 };
   guint64 before;
-  int a[2], b[2];
+  int a[2];
 
   _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
 
@@ -566,17 +579,7 @@ test_closed_fd (Fixture       *f,
   close (a[1]);
 
   /* A new socket under the same number, watched the same way, works. */
-  socketpair_at (a[0], b);
-  h.socket_actions = 0;
-  _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_IN, f->source, NULL);
-  g_assert_cmpint (write (b[1], "y", 1), ==, 1);
-  gcurl_test_wait_for_count (f->context, &h.socket_actions, 1, 5000);
-  g_assert_cmpint (h.last_fd, ==, b[0]);
-  g_assert_cmpint (h.last_mask, ==, CURL_CSELECT_IN);
-
-  _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_REMOVE, f->source, NULL);
-  close (b[0]);
-  close (b[1]);
+  assert_fresh_socket_watched (f, &h, a[0]);
 }
 
 /* ---------------------------------------------------------------------- */
