@@ -366,8 +366,7 @@ multi_gsource_prepare (GSource *source,
   GCurlMultiSource *self = ((MultiGSource *) source)->self;
 
   *timeout = -1;
-  return self != NULL &&
-         (self->deferred->len > 0 || self->backend->vtable->pending (self->backend));
+  return self != NULL && self->backend->vtable->pending (self->backend);
 }
 
 static gboolean
@@ -404,8 +403,6 @@ multi_gsource_dispatch (GSource     *source,
     g_source_set_ready_time (source, -1);
   timer_calls = self->timer_calls;
 
-  run_deferred (self);
-
   self->backend->vtable->dispatch (self->backend, socket_ready_cb, self);
 
   if (timer_due && !abandoned (self))
@@ -422,6 +419,8 @@ multi_gsource_dispatch (GSource     *source,
         resync_timer (self);
     }
 
+  /* What libcurl forbade inside its callbacks during the actions above
+   * (the only place anything is deferred). */
   run_deferred (self);
 
   /* A handler ran g_object_run_dispose(): the backend outlived the loop
