@@ -792,23 +792,16 @@ g_curl_multi_source_set_property (GObject      *object,
     }
 }
 
-static gpointer
-global_init (gpointer data)
-{
-  CURLcode rc = curl_global_init (CURL_GLOBAL_DEFAULT);
-
-  if (rc != CURLE_OK)
-    g_warning ("curl_global_init() failed: %s", curl_easy_strerror (rc));
-  return NULL;
-}
-
 static void
 g_curl_multi_source_class_init (GCurlMultiSourceClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  static GOnce once = G_ONCE_INIT;
+  CURLcode rc;
 
-  g_once (&once, global_init, NULL);
+  /* Once per process: class_init runs once, under GType's lock. */
+  rc = curl_global_init (CURL_GLOBAL_DEFAULT);
+  if (rc != CURLE_OK)
+    g_warning ("curl_global_init() failed: %s", curl_easy_strerror (rc));
 
   object_class->constructed = g_curl_multi_source_constructed;
   object_class->dispose = g_curl_multi_source_dispose;
