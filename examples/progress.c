@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define N_FILES 6
 
@@ -96,6 +97,8 @@ typedef struct
 
 static Download downloads[N_FILES];
 static int n_finished;
+static gboolean redraw;   /* a terminal: redraw the lines in place */
+static gboolean drawn;
 
 static size_t
 write_cb (char *data, size_t size, size_t nmemb, void *user_data)
@@ -123,6 +126,11 @@ xferinfo_cb (void       *user_data,
 static void
 print_progress (void)
 {
+  /* Back to the first line of the previous drawing. */
+  if (redraw && drawn)
+    g_print ("\033[%dA", N_FILES + 1);
+  drawn = TRUE;
+
   for (int i = 0; i < N_FILES; i++)
     {
       Download *d = &downloads[i];
@@ -132,7 +140,7 @@ print_progress (void)
       memset (bar, ' ', 20);
       memset (bar, '#', percent / 5);
       bar[20] = '\0';
-      g_print ("  %-34s [%s] %3d%%  %7" G_GINT64_FORMAT " KiB  %s\n", d->url, bar, percent,
+      g_print ("  %-34s [%s] %3d%%  %7" G_GINT64_FORMAT " KiB  %-20s\n", d->url, bar, percent,
                d->received / 1024,
                !d->finished ? "" : d->result == CURLE_OK ? "done" : curl_easy_strerror (d->result));
     }
@@ -178,6 +186,7 @@ main (int   argc,
   int failed = 0;
 
   fast = argc > 1 && g_str_equal (argv[1], "--fast");
+  redraw = isatty (STDOUT_FILENO);
 
   for (gsize i = 0; i < file_sizes[N_FILES - 1]; i++)
     content[i] = (guint8) (i * 7 + i / 1000);
