@@ -148,7 +148,9 @@ g_curl_error_new_from_code (int         code,
  *
  * The CURLcode reported for a transfer that a failing multi call
  * (CURLMcode other than CURLM_OK) took down. The default is
- * CURLE_UNRECOVERABLE_POLL: the event machinery itself failed.
+ * CURLE_UNRECOVERABLE_POLL: the event machinery itself failed. A handle
+ * libcurl refused (already in another multi handle, not an easy handle) is
+ * CURLE_BAD_FUNCTION_ARGUMENT.
  */
 CURLcode
 _g_curl_code_from_multi_code (CURLMcode mcode)
@@ -162,6 +164,8 @@ _g_curl_code_from_multi_code (CURLMcode mcode)
     case CURLM_RECURSIVE_API_CALL:
       return CURLE_RECURSIVE_API_CALL;
     case CURLM_BAD_FUNCTION_ARGUMENT:
+    case CURLM_BAD_EASY_HANDLE:
+    case CURLM_ADDED_ALREADY:
       return CURLE_BAD_FUNCTION_ARGUMENT;
     default:
       return CURLE_UNRECOVERABLE_POLL;

@@ -82,6 +82,7 @@ test_multi_codes (void)
   g_assert_nonnull (strstr (error->message, "curl_multi_add_handle()"));
   g_assert_cmpint (_g_curl_code_from_multi_code (CURLM_OUT_OF_MEMORY), ==, CURLE_OUT_OF_MEMORY);
   g_assert_cmpint (_g_curl_code_from_multi_code (CURLM_INTERNAL_ERROR), ==, CURLE_UNRECOVERABLE_POLL);
+  g_assert_cmpint (_g_curl_code_from_multi_code (CURLM_ADDED_ALREADY), ==, CURLE_BAD_FUNCTION_ARGUMENT);
   g_assert_cmpint (_g_curl_code_from_multi_code (CURLM_OK), ==, CURLE_OK);
 }
 

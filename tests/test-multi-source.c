@@ -1201,6 +1201,92 @@ test_readd_in_done (Fixture       *f,
   g_assert_cmpint (r.done, ==, 33);
 }
 
+/* Everything libcurl forbids inside its callbacks, from a write callback:
+ * a multi option, cancel_all(), an add that libcurl then refuses. */
+typedef struct
+{
+  Fixture  *f;
+  int       calls;
+  CURL     *refused;    /* already in another multi handle */
+  gboolean  add_ok;
+} Forbidden;
+
+static size_t
+forbidden_write_cb (char   *ptr,
+                    size_t  size,
+                    size_t  nmemb,
+                    void   *userdata)
+{
+  Forbidden *b = userdata;
+
+  if (b->calls++ == 0)
+    {
+      g_curl_multi_source_set_max_host_connections (b->f->source, 3);
+      b->add_ok = g_curl_multi_source_add_handle (b->f->source, b->refused, NULL);
+    }
+  else if (b->calls == 2)
+    g_curl_multi_source_cancel_all (b->f->source);
+  return size * nmemb;
+}
+
+static void
+on_done_refused (GCurlMultiSource *source,
+                 gpointer          easy,
+                 int               result,
+                 gpointer          user_data)
+{
+  Forbidden *b = user_data;
+
+  if (easy == b->refused)
+    {
+      g_assert_cmpint (result, ==, CURLE_BAD_FUNCTION_ARGUMENT);
+      b->refused = NULL;
+    }
+}
+
+static void
+test_forbidden_in_write_cb (Fixture       *f,
+                            gconstpointer  data)
+{
+  Forbidden b = { f };
+  CURLM *other = curl_multi_init ();
+  GCurlTestFetch *actor, *other_fetch, *refused_fetch;
+  g_autofree char *url = gcurl_test_server_url (server, "/bytes?n=10");
+  CURL *refused;
+
+  refused_fetch = gcurl_test_fetch_new (url, 10);
+  g_ptr_array_add (f->fetches, refused_fetch);
+  refused = refused_fetch->easy;
+  curl_multi_add_handle (other, refused);
+  b.refused = refused;
+  g_signal_connect (f->source, "done", G_CALLBACK (on_done_refused), &b);
+
+  other_fetch = add_server_fetch (f, "/trickle?n=100000&chunk=1000&interval=20", 100000);
+  actor = add_server_fetch (f, "/trickle?n=100000&chunk=1000&interval=20", 100000);
+  curl_easy_setopt (actor->easy, CURLOPT_WRITEFUNCTION, forbidden_write_cb);
+  curl_easy_setopt (actor->easy, CURLOPT_WRITEDATA, &b);
+
+  /* The refused add is reported through `done`, with one warning. */
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_WARNING, "*curl_multi_add_handle() failed*");
+  gcurl_test_wait_for_count (f->context, &f->done, 3, 10000);
+  g_test_assert_expected_messages ();
+  gcurl_test_run_for (f->context, 50);
+
+  g_assert_true (b.add_ok);
+  g_assert_null (b.refused);
+  g_assert_cmpint (b.calls, ==, 2);
+  g_assert_cmpint (g_curl_multi_source_get_max_host_connections (f->source), ==, 3);
+  g_assert_cmpint (f->done, ==, 3);
+  g_assert_cmpint (refused_fetch->done_count, ==, 1);
+  g_assert_cmpint (actor->done_count, ==, 1);
+  g_assert_cmpint (actor->result, ==, CURLE_ABORTED_BY_CALLBACK);
+  g_assert_cmpint (other_fetch->done_count, ==, 1);
+  g_assert_cmpint (other_fetch->result, ==, CURLE_ABORTED_BY_CALLBACK);
+
+  curl_multi_remove_handle (other, refused);
+  curl_multi_cleanup (other);
+}
+
 static void
 on_done_cancel_all (GCurlMultiSource *source,
                     gpointer          easy,
@@ -1442,6 +1528,7 @@ main (int   argc,
   ADD ("scale-2000-at-500", test_scale);
   ADD ("reentrancy/write-callback", test_reentrancy_write_cb);
   ADD ("reentrancy/readd-in-done", test_readd_in_done);
+  ADD ("reentrancy/forbidden-in-write-callback", test_forbidden_in_write_cb);
   ADD ("cancel-all", test_cancel_all);
   ADD ("misuse", test_misuse);
   ADD ("wrong-context", test_wrong_context);
