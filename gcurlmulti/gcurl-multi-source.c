@@ -1011,7 +1011,10 @@ g_curl_multi_source_get_multi (GCurlMultiSource *self)
  *
  * Called from inside a libcurl callback of this source (a write or progress
  * function), where libcurl forbids it, the addition is deferred until that
- * callback has returned; it is reported the same way.
+ * callback has returned and this function returns %TRUE; should libcurl
+ * then refuse the handle (it is in another multi handle),
+ * [signal@GCurl.MultiSource::done] reports it with
+ * `CURLE_BAD_FUNCTION_ARGUMENT`.
  *
  * Returns: %TRUE if the transfer was added; %FALSE with @error set if @easy
  *   is already added to this source or to another multi handle
