@@ -10,8 +10,19 @@
 #pragma once
 
 #include "gcurl-multi-source.h"
+#include "gcurl-transfer.h"
 
 G_BEGIN_DECLS
+
+/* For GCurlTransfer: curl_easy_pause() with @bitmask, deferred to the end
+ * of the current action when called from inside one. */
+void         _g_curl_multi_source_set_pause        (GCurlMultiSource *self,
+                                                    CURL             *easy,
+                                                    int               bitmask);
+/* For GCurlTransfer: ends @transfer as cancelled (at once, or after the
+ * current action). */
+void         _g_curl_multi_source_cancel_transfer  (GCurlMultiSource *self,
+                                                    GCurlTransfer    *transfer);
 
 /* Replaces curl_multi_socket_action() for this source (NULL restores it). */
 typedef CURLMcode (*GCurlSocketActionHook) (GCurlMultiSource *self,

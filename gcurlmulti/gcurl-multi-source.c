@@ -12,6 +12,7 @@
 #include "gcurl-error-private.h"
 #include "gcurl-marshal.h"
 #include "gcurl-multi-source-private.h"
+#include "gcurl-transfer-private.h"
 
 /**
  * GCurlMultiSource:
@@ -83,9 +84,15 @@ typedef enum
 
 typedef struct
 {
-  CURL      *easy;
-  gboolean   in_multi;
-  PendingOp  op;
+  CURL          *easy;
+  gboolean       in_multi;
+  gboolean       queued;         /* in self->deferred */
+  PendingOp      op;
+  gboolean       pause_pending;  /* apply pause_bits after the action */
+  int            pause_bits;
+  GCurlTransfer *transfer;       /* owned; NULL for a raw handle */
+  GTask         *task;           /* owned, with transfer */
+  GSource       *cancel_source;  /* owned: the task's cancellable */
 } HandleEntry;
 
 typedef struct
@@ -105,6 +112,8 @@ struct _GCurlMultiSource
 
   GHashTable            *handles;     /* CURL* → HandleEntry* */
   GPtrArray             *deferred;    /* CURL* with a pending op */
+  GListStore            *transfers;   /* GCurlTransfer running or paused */
+  gboolean               disposing;
 
   int                    running_handles;
   guint                  action_depth;      /* > 0 inside curl_multi_socket_action() */
@@ -138,6 +147,7 @@ enum {
 
 enum {
   SIGNAL_DONE,
+  SIGNAL_TRANSFER_FINISHED,
   N_SIGNALS
 };
 
@@ -220,13 +230,84 @@ detach_handle (GCurlMultiSource *self,
 }
 
 static void
+queue_entry (GCurlMultiSource *self,
+             HandleEntry      *entry)
+{
+  if (!entry->queued)
+    {
+      entry->queued = TRUE;
+      g_ptr_array_add (self->deferred, entry->easy);
+    }
+}
+
+static void
 defer (GCurlMultiSource *self,
        HandleEntry      *entry,
        PendingOp         op)
 {
-  if (entry->op == OP_NONE)
-    g_ptr_array_add (self->deferred, entry->easy);
+  queue_entry (self, entry);
   entry->op = op;
+}
+
+static gboolean
+cancel_source_cb (GCancellable *cancellable,
+                  gpointer      data)
+{
+  g_curl_transfer_cancel (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Hands a run's outcome to its task. */
+static void
+return_task (GTask  *task,
+             GError *error,
+             GBytes *body)
+{
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      g_clear_pointer (&body, g_bytes_unref);
+    }
+  else if (g_task_get_source_tag (task) == g_curl_multi_source_fetch_bytes_async)
+    g_task_return_pointer (task, body, (GDestroyNotify) g_bytes_unref);
+  else
+    {
+      g_clear_pointer (&body, g_bytes_unref);
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
+/* A transfer's handle has left the multi handle (and @entry is gone):
+ * the end of its run, with everything that was the entry's. */
+static void
+end_transfer (GCurlMultiSource *self,
+              GCurlTransfer    *transfer,
+              GTask            *task,
+              GSource          *cancel_source,
+              CURLcode          result)
+{
+  GError *error = NULL;
+  GBytes *body = NULL;
+  guint position;
+
+  if (cancel_source != NULL)
+    {
+      g_source_destroy (cancel_source);
+      g_source_unref (cancel_source);
+    }
+
+  /* Out of the model just before ::transfer-finished. */
+  if (self->transfers != NULL && g_list_store_find (self->transfers, transfer, &position))
+    g_list_store_remove (self->transfers, position);
+
+  _g_curl_transfer_complete (transfer, result, &error, &body);
+
+  if (!self->disposing && !abandoned (self))
+    g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
+
+  return_task (task, error, body);
+  g_object_unref (task);
+  g_object_unref (transfer);
 }
 
 /* A transfer ended: curl reported it, or a failing multi call took it down. */
@@ -236,17 +317,28 @@ finish_handle (GCurlMultiSource *self,
                CURLcode          result)
 {
   HandleEntry *entry = g_hash_table_lookup (self->handles, easy);
+  GCurlTransfer *transfer;
+  GTask *task;
+  GSource *cancel_source;
   gboolean report;
 
   if (entry == NULL)
     return;
 
   /* Removed by the application from inside a libcurl callback: it asked
-   * not to hear of this handle again. */
+   * not to hear of this handle again. Cancelled there: the cancellation
+   * wins over however the transfer ended meanwhile. */
   report = entry->op != OP_REMOVE;
+  if (entry->op == OP_CANCEL)
+    result = CURLE_ABORTED_BY_CALLBACK;
+  transfer = g_steal_pointer (&entry->transfer);
+  task = g_steal_pointer (&entry->task);
+  cancel_source = g_steal_pointer (&entry->cancel_source);
   detach_handle (self, entry);
 
-  if (report)
+  if (transfer != NULL)
+    end_transfer (self, transfer, task, cancel_source, result);
+  else if (report)
     emit_done (self, easy, result);
 }
 
@@ -539,6 +631,26 @@ set_int_option (GCurlMultiSource *self,
 /* ---------------------------------------------------------------------- */
 /* Deferred work                                                           */
 
+/* curl_easy_pause() for a transfer, as an action of its own: unpausing
+ * delivers what curl held back, from inside this call. */
+static void
+pause_now (GCurlMultiSource *self,
+           CURL             *easy,
+           int               bits)
+{
+  CURLcode rc;
+
+  self->action_depth++;
+  rc = curl_easy_pause (easy, bits);
+  self->action_depth--;
+
+  /* A failure here (the write callback failed on the data held back)
+   * also fails the transfer inside libcurl, which reports it on the next
+   * action. */
+  if (rc != CURLE_OK)
+    g_debug ("curl_easy_pause() failed: %s", curl_easy_strerror (rc));
+}
+
 static void
 run_deferred (GCurlMultiSource *self)
 {
@@ -557,11 +669,12 @@ run_deferred (GCurlMultiSource *self)
           HandleEntry *entry = g_hash_table_lookup (self->handles, easy);
           PendingOp op;
 
-          if (entry == NULL || entry->op == OP_NONE)
+          if (entry == NULL || !entry->queued)
             continue;
 
           op = entry->op;
           entry->op = OP_NONE;
+          entry->queued = FALSE;
 
           switch (op)
             {
@@ -574,24 +687,29 @@ run_deferred (GCurlMultiSource *self)
                 else
                   {
                     g_warning ("curl_multi_add_handle() failed: %s", curl_multi_strerror (mc));
-                    detach_handle (self, entry);
-                    emit_done (self, easy, _g_curl_code_from_multi_code (mc));
+                    finish_handle (self, easy, _g_curl_code_from_multi_code (mc));
+                    continue;
                   }
               }
               break;
 
             case OP_REMOVE:
               detach_handle (self, entry);
-              break;
+              continue;
 
             case OP_CANCEL:
-              detach_handle (self, entry);
-              emit_done (self, easy, CURLE_ABORTED_BY_CALLBACK);
-              break;
+              finish_handle (self, easy, CURLE_ABORTED_BY_CALLBACK);
+              continue;
 
             case OP_NONE:
             default:
               break;
+            }
+
+          if (entry->pause_pending && entry->in_multi)
+            {
+              entry->pause_pending = FALSE;
+              pause_now (self, easy, entry->pause_bits);
             }
         }
     }
@@ -671,13 +789,27 @@ g_curl_multi_source_dispose (GObject *object)
     {
       g_autoptr(GPtrArray) easies = snapshot_handles (self);
 
-      /* Raw handles go back to their owner, without a `done`. */
+      self->disposing = TRUE;
+
+      /* Raw handles go back to their owner, without a `done`; transfers
+       * end as cancelled (only an explicit g_object_run_dispose() gets
+       * here with transfers running: their tasks hold references). */
       for (guint i = 0; i < easies->len; i++)
         {
           HandleEntry *entry = g_hash_table_lookup (self->handles, easies->pdata[i]);
+          GCurlTransfer *transfer;
+          GTask *task;
+          GSource *cancel_source;
 
-          if (entry != NULL)
-            detach_handle (self, entry);
+          if (entry == NULL)
+            continue;
+
+          transfer = g_steal_pointer (&entry->transfer);
+          task = g_steal_pointer (&entry->task);
+          cancel_source = g_steal_pointer (&entry->cancel_source);
+          detach_handle (self, entry);
+          if (transfer != NULL)
+            end_transfer (self, transfer, task, cancel_source, CURLE_ABORTED_BY_CALLBACK);
         }
 
       /* No callback may reach us from curl_multi_cleanup(). */
@@ -718,6 +850,7 @@ g_curl_multi_source_finalize (GObject *object)
 
   g_hash_table_unref (self->handles);
   g_ptr_array_unref (self->deferred);
+  g_clear_object (&self->transfers);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (g_curl_multi_source_parent_class)->finalize (object);
@@ -904,7 +1037,10 @@ g_curl_multi_source_class_init (GCurlMultiSourceClass *klass)
    * @easy_handle: the `CURL *` easy handle whose transfer ended
    * @result: the transfer's `CURLcode`
    *
-   * Emitted once for every transfer that ended: each one that
+   * Emitted once for every raw easy handle (one added with
+   * [method@GCurl.MultiSource.add_handle]) whose transfer ended; a
+   * [class@GCurl.Transfer] reports through
+   * [signal@GCurl.MultiSource::transfer-finished] instead. That is each one that
    * `curl_multi_info_read()` reports finished, including one that finishes
    * on a timer tick; each one [method@GCurl.MultiSource.cancel_all]
    * cancelled (@result is `CURLE_ABORTED_BY_CALLBACK`); and each one a
@@ -917,7 +1053,7 @@ g_curl_multi_source_class_init (GCurlMultiSourceClass *klass)
    * last reference to the source; once the last reference is gone (or the
    * source was disposed), no further signal is emitted, and the handles
    * still added are removed and left to their owners without a `done`.
-   * [func@GCurl.error_new_from_code] turns @result into a #GError.
+   * [func@GCurl.Error.new_from_code] turns @result into a #GError.
    */
   signals[SIGNAL_DONE] =
     g_signal_new ("done",
@@ -931,6 +1067,26 @@ g_curl_multi_source_class_init (GCurlMultiSourceClass *klass)
   g_signal_set_va_marshaller (signals[SIGNAL_DONE],
                               G_TYPE_FROM_CLASS (klass),
                               _g_curl_marshal_VOID__POINTER_INTv);
+
+  /**
+   * GCurlMultiSource::transfer-finished:
+   * @self: the source
+   * @transfer: the transfer that finished
+   *
+   * Emitted once for every run of a [class@GCurl.Transfer] this source
+   * performed (or refused to start), right after the transfer's own
+   * [signal@GCurl.Transfer::finished] and before the run's asynchronous
+   * callback, whether it succeeded, failed or was cancelled. The transfer
+   * has already left [method@GCurl.MultiSource.get_transfers].
+   */
+  signals[SIGNAL_TRANSFER_FINISHED] =
+    g_signal_new ("transfer-finished",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL, NULL,
+                  G_TYPE_NONE, 1,
+                  G_CURL_TYPE_TRANSFER);
 }
 
 static void
@@ -938,6 +1094,7 @@ g_curl_multi_source_init (GCurlMultiSource *self)
 {
   self->handles = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->deferred = g_ptr_array_new ();
+  self->transfers = g_list_store_new (G_CURL_TYPE_TRANSFER);
   self->max_concurrent_streams = DEFAULT_MAX_CONCURRENT_STREAMS;
   self->multiplexing = TRUE;
 }
@@ -1109,6 +1266,12 @@ g_curl_multi_source_remove_handle (GCurlMultiSource *self,
                            "The easy handle is not added to this source");
       return FALSE;
     }
+  if (entry->transfer != NULL)
+    {
+      g_set_error_literal (error, G_CURL_ERROR, G_CURL_ERROR_FAILED,
+                           "The easy handle belongs to a GCurlTransfer: use g_curl_transfer_cancel()");
+      return FALSE;
+    }
 
   if (self->action_depth > 0)
     {
@@ -1129,7 +1292,8 @@ g_curl_multi_source_remove_handle (GCurlMultiSource *self,
  *
  * Cancels every transfer of this source. Each raw easy handle is removed and
  * reported through [signal@GCurl.MultiSource::done] with
- * `CURLE_ABORTED_BY_CALLBACK`. Called from inside a libcurl callback, the
+ * `CURLE_ABORTED_BY_CALLBACK`; each [class@GCurl.Transfer] ends with
+ * %G_IO_ERROR_CANCELLED. Called from inside a libcurl callback, the
  * cancellation happens as soon as that callback has returned.
  */
 void
@@ -1348,7 +1512,334 @@ g_curl_multi_source_set_max_connects (GCurlMultiSource *self,
 }
 
 /* ---------------------------------------------------------------------- */
+/* Transfers                                                               */
+
+static void
+start_transfer (GCurlMultiSource    *self,
+                GCurlTransfer       *transfer,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data,
+                gpointer             source_tag)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  HandleEntry *entry;
+  CURL *easy;
+  CURLMcode mc;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_object_ref (transfer), g_object_unref);
+
+  if (_g_curl_transfer_is_active (transfer))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               "The transfer of %s is already running",
+                               g_curl_transfer_get_url (transfer));
+      return;
+    }
+
+  if (self->multi == NULL || self->disposing)
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                         "The GCurlMultiSource was disposed");
+  else if (g_curl_transfer_get_url (transfer) == NULL)
+    g_set_error_literal (&error, G_CURL_ERROR, G_CURL_ERROR_INVALID_URL,
+                         "The transfer has no URL");
+  else
+    g_cancellable_set_error_if_cancelled (cancellable, &error);
+
+  if (error != NULL || !_g_curl_transfer_start (transfer, self, &error))
+    {
+      _g_curl_transfer_fail_to_start (transfer, error);
+      if (self->multi != NULL && !self->disposing)
+        g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  easy = g_curl_transfer_get_handle (transfer);
+  entry = g_new0 (HandleEntry, 1);
+  entry->easy = easy;
+  entry->transfer = g_object_ref (transfer);
+  entry->task = g_steal_pointer (&task);
+  g_hash_table_insert (self->handles, easy, entry);
+  g_list_store_append (self->transfers, transfer);
+
+  if (self->backend->vtable->setup_easy != NULL)
+    self->backend->vtable->setup_easy (self->backend, easy);
+
+  if (cancellable != NULL)
+    {
+      entry->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_static_name (entry->cancel_source, "GCurlTransfer cancellable");
+      g_source_set_callback (entry->cancel_source, G_SOURCE_FUNC (cancel_source_cb),
+                             transfer, NULL);
+      g_source_attach (entry->cancel_source, self->context);
+    }
+
+  if (self->action_depth > 0)
+    {
+      defer (self, entry, OP_ADD);
+      return;
+    }
+
+  mc = curl_multi_add_handle (self->multi, easy);
+  if (mc != CURLM_OK)
+    {
+      g_warning ("curl_multi_add_handle() failed: %s", curl_multi_strerror (mc));
+      g_object_ref (self);
+      finish_handle (self, easy, _g_curl_code_from_multi_code (mc));
+      g_object_unref (self);
+      return;
+    }
+  entry->in_multi = TRUE;
+}
+
+/**
+ * g_curl_multi_source_perform_async:
+ * @self: a #GCurlMultiSource
+ * @transfer: a transfer that is not running
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async) (closure user_data): called when the transfer has
+ *   finished
+ * @user_data: data for @callback
+ *
+ * Runs @transfer in this source's main context. Its
+ * [signal@GCurl.Transfer::finished] and this source's
+ * [signal@GCurl.MultiSource::transfer-finished] are emitted when it ends,
+ * then @callback runs; call [method@GCurl.MultiSource.perform_finish] there.
+ * The transfer is in [method@GCurl.MultiSource.get_transfers] while it runs.
+ *
+ * Cancelling @cancellable (from any thread) cancels the transfer, as
+ * [method@GCurl.Transfer.cancel] does. A transfer that finished may be
+ * performed again; one that is running makes the call fail with
+ * %G_IO_ERROR_PENDING.
+ */
+void
+g_curl_multi_source_perform_async (GCurlMultiSource    *self,
+                                   GCurlTransfer       *transfer,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (G_CURL_IS_TRANSFER (transfer));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (context_is_current (self->context));
+
+  start_transfer (self, transfer, cancellable, callback, user_data,
+                  g_curl_multi_source_perform_async);
+}
+
+/**
+ * g_curl_multi_source_perform_finish:
+ * @self: a #GCurlMultiSource
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GCurl.MultiSource.perform_async]. The transfer keeps
+ * its results (status, headers, body) either way.
+ *
+ * Returns: %TRUE if the transfer succeeded; %FALSE with @error set if it
+ *   failed (a %G_CURL_ERROR) or was cancelled (%G_IO_ERROR_CANCELLED)
+ */
+gboolean
+g_curl_multi_source_perform_finish (GCurlMultiSource  *self,
+                                    GAsyncResult      *result,
+                                    GError           **error)
+{
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        g_curl_multi_source_perform_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * g_curl_multi_source_fetch_bytes_async:
+ * @self: a #GCurlMultiSource
+ * @url: the URL to fetch
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async) (closure user_data): called with the result
+ * @user_data: data for @callback
+ *
+ * Fetches @url into memory with a [class@GCurl.Transfer] of default
+ * settings; call [method@GCurl.MultiSource.fetch_bytes_finish] in
+ * @callback. To change settings or follow progress, create the transfer
+ * yourself and use [method@GCurl.MultiSource.perform_async].
+ */
+void
+g_curl_multi_source_fetch_bytes_async (GCurlMultiSource    *self,
+                                       const char          *url,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GCurlTransfer) transfer = NULL;
+
+  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (url != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (context_is_current (self->context));
+
+  transfer = g_curl_transfer_new (url);
+  start_transfer (self, transfer, cancellable, callback, user_data,
+                  g_curl_multi_source_fetch_bytes_async);
+}
+
+/**
+ * g_curl_multi_source_fetch_bytes_finish:
+ * @self: a #GCurlMultiSource
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GCurl.MultiSource.fetch_bytes_async].
+ *
+ * Returns: (transfer full): the response body, or %NULL with @error set
+ */
+GBytes *
+g_curl_multi_source_fetch_bytes_finish (GCurlMultiSource  *self,
+                                        GAsyncResult      *result,
+                                        GError           **error)
+{
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        g_curl_multi_source_fetch_bytes_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * g_curl_multi_source_download_async:
+ * @self: a #GCurlMultiSource
+ * @url: the URL to download
+ * @file: the destination
+ * @flags: see [method@GCurl.Transfer.set_output_file]
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async) (closure user_data): called with the result
+ * @user_data: data for @callback
+ *
+ * Downloads @url to @file with a [class@GCurl.Transfer] of default
+ * settings: through a `.part` sibling renamed into place on success (see
+ * [method@GCurl.Transfer.set_output_file]). Call
+ * [method@GCurl.MultiSource.download_finish] in @callback. For progress,
+ * create the transfer yourself and use
+ * [method@GCurl.MultiSource.perform_async].
+ */
+void
+g_curl_multi_source_download_async (GCurlMultiSource    *self,
+                                    const char          *url,
+                                    GFile               *file,
+                                    GCurlDownloadFlags   flags,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GCurlTransfer) transfer = NULL;
+
+  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (url != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (context_is_current (self->context));
+
+  transfer = g_curl_transfer_new (url);
+  g_curl_transfer_set_output_file (transfer, file, flags);
+  start_transfer (self, transfer, cancellable, callback, user_data,
+                  g_curl_multi_source_download_async);
+}
+
+/**
+ * g_curl_multi_source_download_finish:
+ * @self: a #GCurlMultiSource
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GCurl.MultiSource.download_async].
+ *
+ * Returns: %TRUE if the file is in place; %FALSE with @error set otherwise
+ */
+gboolean
+g_curl_multi_source_download_finish (GCurlMultiSource  *self,
+                                     GAsyncResult      *result,
+                                     GError           **error)
+{
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        g_curl_multi_source_download_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * g_curl_multi_source_get_transfers:
+ * @self: a #GCurlMultiSource
+ *
+ * Gets the transfers this source runs (running or paused), in the order
+ * they started, as a list model to bind to a list view. A transfer leaves
+ * it when it finishes, just before
+ * [signal@GCurl.MultiSource::transfer-finished].
+ *
+ * Returns: (transfer none): a #GListModel of #GCurlTransfer
+ */
+GListModel *
+g_curl_multi_source_get_transfers (GCurlMultiSource *self)
+{
+  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), NULL);
+
+  return G_LIST_MODEL (self->transfers);
+}
+
+/* ---------------------------------------------------------------------- */
 /* Private API                                                             */
+
+void
+_g_curl_multi_source_set_pause (GCurlMultiSource *self,
+                                CURL             *easy,
+                                int               bitmask)
+{
+  HandleEntry *entry = g_hash_table_lookup (self->handles, easy);
+
+  if (entry == NULL)
+    return;
+
+  if (self->action_depth > 0 || !entry->in_multi)
+    {
+      entry->pause_bits = bitmask;
+      entry->pause_pending = TRUE;
+      queue_entry (self, entry);
+      return;
+    }
+
+  entry->pause_pending = FALSE;
+  g_object_ref (self);
+  pause_now (self, easy, bitmask);
+  if (self->dispatch_depth == 0)
+    run_deferred (self);
+  g_object_unref (self);
+}
+
+void
+_g_curl_multi_source_cancel_transfer (GCurlMultiSource *self,
+                                      GCurlTransfer    *transfer)
+{
+  HandleEntry *entry = g_hash_table_lookup (self->handles, g_curl_transfer_get_handle (transfer));
+
+  if (entry == NULL || entry->op == OP_CANCEL)
+    return;
+
+  defer (self, entry, OP_CANCEL);
+  if (self->action_depth == 0)
+    {
+      g_object_ref (self);
+      run_deferred (self);
+      g_object_unref (self);
+    }
+}
 
 void
 _g_curl_multi_source_set_socket_action_hook (GCurlMultiSource      *self,

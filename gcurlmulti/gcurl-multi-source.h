@@ -9,9 +9,10 @@
 #error "Only <gcurlmulti/gcurlmulti.h> can be included directly."
 #endif
 
-#include <glib-object.h>
+#include <gio/gio.h>
 #include <curl/curl.h>
 
+#include "gcurl-transfer.h"
 #include "gcurl-version-macros.h"
 
 G_BEGIN_DECLS
@@ -75,5 +76,43 @@ int               g_curl_multi_source_get_max_connects           (GCurlMultiSour
 G_CURL_AVAILABLE_IN_1_0
 void              g_curl_multi_source_set_max_connects           (GCurlMultiSource *self,
                                                                   int               max_connects);
+
+G_CURL_AVAILABLE_IN_1_0
+void              g_curl_multi_source_perform_async              (GCurlMultiSource    *self,
+                                                                  GCurlTransfer       *transfer,
+                                                                  GCancellable        *cancellable,
+                                                                  GAsyncReadyCallback  callback,
+                                                                  gpointer             user_data);
+G_CURL_AVAILABLE_IN_1_0
+gboolean          g_curl_multi_source_perform_finish             (GCurlMultiSource    *self,
+                                                                  GAsyncResult        *result,
+                                                                  GError             **error);
+
+G_CURL_AVAILABLE_IN_1_0
+void              g_curl_multi_source_fetch_bytes_async          (GCurlMultiSource    *self,
+                                                                  const char          *url,
+                                                                  GCancellable        *cancellable,
+                                                                  GAsyncReadyCallback  callback,
+                                                                  gpointer             user_data);
+G_CURL_AVAILABLE_IN_1_0
+GBytes           *g_curl_multi_source_fetch_bytes_finish         (GCurlMultiSource    *self,
+                                                                  GAsyncResult        *result,
+                                                                  GError             **error);
+
+G_CURL_AVAILABLE_IN_1_0
+void              g_curl_multi_source_download_async             (GCurlMultiSource    *self,
+                                                                  const char          *url,
+                                                                  GFile               *file,
+                                                                  GCurlDownloadFlags   flags,
+                                                                  GCancellable        *cancellable,
+                                                                  GAsyncReadyCallback  callback,
+                                                                  gpointer             user_data);
+G_CURL_AVAILABLE_IN_1_0
+gboolean          g_curl_multi_source_download_finish            (GCurlMultiSource    *self,
+                                                                  GAsyncResult        *result,
+                                                                  GError             **error);
+
+G_CURL_AVAILABLE_IN_1_0
+GListModel       *g_curl_multi_source_get_transfers              (GCurlMultiSource    *self);
 
 G_END_DECLS

@@ -5,9 +5,10 @@
  *   gcurl-test-serve COMMAND [ARG...]
  *
  * Starts nginx (see gcurl-test-utils.h: /1k, /100k, /1m, /16m on HTTP/1.1,
- * h2c and HTTPS), runs COMMAND with NGINX_HTTP_URL, NGINX_H2C_URL,
- * NGINX_HTTPS_URL and NGINX_CA_FILE in its environment, stops nginx and
- * exits with COMMAND's status.
+ * h2c and HTTPS) and the SoupServer test server, runs COMMAND with
+ * NGINX_HTTP_URL, NGINX_H2C_URL, NGINX_HTTPS_URL, NGINX_CA_FILE,
+ * NGINX_DOCROOT (the served files, to check against) and SOUP_URL in its
+ * environment, stops both and exits with COMMAND's status.
  */
 
 #include "config.h"
@@ -23,6 +24,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) envp = g_get_environ ();
   GCurlTestNginx *nginx;
+  GCurlTestServer *server;
+  g_autofree char *docroot = NULL;
   int status = 0;
 
   if (argc < 2)
@@ -42,6 +45,10 @@ main (int   argc,
   envp = g_environ_setenv (envp, "NGINX_H2C_URL", nginx->h2c_url, TRUE);
   envp = g_environ_setenv (envp, "NGINX_HTTPS_URL", nginx->https_url, TRUE);
   envp = g_environ_setenv (envp, "NGINX_CA_FILE", nginx->ca_file, TRUE);
+  docroot = g_build_filename (nginx->dir, "www", NULL);
+  envp = g_environ_setenv (envp, "NGINX_DOCROOT", docroot, TRUE);
+  server = gcurl_test_server_new ();
+  envp = g_environ_setenv (envp, "SOUP_URL", gcurl_test_server_get_url (server), TRUE);
 
   if (!g_spawn_sync (NULL, argv + 1, envp,
                      G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,
@@ -51,6 +58,7 @@ main (int   argc,
       status = 127 << 8;
     }
 
+  gcurl_test_server_free (server);
   gcurl_test_nginx_stop (nginx);
 
   if (WIFEXITED (status))

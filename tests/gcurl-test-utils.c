@@ -151,7 +151,10 @@ server_handler (SoupServer        *server,
   goffset n = CLAMP (query_int (query, "n", 1024), 0, GCURL_TEST_PATTERN_SIZE);
   const guint8 *data = gcurl_test_pattern ();
 
-  if (g_str_equal (path, "/bytes"))
+  /* A resumed /drop is served whole, like /bytes. */
+  if (g_str_equal (path, "/bytes") ||
+      (g_str_equal (path, "/drop") &&
+       soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Range") != NULL))
     {
       SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
       SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
@@ -176,6 +179,11 @@ server_handler (SoupServer        *server,
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
       soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_STATIC,
                                         (const char *) data, n);
+      if (query_int (query, "chunked", 0))
+        {
+          soup_message_headers_set_encoding (resp, SOUP_ENCODING_CHUNKED);
+          soup_message_body_complete (soup_server_message_get_response_body (msg));
+        }
     }
   else if (g_str_equal (path, "/trickle"))
     {
@@ -204,6 +212,37 @@ server_handler (SoupServer        *server,
                                  NULL, NULL, NULL);
       g_io_stream_close (stream, NULL, NULL);
       g_object_unref (stream);
+    }
+  else if (g_str_equal (path, "/echo"))
+    {
+      SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+      SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
+      SoupMessageBody *body = soup_server_message_get_request_body (msg);
+      g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+      const char *v;
+
+      soup_message_headers_replace (resp, "X-Echo-Method", soup_server_message_get_method (msg));
+      if ((v = soup_message_headers_get_one (req, "User-Agent")) != NULL)
+        soup_message_headers_replace (resp, "X-Echo-User-Agent", v);
+      if ((v = soup_message_headers_get_one (req, "X-Test")) != NULL)
+        soup_message_headers_replace (resp, "X-Echo-Test", v);
+      if ((v = soup_message_headers_get_one (req, "Content-Type")) != NULL)
+        soup_message_headers_replace (resp, "X-Echo-Content-Type", v);
+      if ((v = soup_message_headers_get_one (req, "Accept")) != NULL)
+        soup_message_headers_replace (resp, "X-Echo-Accept", v);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
+  else if (g_str_equal (path, "/disposition"))
+    {
+      const char *cd = query ? g_hash_table_lookup (query, "cd") : NULL;
+
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      if (cd != NULL)
+        soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                      "Content-Disposition", cd);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "x", 1);
     }
   else if (g_str_equal (path, "/status"))
     {

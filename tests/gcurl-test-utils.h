@@ -27,15 +27,21 @@ gboolean      gcurl_test_pattern_check  (goffset       offset,
 /* A libsoup 3 SoupServer on 127.0.0.1 running in its own thread and
  * GMainContext. Endpoints (query parameters in brackets):
  *
- *   /bytes?n=N            N bytes of the pattern; honours a single Range
+ *   /bytes?n=N[&chunked=1] N bytes of the pattern; honours a single Range;
+ *                         chunked=1 sends no Content-Length
  *   /trickle?n=N&chunk=C&interval=MS
  *                         N bytes, C at a time, one chunk every MS ms
  *   /stall?n=N            headers announcing N bytes, then nothing
  *   /drop?n=N&after=K     headers announcing N bytes, K bytes, then close
  *   /status?code=C        status C with a short body
  *   /redirect?n=K&to=PATH K redirects, then PATH (default /bytes?n=1024)
+ *                         (a /drop request with a Range is served as /bytes)
+ *   /echo                 the request body back, with X-Echo-Method,
+ *                         X-Echo-User-Agent, X-Echo-Test (of X-Test),
+ *                         X-Echo-Content-Type and X-Echo-Accept
+ *   /disposition?cd=V     a body "x" with Content-Disposition: V
  *
- * Every response but /status carries the pattern.
+ * Every response but /status, /echo and /disposition carries the pattern.
  */
 typedef struct _GCurlTestServer GCurlTestServer;
 

@@ -1,0 +1,35 @@
+/* gcurl-transfer-private.h: what GCurlMultiSource calls on a transfer
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "gcurl-multi-source.h"
+#include "gcurl-transfer.h"
+
+G_BEGIN_DECLS
+
+/* TRUE while the transfer runs (running or paused). */
+gboolean  _g_curl_transfer_is_active (GCurlTransfer    *self);
+
+/* Sets the easy handle up for a run by @source and opens the output; the
+ * transfer is running when this returns TRUE. On FALSE nothing changed. */
+gboolean  _g_curl_transfer_start     (GCurlTransfer    *self,
+                                      GCurlMultiSource *source,
+                                      GError          **error);
+
+/* The run ended with @result (its handle has left the multi handle):
+ * closes the output, sets the error and the final state, notifies and
+ * emits ::finished. The run's outcome is returned in @error and @body as
+ * it was before any handler ran (a handler may start the next run). */
+void      _g_curl_transfer_complete  (GCurlTransfer    *self,
+                                      CURLcode          result,
+                                      GError          **error,
+                                      GBytes          **body);
+
+/* A run that could not start ends with @error (state, ::finished). */
+void      _g_curl_transfer_fail_to_start (GCurlTransfer *self,
+                                          const GError  *error);
+
+G_END_DECLS

@@ -1,0 +1,2885 @@
+/* gcurl-transfer.c: one HTTP transfer as a GObject
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gcurl-enum-types.h"
+#include "gcurl-error-private.h"
+#include "gcurl-filename-private.h"
+#include "gcurl-multi-source-private.h"
+#include "gcurl-transfer-private.h"
+
+/**
+ * GCurlTransfer:
+ *
+ * One HTTP(S) transfer: a request, where its response body goes, and what
+ * happened to it, as a GObject with properties to bind to a user
+ * interface.
+ *
+ * ```c
+ * g_autoptr(GCurlTransfer) transfer = g_curl_transfer_new ("https://example.org/file");
+ *
+ * g_curl_transfer_set_output_file (transfer, file, G_CURL_DOWNLOAD_FLAGS_RESUME);
+ * g_signal_connect (transfer, "notify::bytes-received", G_CALLBACK (on_progress), row);
+ * g_curl_multi_source_perform_async (source, transfer, cancellable, on_done, row);
+ * ```
+ *
+ * A transfer is run by [method@GCurl.MultiSource.perform_async], in the
+ * source's main context; every signal and notification is emitted there.
+ * Request settings apply to the next run: changing them while the
+ * transfer runs has no effect on that run. A finished transfer (succeeded,
+ * failed or cancelled) can be run again, for instance to retry it; with
+ * file output and %G_CURL_DOWNLOAD_FLAGS_RESUME a retry continues where the
+ * last attempt stopped.
+ *
+ * ## Output
+ *
+ * The response body goes to memory ([method@GCurl.Transfer.get_body]) unless
+ * [method@GCurl.Transfer.set_output_file],
+ * [method@GCurl.Transfer.set_output_stream] or
+ * [method@GCurl.Transfer.set_output_signal] says otherwise. A file is written
+ * under a temporary sibling name (the destination's name with `.part`
+ * appended) and renamed into place only when the transfer succeeded, so a
+ * failed or cancelled download never leaves a truncated file under the final
+ * name. After a failure the partial file stays, so that a run with
+ * %G_CURL_DOWNLOAD_FLAGS_RESUME can continue it; a cancelled download and
+ * one refused with an HTTP error delete it. Files and streams are written
+ * synchronously from the main context as data arrives, which suits local
+ * files; give a [class@Gio.OutputStream] of your own, or use
+ * [signal@GCurl.Transfer::data-received], to store the body anywhere else.
+ *
+ * ## Errors
+ *
+ * A transfer fails with %G_IO_ERROR_CANCELLED when cancelled and with a
+ * %G_CURL_ERROR otherwise (see [error@GCurl.Error]). A response with an HTTP
+ * status of 400 or more fails with %G_CURL_ERROR_HTTP_STATUS unless
+ * [property@GCurl.Transfer:fail-on-http-error] is turned off; its status,
+ * headers and body (in memory, whatever the output, up to 1 MiB) stay
+ * readable.
+ *
+ * ## Safe defaults
+ *
+ * TLS peer and host verification are on; only `http` and `https` are
+ * allowed, for redirects too; at most 20 redirects are followed.
+ *
+ * ## The easy handle
+ *
+ * C code can set any other libcurl option on
+ * [method@GCurl.Transfer.get_handle] before the transfer runs. The
+ * transfer owns, and sets on every run, `CURLOPT_URL`, `CURLOPT_PRIVATE`,
+ * `CURLOPT_ERRORBUFFER`, the write, read, seek, header and progress
+ * callbacks and their data (`CURLOPT_WRITEFUNCTION`, `CURLOPT_WRITEDATA`,
+ * `CURLOPT_READFUNCTION`, `CURLOPT_READDATA`, `CURLOPT_SEEKFUNCTION`,
+ * `CURLOPT_SEEKDATA`, `CURLOPT_HEADERFUNCTION`, `CURLOPT_HEADERDATA`,
+ * `CURLOPT_XFERINFOFUNCTION`, `CURLOPT_XFERINFODATA`, `CURLOPT_NOPROGRESS`),
+ * `CURLOPT_HTTPHEADER`, the request method options (`CURLOPT_HTTPGET`,
+ * `CURLOPT_POST`, `CURLOPT_UPLOAD`, `CURLOPT_NOBODY`,
+ * `CURLOPT_CUSTOMREQUEST` and the body sizes), every option behind one of
+ * its properties, and the socket callbacks of [class@GCurl.MultiSource].
+ */
+
+#define DEFAULT_USER_AGENT "gcurlmulti/" PACKAGE_VERSION
+#define DEFAULT_PROTOCOLS "http,https"
+#define DEFAULT_MAX_REDIRECTS 20
+#define DEFAULT_PROGRESS_INTERVAL 100
+#define MAX_ERROR_BODY (1024 * 1024)
+#define READ_CHUNK (64 * 1024)
+
+struct _GCurlTransfer
+{
+  GObject             parent_instance;
+
+  CURL               *easy;
+  char                errbuf[CURL_ERROR_SIZE];
+
+  /* Request */
+  char               *url;
+  char               *method;
+  GPtrArray          *request_headers;   /* "Name: value" */
+  struct curl_slist  *slist;
+  GBytes             *body_bytes;
+  GInputStream       *body_stream;
+  gint64              body_length;
+  char               *body_content_type;
+  char               *user_agent;
+  gboolean            follow_redirects;
+  int                 max_redirects;
+  GCurlHttpVersion    http_version;
+  guint               timeout;
+  guint               connect_timeout;
+  guint               low_speed_limit;
+  guint               low_speed_time;
+  gint64              max_recv_speed;
+  gint64              max_send_speed;
+  gint64              resume_from;
+  char               *allowed_protocols;
+  gint64              max_size;
+  gboolean            tls_verify_peer;
+  gboolean            tls_verify_host;
+  char               *tls_ca_file;
+  gboolean            fail_on_http_error;
+  guint               progress_interval;
+  gboolean            forced_forbid_reuse;
+
+  /* Output */
+  GCurlOutput         output;
+  GFile              *file;
+  GCurlDownloadFlags  flags;
+  GOutputStream      *user_stream;
+
+  /* The current or last run */
+  GCurlMultiSource   *source;            /* while active; the source holds us */
+  GCurlTransferState  state;
+  gboolean            paused;
+  gboolean            cancelling;        /* cancel() ran; the end is deferred */
+  GFile              *part_file;
+  GOutputStream      *out;
+  GByteArray         *buffer;
+  GBytes             *body;
+  gboolean            checked_response;
+  gboolean            error_body;        /* an HTTP error's body, kept in memory */
+  gboolean            too_large;
+  GError             *write_error;
+  gint64              offset;            /* resumed at */
+  gint64              received;          /* body bytes of this run */
+  gint64              last_notify;       /* monotonic µs */
+
+  /* Request body */
+  gsize               body_pos;
+  gboolean            body_stream_used;
+  GBytes             *read_chunk;
+  gsize               read_pos;
+  gboolean            reading;
+  gboolean            read_waiting;     /* the read callback returned PAUSE */
+  gboolean            read_eof;
+  GError             *read_error;
+  GCancellable       *read_cancellable;
+
+  /* Results */
+  gint64              bytes_received;
+  gint64              total_bytes;
+  gint64              download_speed;
+  gint64              bytes_sent;
+  gint64              total_bytes_to_send;
+  gint64              upload_speed;
+  guint               response_code;
+  char               *reason;
+  char               *effective_url;
+  char               *content_type;
+  GPtrArray          *response_headers;  /* "Name: value" of the last response */
+  gint64              timings[G_CURL_TIMING_REDIRECT + 1];
+  CURLcode            result;
+  GError             *error;
+};
+
+enum {
+  PROP_0,
+  PROP_URL,
+  PROP_METHOD,
+  PROP_USER_AGENT,
+  PROP_FOLLOW_REDIRECTS,
+  PROP_MAX_REDIRECTS,
+  PROP_HTTP_VERSION,
+  PROP_TIMEOUT,
+  PROP_CONNECT_TIMEOUT,
+  PROP_LOW_SPEED_LIMIT,
+  PROP_LOW_SPEED_TIME,
+  PROP_MAX_RECV_SPEED,
+  PROP_MAX_SEND_SPEED,
+  PROP_RESUME_FROM,
+  PROP_ALLOWED_PROTOCOLS,
+  PROP_MAX_SIZE,
+  PROP_TLS_VERIFY_PEER,
+  PROP_TLS_VERIFY_HOST,
+  PROP_TLS_CA_FILE,
+  PROP_FAIL_ON_HTTP_ERROR,
+  PROP_PROGRESS_INTERVAL,
+  PROP_OUTPUT,
+  /* read-only */
+  PROP_STATE,
+  PROP_BYTES_RECEIVED,
+  PROP_TOTAL_BYTES,
+  PROP_DOWNLOAD_SPEED,
+  PROP_BYTES_SENT,
+  PROP_TOTAL_BYTES_TO_SEND,
+  PROP_UPLOAD_SPEED,
+  PROP_RESPONSE_CODE,
+  PROP_EFFECTIVE_URL,
+  PROP_CONTENT_TYPE,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_FINISHED,
+  SIGNAL_DATA_RECEIVED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (GCurlTransfer, g_curl_transfer, G_TYPE_OBJECT)
+
+/* ---------------------------------------------------------------------- */
+/* Small helpers                                                           */
+
+static void
+notify (GCurlTransfer *self,
+        guint          prop_id)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+set_string (GCurlTransfer *self,
+            char         **field,
+            const char    *value,
+            guint          prop_id)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  notify (self, prop_id);
+}
+
+static void
+set_int64 (GCurlTransfer *self,
+           gint64        *field,
+           gint64         value,
+           guint          prop_id)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  notify (self, prop_id);
+}
+
+static void
+set_uint (GCurlTransfer *self,
+          guint         *field,
+          guint          value,
+          guint          prop_id)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  notify (self, prop_id);
+}
+
+static void
+set_bool (GCurlTransfer *self,
+          gboolean      *field,
+          gboolean       value,
+          guint          prop_id)
+{
+  value = !!value;
+  if (*field == value)
+    return;
+  *field = value;
+  notify (self, prop_id);
+}
+
+static void
+set_state (GCurlTransfer      *self,
+           GCurlTransferState  state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  notify (self, PROP_STATE);
+}
+
+static gint64
+info_off (CURL     *easy,
+          CURLINFO  info,
+          gint64    fallback)
+{
+  curl_off_t v = 0;
+
+  if (curl_easy_getinfo (easy, info, &v) != CURLE_OK)
+    return fallback;
+  return (gint64) v;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Progress                                                                */
+
+/* Reads the live figures from curl; notifies what changed. */
+static void
+update_progress (GCurlTransfer *self)
+{
+  gint64 length;
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  set_int64 (self, &self->bytes_received, self->offset + self->received, PROP_BYTES_RECEIVED);
+
+  length = info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1);
+  if (length >= 0 && !self->error_body)
+    set_int64 (self, &self->total_bytes, self->offset + length, PROP_TOTAL_BYTES);
+
+  set_int64 (self, &self->download_speed,
+             info_off (self->easy, CURLINFO_SPEED_DOWNLOAD_T, 0), PROP_DOWNLOAD_SPEED);
+  set_int64 (self, &self->bytes_sent,
+             info_off (self->easy, CURLINFO_SIZE_UPLOAD_T, 0), PROP_BYTES_SENT);
+  set_int64 (self, &self->upload_speed,
+             info_off (self->easy, CURLINFO_SPEED_UPLOAD_T, 0), PROP_UPLOAD_SPEED);
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static int
+xferinfo_cb (void       *data,
+             curl_off_t  dltotal,
+             curl_off_t  dlnow,
+             curl_off_t  ultotal,
+             curl_off_t  ulnow)
+{
+  GCurlTransfer *self = data;
+  gint64 now;
+
+  if (self->cancelling)
+    return 1;
+
+  if (ultotal > 0 && self->total_bytes_to_send != ultotal)
+    set_int64 (self, &self->total_bytes_to_send, ultotal, PROP_TOTAL_BYTES_TO_SEND);
+
+  if (self->progress_interval == G_MAXUINT)
+    return 0;
+
+  now = g_get_monotonic_time ();
+  if (now - self->last_notify < (gint64) self->progress_interval * 1000)
+    return 0;
+  self->last_notify = now;
+
+  update_progress (self);
+  return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Response                                                                */
+
+static size_t
+header_cb (char   *buffer,
+           size_t  size,
+           size_t  nitems,
+           void   *data)
+{
+  GCurlTransfer *self = data;
+  gsize len = size * nitems;
+  const char *colon;
+
+  while (len > 0 && (buffer[len - 1] == '\r' || buffer[len - 1] == '\n'))
+    len--;
+  if (len == 0)
+    return size * nitems;
+
+  /* A status line starts a new response (a redirect, a 100 Continue, the
+   * final one): keep only the last response's headers. */
+  if (len > 5 && strncmp (buffer, "HTTP/", 5) == 0)
+    {
+      const char *sp = memchr (buffer, ' ', len);
+      const char *sp2 = sp ? memchr (sp + 1, ' ', len - (sp + 1 - buffer)) : NULL;
+
+      g_ptr_array_set_size (self->response_headers, 0);
+      g_clear_pointer (&self->reason, g_free);
+      if (sp2 != NULL)
+        self->reason = g_utf8_make_valid (sp2 + 1, len - (sp2 + 1 - buffer));
+      return size * nitems;
+    }
+
+  colon = memchr (buffer, ':', len);
+  if (colon != NULL && colon != buffer)
+    {
+      const char *v = colon + 1;
+      const char *end = buffer + len;
+      g_autofree char *name = g_strndup (buffer, colon - buffer);
+      g_autofree char *value = NULL;
+
+      while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+      value = g_utf8_make_valid (v, end - v);
+      g_ptr_array_add (self->response_headers, g_strdup_printf ("%s: %s", name, value));
+    }
+
+  return size * nitems;
+}
+
+/* On the first byte of the body: the response's head is complete. */
+static void
+check_response (GCurlTransfer *self)
+{
+  long code = 0;
+  char *s = NULL;
+
+  self->checked_response = TRUE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &code);
+  set_uint (self, &self->response_code, (guint) code, PROP_RESPONSE_CODE);
+  curl_easy_getinfo (self->easy, CURLINFO_EFFECTIVE_URL, &s);
+  set_string (self, &self->effective_url, s, PROP_EFFECTIVE_URL);
+  s = NULL;
+  curl_easy_getinfo (self->easy, CURLINFO_CONTENT_TYPE, &s);
+  set_string (self, &self->content_type, s, PROP_CONTENT_TYPE);
+
+  if (self->fail_on_http_error && code >= 400)
+    self->error_body = TRUE;
+
+  update_progress (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static size_t
+write_cb (char   *ptr,
+          size_t  size,
+          size_t  nmemb,
+          void   *data)
+{
+  GCurlTransfer *self = data;
+  gsize len = size * nmemb;
+
+  /* cancel() from a handler during this action: no more data. */
+  if (self->cancelling)
+    return 0;
+
+  /* pause() from a handler during this action: curl keeps this chunk and
+   * hands it over again on resume. */
+  if (self->paused)
+    return CURL_WRITEFUNC_PAUSE;
+
+  if (!self->checked_response)
+    check_response (self);
+
+  if (self->error_body)
+    {
+      if (self->buffer->len < MAX_ERROR_BODY)
+        g_byte_array_append (self->buffer, (const guint8 *) ptr,
+                             MIN (len, MAX_ERROR_BODY - self->buffer->len));
+      self->received += len;
+      return len;
+    }
+
+  /* libcurl 7.88 checks CURLOPT_MAXFILESIZE_LARGE only against a
+   * Content-Length; count here too. */
+  if (self->max_size > 0 && self->offset + self->received + (gint64) len > self->max_size)
+    {
+      self->too_large = TRUE;
+      return 0;
+    }
+
+  switch (self->output)
+    {
+    case G_CURL_OUTPUT_MEMORY:
+      g_byte_array_append (self->buffer, (const guint8 *) ptr, len);
+      break;
+
+    case G_CURL_OUTPUT_FILE:
+    case G_CURL_OUTPUT_STREAM:
+      if (!g_output_stream_write_all (self->out, ptr, len, NULL, NULL, &self->write_error))
+        return 0;
+      break;
+
+    case G_CURL_OUTPUT_SIGNAL:
+    default:
+      {
+        g_autoptr(GBytes) bytes = g_bytes_new (ptr, len);
+
+        g_signal_emit (self, signals[SIGNAL_DATA_RECEIVED], 0, bytes);
+      }
+      break;
+    }
+
+  self->received += len;
+  return len;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Request body                                                            */
+
+static void apply_pause (GCurlTransfer *self);
+
+static void
+read_ready_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  g_autoptr(GCurlTransfer) self = data;
+  g_autoptr(GError) error = NULL;
+  GBytes *bytes;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      (self->read_cancellable == NULL || g_cancellable_is_cancelled (self->read_cancellable)))
+    return;   /* the run is over */
+
+  self->reading = FALSE;
+  if (bytes == NULL)
+    self->read_error = g_steal_pointer (&error);
+  else if (g_bytes_get_size (bytes) == 0)
+    {
+      self->read_eof = TRUE;
+      g_bytes_unref (bytes);
+    }
+  else
+    {
+      g_clear_pointer (&self->read_chunk, g_bytes_unref);
+      self->read_chunk = bytes;
+      self->read_pos = 0;
+    }
+
+  if (self->read_waiting && _g_curl_transfer_is_active (self))
+    {
+      self->read_waiting = FALSE;
+      apply_pause (self);
+    }
+}
+
+static size_t
+read_cb (char   *buffer,
+         size_t  size,
+         size_t  nitems,
+         void   *data)
+{
+  GCurlTransfer *self = data;
+  gsize want = size * nitems;
+
+  if (self->body_bytes != NULL)
+    {
+      gsize total;
+      const guint8 *p = g_bytes_get_data (self->body_bytes, &total);
+      gsize n = MIN (want, total - self->body_pos);
+
+      if (n > 0)
+        memcpy (buffer, p + self->body_pos, n);
+      self->body_pos += n;
+      return n;
+    }
+
+  if (self->body_stream == NULL)
+    return 0;
+
+  if (self->read_error != NULL)
+    return CURL_READFUNC_ABORT;
+
+  if (self->read_chunk != NULL)
+    {
+      gsize total;
+      const guint8 *p = g_bytes_get_data (self->read_chunk, &total);
+      gsize n = MIN (want, total - self->read_pos);
+
+      memcpy (buffer, p + self->read_pos, n);
+      self->read_pos += n;
+      if (self->read_pos == total)
+        g_clear_pointer (&self->read_chunk, g_bytes_unref);
+      return n;
+    }
+
+  if (self->read_eof)
+    return 0;
+
+  /* Nothing buffered: read on without blocking the main loop, and pause
+   * the upload until the data is there. */
+  if (!self->reading)
+    {
+      self->reading = TRUE;
+      g_input_stream_read_bytes_async (self->body_stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                       self->read_cancellable, read_ready_cb,
+                                       g_object_ref (self));
+    }
+  self->read_waiting = TRUE;
+  return CURL_READFUNC_PAUSE;
+}
+
+static int
+seek_cb (void       *data,
+         curl_off_t  offset,
+         int         origin)
+{
+  GCurlTransfer *self = data;
+
+  if (origin != SEEK_SET)
+    return CURL_SEEKFUNC_CANTSEEK;
+
+  if (self->body_bytes != NULL)
+    {
+      if (offset < 0 || (gsize) offset > g_bytes_get_size (self->body_bytes))
+        return CURL_SEEKFUNC_FAIL;
+      self->body_pos = (gsize) offset;
+      return CURL_SEEKFUNC_OK;
+    }
+
+  /* A stream is read ahead asynchronously; rewinding it is only possible
+   * before the first read. */
+  if (offset == 0 && !self->reading && self->read_chunk == NULL && !self->read_eof &&
+      self->bytes_sent == 0)
+    return CURL_SEEKFUNC_OK;
+
+  return CURL_SEEKFUNC_CANTSEEK;
+}
+
+static void
+apply_pause (GCurlTransfer *self)
+{
+  int bits;
+
+  if (self->paused)
+    bits = CURLPAUSE_ALL;
+  else if (self->read_waiting)
+    bits = CURLPAUSE_SEND;
+  else
+    bits = CURLPAUSE_CONT;
+
+  _g_curl_multi_source_set_pause (self->source, self->easy, bits);
+}
+
+/* ---------------------------------------------------------------------- */
+/* A run                                                                   */
+
+gboolean
+_g_curl_transfer_is_active (GCurlTransfer *self)
+{
+  return self->state == G_CURL_TRANSFER_STATE_RUNNING ||
+         self->state == G_CURL_TRANSFER_STATE_PAUSED;
+}
+
+static GFile *
+make_part_file (GFile *file)
+{
+  g_autofree char *base = g_file_get_basename (file);
+  g_autofree char *part = g_strconcat (base, ".part", NULL);
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+
+  return g_file_get_child (parent, part);
+}
+
+static gboolean
+open_output (GCurlTransfer *self,
+             GError       **error)
+{
+  switch (self->output)
+    {
+    case G_CURL_OUTPUT_FILE:
+      {
+        g_autoptr(GFile) parent = g_file_get_parent (self->file);
+
+        if (parent == NULL)
+          {
+            g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                                 "Cannot download to the root directory");
+            return FALSE;
+          }
+        if ((self->flags & G_CURL_DOWNLOAD_FLAGS_REPLACE) == 0 &&
+            g_file_query_exists (self->file, NULL))
+          {
+            g_autofree char *name = g_file_get_parse_name (self->file);
+
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                         "%s already exists", name);
+            return FALSE;
+          }
+
+        self->part_file = make_part_file (self->file);
+        if (self->flags & G_CURL_DOWNLOAD_FLAGS_RESUME)
+          {
+            g_autoptr(GFileInfo) info = NULL;
+            g_autoptr(GError) local = NULL;
+
+            info = g_file_query_info (self->part_file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                      G_FILE_QUERY_INFO_NONE, NULL, &local);
+            if (info != NULL)
+              self->offset = g_file_info_get_size (info);
+            else if (!g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+              {
+                g_propagate_error (error, g_steal_pointer (&local));
+                goto fail;
+              }
+            self->out = G_OUTPUT_STREAM (g_file_append_to (self->part_file, G_FILE_CREATE_NONE,
+                                                           NULL, error));
+          }
+        else
+          self->out = G_OUTPUT_STREAM (g_file_replace (self->part_file, NULL, FALSE,
+                                                       G_FILE_CREATE_NONE, NULL, error));
+        if (self->out == NULL)
+          goto fail;
+      }
+      break;
+
+    case G_CURL_OUTPUT_STREAM:
+      self->out = g_object_ref (self->user_stream);
+      break;
+
+    case G_CURL_OUTPUT_MEMORY:
+    case G_CURL_OUTPUT_SIGNAL:
+    default:
+      break;
+    }
+  return TRUE;
+
+fail:
+  g_clear_object (&self->part_file);
+  self->offset = 0;
+  return FALSE;
+}
+
+static void
+build_request (GCurlTransfer *self)
+{
+  CURL *easy = self->easy;
+  gboolean has_body = self->body_bytes != NULL || self->body_stream != NULL;
+  const char *method = self->method ? self->method : (has_body ? "POST" : "GET");
+  gint64 body_length = self->body_bytes ? (gint64) g_bytes_get_size (self->body_bytes)
+                                        : self->body_length;
+  long version;
+
+  /* Back to a plain GET, then the method asked for. */
+  curl_easy_setopt (easy, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, NULL);
+  if (g_ascii_strcasecmp (method, "HEAD") == 0)
+    curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
+  else if (has_body && g_ascii_strcasecmp (method, "POST") == 0)
+    {
+      curl_easy_setopt (easy, CURLOPT_POST, 1L);
+      curl_easy_setopt (easy, CURLOPT_POSTFIELDS, NULL);
+      curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) body_length);
+    }
+  else if (has_body)
+    {
+      curl_easy_setopt (easy, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt (easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t) body_length);
+      if (g_ascii_strcasecmp (method, "PUT") != 0)
+        curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
+    }
+  else if (g_ascii_strcasecmp (method, "GET") != 0)
+    curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
+
+  curl_easy_setopt (easy, CURLOPT_READFUNCTION, read_cb);
+  curl_easy_setopt (easy, CURLOPT_READDATA, self);
+  curl_easy_setopt (easy, CURLOPT_SEEKFUNCTION, seek_cb);
+  curl_easy_setopt (easy, CURLOPT_SEEKDATA, self);
+
+  g_clear_pointer (&self->slist, curl_slist_free_all);
+  if (has_body)
+    {
+      /* No "Expect: 100-continue" wait of a second on large bodies. */
+      self->slist = curl_slist_append (self->slist, "Expect:");
+      if (self->body_content_type != NULL)
+        {
+          g_autofree char *h = g_strdup_printf ("Content-Type: %s", self->body_content_type);
+          self->slist = curl_slist_append (self->slist, h);
+        }
+    }
+  for (guint i = 0; i < self->request_headers->len; i++)
+    self->slist = curl_slist_append (self->slist, self->request_headers->pdata[i]);
+  curl_easy_setopt (easy, CURLOPT_HTTPHEADER, self->slist);
+
+  curl_easy_setopt (easy, CURLOPT_URL, self->url);
+  curl_easy_setopt (easy, CURLOPT_USERAGENT, self->user_agent);
+  curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, (long) self->follow_redirects);
+  curl_easy_setopt (easy, CURLOPT_MAXREDIRS, (long) self->max_redirects);
+
+  switch (self->http_version)
+    {
+    case G_CURL_HTTP_VERSION_1_1:
+      version = CURL_HTTP_VERSION_1_1;
+      break;
+    case G_CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE:
+      version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+      break;
+    case G_CURL_HTTP_VERSION_2:
+    default:
+      version = CURL_HTTP_VERSION_2TLS;
+      break;
+    }
+  curl_easy_setopt (easy, CURLOPT_HTTP_VERSION, version);
+
+  /* libcurl 7.88 fails the second request on a cleartext HTTP/2
+   * connection ("Error in the HTTP2 framing layer"): never reuse one. */
+  if (self->http_version == G_CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE &&
+      g_ascii_strncasecmp (self->url, "http:", 5) == 0)
+    {
+      curl_easy_setopt (easy, CURLOPT_FORBID_REUSE, 1L);
+      self->forced_forbid_reuse = TRUE;
+    }
+  else if (self->forced_forbid_reuse)
+    {
+      curl_easy_setopt (easy, CURLOPT_FORBID_REUSE, 0L);
+      self->forced_forbid_reuse = FALSE;
+    }
+
+  curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) self->timeout);
+  curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) self->connect_timeout);
+  curl_easy_setopt (easy, CURLOPT_LOW_SPEED_LIMIT, (long) self->low_speed_limit);
+  curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) self->low_speed_time);
+  curl_easy_setopt (easy, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t) self->max_recv_speed);
+  curl_easy_setopt (easy, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t) self->max_send_speed);
+  curl_easy_setopt (easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) self->offset);
+  curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, self->allowed_protocols);
+  curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS_STR, self->allowed_protocols);
+  curl_easy_setopt (easy, CURLOPT_MAXFILESIZE_LARGE,
+                    (curl_off_t) (self->max_size > 0 ? MAX (0, self->max_size - self->offset) : 0));
+  curl_easy_setopt (easy, CURLOPT_SSL_VERIFYPEER, (long) self->tls_verify_peer);
+  curl_easy_setopt (easy, CURLOPT_SSL_VERIFYHOST, self->tls_verify_host ? 2L : 0L);
+  if (self->tls_ca_file != NULL)
+    curl_easy_setopt (easy, CURLOPT_CAINFO, self->tls_ca_file);
+
+  curl_easy_setopt (easy, CURLOPT_PRIVATE, self);
+  curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, self->errbuf);
+  curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
+  curl_easy_setopt (easy, CURLOPT_WRITEDATA, self);
+  curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt (easy, CURLOPT_HEADERDATA, self);
+  curl_easy_setopt (easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+  curl_easy_setopt (easy, CURLOPT_XFERINFODATA, self);
+  curl_easy_setopt (easy, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+}
+
+static void
+reset_results (GCurlTransfer *self)
+{
+  self->errbuf[0] = '\0';
+  self->result = CURLE_OK;
+  g_clear_error (&self->error);
+  g_clear_error (&self->write_error);
+  g_clear_error (&self->read_error);
+  g_clear_pointer (&self->body, g_bytes_unref);
+  g_clear_pointer (&self->buffer, g_byte_array_unref);
+  g_clear_pointer (&self->read_chunk, g_bytes_unref);
+  g_clear_pointer (&self->reason, g_free);
+  g_ptr_array_set_size (self->response_headers, 0);
+  self->checked_response = FALSE;
+  self->error_body = FALSE;
+  self->too_large = FALSE;
+  self->paused = FALSE;
+  self->cancelling = FALSE;
+  self->received = 0;
+  self->offset = 0;
+  self->body_pos = 0;
+  self->read_pos = 0;
+  self->reading = FALSE;
+  self->read_waiting = FALSE;
+  self->read_eof = FALSE;
+  self->last_notify = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (self->timings); i++)
+    self->timings[i] = -1;
+}
+
+gboolean
+_g_curl_transfer_start (GCurlTransfer    *self,
+                        GCurlMultiSource *source,
+                        GError          **error)
+{
+  g_return_val_if_fail (!_g_curl_transfer_is_active (self), FALSE);
+
+  if (self->body_stream != NULL && self->body_stream_used)
+    {
+      if (!G_IS_SEEKABLE (self->body_stream) ||
+          !g_seekable_can_seek (G_SEEKABLE (self->body_stream)) ||
+          !g_seekable_seek (G_SEEKABLE (self->body_stream), 0, G_SEEK_SET, NULL, NULL))
+        {
+          g_set_error (error, G_CURL_ERROR, G_CURL_ERROR_READ,
+                       "Transfer of %s cannot run again: its request body stream "
+                       "cannot be rewound", self->url);
+          return FALSE;
+        }
+    }
+
+  reset_results (self);
+  self->offset = self->resume_from;
+
+  if (!open_output (self, error))
+    return FALSE;
+
+  if (self->output == G_CURL_OUTPUT_MEMORY || self->fail_on_http_error)
+    self->buffer = g_byte_array_new ();
+
+  if (self->body_stream != NULL)
+    {
+      self->body_stream_used = TRUE;
+      g_clear_object (&self->read_cancellable);
+      self->read_cancellable = g_cancellable_new ();
+    }
+
+  build_request (self);
+  self->source = source;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_int64 (self, &self->bytes_received, self->offset, PROP_BYTES_RECEIVED);
+  set_int64 (self, &self->total_bytes, -1, PROP_TOTAL_BYTES);
+  set_int64 (self, &self->download_speed, 0, PROP_DOWNLOAD_SPEED);
+  set_int64 (self, &self->bytes_sent, 0, PROP_BYTES_SENT);
+  set_int64 (self, &self->total_bytes_to_send,
+             self->body_bytes ? (gint64) g_bytes_get_size (self->body_bytes)
+                              : (self->body_stream ? self->body_length : 0),
+             PROP_TOTAL_BYTES_TO_SEND);
+  set_int64 (self, &self->upload_speed, 0, PROP_UPLOAD_SPEED);
+  set_uint (self, &self->response_code, 0, PROP_RESPONSE_CODE);
+  set_string (self, &self->effective_url, NULL, PROP_EFFECTIVE_URL);
+  set_string (self, &self->content_type, NULL, PROP_CONTENT_TYPE);
+  set_state (self, G_CURL_TRANSFER_STATE_RUNNING);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  return TRUE;
+}
+
+static GError *
+make_error (GCurlTransfer *self,
+            CURLcode       result)
+{
+  if (result == CURLE_WRITE_ERROR && self->too_large)
+    result = CURLE_FILESIZE_EXCEEDED;
+
+  self->result = result;
+
+  if (result == CURLE_WRITE_ERROR && self->write_error != NULL)
+    return g_error_new (G_CURL_ERROR, G_CURL_ERROR_WRITE,
+                        "Transfer of %s failed: cannot store the body: %s",
+                        self->url, self->write_error->message);
+
+  if (result == CURLE_ABORTED_BY_CALLBACK && self->read_error != NULL)
+    return g_error_new (G_CURL_ERROR, G_CURL_ERROR_READ,
+                        "Transfer of %s failed: cannot read the request body: %s",
+                        self->url, self->read_error->message);
+
+  if (result == CURLE_FILESIZE_EXCEEDED)
+    return g_error_new (G_CURL_ERROR, G_CURL_ERROR_TOO_LARGE,
+                        "Transfer of %s failed: the response is larger than %" G_GINT64_FORMAT " bytes",
+                        self->url, self->max_size);
+
+  if (result != CURLE_OK)
+    return g_curl_error_new_from_code (result, self->url, self->errbuf);
+
+  if (self->fail_on_http_error && self->response_code >= 400)
+    return g_error_new (G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS,
+                        "Transfer of %s failed: HTTP %u%s%s", self->url,
+                        self->response_code, self->reason ? " " : "",
+                        self->reason ? self->reason : "");
+
+  return NULL;
+}
+
+static void
+finish_file (GCurlTransfer *self)
+{
+  g_autoptr(GError) local = NULL;
+  gboolean failed = self->error != NULL;
+  gboolean discard;
+
+  if (self->part_file == NULL)
+    return;
+
+  if (self->out != NULL && !g_output_stream_close (self->out, NULL, &local) && !failed)
+    {
+      self->error = g_error_new (G_CURL_ERROR, G_CURL_ERROR_WRITE,
+                                 "Transfer of %s failed: cannot store the body: %s",
+                                 self->url, local->message);
+      failed = TRUE;
+    }
+  g_clear_error (&local);
+
+  if (!failed)
+    {
+      GFileCopyFlags flags = (self->flags & G_CURL_DOWNLOAD_FLAGS_REPLACE)
+                             ? G_FILE_COPY_OVERWRITE : G_FILE_COPY_NONE;
+
+      if (g_file_move (self->part_file, self->file, flags | G_FILE_COPY_NOFOLLOW_SYMLINKS,
+                       NULL, NULL, NULL, &local))
+        goto out;
+
+      self->error = g_error_new (G_CURL_ERROR, G_CURL_ERROR_WRITE,
+                                 "Transfer of %s failed: cannot move the file into place: %s",
+                                 self->url, local->message);
+      g_clear_error (&local);
+    }
+
+  /* Keep a partial download to resume, unless it was cancelled or the
+   * server refused it (what would be kept is not the file). */
+  discard = g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+            g_error_matches (self->error, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS) ||
+            (self->received == 0 && self->offset == 0);
+  if (discard)
+    g_file_delete (self->part_file, NULL, NULL);
+
+out:
+  g_clear_object (&self->part_file);
+}
+
+void
+_g_curl_transfer_complete (GCurlTransfer  *self,
+                           CURLcode        result,
+                           GError        **error,
+                           GBytes        **body)
+{
+  long code = 0;
+  char *s = NULL;
+  GCurlTransferState state;
+
+  g_return_if_fail (_g_curl_transfer_is_active (self));
+
+  g_object_ref (self);
+  g_object_freeze_notify (G_OBJECT (self));
+
+  if (self->read_cancellable != NULL)
+    g_cancellable_cancel (self->read_cancellable);
+  self->reading = FALSE;
+
+  curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &code);
+  set_uint (self, &self->response_code, (guint) code, PROP_RESPONSE_CODE);
+  curl_easy_getinfo (self->easy, CURLINFO_EFFECTIVE_URL, &s);
+  set_string (self, &self->effective_url, s, PROP_EFFECTIVE_URL);
+  s = NULL;
+  curl_easy_getinfo (self->easy, CURLINFO_CONTENT_TYPE, &s);
+  set_string (self, &self->content_type, s, PROP_CONTENT_TYPE);
+
+  self->error = make_error (self, result);
+  if (self->error == NULL && self->write_error != NULL)
+    g_clear_error (&self->write_error);
+
+  if (self->output == G_CURL_OUTPUT_FILE)
+    finish_file (self);
+  else if (self->output == G_CURL_OUTPUT_STREAM && self->out != NULL &&
+           self->error == NULL)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (!g_output_stream_flush (self->out, NULL, &local))
+        self->error = g_error_new (G_CURL_ERROR, G_CURL_ERROR_WRITE,
+                                   "Transfer of %s failed: cannot store the body: %s",
+                                   self->url, local->message);
+    }
+  g_clear_object (&self->out);
+
+  /* The body in memory: the output, or an HTTP error's. */
+  if (self->buffer != NULL && (self->output == G_CURL_OUTPUT_MEMORY || self->error_body))
+    self->body = g_byte_array_free_to_bytes (g_steal_pointer (&self->buffer));
+  g_clear_pointer (&self->buffer, g_byte_array_unref);
+
+  self->timings[G_CURL_TIMING_NAME_LOOKUP] = info_off (self->easy, CURLINFO_NAMELOOKUP_TIME_T, -1);
+  self->timings[G_CURL_TIMING_CONNECT] = info_off (self->easy, CURLINFO_CONNECT_TIME_T, -1);
+  self->timings[G_CURL_TIMING_TLS_HANDSHAKE] = info_off (self->easy, CURLINFO_APPCONNECT_TIME_T, -1);
+  self->timings[G_CURL_TIMING_FIRST_BYTE] = info_off (self->easy, CURLINFO_STARTTRANSFER_TIME_T, -1);
+  self->timings[G_CURL_TIMING_TOTAL] = info_off (self->easy, CURLINFO_TOTAL_TIME_T, -1);
+  self->timings[G_CURL_TIMING_REDIRECT] = info_off (self->easy, CURLINFO_REDIRECT_TIME_T, -1);
+
+  if (g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    state = G_CURL_TRANSFER_STATE_CANCELLED;
+  else if (self->error != NULL)
+    state = G_CURL_TRANSFER_STATE_FAILED;
+  else
+    state = G_CURL_TRANSFER_STATE_SUCCEEDED;
+
+  self->source = NULL;
+  self->paused = FALSE;
+  self->cancelling = FALSE;
+
+  update_progress (self);
+  if (state == G_CURL_TRANSFER_STATE_SUCCEEDED && !self->error_body)
+    set_int64 (self, &self->total_bytes, self->bytes_received, PROP_TOTAL_BYTES);
+  set_state (self, state);
+
+  if (self->error != NULL)
+    *error = g_error_copy (self->error);
+  *body = self->body ? g_bytes_ref (self->body) : NULL;
+
+  g_object_thaw_notify (G_OBJECT (self));
+
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+
+  g_object_unref (self);
+}
+
+/* A run that could not start: no curl involved. */
+void
+_g_curl_transfer_fail_to_start (GCurlTransfer *self,
+                                const GError  *error)
+{
+  g_clear_error (&self->error);
+  self->error = g_error_copy (error);
+  self->result = CURLE_OK;
+  set_state (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                   ? G_CURL_TRANSFER_STATE_CANCELLED : G_CURL_TRANSFER_STATE_FAILED);
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* GObject                                                                 */
+
+static void
+g_curl_transfer_dispose (GObject *object)
+{
+  GCurlTransfer *self = G_CURL_TRANSFER (object);
+
+  /* Never while active: the running source holds a reference. */
+  g_clear_object (&self->out);
+  g_clear_object (&self->user_stream);
+  g_clear_object (&self->body_stream);
+  g_clear_object (&self->read_cancellable);
+  g_clear_object (&self->file);
+  g_clear_object (&self->part_file);
+
+  G_OBJECT_CLASS (g_curl_transfer_parent_class)->dispose (object);
+}
+
+static void
+g_curl_transfer_finalize (GObject *object)
+{
+  GCurlTransfer *self = G_CURL_TRANSFER (object);
+
+  g_clear_pointer (&self->easy, curl_easy_cleanup);
+  g_clear_pointer (&self->slist, curl_slist_free_all);
+  g_free (self->url);
+  g_free (self->method);
+  g_ptr_array_unref (self->request_headers);
+  g_clear_pointer (&self->body_bytes, g_bytes_unref);
+  g_free (self->body_content_type);
+  g_free (self->user_agent);
+  g_free (self->allowed_protocols);
+  g_free (self->tls_ca_file);
+  g_clear_pointer (&self->buffer, g_byte_array_unref);
+  g_clear_pointer (&self->body, g_bytes_unref);
+  g_clear_pointer (&self->read_chunk, g_bytes_unref);
+  g_clear_error (&self->write_error);
+  g_clear_error (&self->read_error);
+  g_clear_error (&self->error);
+  g_free (self->reason);
+  g_free (self->effective_url);
+  g_free (self->content_type);
+  g_ptr_array_unref (self->response_headers);
+
+  G_OBJECT_CLASS (g_curl_transfer_parent_class)->finalize (object);
+}
+
+static void
+g_curl_transfer_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  GCurlTransfer *self = G_CURL_TRANSFER (object);
+
+  switch (prop_id)
+    {
+    case PROP_URL: g_value_set_string (value, self->url); break;
+    case PROP_METHOD: g_value_set_string (value, self->method); break;
+    case PROP_USER_AGENT: g_value_set_string (value, self->user_agent); break;
+    case PROP_FOLLOW_REDIRECTS: g_value_set_boolean (value, self->follow_redirects); break;
+    case PROP_MAX_REDIRECTS: g_value_set_int (value, self->max_redirects); break;
+    case PROP_HTTP_VERSION: g_value_set_enum (value, self->http_version); break;
+    case PROP_TIMEOUT: g_value_set_uint (value, self->timeout); break;
+    case PROP_CONNECT_TIMEOUT: g_value_set_uint (value, self->connect_timeout); break;
+    case PROP_LOW_SPEED_LIMIT: g_value_set_uint (value, self->low_speed_limit); break;
+    case PROP_LOW_SPEED_TIME: g_value_set_uint (value, self->low_speed_time); break;
+    case PROP_MAX_RECV_SPEED: g_value_set_int64 (value, self->max_recv_speed); break;
+    case PROP_MAX_SEND_SPEED: g_value_set_int64 (value, self->max_send_speed); break;
+    case PROP_RESUME_FROM: g_value_set_int64 (value, self->resume_from); break;
+    case PROP_ALLOWED_PROTOCOLS: g_value_set_string (value, self->allowed_protocols); break;
+    case PROP_MAX_SIZE: g_value_set_int64 (value, self->max_size); break;
+    case PROP_TLS_VERIFY_PEER: g_value_set_boolean (value, self->tls_verify_peer); break;
+    case PROP_TLS_VERIFY_HOST: g_value_set_boolean (value, self->tls_verify_host); break;
+    case PROP_TLS_CA_FILE: g_value_set_string (value, self->tls_ca_file); break;
+    case PROP_FAIL_ON_HTTP_ERROR: g_value_set_boolean (value, self->fail_on_http_error); break;
+    case PROP_PROGRESS_INTERVAL: g_value_set_uint (value, self->progress_interval); break;
+    case PROP_OUTPUT: g_value_set_enum (value, self->output); break;
+    case PROP_STATE: g_value_set_enum (value, self->state); break;
+    case PROP_BYTES_RECEIVED: g_value_set_int64 (value, self->bytes_received); break;
+    case PROP_TOTAL_BYTES: g_value_set_int64 (value, self->total_bytes); break;
+    case PROP_DOWNLOAD_SPEED: g_value_set_int64 (value, self->download_speed); break;
+    case PROP_BYTES_SENT: g_value_set_int64 (value, self->bytes_sent); break;
+    case PROP_TOTAL_BYTES_TO_SEND: g_value_set_int64 (value, self->total_bytes_to_send); break;
+    case PROP_UPLOAD_SPEED: g_value_set_int64 (value, self->upload_speed); break;
+    case PROP_RESPONSE_CODE: g_value_set_uint (value, self->response_code); break;
+    case PROP_EFFECTIVE_URL: g_value_set_string (value, self->effective_url); break;
+    case PROP_CONTENT_TYPE: g_value_set_string (value, self->content_type); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+g_curl_transfer_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  GCurlTransfer *self = G_CURL_TRANSFER (object);
+
+  switch (prop_id)
+    {
+    case PROP_URL: g_curl_transfer_set_url (self, g_value_get_string (value)); break;
+    case PROP_METHOD: g_curl_transfer_set_method (self, g_value_get_string (value)); break;
+    case PROP_USER_AGENT: g_curl_transfer_set_user_agent (self, g_value_get_string (value)); break;
+    case PROP_FOLLOW_REDIRECTS: g_curl_transfer_set_follow_redirects (self, g_value_get_boolean (value)); break;
+    case PROP_MAX_REDIRECTS: g_curl_transfer_set_max_redirects (self, g_value_get_int (value)); break;
+    case PROP_HTTP_VERSION: g_curl_transfer_set_http_version (self, g_value_get_enum (value)); break;
+    case PROP_TIMEOUT: g_curl_transfer_set_timeout (self, g_value_get_uint (value)); break;
+    case PROP_CONNECT_TIMEOUT: g_curl_transfer_set_connect_timeout (self, g_value_get_uint (value)); break;
+    case PROP_LOW_SPEED_LIMIT: set_uint (self, &self->low_speed_limit, g_value_get_uint (value), prop_id); break;
+    case PROP_LOW_SPEED_TIME: set_uint (self, &self->low_speed_time, g_value_get_uint (value), prop_id); break;
+    case PROP_MAX_RECV_SPEED: g_curl_transfer_set_max_recv_speed (self, g_value_get_int64 (value)); break;
+    case PROP_MAX_SEND_SPEED: g_curl_transfer_set_max_send_speed (self, g_value_get_int64 (value)); break;
+    case PROP_RESUME_FROM: g_curl_transfer_set_resume_from (self, g_value_get_int64 (value)); break;
+    case PROP_ALLOWED_PROTOCOLS: g_curl_transfer_set_allowed_protocols (self, g_value_get_string (value)); break;
+    case PROP_MAX_SIZE: g_curl_transfer_set_max_size (self, g_value_get_int64 (value)); break;
+    case PROP_TLS_VERIFY_PEER: g_curl_transfer_set_tls_verify_peer (self, g_value_get_boolean (value)); break;
+    case PROP_TLS_VERIFY_HOST: g_curl_transfer_set_tls_verify_host (self, g_value_get_boolean (value)); break;
+    case PROP_TLS_CA_FILE: g_curl_transfer_set_tls_ca_file (self, g_value_get_string (value)); break;
+    case PROP_FAIL_ON_HTTP_ERROR: g_curl_transfer_set_fail_on_http_error (self, g_value_get_boolean (value)); break;
+    case PROP_PROGRESS_INTERVAL: g_curl_transfer_set_progress_interval (self, g_value_get_uint (value)); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+#define RW (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
+#define RO (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
+
+static void
+g_curl_transfer_class_init (GCurlTransferClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = g_curl_transfer_dispose;
+  object_class->finalize = g_curl_transfer_finalize;
+  object_class->get_property = g_curl_transfer_get_property;
+  object_class->set_property = g_curl_transfer_set_property;
+
+  /**
+   * GCurlTransfer:url:
+   *
+   * The URL to transfer.
+   */
+  properties[PROP_URL] = g_param_spec_string ("url", NULL, NULL, NULL, RW);
+
+  /**
+   * GCurlTransfer:method:
+   *
+   * The HTTP method. %NULL means `GET`, or `POST` when a request body is
+   * set; `HEAD` asks for the headers only.
+   */
+  properties[PROP_METHOD] = g_param_spec_string ("method", NULL, NULL, NULL, RW);
+
+  /**
+   * GCurlTransfer:user-agent:
+   *
+   * The `User-Agent` header; %NULL sends none.
+   */
+  properties[PROP_USER_AGENT] =
+    g_param_spec_string ("user-agent", NULL, NULL, DEFAULT_USER_AGENT, RW);
+
+  /**
+   * GCurlTransfer:follow-redirects:
+   *
+   * Whether redirects are followed, up to
+   * [property@GCurl.Transfer:max-redirects] and only to the protocols of
+   * [property@GCurl.Transfer:allowed-protocols].
+   */
+  properties[PROP_FOLLOW_REDIRECTS] =
+    g_param_spec_boolean ("follow-redirects", NULL, NULL, TRUE, RW);
+
+  /**
+   * GCurlTransfer:max-redirects:
+   *
+   * The most redirects followed; one more fails the transfer with
+   * %G_CURL_ERROR_TOO_MANY_REDIRECTS. -1 means no limit.
+   */
+  properties[PROP_MAX_REDIRECTS] =
+    g_param_spec_int ("max-redirects", NULL, NULL, -1, G_MAXINT, DEFAULT_MAX_REDIRECTS, RW);
+
+  /**
+   * GCurlTransfer:http-version:
+   *
+   * The HTTP version to use.
+   */
+  properties[PROP_HTTP_VERSION] =
+    g_param_spec_enum ("http-version", NULL, NULL, G_CURL_TYPE_HTTP_VERSION,
+                       G_CURL_HTTP_VERSION_2, RW);
+
+  /**
+   * GCurlTransfer:timeout:
+   *
+   * The most time the whole transfer may take, in milliseconds; 0 means no
+   * limit. Reaching it fails the transfer with %G_CURL_ERROR_TIMED_OUT.
+   */
+  properties[PROP_TIMEOUT] = g_param_spec_uint ("timeout", NULL, NULL, 0, G_MAXINT, 0, RW);
+
+  /**
+   * GCurlTransfer:connect-timeout:
+   *
+   * The most time connecting may take, in milliseconds; 0 means libcurl's
+   * default of 300 seconds.
+   */
+  properties[PROP_CONNECT_TIMEOUT] =
+    g_param_spec_uint ("connect-timeout", NULL, NULL, 0, G_MAXINT, 0, RW);
+
+  /**
+   * GCurlTransfer:low-speed-limit:
+   *
+   * In bytes per second: a transfer slower than this for
+   * [property@GCurl.Transfer:low-speed-time] seconds fails with
+   * %G_CURL_ERROR_TIMED_OUT. 0 turns the check off.
+   */
+  properties[PROP_LOW_SPEED_LIMIT] =
+    g_param_spec_uint ("low-speed-limit", NULL, NULL, 0, G_MAXINT, 0, RW);
+
+  /**
+   * GCurlTransfer:low-speed-time:
+   *
+   * In seconds: see [property@GCurl.Transfer:low-speed-limit].
+   */
+  properties[PROP_LOW_SPEED_TIME] =
+    g_param_spec_uint ("low-speed-time", NULL, NULL, 0, G_MAXINT, 0, RW);
+
+  /**
+   * GCurlTransfer:max-recv-speed:
+   *
+   * The most bytes per second to receive, averaged by libcurl; 0 means no
+   * limit.
+   */
+  properties[PROP_MAX_RECV_SPEED] =
+    g_param_spec_int64 ("max-recv-speed", NULL, NULL, 0, G_MAXINT64, 0, RW);
+
+  /**
+   * GCurlTransfer:max-send-speed:
+   *
+   * The most bytes per second to send; 0 means no limit.
+   */
+  properties[PROP_MAX_SEND_SPEED] =
+    g_param_spec_int64 ("max-send-speed", NULL, NULL, 0, G_MAXINT64, 0, RW);
+
+  /**
+   * GCurlTransfer:resume-from:
+   *
+   * The offset in the resource to start at, with a Range request; 0 asks
+   * for all of it. File output with %G_CURL_DOWNLOAD_FLAGS_RESUME sets the
+   * offset from the partial file instead.
+   */
+  properties[PROP_RESUME_FROM] =
+    g_param_spec_int64 ("resume-from", NULL, NULL, 0, G_MAXINT64, 0, RW);
+
+  /**
+   * GCurlTransfer:allowed-protocols:
+   *
+   * A comma-separated list of the URL schemes allowed, for the URL and for
+   * redirects (`CURLOPT_PROTOCOLS_STR` and `CURLOPT_REDIR_PROTOCOLS_STR`).
+   * Anything else fails with %G_CURL_ERROR_UNSUPPORTED_PROTOCOL.
+   */
+  properties[PROP_ALLOWED_PROTOCOLS] =
+    g_param_spec_string ("allowed-protocols", NULL, NULL, DEFAULT_PROTOCOLS, RW);
+
+  /**
+   * GCurlTransfer:max-size:
+   *
+   * The largest response body accepted, in bytes; a larger one fails with
+   * %G_CURL_ERROR_TOO_LARGE, whether or not the server announced its
+   * length. 0 means no limit.
+   */
+  properties[PROP_MAX_SIZE] =
+    g_param_spec_int64 ("max-size", NULL, NULL, 0, G_MAXINT64, 0, RW);
+
+  /**
+   * GCurlTransfer:tls-verify-peer:
+   *
+   * Whether the server's certificate must chain to a trusted authority.
+   * Turn it off only for tests.
+   */
+  properties[PROP_TLS_VERIFY_PEER] =
+    g_param_spec_boolean ("tls-verify-peer", NULL, NULL, TRUE, RW);
+
+  /**
+   * GCurlTransfer:tls-verify-host:
+   *
+   * Whether the server's certificate must name the host of the URL.
+   */
+  properties[PROP_TLS_VERIFY_HOST] =
+    g_param_spec_boolean ("tls-verify-host", NULL, NULL, TRUE, RW);
+
+  /**
+   * GCurlTransfer:tls-ca-file:
+   *
+   * A file of PEM certificates to trust instead of the system's; %NULL for
+   * the system's.
+   */
+  properties[PROP_TLS_CA_FILE] = g_param_spec_string ("tls-ca-file", NULL, NULL, NULL, RW);
+
+  /**
+   * GCurlTransfer:fail-on-http-error:
+   *
+   * Whether a response with an HTTP status of 400 or more fails the
+   * transfer with %G_CURL_ERROR_HTTP_STATUS (its body is then kept in
+   * memory and not written to the output).
+   */
+  properties[PROP_FAIL_ON_HTTP_ERROR] =
+    g_param_spec_boolean ("fail-on-http-error", NULL, NULL, TRUE, RW);
+
+  /**
+   * GCurlTransfer:progress-interval:
+   *
+   * The least time between two progress notifications
+   * ([property@GCurl.Transfer:bytes-received] and its kin), in milliseconds.
+   * They are notified once more when the transfer ends. %G_MAXUINT turns
+   * progress notifications off until the end.
+   */
+  properties[PROP_PROGRESS_INTERVAL] =
+    g_param_spec_uint ("progress-interval", NULL, NULL, 0, G_MAXUINT,
+                       DEFAULT_PROGRESS_INTERVAL, RW);
+
+  /**
+   * GCurlTransfer:output:
+   *
+   * Where the response body goes.
+   */
+  properties[PROP_OUTPUT] =
+    g_param_spec_enum ("output", NULL, NULL, G_CURL_TYPE_OUTPUT, G_CURL_OUTPUT_MEMORY, RO);
+
+  /**
+   * GCurlTransfer:state:
+   *
+   * Where the transfer is in its life cycle.
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, G_CURL_TYPE_TRANSFER_STATE,
+                       G_CURL_TRANSFER_STATE_PENDING, RO);
+
+  /**
+   * GCurlTransfer:bytes-received:
+   *
+   * The bytes of the response body received so far, counting those a
+   * resumed download already had.
+   */
+  properties[PROP_BYTES_RECEIVED] =
+    g_param_spec_int64 ("bytes-received", NULL, NULL, 0, G_MAXINT64, 0, RO);
+
+  /**
+   * GCurlTransfer:total-bytes:
+   *
+   * The size of the response body (of the whole resource for a resumed
+   * download), or -1 while it is unknown.
+   */
+  properties[PROP_TOTAL_BYTES] =
+    g_param_spec_int64 ("total-bytes", NULL, NULL, -1, G_MAXINT64, -1, RO);
+
+  /**
+   * GCurlTransfer:download-speed:
+   *
+   * The average download speed so far, in bytes per second.
+   */
+  properties[PROP_DOWNLOAD_SPEED] =
+    g_param_spec_int64 ("download-speed", NULL, NULL, 0, G_MAXINT64, 0, RO);
+
+  /**
+   * GCurlTransfer:bytes-sent:
+   *
+   * The bytes of the request body sent so far.
+   */
+  properties[PROP_BYTES_SENT] =
+    g_param_spec_int64 ("bytes-sent", NULL, NULL, 0, G_MAXINT64, 0, RO);
+
+  /**
+   * GCurlTransfer:total-bytes-to-send:
+   *
+   * The size of the request body, or -1 when unknown; 0 without one.
+   */
+  properties[PROP_TOTAL_BYTES_TO_SEND] =
+    g_param_spec_int64 ("total-bytes-to-send", NULL, NULL, -1, G_MAXINT64, 0, RO);
+
+  /**
+   * GCurlTransfer:upload-speed:
+   *
+   * The average upload speed so far, in bytes per second.
+   */
+  properties[PROP_UPLOAD_SPEED] =
+    g_param_spec_int64 ("upload-speed", NULL, NULL, 0, G_MAXINT64, 0, RO);
+
+  /**
+   * GCurlTransfer:response-code:
+   *
+   * The HTTP status of the last response, 0 before one arrived.
+   */
+  properties[PROP_RESPONSE_CODE] =
+    g_param_spec_uint ("response-code", NULL, NULL, 0, 999, 0, RO);
+
+  /**
+   * GCurlTransfer:effective-url:
+   *
+   * The URL of the last request, after redirects; %NULL before a response
+   * arrived.
+   */
+  properties[PROP_EFFECTIVE_URL] =
+    g_param_spec_string ("effective-url", NULL, NULL, NULL, RO);
+
+  /**
+   * GCurlTransfer:content-type:
+   *
+   * The `Content-Type` of the response, %NULL if it had none.
+   */
+  properties[PROP_CONTENT_TYPE] =
+    g_param_spec_string ("content-type", NULL, NULL, NULL, RO);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * GCurlTransfer::finished:
+   * @self: the transfer
+   *
+   * Emitted once at the end of every run, after the final state and
+   * progress were notified: [property@GCurl.Transfer:state] tells how it
+   * ended and [method@GCurl.Transfer.get_error] why it failed.
+   */
+  signals[SIGNAL_FINISHED] =
+    g_signal_new ("finished",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  /**
+   * GCurlTransfer::data-received:
+   * @self: the transfer
+   * @data: the next piece of the response body
+   *
+   * With [method@GCurl.Transfer.set_output_signal], emitted for every piece
+   * of the response body as it arrives, in order. Handlers may pause or
+   * cancel the transfer.
+   */
+  signals[SIGNAL_DATA_RECEIVED] =
+    g_signal_new ("data-received",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_BYTES);
+}
+
+static void
+g_curl_transfer_init (GCurlTransfer *self)
+{
+  self->easy = curl_easy_init ();
+  self->request_headers = g_ptr_array_new_with_free_func (g_free);
+  self->response_headers = g_ptr_array_new_with_free_func (g_free);
+  self->body_length = -1;
+  self->user_agent = g_strdup (DEFAULT_USER_AGENT);
+  self->follow_redirects = TRUE;
+  self->max_redirects = DEFAULT_MAX_REDIRECTS;
+  self->http_version = G_CURL_HTTP_VERSION_2;
+  self->allowed_protocols = g_strdup (DEFAULT_PROTOCOLS);
+  self->tls_verify_peer = TRUE;
+  self->tls_verify_host = TRUE;
+  self->fail_on_http_error = TRUE;
+  self->progress_interval = DEFAULT_PROGRESS_INTERVAL;
+  self->total_bytes = -1;
+  for (guint i = 0; i < G_N_ELEMENTS (self->timings); i++)
+    self->timings[i] = -1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Request settings                                                        */
+
+/**
+ * g_curl_transfer_get_url: (get-property url)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:url].
+ *
+ * Returns: the URL
+ */
+const char *
+g_curl_transfer_get_url (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  return self->url;
+}
+
+/**
+ * g_curl_transfer_set_url: (set-property url)
+ * @self: a #GCurlTransfer
+ * @url: the URL to transfer
+ *
+ * Sets [property@GCurl.Transfer:url], for the next run.
+ */
+void
+g_curl_transfer_set_url (GCurlTransfer *self,
+                         const char *url)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (url != NULL);
+
+  set_string (self, &self->url, url, PROP_URL);
+}
+
+/**
+ * g_curl_transfer_get_method: (get-property method)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:method].
+ *
+ * Returns: (nullable): the method, %NULL for the default
+ */
+const char *
+g_curl_transfer_get_method (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  return self->method;
+}
+
+/**
+ * g_curl_transfer_set_method: (set-property method)
+ * @self: a #GCurlTransfer
+ * @method: (nullable): an HTTP method such as `PUT` or `DELETE`, or %NULL for `GET` (`POST` with a body)
+ *
+ * Sets [property@GCurl.Transfer:method], for the next run.
+ */
+void
+g_curl_transfer_set_method (GCurlTransfer *self,
+                            const char *method)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  set_string (self, &self->method, method, PROP_METHOD);
+}
+
+/**
+ * g_curl_transfer_get_user_agent: (get-property user-agent)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:user-agent].
+ *
+ * Returns: (nullable): the user agent
+ */
+const char *
+g_curl_transfer_get_user_agent (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  return self->user_agent;
+}
+
+/**
+ * g_curl_transfer_set_user_agent: (set-property user-agent)
+ * @self: a #GCurlTransfer
+ * @user_agent: (nullable): the `User-Agent` to send, %NULL for none
+ *
+ * Sets [property@GCurl.Transfer:user-agent], for the next run.
+ */
+void
+g_curl_transfer_set_user_agent (GCurlTransfer *self,
+                                const char *user_agent)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  set_string (self, &self->user_agent, user_agent, PROP_USER_AGENT);
+}
+
+/**
+ * g_curl_transfer_get_follow_redirects: (get-property follow-redirects)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:follow-redirects].
+ *
+ * Returns: whether redirects are followed
+ */
+gboolean
+g_curl_transfer_get_follow_redirects (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), FALSE);
+
+  return self->follow_redirects;
+}
+
+/**
+ * g_curl_transfer_set_follow_redirects: (set-property follow-redirects)
+ * @self: a #GCurlTransfer
+ * @follow_redirects: whether to follow redirects
+ *
+ * Sets [property@GCurl.Transfer:follow-redirects], for the next run.
+ */
+void
+g_curl_transfer_set_follow_redirects (GCurlTransfer *self,
+                                      gboolean follow_redirects)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  set_bool (self, &self->follow_redirects, follow_redirects, PROP_FOLLOW_REDIRECTS);
+}
+
+/**
+ * g_curl_transfer_get_max_redirects: (get-property max-redirects)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:max-redirects].
+ *
+ * Returns: the redirect limit, -1 for none
+ */
+int
+g_curl_transfer_get_max_redirects (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->max_redirects;
+}
+
+/**
+ * g_curl_transfer_set_max_redirects: (set-property max-redirects)
+ * @self: a #GCurlTransfer
+ * @max_redirects: the most redirects to follow, -1 for no limit
+ *
+ * Sets [property@GCurl.Transfer:max-redirects], for the next run.
+ */
+void
+g_curl_transfer_set_max_redirects (GCurlTransfer *self,
+                                   int max_redirects)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (max_redirects >= -1);
+
+  if (self->max_redirects != max_redirects)
+    {
+      self->max_redirects = max_redirects;
+      notify (self, PROP_MAX_REDIRECTS);
+    }
+}
+
+/**
+ * g_curl_transfer_get_http_version: (get-property http-version)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:http-version].
+ *
+ * Returns: the HTTP version
+ */
+GCurlHttpVersion
+g_curl_transfer_get_http_version (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->http_version;
+}
+
+/**
+ * g_curl_transfer_set_http_version: (set-property http-version)
+ * @self: a #GCurlTransfer
+ * @version: the HTTP version to use
+ *
+ * Sets [property@GCurl.Transfer:http-version], for the next run.
+ */
+void
+g_curl_transfer_set_http_version (GCurlTransfer *self,
+                                  GCurlHttpVersion version)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (version <= G_CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+
+  if (self->http_version != version)
+    {
+      self->http_version = version;
+      notify (self, PROP_HTTP_VERSION);
+    }
+}
+
+/**
+ * g_curl_transfer_get_timeout: (get-property timeout)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:timeout].
+ *
+ * Returns: the limit in milliseconds, 0 for none
+ */
+guint
+g_curl_transfer_get_timeout (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->timeout;
+}
+
+/**
+ * g_curl_transfer_set_timeout: (set-property timeout)
+ * @self: a #GCurlTransfer
+ * @timeout_ms: the most time the transfer may take, in milliseconds; 0 for no limit
+ *
+ * Sets [property@GCurl.Transfer:timeout], for the next run.
+ */
+void
+g_curl_transfer_set_timeout (GCurlTransfer *self,
+                             guint timeout_ms)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  set_uint (self, &self->timeout, timeout_ms, PROP_TIMEOUT);
+}
+
+/**
+ * g_curl_transfer_get_connect_timeout: (get-property connect-timeout)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:connect-timeout].
+ *
+ * Returns: the limit in milliseconds, 0 for libcurl's default
+ */
+guint
+g_curl_transfer_get_connect_timeout (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->connect_timeout;
+}
+
+/**
+ * g_curl_transfer_set_connect_timeout: (set-property connect-timeout)
+ * @self: a #GCurlTransfer
+ * @timeout_ms: the most time connecting may take, in milliseconds; 0 for libcurl's default
+ *
+ * Sets [property@GCurl.Transfer:connect-timeout], for the next run.
+ */
+void
+g_curl_transfer_set_connect_timeout (GCurlTransfer *self,
+                                     guint timeout_ms)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  set_uint (self, &self->connect_timeout, timeout_ms, PROP_CONNECT_TIMEOUT);
+}
+
+/**
+ * g_curl_transfer_get_max_recv_speed: (get-property max-recv-speed)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:max-recv-speed].
+ *
+ * Returns: the limit in bytes per second, 0 for none
+ */
+gint64
+g_curl_transfer_get_max_recv_speed (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->max_recv_speed;
+}
+
+/**
+ * g_curl_transfer_set_max_recv_speed: (set-property max-recv-speed)
+ * @self: a #GCurlTransfer
+ * @bytes_per_second: the most bytes per second to receive, 0 for no limit
+ *
+ * Sets [property@GCurl.Transfer:max-recv-speed], for the next run.
+ */
+void
+g_curl_transfer_set_max_recv_speed (GCurlTransfer *self,
+                                    gint64 bytes_per_second)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (bytes_per_second >= 0);
+
+  set_int64 (self, &self->max_recv_speed, bytes_per_second, PROP_MAX_RECV_SPEED);
+}
+
+/**
+ * g_curl_transfer_get_max_send_speed: (get-property max-send-speed)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:max-send-speed].
+ *
+ * Returns: the limit in bytes per second, 0 for none
+ */
+gint64
+g_curl_transfer_get_max_send_speed (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->max_send_speed;
+}
+
+/**
+ * g_curl_transfer_set_max_send_speed: (set-property max-send-speed)
+ * @self: a #GCurlTransfer
+ * @bytes_per_second: the most bytes per second to send, 0 for no limit
+ *
+ * Sets [property@GCurl.Transfer:max-send-speed], for the next run.
+ */
+void
+g_curl_transfer_set_max_send_speed (GCurlTransfer *self,
+                                    gint64 bytes_per_second)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (bytes_per_second >= 0);
+
+  set_int64 (self, &self->max_send_speed, bytes_per_second, PROP_MAX_SEND_SPEED);
+}
+
+/**
+ * g_curl_transfer_get_resume_from: (get-property resume-from)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:resume-from].
+ *
+ * Returns: the offset
+ */
+gint64
+g_curl_transfer_get_resume_from (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->resume_from;
+}
+
+/**
+ * g_curl_transfer_set_resume_from: (set-property resume-from)
+ * @self: a #GCurlTransfer
+ * @offset: the offset to start at, 0 for the whole resource
+ *
+ * Sets [property@GCurl.Transfer:resume-from], for the next run.
+ */
+void
+g_curl_transfer_set_resume_from (GCurlTransfer *self,
+                                 gint64 offset)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (offset >= 0);
+
+  set_int64 (self, &self->resume_from, offset, PROP_RESUME_FROM);
+}
+
+/**
+ * g_curl_transfer_get_allowed_protocols: (get-property allowed-protocols)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:allowed-protocols].
+ *
+ * Returns: the comma-separated schemes
+ */
+const char *
+g_curl_transfer_get_allowed_protocols (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  return self->allowed_protocols;
+}
+
+/**
+ * g_curl_transfer_set_allowed_protocols: (set-property allowed-protocols)
+ * @self: a #GCurlTransfer
+ * @protocols: comma-separated URL schemes, such as `http,https`
+ *
+ * Sets [property@GCurl.Transfer:allowed-protocols], for the next run.
+ */
+void
+g_curl_transfer_set_allowed_protocols (GCurlTransfer *self,
+                                       const char *protocols)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (protocols != NULL);
+
+  set_string (self, &self->allowed_protocols, protocols, PROP_ALLOWED_PROTOCOLS);
+}
+
+/**
+ * g_curl_transfer_get_max_size: (get-property max-size)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:max-size].
+ *
+ * Returns: the limit in bytes, 0 for none
+ */
+gint64
+g_curl_transfer_get_max_size (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->max_size;
+}
+
+/**
+ * g_curl_transfer_set_max_size: (set-property max-size)
+ * @self: a #GCurlTransfer
+ * @max_size: the largest body to accept in bytes, 0 for no limit
+ *
+ * Sets [property@GCurl.Transfer:max-size], for the next run.
+ */
+void
+g_curl_transfer_set_max_size (GCurlTransfer *self,
+                              gint64 max_size)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (max_size >= 0);
+
+  set_int64 (self, &self->max_size, max_size, PROP_MAX_SIZE);
+}
+
+/**
+ * g_curl_transfer_get_tls_verify_peer: (get-property tls-verify-peer)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:tls-verify-peer].
+ *
+ * Returns: whether the peer's certificate is verified
+ */
+gboolean
+g_curl_transfer_get_tls_verify_peer (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), FALSE);
+
+  return self->tls_verify_peer;
+}
+
+/**
+ * g_curl_transfer_set_tls_verify_peer: (set-property tls-verify-peer)
+ * @self: a #GCurlTransfer
+ * @verify: whether to verify the peer's certificate
+ *
+ * Sets [property@GCurl.Transfer:tls-verify-peer], for the next run.
+ */
+void
+g_curl_transfer_set_tls_verify_peer (GCurlTransfer *self,
+                                     gboolean verify)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  set_bool (self, &self->tls_verify_peer, verify, PROP_TLS_VERIFY_PEER);
+}
+
+/**
+ * g_curl_transfer_get_tls_verify_host: (get-property tls-verify-host)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:tls-verify-host].
+ *
+ * Returns: whether the certificate must name the host
+ */
+gboolean
+g_curl_transfer_get_tls_verify_host (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), FALSE);
+
+  return self->tls_verify_host;
+}
+
+/**
+ * g_curl_transfer_set_tls_verify_host: (set-property tls-verify-host)
+ * @self: a #GCurlTransfer
+ * @verify: whether the certificate must name the host
+ *
+ * Sets [property@GCurl.Transfer:tls-verify-host], for the next run.
+ */
+void
+g_curl_transfer_set_tls_verify_host (GCurlTransfer *self,
+                                     gboolean verify)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  set_bool (self, &self->tls_verify_host, verify, PROP_TLS_VERIFY_HOST);
+}
+
+/**
+ * g_curl_transfer_get_tls_ca_file: (get-property tls-ca-file)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:tls-ca-file].
+ *
+ * Returns: (nullable) (type filename): the CA file, %NULL for the system's
+ */
+const char *
+g_curl_transfer_get_tls_ca_file (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  return self->tls_ca_file;
+}
+
+/**
+ * g_curl_transfer_set_tls_ca_file: (set-property tls-ca-file)
+ * @self: a #GCurlTransfer
+ * @ca_file: (nullable) (type filename): a PEM file of certificates to trust, %NULL for the system's
+ *
+ * Sets [property@GCurl.Transfer:tls-ca-file], for the next run.
+ */
+void
+g_curl_transfer_set_tls_ca_file (GCurlTransfer *self,
+                                 const char *ca_file)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  set_string (self, &self->tls_ca_file, ca_file, PROP_TLS_CA_FILE);
+}
+
+/**
+ * g_curl_transfer_get_fail_on_http_error: (get-property fail-on-http-error)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:fail-on-http-error].
+ *
+ * Returns: whether HTTP errors fail the transfer
+ */
+gboolean
+g_curl_transfer_get_fail_on_http_error (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), FALSE);
+
+  return self->fail_on_http_error;
+}
+
+/**
+ * g_curl_transfer_set_fail_on_http_error: (set-property fail-on-http-error)
+ * @self: a #GCurlTransfer
+ * @fail: whether a status of 400 or more fails the transfer
+ *
+ * Sets [property@GCurl.Transfer:fail-on-http-error], for the next run.
+ */
+void
+g_curl_transfer_set_fail_on_http_error (GCurlTransfer *self,
+                                        gboolean fail)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  set_bool (self, &self->fail_on_http_error, fail, PROP_FAIL_ON_HTTP_ERROR);
+}
+
+/**
+ * g_curl_transfer_get_progress_interval: (get-property progress-interval)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:progress-interval].
+ *
+ * Returns: the interval in milliseconds
+ */
+guint
+g_curl_transfer_get_progress_interval (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->progress_interval;
+}
+
+/**
+ * g_curl_transfer_set_progress_interval: (set-property progress-interval)
+ * @self: a #GCurlTransfer
+ * @interval_ms: the least time between progress notifications, in milliseconds
+ *
+ * Sets [property@GCurl.Transfer:progress-interval], for the next run.
+ */
+void
+g_curl_transfer_set_progress_interval (GCurlTransfer *self,
+                                       guint interval_ms)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  set_uint (self, &self->progress_interval, interval_ms, PROP_PROGRESS_INTERVAL);
+}
+
+/**
+ * g_curl_transfer_set_low_speed_limit:
+ * @self: a #GCurlTransfer
+ * @bytes_per_second: the lowest acceptable speed, 0 to turn the check off
+ * @seconds: how long the transfer may stay below it
+ *
+ * Sets [property@GCurl.Transfer:low-speed-limit] and
+ * [property@GCurl.Transfer:low-speed-time] together, for the next run: a
+ * transfer slower than @bytes_per_second for @seconds fails with
+ * %G_CURL_ERROR_TIMED_OUT.
+ */
+void
+g_curl_transfer_set_low_speed_limit (GCurlTransfer *self,
+                                     guint          bytes_per_second,
+                                     guint          seconds)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_uint (self, &self->low_speed_limit, bytes_per_second, PROP_LOW_SPEED_LIMIT);
+  set_uint (self, &self->low_speed_time, seconds, PROP_LOW_SPEED_TIME);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Public API                                                              */
+
+/**
+ * g_curl_transfer_new:
+ * @url: the URL to transfer
+ *
+ * Creates a transfer of @url with the safe defaults: a `GET` with the
+ * response body in memory, TLS verification on, `http` and `https` only.
+ *
+ * Returns: (transfer full): a new #GCurlTransfer
+ */
+GCurlTransfer *
+g_curl_transfer_new (const char *url)
+{
+  g_return_val_if_fail (url != NULL, NULL);
+
+  return g_object_new (G_CURL_TYPE_TRANSFER, "url", url, NULL);
+}
+
+/**
+ * g_curl_transfer_get_handle: (skip)
+ * @self: a #GCurlTransfer
+ *
+ * Gets the transfer's libcurl easy handle, for C code that sets an option
+ * the transfer has no property for, or reads a `CURLINFO_*` value. Options
+ * the transfer owns (see [class@GCurl.Transfer]) are overwritten when it
+ * starts. Never add the handle to a multi handle yourself.
+ *
+ * Returns: (transfer none): the `CURL *` easy handle, owned by the transfer
+ */
+CURL *
+g_curl_transfer_get_handle (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  return self->easy;
+}
+
+static gboolean
+valid_header_part (const char *s,
+                   gboolean    is_name)
+{
+  if (is_name && s[0] == '\0')
+    return FALSE;
+  for (; *s != '\0'; s++)
+    if (*s == '\r' || *s == '\n' || (is_name && (*s == ':' || *s == ' ' || *s == '\t')))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * g_curl_transfer_set_request_header:
+ * @self: a #GCurlTransfer
+ * @name: a header name such as `Accept`
+ * @value: (nullable): its value; %NULL removes the header, and an empty
+ *   string sends it empty
+ *
+ * Sets a request header for the next run, replacing any earlier value of
+ * the same name (compared without case). Headers libcurl adds itself
+ * (`Host`, `Accept` …) are replaced as well; with a %NULL @value they are
+ * not sent at all.
+ */
+void
+g_curl_transfer_set_request_header (GCurlTransfer *self,
+                                    const char    *name,
+                                    const char    *value)
+{
+  gsize len;
+
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (name != NULL && valid_header_part (name, TRUE));
+  g_return_if_fail (value == NULL || valid_header_part (value, FALSE));
+
+  len = strlen (name);
+  for (guint i = 0; i < self->request_headers->len; i++)
+    {
+      const char *h = self->request_headers->pdata[i];
+
+      if (g_ascii_strncasecmp (h, name, len) == 0 && (h[len] == ':' || h[len] == ';'))
+        {
+          g_ptr_array_remove_index (self->request_headers, i);
+          break;
+        }
+    }
+
+  /* curl's syntax: "Name:" removes a header, "Name;" sends it empty. */
+  if (value == NULL)
+    g_ptr_array_add (self->request_headers, g_strdup_printf ("%s:", name));
+  else if (value[0] == '\0')
+    g_ptr_array_add (self->request_headers, g_strdup_printf ("%s;", name));
+  else
+    g_ptr_array_add (self->request_headers, g_strdup_printf ("%s: %s", name, value));
+}
+
+static void
+clear_body (GCurlTransfer *self)
+{
+  g_clear_pointer (&self->body_bytes, g_bytes_unref);
+  g_clear_object (&self->body_stream);
+  g_clear_pointer (&self->body_content_type, g_free);
+  self->body_length = -1;
+  self->body_stream_used = FALSE;
+}
+
+/**
+ * g_curl_transfer_set_request_body_bytes:
+ * @self: a #GCurlTransfer
+ * @body: (nullable): the request body, or %NULL for none
+ * @content_type: (nullable): its `Content-Type`
+ *
+ * Sets the request body for the next run. Without a
+ * [property@GCurl.Transfer:method], a body makes the request a `POST`.
+ */
+void
+g_curl_transfer_set_request_body_bytes (GCurlTransfer *self,
+                                        GBytes        *body,
+                                        const char    *content_type)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (content_type == NULL || valid_header_part (content_type, FALSE));
+
+  clear_body (self);
+  if (body != NULL)
+    {
+      self->body_bytes = g_bytes_ref (body);
+      self->body_content_type = g_strdup (content_type);
+    }
+}
+
+/**
+ * g_curl_transfer_set_request_body_stream:
+ * @self: a #GCurlTransfer
+ * @stream: the request body
+ * @length: its length in bytes, or -1 if unknown (the body is then sent in
+ *   chunks, which HTTP/1.1 servers must accept)
+ * @content_type: (nullable): its `Content-Type`
+ *
+ * Sets a request body read from @stream, asynchronously, as the upload
+ * goes. Without a [property@GCurl.Transfer:method], a body makes the
+ * request a `POST`. A stream can be sent once; a transfer run again
+ * rewinds it if it is seekable, and fails with %G_CURL_ERROR_READ if not.
+ * A failing read fails the transfer with %G_CURL_ERROR_READ.
+ */
+void
+g_curl_transfer_set_request_body_stream (GCurlTransfer *self,
+                                         GInputStream  *stream,
+                                         gint64         length,
+                                         const char    *content_type)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (G_IS_INPUT_STREAM (stream));
+  g_return_if_fail (length >= -1);
+  g_return_if_fail (content_type == NULL || valid_header_part (content_type, FALSE));
+
+  clear_body (self);
+  self->body_stream = g_object_ref (stream);
+  self->body_length = length;
+  self->body_content_type = g_strdup (content_type);
+}
+
+/* ---- Output ------------------------------------------------------------ */
+
+static void
+set_output (GCurlTransfer *self,
+            GCurlOutput    output)
+{
+  g_clear_object (&self->file);
+  g_clear_object (&self->user_stream);
+  self->flags = G_CURL_DOWNLOAD_FLAGS_NONE;
+  if (self->output != output)
+    {
+      self->output = output;
+      notify (self, PROP_OUTPUT);
+    }
+}
+
+/**
+ * g_curl_transfer_get_output:
+ * @self: a #GCurlTransfer
+ *
+ * Gets where the response body goes.
+ *
+ * Returns: the output
+ */
+GCurlOutput
+g_curl_transfer_get_output (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), G_CURL_OUTPUT_MEMORY);
+
+  return self->output;
+}
+
+/**
+ * g_curl_transfer_set_output_memory:
+ * @self: a #GCurlTransfer
+ *
+ * Keeps the response body in memory, as [method@GCurl.Transfer.get_body]
+ * returns it: the default.
+ */
+void
+g_curl_transfer_set_output_memory (GCurlTransfer *self)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (!_g_curl_transfer_is_active (self));
+
+  set_output (self, G_CURL_OUTPUT_MEMORY);
+}
+
+/**
+ * g_curl_transfer_set_output_file:
+ * @self: a #GCurlTransfer
+ * @file: the destination
+ * @flags: whether to resume a partial download and whether to replace an
+ *   existing @file
+ *
+ * Writes the response body to @file. The body is written to a sibling of
+ * @file named like it with `.part` appended, which is renamed to @file only
+ * when the transfer succeeds. Without %G_CURL_DOWNLOAD_FLAGS_REPLACE the
+ * transfer fails at once with %G_IO_ERROR_EXISTS if @file exists, and the
+ * final rename fails if it appeared meanwhile. With
+ * %G_CURL_DOWNLOAD_FLAGS_RESUME an existing partial file is continued with
+ * a Range request (a server that cannot serve one fails the transfer with
+ * %G_CURL_ERROR_PROTOCOL, and the partial file stays).
+ */
+void
+g_curl_transfer_set_output_file (GCurlTransfer      *self,
+                                 GFile              *file,
+                                 GCurlDownloadFlags  flags)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (!_g_curl_transfer_is_active (self));
+
+  set_output (self, G_CURL_OUTPUT_FILE);
+  self->file = g_object_ref (file);
+  self->flags = flags;
+}
+
+/**
+ * g_curl_transfer_get_output_file:
+ * @self: a #GCurlTransfer
+ *
+ * Gets the destination of [method@GCurl.Transfer.set_output_file].
+ *
+ * Returns: (transfer none) (nullable): the file, or %NULL if the output is
+ *   not a file
+ */
+GFile *
+g_curl_transfer_get_output_file (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  return self->file;
+}
+
+/**
+ * g_curl_transfer_set_output_stream:
+ * @self: a #GCurlTransfer
+ * @stream: where to write the body
+ *
+ * Writes the response body to @stream, synchronously as it arrives; the
+ * stream is flushed at the end and not closed. A failing write fails the
+ * transfer with %G_CURL_ERROR_WRITE.
+ */
+void
+g_curl_transfer_set_output_stream (GCurlTransfer *self,
+                                   GOutputStream *stream)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (G_IS_OUTPUT_STREAM (stream));
+  g_return_if_fail (!_g_curl_transfer_is_active (self));
+
+  set_output (self, G_CURL_OUTPUT_STREAM);
+  self->user_stream = g_object_ref (stream);
+}
+
+/**
+ * g_curl_transfer_set_output_signal:
+ * @self: a #GCurlTransfer
+ *
+ * Hands the response body out in pieces through
+ * [signal@GCurl.Transfer::data-received] and keeps none of it.
+ */
+void
+g_curl_transfer_set_output_signal (GCurlTransfer *self)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (!_g_curl_transfer_is_active (self));
+
+  set_output (self, G_CURL_OUTPUT_SIGNAL);
+}
+
+/* ---- State and results --------------------------------------------------- */
+
+/**
+ * g_curl_transfer_get_state: (get-property state)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:state].
+ *
+ * Returns: the state
+ */
+GCurlTransferState
+g_curl_transfer_get_state (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), G_CURL_TRANSFER_STATE_PENDING);
+
+  return self->state;
+}
+
+/**
+ * g_curl_transfer_get_bytes_received: (get-property bytes-received)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:bytes-received].
+ *
+ * Returns: the bytes received
+ */
+gint64
+g_curl_transfer_get_bytes_received (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->bytes_received;
+}
+
+/**
+ * g_curl_transfer_get_total_bytes: (get-property total-bytes)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:total-bytes].
+ *
+ * Returns: the size of the body, -1 if unknown
+ */
+gint64
+g_curl_transfer_get_total_bytes (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), -1);
+
+  return self->total_bytes;
+}
+
+/**
+ * g_curl_transfer_get_download_speed: (get-property download-speed)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:download-speed].
+ *
+ * Returns: bytes per second
+ */
+gint64
+g_curl_transfer_get_download_speed (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->download_speed;
+}
+
+/**
+ * g_curl_transfer_get_bytes_sent: (get-property bytes-sent)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:bytes-sent].
+ *
+ * Returns: the bytes of the request body sent
+ */
+gint64
+g_curl_transfer_get_bytes_sent (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->bytes_sent;
+}
+
+/**
+ * g_curl_transfer_get_total_bytes_to_send: (get-property total-bytes-to-send)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:total-bytes-to-send].
+ *
+ * Returns: the size of the request body, -1 if unknown
+ */
+gint64
+g_curl_transfer_get_total_bytes_to_send (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->total_bytes_to_send;
+}
+
+/**
+ * g_curl_transfer_get_upload_speed: (get-property upload-speed)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:upload-speed].
+ *
+ * Returns: bytes per second
+ */
+gint64
+g_curl_transfer_get_upload_speed (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->upload_speed;
+}
+
+/**
+ * g_curl_transfer_get_response_code: (get-property response-code)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:response-code].
+ *
+ * Returns: the HTTP status, 0 before a response
+ */
+guint
+g_curl_transfer_get_response_code (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->response_code;
+}
+
+/**
+ * g_curl_transfer_get_effective_url: (get-property effective-url)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:effective-url].
+ *
+ * Returns: (nullable): the URL after redirects
+ */
+const char *
+g_curl_transfer_get_effective_url (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  return self->effective_url;
+}
+
+/**
+ * g_curl_transfer_get_content_type: (get-property content-type)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:content-type].
+ *
+ * Returns: (nullable): the response's `Content-Type`
+ */
+const char *
+g_curl_transfer_get_content_type (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  return self->content_type;
+}
+
+/**
+ * g_curl_transfer_get_response_header:
+ * @self: a #GCurlTransfer
+ * @name: a header name, compared without case
+ *
+ * Looks a header of the last response up (the final one after redirects).
+ * Headers are available from the first byte of the body on.
+ *
+ * Returns: (nullable): the value of the last header called @name, or %NULL
+ */
+const char *
+g_curl_transfer_get_response_header (GCurlTransfer *self,
+                                     const char    *name)
+{
+  gsize len;
+
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  len = strlen (name);
+  for (guint i = self->response_headers->len; i > 0; i--)
+    {
+      const char *h = self->response_headers->pdata[i - 1];
+
+      if (g_ascii_strncasecmp (h, name, len) == 0 && h[len] == ':')
+        return h + len + 2;
+    }
+  return NULL;
+}
+
+/**
+ * g_curl_transfer_dup_response_headers:
+ * @self: a #GCurlTransfer
+ *
+ * Gets every header of the last response, in order, each as
+ * `Name: value`.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the headers
+ */
+char **
+g_curl_transfer_dup_response_headers (GCurlTransfer *self)
+{
+  GStrvBuilder *builder;
+  char **ret;
+
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < self->response_headers->len; i++)
+    g_strv_builder_add (builder, self->response_headers->pdata[i]);
+  ret = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return ret;
+}
+
+/**
+ * g_curl_transfer_get_timing:
+ * @self: a #GCurlTransfer
+ * @timing: which metric
+ *
+ * Gets a timing metric of the last run (of the current one while it runs).
+ *
+ * Returns: the time in microseconds, or -1 if the transfer never ran
+ */
+gint64
+g_curl_transfer_get_timing (GCurlTransfer *self,
+                            GCurlTiming    timing)
+{
+  static const CURLINFO infos[] = {
+    CURLINFO_NAMELOOKUP_TIME_T, CURLINFO_CONNECT_TIME_T, CURLINFO_APPCONNECT_TIME_T,
+    CURLINFO_STARTTRANSFER_TIME_T, CURLINFO_TOTAL_TIME_T, CURLINFO_REDIRECT_TIME_T,
+  };
+
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), -1);
+  g_return_val_if_fail (timing <= G_CURL_TIMING_REDIRECT, -1);
+
+  if (_g_curl_transfer_is_active (self))
+    return info_off (self->easy, infos[timing], -1);
+  return self->timings[timing];
+}
+
+/**
+ * g_curl_transfer_get_body:
+ * @self: a #GCurlTransfer
+ *
+ * Gets the response body of the last run, once it finished: with memory
+ * output the body (what arrived, if the transfer failed), and with any
+ * output the body of a response that failed with
+ * %G_CURL_ERROR_HTTP_STATUS (up to 1 MiB).
+ *
+ * Returns: (transfer none) (nullable): the body, or %NULL
+ */
+GBytes *
+g_curl_transfer_get_body (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  return self->body;
+}
+
+/**
+ * g_curl_transfer_get_curl_code:
+ * @self: a #GCurlTransfer
+ *
+ * Gets the exact `CURLcode` the last run ended with, for diagnostics
+ * beyond the [error@GCurl.Error] class. It is `CURLE_OK` (0) for a run that
+ * succeeded, failed with %G_CURL_ERROR_HTTP_STATUS or never reached
+ * libcurl.
+ *
+ * Returns: the `CURLcode`
+ */
+int
+g_curl_transfer_get_curl_code (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), CURLE_OK);
+
+  return (int) self->result;
+}
+
+/**
+ * g_curl_transfer_get_error:
+ * @self: a #GCurlTransfer
+ *
+ * Gets why the last run failed or was cancelled.
+ *
+ * Returns: (transfer none) (nullable): the error, %NULL unless the state is
+ *   failed or cancelled
+ */
+const GError *
+g_curl_transfer_get_error (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  return self->error;
+}
+
+/**
+ * g_curl_transfer_dup_suggested_filename:
+ * @self: a #GCurlTransfer
+ *
+ * Proposes a file name to save the body under: the one the response's
+ * `Content-Disposition` names, else the last segment of the effective URL
+ * (of the URL before a response arrived). It is made safe to create in a
+ * directory of the user's choosing: no directory separators, no `..`, no
+ * leading dot, no control characters, valid UTF-8, at most 255 bytes, and
+ * never empty (`download` when nothing usable is left).
+ *
+ * Returns: (transfer full) (type filename): a base name
+ */
+char *
+g_curl_transfer_dup_suggested_filename (GCurlTransfer *self)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+
+  name = _g_curl_filename_from_content_disposition (
+           g_curl_transfer_get_response_header (self, "Content-Disposition"));
+  if (name == NULL)
+    name = _g_curl_filename_from_url (self->effective_url ? self->effective_url : self->url);
+
+  return _g_curl_filename_sanitize (name);
+}
+
+/* ---- Control ------------------------------------------------------------- */
+
+/**
+ * g_curl_transfer_pause:
+ * @self: a #GCurlTransfer
+ *
+ * Pauses a running transfer: nothing is received or sent, and the source
+ * does not wake up for it, until [method@GCurl.Transfer.resume]. The
+ * server may close a connection that stays paused for long, which then
+ * fails the transfer when it resumes. Has no effect unless the transfer is
+ * running.
+ *
+ * Pausing HTTP/2 transfers had stall bugs in libcurl 7.88: prefer HTTP/1.1
+ * ([property@GCurl.Transfer:http-version]) for transfers you pause.
+ */
+void
+g_curl_transfer_pause (GCurlTransfer *self)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  if (self->state != G_CURL_TRANSFER_STATE_RUNNING)
+    return;
+
+  self->paused = TRUE;
+  set_state (self, G_CURL_TRANSFER_STATE_PAUSED);
+  apply_pause (self);
+}
+
+/**
+ * g_curl_transfer_resume:
+ * @self: a #GCurlTransfer
+ *
+ * Resumes a paused transfer. Has no effect unless it is paused.
+ */
+void
+g_curl_transfer_resume (GCurlTransfer *self)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  if (self->state != G_CURL_TRANSFER_STATE_PAUSED)
+    return;
+
+  self->paused = FALSE;
+  set_state (self, G_CURL_TRANSFER_STATE_RUNNING);
+  apply_pause (self);
+}
+
+/**
+ * g_curl_transfer_cancel:
+ * @self: a #GCurlTransfer
+ *
+ * Cancels a running or paused transfer: it ends with
+ * %G_IO_ERROR_CANCELLED, before this function returns, or, when called
+ * from inside a handler that libcurl is running (a progress notification,
+ * [signal@GCurl.Transfer::data-received]), as soon as that handler
+ * returned. Has no effect on a transfer that is not running.
+ */
+void
+g_curl_transfer_cancel (GCurlTransfer *self)
+{
+  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+
+  if (!_g_curl_transfer_is_active (self) || self->cancelling)
+    return;
+
+  self->cancelling = TRUE;
+  _g_curl_multi_source_cancel_transfer (self->source, self);
+}

@@ -1,0 +1,1478 @@
+/* test-transfer.c: GCurlTransfer and the async API against real servers
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * DESIGN §9 items 11, 13 and 17 have tests named after them
+ * (/GCurl/Transfer/pitfall-N/...). The binary runs once per backend.
+ */
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+
+#include "gcurl-filename-private.h"
+#include "gcurl-multi-source-private.h"
+#include "gcurl-test-utils.h"
+
+static GCurlTestServer *server;
+
+typedef struct
+{
+  GMainContext     *context;
+  GCurlMultiSource *source;
+  char             *tmpdir;
+  int               transfer_finished;
+} Fixture;
+
+static void
+on_transfer_finished (GCurlMultiSource *source,
+                      GCurlTransfer    *transfer,
+                      gpointer          data)
+{
+  Fixture *f = data;
+
+  /* It has left the model before the signal. */
+  for (guint i = 0; i < g_list_model_get_n_items (g_curl_multi_source_get_transfers (source)); i++)
+    {
+      g_autoptr(GCurlTransfer) t = g_list_model_get_item (g_curl_multi_source_get_transfers (source), i);
+      g_assert_true (t != transfer);
+    }
+  f->transfer_finished++;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->context = g_main_context_new ();
+  g_main_context_push_thread_default (f->context);
+  f->source = g_curl_multi_source_new ();
+  g_signal_connect (f->source, "transfer-finished", G_CALLBACK (on_transfer_finished), f);
+  f->tmpdir = g_dir_make_tmp ("gcurl-transfer-XXXXXX", NULL);
+  g_assert_nonnull (f->tmpdir);
+}
+
+static void
+remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (g_curl_multi_source_get_transfers (f->source)), ==, 0);
+  g_assert_finalize_object (f->source);
+  /* Nothing of ours is left in the context. */
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (f->context);
+  g_main_context_unref (f->context);
+  remove_dir (f->tmpdir);
+  g_free (f->tmpdir);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Helpers                                                                 */
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  GError   *error;
+  GBytes   *bytes;
+} Result;
+
+static void
+perform_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  Result *r = data;
+
+  r->ok = g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &r->error);
+  g_assert_true (r->ok == (r->error == NULL));
+  r->done = TRUE;
+}
+
+static void
+fetch_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  Result *r = data;
+
+  r->bytes = g_curl_multi_source_fetch_bytes_finish (G_CURL_MULTI_SOURCE (object), result, &r->error);
+  r->ok = r->bytes != NULL;
+  r->done = TRUE;
+}
+
+static void
+download_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Result *r = data;
+
+  r->ok = g_curl_multi_source_download_finish (G_CURL_MULTI_SOURCE (object), result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+result_clear (Result *r)
+{
+  g_clear_error (&r->error);
+  g_clear_pointer (&r->bytes, g_bytes_unref);
+  memset (r, 0, sizeof *r);
+}
+
+/* Runs @t to its end; returns its error (or NULL). */
+static GError *
+run (Fixture       *f,
+     GCurlTransfer *t)
+{
+  Result r = { 0 };
+
+  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  return r.error;
+}
+
+static char *
+surl (const char *path)
+{
+  return gcurl_test_server_url (server, path);
+}
+
+static void
+assert_pattern (GBytes  *bytes,
+                goffset  offset,
+                gsize    len)
+{
+  g_assert_nonnull (bytes);
+  g_assert_cmpuint (g_bytes_get_size (bytes), ==, len);
+  g_assert_true (gcurl_test_pattern_check (offset, g_bytes_get_data (bytes, NULL), len));
+}
+
+static void
+assert_file_pattern (const char *path,
+                     gsize       len)
+{
+  g_autofree char *contents = NULL;
+  gsize got = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &got, NULL));
+  g_assert_cmpuint (got, ==, len);
+  g_assert_true (gcurl_test_pattern_check (0, contents, len));
+}
+
+typedef struct
+{
+  GPtrArray *states;
+  int        bytes_notifies;
+  int        finished;
+  gint64     last_bytes;
+  gboolean   monotonic;
+} Watch;
+
+static void
+on_notify_state (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    data)
+{
+  Watch *w = data;
+
+  g_ptr_array_add (w->states, GINT_TO_POINTER (g_curl_transfer_get_state (G_CURL_TRANSFER (object))));
+}
+
+static void
+on_notify_bytes (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    data)
+{
+  Watch *w = data;
+  gint64 b = g_curl_transfer_get_bytes_received (G_CURL_TRANSFER (object));
+
+  if (b < w->last_bytes)
+    w->monotonic = FALSE;
+  w->last_bytes = b;
+  w->bytes_notifies++;
+}
+
+static void
+on_finished (GCurlTransfer *t,
+             gpointer       data)
+{
+  int *count = data;
+
+  (*count)++;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Basics                                                                  */
+
+static void
+test_fetch_bytes (Fixture       *f,
+                  gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *url = surl ("/bytes?n=100000");
+  Result r = { 0 };
+
+  g_curl_multi_source_fetch_bytes_async (f->source, url, NULL, fetch_cb, &r);
+  g_assert_cmpuint (g_list_model_get_n_items (g_curl_multi_source_get_transfers (f->source)), ==, 1);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_no_error (r.error);
+  assert_pattern (r.bytes, 0, 100000);
+  g_assert_cmpint (f->transfer_finished, ==, 1);
+  result_clear (&r);
+
+  if (nginx != NULL)
+    {
+      g_autofree char *nurl = g_strconcat (nginx->http_url, "/1m", NULL);
+
+      g_curl_multi_source_fetch_bytes_async (f->source, nurl, NULL, fetch_cb, &r);
+      gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+      g_assert_no_error (r.error);
+      assert_pattern (r.bytes, 0, 1024 * 1024);
+      result_clear (&r);
+    }
+}
+
+static void
+test_properties_and_progress (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *url = surl ("/trickle?n=200000&chunk=20000&interval=30");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) headers = NULL;
+  Watch w = { g_ptr_array_new (), 0, 0, 0, TRUE };
+  int finished = 0;
+  gint64 total, first_byte, connect;
+
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_PENDING);
+  g_assert_cmpint (g_curl_transfer_get_total_bytes (t), ==, -1);
+  g_assert_cmpint (g_curl_transfer_get_timing (t, G_CURL_TIMING_TOTAL), ==, -1);
+  g_assert_cmpint (g_curl_transfer_get_output (t), ==, G_CURL_OUTPUT_MEMORY);
+  g_assert_true (g_curl_transfer_get_tls_verify_peer (t));
+  g_assert_true (g_curl_transfer_get_tls_verify_host (t));
+  g_assert_cmpstr (g_curl_transfer_get_allowed_protocols (t), ==, "http,https");
+  g_assert_cmpint (g_curl_transfer_get_max_redirects (t), ==, 20);
+  g_assert_cmpuint (g_curl_transfer_get_progress_interval (t), ==, 100);
+
+  g_signal_connect (t, "notify::state", G_CALLBACK (on_notify_state), &w);
+  g_signal_connect (t, "notify::bytes-received", G_CALLBACK (on_notify_bytes), &w);
+  g_signal_connect (t, "finished", G_CALLBACK (on_finished), &finished);
+
+  error = run (f, t);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (finished, ==, 1);
+  g_assert_cmpint (f->transfer_finished, ==, 1);
+  g_assert_cmpuint (w.states->len, ==, 2);
+  g_assert_cmpint (GPOINTER_TO_INT (w.states->pdata[0]), ==, G_CURL_TRANSFER_STATE_RUNNING);
+  g_assert_cmpint (GPOINTER_TO_INT (w.states->pdata[1]), ==, G_CURL_TRANSFER_STATE_SUCCEEDED);
+  /* ~10 chunks 30 ms apart: progress comes in several notifications, at
+   * most one per 100 ms plus the last, and only goes up. */
+  g_assert_cmpint (w.bytes_notifies, >=, 2);
+  g_assert_cmpint (w.bytes_notifies, <=, 10);
+  g_assert_true (w.monotonic);
+  g_assert_cmpint (w.last_bytes, ==, 200000);
+
+  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 200);
+  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 200000);
+  g_assert_cmpint (g_curl_transfer_get_total_bytes (t), ==, 200000);
+  g_assert_cmpint (g_curl_transfer_get_download_speed (t), >, 0);
+  g_assert_cmpstr (g_curl_transfer_get_effective_url (t), ==, url);
+  g_assert_cmpstr (g_curl_transfer_get_content_type (t), ==, "application/octet-stream");
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "content-length"), ==, "200000");
+  headers = g_curl_transfer_dup_response_headers (t);
+  g_assert_true (g_strv_contains ((const char * const *) headers, "Content-Length: 200000"));
+  g_assert_cmpint (g_curl_transfer_get_curl_code (t), ==, CURLE_OK);
+  g_assert_null (g_curl_transfer_get_error (t));
+  assert_pattern (g_curl_transfer_get_body (t), 0, 200000);
+
+  total = g_curl_transfer_get_timing (t, G_CURL_TIMING_TOTAL);
+  first_byte = g_curl_transfer_get_timing (t, G_CURL_TIMING_FIRST_BYTE);
+  connect = g_curl_transfer_get_timing (t, G_CURL_TIMING_CONNECT);
+  g_assert_cmpint (connect, >, 0);
+  g_assert_cmpint (first_byte, >=, connect);
+  g_assert_cmpint (total, >=, first_byte);
+  g_assert_cmpint (g_curl_transfer_get_timing (t, G_CURL_TIMING_NAME_LOOKUP), >=, 0);
+  g_assert_cmpint (g_curl_transfer_get_timing (t, G_CURL_TIMING_NAME_LOOKUP), <=, connect);
+
+  /* Run again (a retry) on the same object. */
+  g_ptr_array_set_size (w.states, 0);
+  g_clear_error (&error);
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpint (finished, ==, 2);
+  g_assert_cmpint (f->transfer_finished, ==, 2);
+  g_assert_cmpuint (w.states->len, ==, 2);
+  assert_pattern (g_curl_transfer_get_body (t), 0, 200000);
+
+  g_ptr_array_unref (w.states);
+}
+
+static void
+test_list_model (Fixture       *f,
+                 gconstpointer  data)
+{
+  GListModel *model = g_curl_multi_source_get_transfers (f->source);
+  GCurlTransfer *ts[5];
+  Result r[5] = { 0 };
+
+  g_assert_true (g_list_model_get_item_type (model) == G_CURL_TYPE_TRANSFER);
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("%s/bytes?n=%d", gcurl_test_server_get_url (server),
+                                              1000 * (i + 1));
+      ts[i] = g_curl_transfer_new (url);
+      g_curl_multi_source_perform_async (f->source, ts[i], NULL, perform_cb, &r[i]);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 5);
+  for (int i = 0; i < 5; i++)
+    {
+      g_autoptr(GCurlTransfer) item = g_list_model_get_item (model, i);
+      g_assert_true (item == ts[i]);
+    }
+
+  for (int i = 0; i < 5; i++)
+    gcurl_test_wait_for_flag (f->context, &r[i].done, 30000);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  g_assert_cmpint (f->transfer_finished, ==, 5);
+
+  for (int i = 0; i < 5; i++)
+    {
+      g_assert_no_error (r[i].error);
+      assert_pattern (g_curl_transfer_get_body (ts[i]), 0, 1000 * (i + 1));
+      g_assert_finalize_object (ts[i]);
+    }
+}
+
+static void
+test_already_running (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=10");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  Result a = { 0 }, b = { 0 };
+
+  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &a);
+  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &b);
+  gcurl_test_wait_for_flag (f->context, &b.done, 30000);
+  g_assert_error (b.error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  gcurl_test_wait_for_flag (f->context, &a.done, 30000);
+  g_assert_no_error (a.error);
+  g_assert_cmpint (f->transfer_finished, ==, 1);
+  result_clear (&b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Requests                                                                */
+
+static void
+test_request (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *url = surl ("/echo");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GBytes) body = g_bytes_new_static (gcurl_test_pattern (), 300000);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+
+  /* PUT of bytes, with headers and a user agent. */
+  g_curl_transfer_set_method (t, "PUT");
+  g_curl_transfer_set_request_body_bytes (t, body, "application/x-test");
+  g_curl_transfer_set_request_header (t, "X-Test", "one");
+  g_curl_transfer_set_request_header (t, "x-test", "two");   /* replaces */
+  g_curl_transfer_set_request_header (t, "Accept", NULL);    /* removes curl's */
+  g_curl_transfer_set_user_agent (t, "gcurl-test/1");
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Method"), ==, "PUT");
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Test"), ==, "two");
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-User-Agent"), ==, "gcurl-test/1");
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Content-Type"), ==, "application/x-test");
+  g_assert_null (g_curl_transfer_get_response_header (t, "X-Echo-Accept"));
+  g_assert_cmpint (g_curl_transfer_get_bytes_sent (t), ==, 300000);
+  g_assert_cmpint (g_curl_transfer_get_total_bytes_to_send (t), ==, 300000);
+  assert_pattern (g_curl_transfer_get_body (t), 0, 300000);
+
+  /* POST (the default with a body) from a stream of unknown length:
+   * read asynchronously, sent chunked. */
+  stream = g_memory_input_stream_new_from_bytes (body);
+  g_curl_transfer_set_method (t, NULL);
+  g_curl_transfer_set_request_body_stream (t, stream, -1, NULL);
+  g_curl_transfer_set_request_header (t, "Accept", "*/*");
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Method"), ==, "POST");
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Accept"), ==, "*/*");
+  assert_pattern (g_curl_transfer_get_body (t), 0, 300000);
+
+  /* The same stream again: GMemoryInputStream is seekable, so it is
+   * rewound. */
+  error = run (f, t);
+  g_assert_no_error (error);
+  assert_pattern (g_curl_transfer_get_body (t), 0, 300000);
+
+  /* DELETE without a body, and HEAD. */
+  g_curl_transfer_set_request_body_bytes (t, NULL, NULL);
+  g_curl_transfer_set_method (t, "DELETE");
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Method"), ==, "DELETE");
+  g_assert_cmpuint (g_bytes_get_size (g_curl_transfer_get_body (t)), ==, 0);
+
+  g_curl_transfer_set_method (t, "HEAD");
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Method"), ==, "HEAD");
+}
+
+/* An input stream whose reads fail after a while. */
+static void
+test_request_body_read_error (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *url = surl ("/echo");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->tmpdir, "dir-as-file", NULL);
+  g_autoptr(GInputStream) stream = NULL;
+  int fd;
+
+  /* Reading a directory fails with EISDIR. */
+  g_mkdir (path, 0700);
+  fd = open (path, O_RDONLY | O_DIRECTORY);
+  g_assert_cmpint (fd, >=, 0);
+  stream = g_unix_input_stream_new (fd, TRUE);
+  g_curl_transfer_set_request_body_stream (t, stream, 1000, NULL);
+  error = run (f, t);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_READ);
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_FAILED);
+
+  /* It cannot be rewound for a second run. */
+  g_clear_error (&error);
+  error = run (f, t);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_READ);
+}
+
+static void
+test_redirects (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *url = surl ("/redirect?n=3");
+  g_autofree char *final = surl ("/bytes?n=1024");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_curl_transfer_get_effective_url (t), ==, final);
+  g_assert_cmpint (g_curl_transfer_get_timing (t, G_CURL_TIMING_REDIRECT), >, 0);
+  assert_pattern (g_curl_transfer_get_body (t), 0, 1024);
+
+  g_curl_transfer_set_max_redirects (t, 2);
+  error = run (f, t);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_TOO_MANY_REDIRECTS);
+  g_assert_nonnull (strstr (error->message, url));
+  g_clear_error (&error);
+
+  /* Not following: the 302 itself is the (successful) response. */
+  g_curl_transfer_set_follow_redirects (t, FALSE);
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 302);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Output                                                                  */
+
+static void
+test_output_file (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=500000");
+  g_autofree char *path = g_build_filename (f->tmpdir, "out.bin", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  Result r = { 0 };
+
+  g_curl_multi_source_download_async (f->source, url, file, G_CURL_DOWNLOAD_FLAGS_NONE,
+                                      NULL, download_cb, &r);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  assert_file_pattern (path, 500000);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  result_clear (&r);
+
+  /* Exists: refused without REPLACE, and the file is untouched. */
+  {
+    g_autofree char *other = surl ("/bytes?n=10");
+
+    g_curl_multi_source_download_async (f->source, other, file, G_CURL_DOWNLOAD_FLAGS_NONE,
+                                        NULL, download_cb, &r);
+    gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+    g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+    assert_file_pattern (path, 500000);
+    result_clear (&r);
+
+    g_curl_multi_source_download_async (f->source, other, file, G_CURL_DOWNLOAD_FLAGS_REPLACE,
+                                        NULL, download_cb, &r);
+    gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+    g_assert_no_error (r.error);
+    assert_file_pattern (path, 10);
+    result_clear (&r);
+  }
+
+  /* A directory that does not exist. */
+  {
+    g_autoptr(GFile) missing = g_file_new_build_filename (f->tmpdir, "no", "such", NULL);
+
+    g_curl_multi_source_download_async (f->source, url, missing, G_CURL_DOWNLOAD_FLAGS_NONE,
+                                        NULL, download_cb, &r);
+    gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+    g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+    result_clear (&r);
+  }
+}
+
+static void
+test_output_file_resume (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *url = surl ("/drop?n=300000&after=120000");
+  g_autofree char *path = g_build_filename (f->tmpdir, "resumed.bin", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+
+  g_curl_transfer_set_output_file (t, file, G_CURL_DOWNLOAD_FLAGS_RESUME);
+  g_assert_true (g_curl_transfer_get_output_file (t) == file);
+
+  /* The connection drops after 120,000 bytes: no file under the final
+   * name, the partial one kept. */
+  error = run (f, t);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_PARTIAL);
+  g_assert_nonnull (strstr (error->message, url));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_stat (part, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 120000);
+  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 120000);
+  g_clear_error (&error);
+
+  /* The retry asks for the rest (the server then serves it whole). */
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 206);
+  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 300000);
+  g_assert_cmpint (g_curl_transfer_get_total_bytes (t), ==, 300000);
+  assert_file_pattern (path, 300000);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_resume_from (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=10000");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+
+  g_curl_transfer_set_resume_from (t, 4000);
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 206);
+  assert_pattern (g_curl_transfer_get_body (t), 4000, 6000);
+  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 10000);
+  g_assert_cmpint (g_curl_transfer_get_total_bytes (t), ==, 10000);
+}
+
+static void
+test_output_file_http_error (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *url = surl ("/status?code=404");
+  g_autofree char *path = g_build_filename (f->tmpdir, "missing.bin", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+  GBytes *body;
+
+  g_curl_transfer_set_output_file (t, file, G_CURL_DOWNLOAD_FLAGS_RESUME);
+  error = run (f, t);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
+  g_assert_nonnull (strstr (error->message, "404"));
+  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 404);
+  body = g_curl_transfer_get_body (t);
+  g_assert_nonnull (body);
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "status 404\n", 11);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+cancel_later (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_output_file_cancel (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *url = surl ("/trickle?n=1000000&chunk=1000&interval=10");
+  g_autofree char *path = g_build_filename (f->tmpdir, "cancelled.bin", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GSource) timeout = g_timeout_source_new (200);
+  Result r = { 0 };
+
+  g_source_set_callback (timeout, cancel_later, cancellable, NULL);
+  g_source_attach (timeout, f->context);
+  g_curl_multi_source_download_async (f->source, url, file, G_CURL_DOWNLOAD_FLAGS_RESUME,
+                                      cancellable, download_cb, &r);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (f->transfer_finished, ==, 1);
+  result_clear (&r);
+}
+
+static void
+test_output_stream (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=70000");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_curl_transfer_set_output_stream (t, out);
+  g_assert_cmpint (g_curl_transfer_get_output (t), ==, G_CURL_OUTPUT_STREAM);
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_null (g_curl_transfer_get_body (t));
+  g_assert_false (g_output_stream_is_closed (out));
+  g_output_stream_close (out, NULL, NULL);
+  bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+  assert_pattern (bytes, 0, 70000);
+}
+
+typedef struct
+{
+  GByteArray *data;
+  int         chunks;
+} Collect;
+
+static void
+on_data_received (GCurlTransfer *t,
+                  GBytes        *bytes,
+                  gpointer       user_data)
+{
+  Collect *c = user_data;
+
+  g_byte_array_append (c->data, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  c->chunks++;
+}
+
+static void
+test_output_signal (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=400000");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+  Collect c = { g_byte_array_new (), 0 };
+
+  g_curl_transfer_set_output_signal (t);
+  g_signal_connect (t, "data-received", G_CALLBACK (on_data_received), &c);
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpint (c.chunks, >, 1);
+  g_assert_cmpuint (c.data->len, ==, 400000);
+  g_assert_true (gcurl_test_pattern_check (0, c.data->data, c.data->len));
+  g_assert_null (g_curl_transfer_get_body (t));
+  g_byte_array_unref (c.data);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Errors (DESIGN §9, pitfall 17)                                          */
+
+static guint16
+closed_port (void)
+{
+  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                       G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (s, addr, FALSE, NULL));
+  bound = g_socket_get_local_address (s, NULL);
+  /* Bound, never listening: connections are refused. */
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+typedef struct
+{
+  const char *name;
+  GQuark      domain;
+  int         code;
+} Expected;
+
+static void
+expect_error (Fixture       *f,
+              GCurlTransfer *t,
+              GQuark         domain,
+              int            code)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_test_message ("expecting %s from %s", g_quark_to_string (domain), g_curl_transfer_get_url (t));
+  error = run (f, t);
+  g_assert_error (error, domain, code);
+  g_assert_nonnull (strstr (error->message, g_curl_transfer_get_url (t)));
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_FAILED);
+  g_assert_true (g_error_matches (g_curl_transfer_get_error (t), domain, code));
+}
+
+static void
+test_pitfall_17_errors (Fixture       *f,
+                        gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *refused = g_strdup_printf ("http://127.0.0.1:%u/", closed_port ());
+  g_autoptr(GCurlTransfer) t = NULL;
+
+  /* Connection refused. */
+  t = g_curl_transfer_new (refused);
+  expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_CONNECT_FAILED);
+  g_assert_cmpint (g_curl_transfer_get_curl_code (t), ==, CURLE_COULDNT_CONNECT);
+  g_clear_object (&t);
+
+  /* DNS failure: .invalid never resolves (RFC 6761). */
+  t = g_curl_transfer_new ("http://gcurl-test.invalid/");
+  expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_HOST_NOT_FOUND);
+  g_clear_object (&t);
+
+  /* Malformed URL, and a scheme outside the allow-list. */
+  t = g_curl_transfer_new ("http://[::1");
+  expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_INVALID_URL);
+  g_clear_object (&t);
+  t = g_curl_transfer_new ("file:///etc/passwd");
+  expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_UNSUPPORTED_PROTOCOL);
+  g_clear_object (&t);
+
+  /* A redirect to file:// is refused too. */
+  {
+    g_autofree char *url = surl ("/redirect?n=1&to=file:///etc/passwd");
+
+    t = g_curl_transfer_new (url);
+    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_UNSUPPORTED_PROTOCOL);
+    g_clear_object (&t);
+  }
+
+  /* Timeouts: total, and low speed. */
+  {
+    g_autofree char *url = surl ("/stall?n=1000");
+
+    t = g_curl_transfer_new (url);
+    g_curl_transfer_set_timeout (t, 300);
+    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TIMED_OUT);
+    g_clear_object (&t);
+
+    t = g_curl_transfer_new (url);
+    g_curl_transfer_set_low_speed_limit (t, 1000, 1);
+    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TIMED_OUT);
+    g_clear_object (&t);
+  }
+
+  /* 404 and 500, with their status and body readable; told otherwise, a
+   * 404 is a success. */
+  {
+    g_autofree char *url404 = surl ("/status?code=404");
+    g_autofree char *url500 = surl ("/status?code=500");
+    g_autoptr(GError) error = NULL;
+
+    t = g_curl_transfer_new (url404);
+    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
+    g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 404);
+    g_assert_cmpint (g_curl_transfer_get_curl_code (t), ==, CURLE_OK);
+    g_curl_transfer_set_fail_on_http_error (t, FALSE);
+    error = run (f, t);
+    g_assert_no_error (error);
+    g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_SUCCEEDED);
+    g_assert_cmpmem (g_bytes_get_data (g_curl_transfer_get_body (t), NULL),
+                     g_bytes_get_size (g_curl_transfer_get_body (t)), "status 404\n", 11);
+    g_clear_object (&t);
+
+    t = g_curl_transfer_new (url500);
+    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
+    g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 500);
+    g_assert_nonnull (strstr (g_curl_transfer_get_error (t)->message, "HTTP 500"));
+    g_clear_object (&t);
+  }
+
+  /* The connection closes early. */
+  {
+    g_autofree char *url = surl ("/drop?n=100000&after=5000");
+
+    t = g_curl_transfer_new (url);
+    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_PARTIAL);
+    g_clear_object (&t);
+  }
+
+  /* Size limits: with a Content-Length (libcurl refuses at once) and
+   * without one (our write callback counts). */
+  {
+    g_autofree char *known = surl ("/bytes?n=100000");
+    g_autofree char *unknown = surl ("/bytes?n=100000&chunked=1");
+
+    t = g_curl_transfer_new (known);
+    g_curl_transfer_set_max_size (t, 50000);
+    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TOO_LARGE);
+    g_clear_object (&t);
+
+    t = g_curl_transfer_new (unknown);
+    g_curl_transfer_set_max_size (t, 50000);
+    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TOO_LARGE);
+    g_assert_cmpint (g_curl_transfer_get_bytes_received (t), <=, 50000);
+    g_clear_object (&t);
+
+    t = g_curl_transfer_new (unknown);
+    g_curl_transfer_set_max_size (t, 100000);
+    g_assert_null (run (f, t));
+    assert_pattern (g_curl_transfer_get_body (t), 0, 100000);
+    g_clear_object (&t);
+  }
+
+  /* Write failure: the disk is full. */
+  {
+    g_autofree char *url = surl ("/bytes?n=100000");
+    g_autoptr(GOutputStream) full = NULL;
+    int fd = open ("/dev/full", O_WRONLY | O_CLOEXEC);
+
+    g_assert_cmpint (fd, >=, 0);
+    full = g_unix_output_stream_new (fd, TRUE);
+    t = g_curl_transfer_new (url);
+    g_curl_transfer_set_output_stream (t, full);
+    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_WRITE);
+    g_assert_nonnull (strstr (g_curl_transfer_get_error (t)->message, "space"));
+    g_clear_object (&t);
+  }
+
+  if (nginx == NULL)
+    return;
+
+  /* TLS: nginx's certificate is self-signed; verification is on. */
+  {
+    g_autofree char *url = g_strconcat (nginx->https_url, "/1k", NULL);
+    g_autoptr(GError) error = NULL;
+
+    t = g_curl_transfer_new (url);
+    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TLS);
+
+    /* Trusting its certificate, it works; so does turning checks off. */
+    g_curl_transfer_set_tls_ca_file (t, nginx->ca_file);
+    error = run (f, t);
+    g_assert_no_error (error);
+    assert_pattern (g_curl_transfer_get_body (t), 0, 1024);
+    g_clear_object (&t);
+
+    t = g_curl_transfer_new (url);
+    g_curl_transfer_set_tls_verify_peer (t, FALSE);
+    g_curl_transfer_set_tls_verify_host (t, FALSE);
+    error = run (f, t);
+    g_assert_no_error (error);
+    g_clear_object (&t);
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Cancellation                                                            */
+
+typedef struct
+{
+  GCancellable *cancellable;
+  GMainContext *context;
+} CancelThread;
+
+static gpointer
+cancel_thread (gpointer data)
+{
+  CancelThread *ct = data;
+
+  g_usleep (100 * 1000);
+  g_cancellable_cancel (ct->cancellable);
+  g_main_context_wakeup (ct->context);
+  return NULL;
+}
+
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *url = surl ("/stall?n=1000");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  CancelThread ct = { cancellable, f->context };
+  GThread *thread;
+  Result r = { 0 };
+  int finished = 0;
+
+  g_signal_connect (t, "finished", G_CALLBACK (on_finished), &finished);
+
+  /* From another thread, through the cancellable. */
+  g_curl_multi_source_perform_async (f->source, t, cancellable, perform_cb, &r);
+  thread = g_thread_new ("canceller", cancel_thread, &ct);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_thread_join (thread);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_CANCELLED);
+  g_assert_cmpint (g_curl_transfer_get_curl_code (t), ==, CURLE_ABORTED_BY_CALLBACK);
+  g_assert_cmpint (finished, ==, 1);
+  result_clear (&r);
+
+  /* Already cancelled: it never starts. */
+  g_curl_multi_source_perform_async (f->source, t, cancellable, perform_cb, &r);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (finished, ==, 2);
+  result_clear (&r);
+
+  /* g_curl_transfer_cancel(): finished before it returns. */
+  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  gcurl_test_run_for (f->context, 50);
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_RUNNING);
+  g_curl_transfer_cancel (t);
+  g_assert_cmpint (finished, ==, 3);
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_CANCELLED);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  result_clear (&r);
+
+  /* Cancelling a finished transfer does nothing. */
+  g_curl_transfer_cancel (t);
+  g_assert_cmpint (finished, ==, 3);
+
+  /* cancel_all() ends transfers as cancelled too. */
+  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  gcurl_test_run_for (f->context, 20);
+  g_curl_multi_source_cancel_all (f->source);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (finished, ==, 4);
+  g_assert_cmpint (f->transfer_finished, ==, 4);
+  result_clear (&r);
+}
+
+static void
+test_dispose_with_transfers (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *url = surl ("/stall?n=1000");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlMultiSource) source = g_curl_multi_source_new ();
+  Result r = { 0 };
+
+  g_curl_multi_source_perform_async (source, t, NULL, perform_cb, &r);
+  gcurl_test_run_for (f->context, 20);
+  g_object_run_dispose (G_OBJECT (source));
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_CANCELLED);
+  result_clear (&r);
+
+  /* A disposed source refuses new work. */
+  g_curl_multi_source_perform_async (source, t, NULL, perform_cb, &r);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  result_clear (&r);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Re-entrancy (DESIGN §9, pitfall 11)                                     */
+
+typedef struct
+{
+  int  action;        /* 0 cancel, 1 pause-then-resume-later */
+  int  completions;
+  int  chunks;
+  GByteArray *data;
+  GMainContext *context;
+} Reentrant;
+
+static gboolean
+resume_later (gpointer data)
+{
+  g_curl_transfer_resume (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+reentrant_data (GCurlTransfer *t,
+                GBytes        *bytes,
+                gpointer       user_data)
+{
+  Reentrant *re = user_data;
+
+  g_byte_array_append (re->data, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if (re->chunks++ != 0)
+    return;
+
+  if (re->action == 0)
+    {
+      /* Twice: the second is a no-op. */
+      g_curl_transfer_cancel (t);
+      g_curl_transfer_cancel (t);
+    }
+  else
+    {
+      GSource *s = g_timeout_source_new (30);
+
+      g_curl_transfer_pause (t);
+      g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_PAUSED);
+      g_source_set_callback (s, resume_later, g_object_ref (t), g_object_unref);
+      g_source_attach (s, re->context);
+      g_source_unref (s);
+    }
+}
+
+static void
+reentrant_finished (GCurlTransfer *t,
+                    gpointer       user_data)
+{
+  Reentrant *re = user_data;
+
+  re->completions++;
+  /* Cancelling or pausing a finished transfer from its own handler. */
+  g_curl_transfer_cancel (t);
+  g_curl_transfer_pause (t);
+}
+
+static void
+test_pitfall_11_reentrancy (Fixture       *f,
+                            gconstpointer  data)
+{
+  enum { N = 20 };
+  GCurlTransfer *ts[N];
+  Reentrant re[N];
+  Result r[N];
+
+  memset (r, 0, sizeof r);
+  for (int i = 0; i < N; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("%s/bytes?n=%d", gcurl_test_server_get_url (server),
+                                              300000 + i);
+
+      re[i] = (Reentrant) { i % 2, 0, 0, g_byte_array_new (), f->context };
+      ts[i] = g_curl_transfer_new (url);
+      g_curl_transfer_set_http_version (ts[i], G_CURL_HTTP_VERSION_1_1);
+      g_curl_transfer_set_output_signal (ts[i]);
+      g_signal_connect (ts[i], "data-received", G_CALLBACK (reentrant_data), &re[i]);
+      g_signal_connect (ts[i], "finished", G_CALLBACK (reentrant_finished), &re[i]);
+      g_curl_multi_source_perform_async (f->source, ts[i], NULL, perform_cb, &r[i]);
+    }
+
+  for (int i = 0; i < N; i++)
+    gcurl_test_wait_for_flag (f->context, &r[i].done, 30000);
+  /* Let anything stray show up. */
+  gcurl_test_run_for (f->context, 100);
+
+  for (int i = 0; i < N; i++)
+    {
+      g_assert_cmpint (re[i].completions, ==, 1);
+      if (re[i].action == 0)
+        {
+          g_assert_error (r[i].error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_assert_cmpint (re[i].chunks, ==, 1);
+        }
+      else
+        {
+          g_assert_no_error (r[i].error);
+          g_assert_cmpuint (re[i].data->len, ==, 300000 + i);
+          g_assert_true (gcurl_test_pattern_check (0, re[i].data->data, re[i].data->len));
+        }
+      g_byte_array_unref (re[i].data);
+      result_clear (&r[i]);
+      g_assert_finalize_object (ts[i]);
+    }
+  g_assert_cmpint (f->transfer_finished, ==, N);
+}
+
+/* Cancel from a progress notification, and start a new transfer from
+ * transfer-finished. */
+static void
+cancel_on_progress (GObject    *object,
+                    GParamSpec *pspec,
+                    gpointer    data)
+{
+  if (g_curl_transfer_get_bytes_received (G_CURL_TRANSFER (object)) > 0)
+    g_curl_transfer_cancel (G_CURL_TRANSFER (object));
+}
+
+static void
+restart_on_finished (GCurlMultiSource *source,
+                     GCurlTransfer    *transfer,
+                     gpointer          data)
+{
+  int *left = data;
+
+  if ((*left)-- > 0)
+    {
+      g_signal_handlers_disconnect_by_func (transfer, cancel_on_progress, NULL);
+      g_curl_multi_source_perform_async (source, transfer, NULL, NULL, NULL);
+    }
+}
+
+static void
+test_pitfall_11_progress_and_restart (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autofree char *url = surl ("/trickle?n=100000&chunk=1000&interval=5");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  int left = 1;
+  Result r = { 0 };
+
+  g_curl_transfer_set_progress_interval (t, 0);
+  g_signal_connect (t, "notify::bytes-received", G_CALLBACK (cancel_on_progress), NULL);
+  g_signal_connect (f->source, "transfer-finished", G_CALLBACK (restart_on_finished), &left);
+  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Restarted from the handler, it now runs to its end. */
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_RUNNING);
+  gcurl_test_wait_for_count (f->context, &f->transfer_finished, 2, 30000);
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_SUCCEEDED);
+  assert_pattern (g_curl_transfer_get_body (t), 0, 100000);
+  result_clear (&r);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Pause (DESIGN §9, pitfall 13)                                           */
+
+static void
+test_pitfall_13_pause (Fixture       *f,
+                       gconstpointer  data)
+{
+  /* The server keeps sending: 8 MiB as fast as the socket takes it. */
+  g_autofree char *url = surl ("/bytes?n=8388608");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  GSource *gsource = _g_curl_multi_source_get_gsource (f->source);
+  Result r = { 0 };
+  gint64 at_pause;
+  guint64 dispatches;
+
+  (void) gsource;
+  g_curl_transfer_set_http_version (t, G_CURL_HTTP_VERSION_1_1);
+  g_curl_transfer_set_progress_interval (t, 0);
+  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+
+  while (g_curl_transfer_get_bytes_received (t) < 100000 && !r.done)
+    g_main_context_iteration (f->context, TRUE);
+  g_assert_false (r.done);
+
+  g_curl_transfer_pause (t);
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_PAUSED);
+  /* What was in flight settles. */
+  gcurl_test_run_for (f->context, 50);
+  at_pause = g_curl_transfer_get_bytes_received (t);
+  dispatches = _g_curl_multi_source_get_dispatch_count (f->source);
+
+  /* Paused: no data, and no spinning on the readable socket. */
+  gcurl_test_run_for (f->context, 500);
+  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, at_pause);
+  g_assert_cmpuint (_g_curl_multi_source_get_dispatch_count (f->source) - dispatches, <=, 3);
+  g_assert_false (r.done);
+  g_assert_cmpint (at_pause, <, 8388608);
+
+  /* Pausing twice, resuming twice: harmless. */
+  g_curl_transfer_pause (t);
+  g_curl_transfer_resume (t);
+  g_curl_transfer_resume (t);
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_RUNNING);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_no_error (r.error);
+  assert_pattern (g_curl_transfer_get_body (t), 0, 8388608);
+  result_clear (&r);
+}
+
+/* ---------------------------------------------------------------------- */
+/* HTTP versions, rate limits                                              */
+
+static long
+http_version_of (GCurlTransfer *t)
+{
+  long v = 0;
+
+  curl_easy_getinfo (g_curl_transfer_get_handle (t), CURLINFO_HTTP_VERSION, &v);
+  return v;
+}
+
+static void
+test_http_versions (Fixture       *f,
+                    gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *https = NULL;
+  g_autofree char *h2c = NULL;
+  g_autoptr(GCurlTransfer) t = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (nginx == NULL)
+    return;
+
+  https = g_strconcat (nginx->https_url, "/100k", NULL);
+  t = g_curl_transfer_new (https);
+  g_curl_transfer_set_tls_ca_file (t, nginx->ca_file);
+  g_assert_cmpint (g_curl_transfer_get_http_version (t), ==, G_CURL_HTTP_VERSION_2);
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpint (http_version_of (t), ==, CURL_HTTP_VERSION_2_0);
+
+  g_curl_transfer_set_http_version (t, G_CURL_HTTP_VERSION_1_1);
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpint (http_version_of (t), ==, CURL_HTTP_VERSION_1_1);
+  assert_pattern (g_curl_transfer_get_body (t), 0, 100 * 1024);
+  g_clear_object (&t);
+
+  /* Prior knowledge over cleartext, several times in a row (each on its
+   * own connection: see GCurlHttpVersion). */
+  h2c = g_strconcat (nginx->h2c_url, "/100k", NULL);
+  t = g_curl_transfer_new (h2c);
+  g_curl_transfer_set_http_version (t, G_CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+  for (int i = 0; i < 3; i++)
+    {
+      error = run (f, t);
+      g_assert_no_error (error);
+      g_assert_cmpint (http_version_of (t), ==, CURL_HTTP_VERSION_2_0);
+      assert_pattern (g_curl_transfer_get_body (t), 0, 100 * 1024);
+    }
+}
+
+static void
+test_max_recv_speed (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=4194304");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+  gint64 limit = 4 * 1024 * 1024;
+
+  g_curl_transfer_set_max_recv_speed (t, limit);
+  g_assert_cmpint (g_curl_transfer_get_max_recv_speed (t), ==, limit);
+  error = run (f, t);
+  g_assert_no_error (error);
+  assert_pattern (g_curl_transfer_get_body (t), 0, 4194304);
+  /* Unthrottled, loopback runs at hundreds of MB/s. libcurl keeps the
+   * average near the limit; a read burst of up to 1.6 MB at the start and
+   * the last piece can overshoot it. */
+  g_test_message ("speed %" G_GINT64_FORMAT " B/s, limit %" G_GINT64_FORMAT,
+                  g_curl_transfer_get_download_speed (t), limit);
+  g_assert_cmpint (g_curl_transfer_get_download_speed (t), <, limit * 3 / 2);
+}
+
+/* ---------------------------------------------------------------------- */
+/* File names                                                              */
+
+static void
+test_suggested_filename (Fixture       *f,
+                         gconstpointer  data)
+{
+  static const struct { const char *cd; const char *expected; } cases[] = {
+    { "attachment; filename=\"report.pdf\"", "report.pdf" },
+    { "attachment; filename=plain.txt", "plain.txt" },
+    { "attachment; filename=\"../../etc/passwd\"", "passwd" },
+    { "attachment; filename=\"..\"", "download" },
+    { "attachment; filename=\".bashrc\"", "bashrc" },
+    { "attachment; filename=\"a\\\\b\"", "b" },
+    { "attachment; filename*=UTF-8''%E2%82%AC%20rates.txt; filename=\"fallback.txt\"", "€ rates.txt" },
+    { "attachment; filename*=iso-8859-1''caf%E9.txt", "café.txt" },
+    { "attachment; filename*=UTF-8''%2e%2e%2fescape", "escape" },
+    { "attachment; filename=\"tab\there\"", "tab_here" },
+    { "inline", NULL },
+  };
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new ("http://127.0.0.1/dir/file%20name.tar.gz?x=1");
+  g_autofree char *from_url = g_curl_transfer_dup_suggested_filename (t);
+  g_autofree char *long_name = NULL;
+  g_autofree char *sanitized = NULL;
+
+  /* Before a response: the URL's last segment, decoded. */
+  g_assert_cmpstr (from_url, ==, "file name.tar.gz");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *query = g_uri_escape_string (cases[i].cd, NULL, FALSE);
+      g_autofree char *path = g_strconcat ("/disposition?cd=", query, NULL);
+      g_autofree char *url = surl (path);
+      g_autofree char *name = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_curl_transfer_set_url (t, url);
+      error = run (f, t);
+      g_assert_no_error (error);
+      name = g_curl_transfer_dup_suggested_filename (t);
+      g_test_message ("%s → %s", cases[i].cd, name);
+      /* No Content-Disposition name: the URL's segment. */
+      g_assert_cmpstr (name, ==, cases[i].expected ? cases[i].expected : "disposition");
+    }
+
+  /* The sanitizer on its own. */
+  long_name = g_strnfill (400, 'x');
+  sanitized = _g_curl_filename_sanitize (long_name);
+  g_assert_cmpuint (strlen (sanitized), ==, 255);
+  g_clear_pointer (&sanitized, g_free);
+  sanitized = _g_curl_filename_sanitize ("bad\xff\x01name\xe2\x80\xae.exe");
+  g_assert_true (g_utf8_validate (sanitized, -1, NULL));
+  g_assert_null (strchr (sanitized, '\x01'));
+  g_assert_null (strstr (sanitized, "\xe2\x80\xae"));
+  g_clear_pointer (&sanitized, g_free);
+  sanitized = _g_curl_filename_sanitize ("");
+  g_assert_cmpstr (sanitized, ==, "download");
+  g_clear_pointer (&sanitized, g_free);
+  sanitized = _g_curl_filename_sanitize (" . . ");
+  g_assert_cmpstr (sanitized, ==, "download");
+  g_clear_pointer (&sanitized, g_free);
+  g_assert_null (_g_curl_filename_from_content_disposition ("attachment; filename*=UTF-8''%zz"));
+  g_assert_null (_g_curl_filename_from_url ("http://127.0.0.1/"));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lifetime                                                                */
+
+static void
+test_no_leaked_transfers (Fixture       *f,
+                          gconstpointer  data)
+{
+  enum { N = 1000 };
+  g_autofree char *url = surl ("/bytes?n=100");
+  GCurlTransfer **weak = g_new0 (GCurlTransfer *, N);
+  int done = 0;
+
+  g_curl_multi_source_set_max_host_connections (f->source, 20);
+  for (int i = 0; i < N; i++)
+    {
+      GCurlTransfer *t = g_curl_transfer_new (url);
+
+      weak[i] = t;
+      g_object_add_weak_pointer (G_OBJECT (t), (gpointer *) &weak[i]);
+      g_signal_connect (t, "finished", G_CALLBACK (on_finished), &done);
+      g_curl_multi_source_perform_async (f->source, t, NULL, NULL, NULL);
+      g_object_unref (t);
+    }
+  gcurl_test_wait_for_count (f->context, &done, N, 60000);
+  g_assert_cmpint (f->transfer_finished, ==, N);
+  /* The tasks' last references go in an idle. */
+  gcurl_test_run_for (f->context, 20);
+  for (int i = 0; i < N; i++)
+    g_assert_null (weak[i]);
+  g_free (weak);
+}
+
+static void
+test_misuse (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new ("http://127.0.0.1/");
+
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*url != NULL*");
+  g_assert_null (g_curl_transfer_new (NULL));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*G_CURL_IS_TRANSFER*");
+  g_curl_multi_source_perform_async (f->source, (GCurlTransfer *) f->source, NULL, NULL, NULL);
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_header_part*");
+  g_curl_transfer_set_request_header (t, "Bad\r\nName", "v");
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_header_part*");
+  g_curl_transfer_set_request_header (t, "X-Ok", "evil\r\nInjected: 1");
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*G_IS_FILE*");
+  g_curl_transfer_set_output_file (t, NULL, G_CURL_DOWNLOAD_FLAGS_NONE);
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*max_size >= 0*");
+  g_curl_transfer_set_max_size (t, -5);
+  g_test_assert_expected_messages ();
+
+  /* Pause, resume and cancel on a transfer that never ran: no effect. */
+  g_curl_transfer_pause (t);
+  g_curl_transfer_resume (t);
+  g_curl_transfer_cancel (t);
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_PENDING);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  gcurl_test_raise_nofile (4096);
+  server = gcurl_test_server_new ();
+
+#define ADD(path, func) \
+  g_test_add ("/GCurl/Transfer/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("fetch-bytes", test_fetch_bytes);
+  ADD ("properties-and-progress", test_properties_and_progress);
+  ADD ("list-model", test_list_model);
+  ADD ("already-running", test_already_running);
+  ADD ("request", test_request);
+  ADD ("request-body-read-error", test_request_body_read_error);
+  ADD ("redirects", test_redirects);
+  ADD ("output-file", test_output_file);
+  ADD ("output-file-resume", test_output_file_resume);
+  ADD ("resume-from", test_resume_from);
+  ADD ("output-file-http-error", test_output_file_http_error);
+  ADD ("output-file-cancel", test_output_file_cancel);
+  ADD ("output-stream", test_output_stream);
+  ADD ("output-signal", test_output_signal);
+  ADD ("pitfall-17/errors", test_pitfall_17_errors);
+  ADD ("cancel", test_cancel);
+  ADD ("dispose-with-transfers", test_dispose_with_transfers);
+  ADD ("pitfall-11/reentrancy", test_pitfall_11_reentrancy);
+  ADD ("pitfall-11/progress-and-restart", test_pitfall_11_progress_and_restart);
+  ADD ("pitfall-13/pause", test_pitfall_13_pause);
+  ADD ("http-versions", test_http_versions);
+  ADD ("max-recv-speed", test_max_recv_speed);
+  ADD ("suggested-filename", test_suggested_filename);
+  ADD ("no-leaked-transfers", test_no_leaked_transfers);
+  ADD ("misuse", test_misuse);
+
+  ret = g_test_run ();
+  gcurl_test_server_free (server);
+  return ret;
+}
