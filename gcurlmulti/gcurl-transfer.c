@@ -78,8 +78,10 @@
  * `CURLOPT_XFERINFOFUNCTION`, `CURLOPT_XFERINFODATA`, `CURLOPT_NOPROGRESS`),
  * `CURLOPT_HTTPHEADER`, the request method options (`CURLOPT_HTTPGET`,
  * `CURLOPT_POST`, `CURLOPT_UPLOAD`, `CURLOPT_NOBODY`,
- * `CURLOPT_CUSTOMREQUEST` and the body sizes), every option behind one of
- * its properties, and the socket callbacks of [class@GCurl.MultiSource].
+ * `CURLOPT_CUSTOMREQUEST` and the body sizes), `CURLOPT_PIPEWAIT` (on
+ * unless HTTP/1.1 is asked for, so that transfers to one HTTP/2 host share a
+ * connection), `CURLOPT_NOSIGNAL`, every option behind one of its
+ * properties, and the socket callbacks of [class@GCurl.MultiSource].
  */
 
 #define DEFAULT_USER_AGENT "gcurlmulti/" PACKAGE_VERSION
@@ -786,22 +788,26 @@ build_request (GCurlTransfer *self)
 
   switch (self->http_version)
     {
-    case G_CURL_HTTP_VERSION_1_1:
+    case G_CURL_HTTP_1_1:
       version = CURL_HTTP_VERSION_1_1;
       break;
-    case G_CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE:
+    case G_CURL_HTTP_2_PRIOR_KNOWLEDGE:
       version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
       break;
-    case G_CURL_HTTP_VERSION_2:
+    case G_CURL_HTTP_2:
     default:
       version = CURL_HTTP_VERSION_2TLS;
       break;
     }
   curl_easy_setopt (easy, CURLOPT_HTTP_VERSION, version);
+  /* Wait for a connection being set up to the same host rather than open
+   * another, in case it turns out to multiplex (HTTP/2), as `curl
+   * --parallel` does. */
+  curl_easy_setopt (easy, CURLOPT_PIPEWAIT, version != CURL_HTTP_VERSION_1_1 ? 1L : 0L);
 
   /* libcurl 7.88 fails the second request on a cleartext HTTP/2
    * connection ("Error in the HTTP2 framing layer"): never reuse one. */
-  if (self->http_version == G_CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE &&
+  if (self->http_version == G_CURL_HTTP_2_PRIOR_KNOWLEDGE &&
       g_ascii_strncasecmp (self->url, "http:", 5) == 0)
     {
       curl_easy_setopt (easy, CURLOPT_FORBID_REUSE, 1L);
@@ -1299,7 +1305,7 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    */
   properties[PROP_HTTP_VERSION] =
     g_param_spec_enum ("http-version", NULL, NULL, G_CURL_TYPE_HTTP_VERSION,
-                       G_CURL_HTTP_VERSION_2, RW);
+                       G_CURL_HTTP_2, RW);
 
   /**
    * GCurlTransfer:timeout:
@@ -1566,7 +1572,7 @@ g_curl_transfer_init (GCurlTransfer *self)
   self->user_agent = g_strdup (DEFAULT_USER_AGENT);
   self->follow_redirects = TRUE;
   self->max_redirects = DEFAULT_MAX_REDIRECTS;
-  self->http_version = G_CURL_HTTP_VERSION_2;
+  self->http_version = G_CURL_HTTP_2;
   self->allowed_protocols = g_strdup (DEFAULT_PROTOCOLS);
   self->tls_verify_peer = TRUE;
   self->tls_verify_host = TRUE;
@@ -1774,7 +1780,7 @@ g_curl_transfer_set_http_version (GCurlTransfer *self,
                                   GCurlHttpVersion version)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
-  g_return_if_fail (version <= G_CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+  g_return_if_fail (version <= G_CURL_HTTP_2_PRIOR_KNOWLEDGE);
 
   if (self->http_version != version)
     {

@@ -39,10 +39,10 @@ typedef enum {
 
 /**
  * GCurlHttpVersion:
- * @G_CURL_HTTP_VERSION_1_1: HTTP/1.1 only
- * @G_CURL_HTTP_VERSION_2: HTTP/2 where the server offers it through TLS
+ * @G_CURL_HTTP_1_1: HTTP/1.1 only
+ * @G_CURL_HTTP_2: HTTP/2 where the server offers it through TLS
  *   (ALPN), HTTP/1.1 otherwise; the default
- * @G_CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE: HTTP/2 from the first byte, also
+ * @G_CURL_HTTP_2_PRIOR_KNOWLEDGE: HTTP/2 from the first byte, also
  *   over cleartext (`h2c`), for servers known to speak it. With libcurl
  *   7.88 a cleartext HTTP/2 connection is not reused: its second request
  *   fails in libcurl, so each such transfer opens its own connection.
@@ -50,9 +50,9 @@ typedef enum {
  * The HTTP version a [class@GCurl.Transfer] asks for.
  */
 typedef enum {
-  G_CURL_HTTP_VERSION_1_1,
-  G_CURL_HTTP_VERSION_2,
-  G_CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE,
+  G_CURL_HTTP_1_1,                /*< nick=http-1-1 >*/
+  G_CURL_HTTP_2,                  /*< nick=http-2 >*/
+  G_CURL_HTTP_2_PRIOR_KNOWLEDGE,  /*< nick=http-2-prior-knowledge >*/
 } GCurlHttpVersion;
 
 /**

@@ -471,6 +471,7 @@ gcurl_test_nginx_start (GError **error)
     }
 
   self->ca_file = g_build_filename (self->dir, "cert.pem", NULL);
+  self->https_log = g_build_filename (self->dir, "https-access.log", NULL);
   key = g_build_filename (self->dir, "key.pem", NULL);
   cert_cmd = g_strdup_printf ("openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 "
                               "-subj /CN=localhost "
@@ -511,6 +512,7 @@ gcurl_test_nginx_start (GError **error)
         "events { worker_connections 8192; }\n"
         "http {\n"
         "  access_log off;\n"
+        "  log_format conn '$connection $request_uri';\n"
         "  client_body_temp_path %s/body;\n"
         "  proxy_temp_path %s/proxy;\n"
         "  fastcgi_temp_path %s/fastcgi;\n"
@@ -524,11 +526,12 @@ gcurl_test_nginx_start (GError **error)
         "  server { listen 127.0.0.1:%u; root %s; }\n"
         "  server { listen 127.0.0.1:%u http2; root %s; }\n"
         "  server { listen 127.0.0.1:%u ssl http2; root %s;\n"
+        "           access_log %s/https-access.log conn;\n"
         "           ssl_certificate %s; ssl_certificate_key %s; }\n"
         "}\n",
         geteuid () == 0 ? "user root;\n" : "",
         self->dir, self->dir, self->dir, self->dir, self->dir, self->dir, self->dir,
-        p_http, docroot, p_h2c, docroot, p_https, docroot, self->ca_file, key);
+        p_http, docroot, p_h2c, docroot, p_https, docroot, self->dir, self->ca_file, key);
       conf_path = g_build_filename (self->dir, "nginx.conf", NULL);
       if (!g_file_set_contents (conf_path, conf, -1, error))
         return NULL;
@@ -619,6 +622,7 @@ gcurl_test_nginx_stop (GCurlTestNginx *self)
   g_free (self->h2c_url);
   g_free (self->https_url);
   g_free (self->ca_file);
+  g_free (self->https_log);
   g_free (self);
 }
 

@@ -60,6 +60,7 @@ typedef struct
   char *h2c_url;      /* HTTP/2 cleartext, prior knowledge only */
   char *https_url;    /* TLS with HTTP/2 through ALPN */
   char *ca_file;      /* the self-signed certificate nginx serves */
+  char *https_log;    /* the HTTPS server's access log: "CONNECTION URI" lines */
   GSubprocess *process;
 } GCurlTestNginx;
 

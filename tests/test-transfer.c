@@ -1093,7 +1093,7 @@ test_pitfall_11_reentrancy (Fixture       *f,
 
       re[i] = (Reentrant) { i % 2, 0, 0, g_byte_array_new (), f->context };
       ts[i] = g_curl_transfer_new (url);
-      g_curl_transfer_set_http_version (ts[i], G_CURL_HTTP_VERSION_1_1);
+      g_curl_transfer_set_http_version (ts[i], G_CURL_HTTP_1_1);
       g_curl_transfer_set_output_signal (ts[i]);
       g_signal_connect (ts[i], "data-received", G_CALLBACK (reentrant_data), &re[i]);
       g_signal_connect (ts[i], "finished", G_CALLBACK (reentrant_finished), &re[i]);
@@ -1190,7 +1190,7 @@ test_pitfall_13_pause (Fixture       *f,
   guint64 dispatches;
 
   (void) gsource;
-  g_curl_transfer_set_http_version (t, G_CURL_HTTP_VERSION_1_1);
+  g_curl_transfer_set_http_version (t, G_CURL_HTTP_1_1);
   g_curl_transfer_set_progress_interval (t, 0);
   g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
 
@@ -1251,12 +1251,12 @@ test_http_versions (Fixture       *f,
   https = g_strconcat (nginx->https_url, "/100k", NULL);
   t = g_curl_transfer_new (https);
   g_curl_transfer_set_tls_ca_file (t, nginx->ca_file);
-  g_assert_cmpint (g_curl_transfer_get_http_version (t), ==, G_CURL_HTTP_VERSION_2);
+  g_assert_cmpint (g_curl_transfer_get_http_version (t), ==, G_CURL_HTTP_2);
   error = run (f, t);
   g_assert_no_error (error);
   g_assert_cmpint (http_version_of (t), ==, CURL_HTTP_VERSION_2_0);
 
-  g_curl_transfer_set_http_version (t, G_CURL_HTTP_VERSION_1_1);
+  g_curl_transfer_set_http_version (t, G_CURL_HTTP_1_1);
   error = run (f, t);
   g_assert_no_error (error);
   g_assert_cmpint (http_version_of (t), ==, CURL_HTTP_VERSION_1_1);
@@ -1267,7 +1267,7 @@ test_http_versions (Fixture       *f,
    * own connection: see GCurlHttpVersion). */
   h2c = g_strconcat (nginx->h2c_url, "/100k", NULL);
   t = g_curl_transfer_new (h2c);
-  g_curl_transfer_set_http_version (t, G_CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+  g_curl_transfer_set_http_version (t, G_CURL_HTTP_2_PRIOR_KNOWLEDGE);
   for (int i = 0; i < 3; i++)
     {
       error = run (f, t);

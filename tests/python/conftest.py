@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Shared helpers: the servers tests/gcurl-test-serve started, and a way to
+run the default main context until something happened."""
+
+import hashlib
+import os
+
+import gi
+import pytest
+
+gi.require_version("GCurl", "1.0")
+from gi.repository import GLib  # noqa: E402
+
+
+class Servers:
+    def __init__(self):
+        missing = [v for v in ("SOUP_URL", "NGINX_HTTP_URL", "NGINX_HTTPS_URL",
+                               "NGINX_CA_FILE", "NGINX_DOCROOT", "NGINX_HTTPS_LOG")
+                   if v not in os.environ]
+        if missing:
+            pytest.fail("run the Python tests under tests/gcurl-test-serve "
+                        f"(missing {', '.join(missing)})")
+        self.soup = os.environ["SOUP_URL"].rstrip("/")
+        self.http = os.environ["NGINX_HTTP_URL"]
+        self.https = os.environ["NGINX_HTTPS_URL"]
+        self.ca_file = os.environ["NGINX_CA_FILE"]
+        self.docroot = os.environ["NGINX_DOCROOT"]
+        self.https_log = os.environ["NGINX_HTTPS_LOG"]
+
+    def pattern(self, n, offset=0):
+        """The first n bytes (from offset) every test server body is cut from."""
+        with open(os.path.join(self.docroot, "16m"), "rb") as f:
+            f.seek(offset)
+            return f.read(n)
+
+    def sha256_of(self, name):
+        with open(os.path.join(self.docroot, name), "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+
+    def https_connections(self, tag):
+        """The distinct nginx connections that served URIs containing tag."""
+        with open(self.https_log) as f:
+            return {line.split()[0] for line in f if tag in line}
+
+
+@pytest.fixture(scope="session")
+def servers():
+    return Servers()
+
+
+def run_until(predicate, timeout=30.0):
+    """Iterates the default main context until predicate() is true."""
+    context = GLib.MainContext.default()
+    deadline = GLib.get_monotonic_time() + int(timeout * 1e6)
+    # Wakes the loop up now and then so the deadline is checked.
+    tick = GLib.timeout_add(50, lambda: True)
+    try:
+        while not predicate():
+            if GLib.get_monotonic_time() > deadline:
+                raise AssertionError(f"timed out after {timeout} s")
+            context.iteration(True)
+    finally:
+        GLib.source_remove(tick)
+
+
+def run_for(seconds):
+    done = []
+    GLib.timeout_add(int(seconds * 1000), lambda: done.append(True))
+    run_until(lambda: done)
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()

@@ -1,0 +1,262 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""GCurl.Transfer and the async API as a Python program uses them."""
+
+import gc
+import os
+import socket
+import uuid
+import weakref
+
+import gi
+import pytest
+
+gi.require_version("GCurl", "1.0")
+from gi.repository import GCurl, GLib, Gio  # noqa: E402
+
+from conftest import run_for, run_until, sha256_file  # noqa: E402
+
+
+def perform(source, transfer, cancellable=None):
+    """Runs transfer to its end; returns the GLib.Error or None."""
+    result = {}
+
+    def done(src, res):
+        try:
+            src.perform_finish(res)
+            result["error"] = None
+        except GLib.Error as e:
+            result["error"] = e
+
+    source.perform_async(transfer, cancellable, done)
+    run_until(lambda: "error" in result)
+    return result["error"]
+
+
+def test_fetch_bytes(servers):
+    source = GCurl.MultiSource.new()
+    got = {}
+
+    def done(src, res):
+        got["bytes"] = src.fetch_bytes_finish(res)
+
+    source.fetch_bytes_async(servers.soup + "/bytes?n=100000", None, done)
+    run_until(lambda: got)
+    assert got["bytes"].get_data() == servers.pattern(100000)
+
+
+def test_download_file_with_progress(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    dest = tmp_path / "16m.bin"
+    transfer = GCurl.Transfer.new(servers.http + "/16m")
+    transfer.set_output_file(Gio.File.new_for_path(str(dest)), GCurl.DownloadFlags.NONE)
+    # Spread over about half a second: several notifications, 100 ms apart.
+    transfer.props.max_recv_speed = 32 * 1024 * 1024
+    progress = []
+    transfer.connect("notify::bytes-received",
+                     lambda t, pspec: progress.append((t.props.bytes_received, t.props.total_bytes)))
+    states = []
+    transfer.connect("notify::state", lambda t, pspec: states.append(t.props.state))
+
+    assert perform(source, transfer) is None
+    assert states == [GCurl.TransferState.RUNNING, GCurl.TransferState.SUCCEEDED]
+    assert len(progress) >= 2
+    assert [p[0] for p in progress] == sorted(p[0] for p in progress)
+    assert len(progress) <= 20
+    assert progress[-1] == (16 * 1024 * 1024, 16 * 1024 * 1024)
+    assert sha256_file(dest) == servers.sha256_of("16m")
+    assert not os.path.exists(str(dest) + ".part")
+    assert transfer.props.response_code == 200
+    assert transfer.get_timing(GCurl.Timing.TOTAL) > 0
+
+
+def test_download_async_convenience(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    dest = Gio.File.new_for_path(str(tmp_path / "100k"))
+    result = {}
+
+    def done(src, res):
+        result["ok"] = src.download_finish(res)
+
+    source.download_async(servers.http + "/100k", dest, GCurl.DownloadFlags.NONE, None, done)
+    run_until(lambda: result)
+    assert result["ok"] is True
+    assert sha256_file(dest.get_path()) == servers.sha256_of("100k")
+
+
+def test_resume_after_dropped_connection(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    dest = tmp_path / "dropped.bin"
+    transfer = GCurl.Transfer.new(servers.soup + "/drop?n=300000&after=100000")
+    transfer.set_output_file(Gio.File.new_for_path(str(dest)), GCurl.DownloadFlags.RESUME)
+
+    error = perform(source, transfer)
+    assert error.matches(GCurl.error_quark(), GCurl.Error.PARTIAL)
+    assert not dest.exists()
+    assert os.path.getsize(str(dest) + ".part") == 100000
+
+    # The same transfer again: it asks for the rest with a Range request.
+    assert perform(source, transfer) is None
+    assert transfer.props.response_code == 206
+    assert dest.read_bytes() == servers.pattern(300000)
+    assert not os.path.exists(str(dest) + ".part")
+
+
+def test_pause_and_resume(servers):
+    source = GCurl.MultiSource.new()
+    n = 8 * 1024 * 1024
+    transfer = GCurl.Transfer.new(servers.soup + f"/bytes?n={n}")
+    transfer.props.http_version = GCurl.HttpVersion.HTTP_1_1   # see GCurl.Transfer.pause
+    transfer.props.progress_interval = 0
+    result = {}
+    source.perform_async(transfer, None,
+                         lambda src, res: result.setdefault("ok", src.perform_finish(res)))
+
+    run_until(lambda: transfer.props.bytes_received >= 100000 or result)
+    assert not result
+    transfer.pause()
+    assert transfer.props.state == GCurl.TransferState.PAUSED
+    run_for(0.05)
+    paused_at = transfer.props.bytes_received
+    run_for(0.4)
+    assert transfer.props.bytes_received == paused_at
+    assert paused_at < n
+    assert not result
+
+    transfer.resume()
+    assert transfer.props.state == GCurl.TransferState.RUNNING
+    run_until(lambda: result)
+    assert result["ok"] is True
+    assert transfer.get_body().get_data() == servers.pattern(n)
+
+
+def test_cancel_with_cancellable(servers):
+    source = GCurl.MultiSource.new()
+    transfer = GCurl.Transfer.new(servers.soup + "/stall?n=1000")
+    cancellable = Gio.Cancellable()
+    finished = []
+    transfer.connect("finished", lambda t: finished.append(t.props.state))
+    GLib.timeout_add(100, lambda: cancellable.cancel())
+
+    error = perform(source, transfer, cancellable)
+    assert error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
+    assert finished == [GCurl.TransferState.CANCELLED]
+    assert transfer.get_error().matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
+
+
+def _closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+ERROR_CASES = {
+    "http-404": (lambda s: s.soup + "/status?code=404", {}, GCurl.Error.HTTP_STATUS),
+    "refused": (lambda s: f"http://127.0.0.1:{_closed_port()}/", {}, GCurl.Error.CONNECT_FAILED),
+    "dns": (lambda s: "http://gcurl-python.invalid/", {}, GCurl.Error.HOST_NOT_FOUND),
+    "timeout": (lambda s: s.soup + "/stall?n=1000", {"timeout": 300}, GCurl.Error.TIMED_OUT),
+    "tls-self-signed": (lambda s: s.https + "/1k", {}, GCurl.Error.TLS),
+    "size-limit": (lambda s: s.soup + "/bytes?n=100000&chunked=1", {"max_size": 1000},
+                   GCurl.Error.TOO_LARGE),
+    "redirect-to-file": (lambda s: s.soup + "/redirect?n=1&to=file:///etc/passwd", {},
+                         GCurl.Error.UNSUPPORTED_PROTOCOL),
+    "dropped": (lambda s: s.soup + "/drop?n=100000&after=10", {}, GCurl.Error.PARTIAL),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERROR_CASES))
+def test_error_classes(servers, case):
+    url_of, props, code = ERROR_CASES[case]
+    source = GCurl.MultiSource.new()
+    url = url_of(servers)
+    transfer = GCurl.Transfer.new(url)
+    for name, value in props.items():
+        transfer.set_property(name.replace("_", "-"), value)
+
+    error = perform(source, transfer)
+    assert error is not None
+    assert error.matches(GCurl.error_quark(), code), error.message
+    assert url in error.message
+    assert transfer.props.state == GCurl.TransferState.FAILED
+    if case == "http-404":
+        assert transfer.props.response_code == 404
+        assert transfer.get_body().get_data() == b"status 404\n"
+
+
+def test_http2_requests_share_one_connection(servers):
+    source = GCurl.MultiSource.new()
+    tag = uuid.uuid4().hex
+    transfers = []
+    finished = []
+    for i in range(50):
+        t = GCurl.Transfer.new(f"{servers.https}/100k?{tag}={i}")
+        t.props.tls_ca_file = servers.ca_file
+        transfers.append(t)
+        source.perform_async(t, None, lambda src, res: finished.append(src.perform_finish(res)))
+    run_until(lambda: len(finished) == 50)
+    assert finished == [True] * 50
+    expected = servers.pattern(100 * 1024)
+    assert all(t.get_body().get_data() == expected for t in transfers)
+    assert len(servers.https_connections(tag)) == 1
+
+
+def test_connection_limits(servers):
+    source = GCurl.MultiSource.new()
+    source.props.max_host_connections = 2
+    tag = uuid.uuid4().hex
+    finished = []
+    for i in range(30):
+        t = GCurl.Transfer.new(f"{servers.https}/100k?{tag}={i}")
+        t.props.tls_ca_file = servers.ca_file
+        t.props.http_version = GCurl.HttpVersion.HTTP_1_1
+        source.perform_async(t, None, lambda src, res: finished.append(src.perform_finish(res)))
+    assert source.get_transfers().get_n_items() == 30
+    run_until(lambda: len(finished) == 30)
+    assert finished == [True] * 30
+    assert 1 <= len(servers.https_connections(tag)) <= 2
+    assert source.get_transfers().get_n_items() == 0
+
+
+def test_transfer_finished_and_model(servers):
+    source = GCurl.MultiSource.new()
+    seen = []
+    model = source.get_transfers()
+    source.connect("transfer-finished",
+                   lambda src, t: seen.append((t.props.url, model.get_n_items())))
+    urls = [servers.soup + f"/bytes?n={n}" for n in (10, 20, 30)]
+    for url in urls:
+        source.perform_async(GCurl.Transfer.new(url), None, None)
+    assert [model.get_item(i).props.url for i in range(model.get_n_items())] == urls
+    run_until(lambda: len(seen) == 3)
+    assert sorted(u for u, _ in seen) == sorted(urls)
+    assert [n for _, n in seen] == [2, 1, 0]
+
+
+def test_thousand_transfers_leave_nothing_alive(servers):
+    source = GCurl.MultiSource.new()
+    refs = []
+    done = []
+    for i in range(1000):
+        t = GCurl.Transfer.new(servers.http + "/1k")
+        t.connect("finished", lambda t: done.append(t.props.state))
+        refs.append(weakref.ref(t))
+        source.perform_async(t, None, None)
+        del t
+    run_until(lambda: len(done) == 1000)
+    assert done == [GCurl.TransferState.SUCCEEDED] * 1000
+    run_for(0.05)
+    gc.collect()
+    assert [r for r in refs if r() is not None] == []
+    source_ref = weakref.ref(source)
+    del source
+    gc.collect()
+    assert source_ref() is None
+
+
+def test_suggested_filename(servers):
+    transfer = GCurl.Transfer.new(servers.soup + "/disposition?cd=attachment%3B%20filename%3D%22..%2Fx.txt%22")
+    assert transfer.dup_suggested_filename() == "disposition"
+    source = GCurl.MultiSource.new()
+    assert perform(source, transfer) is None
+    assert transfer.dup_suggested_filename() == "x.txt"
