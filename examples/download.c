@@ -1,0 +1,120 @@
+/* download.c: parallel downloads with progress, with gcurlmulti
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ *   cc download.c $(pkg-config --cflags --libs gcurlmulti-1.0) -o download
+ *   ./download DIR URL...
+ *
+ * Downloads every URL at once into DIR (under the name the URL suggests,
+ * resuming a partial download left by an earlier run) and prints a line
+ * per progress notification, then one per finished file with its SHA-256.
+ * Exits 1 if any download failed.
+ */
+
+#include <gcurlmulti/gcurlmulti.h>
+
+typedef struct
+{
+  GMainLoop *loop;
+  int        running;
+  int        failed;
+} App;
+
+typedef struct
+{
+  App           *app;
+  GCurlTransfer *transfer;
+} Download;
+
+static void
+on_progress (GCurlTransfer *transfer,
+             GParamSpec    *pspec,
+             gpointer       data)
+{
+  g_autofree char *name = g_curl_transfer_dup_suggested_filename (transfer);
+  gint64 total = g_curl_transfer_get_total_bytes (transfer);
+
+  if (total > 0)
+    g_print ("%s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes (%d%%)\n", name,
+             g_curl_transfer_get_bytes_received (transfer), total,
+             (int) (100 * g_curl_transfer_get_bytes_received (transfer) / total));
+  else
+    g_print ("%s: %" G_GINT64_FORMAT " bytes\n", name,
+             g_curl_transfer_get_bytes_received (transfer));
+}
+
+static char *
+sha256_of_file (GFile *file)
+{
+  g_autoptr(GBytes) contents = g_file_load_bytes (file, NULL, NULL, NULL);
+
+  return contents ? g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, contents) : NULL;
+}
+
+static void
+downloaded (GObject      *object,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  Download *download = data;
+  App *app = download->app;
+  g_autoptr(GError) error = NULL;
+  GFile *file = g_curl_transfer_get_output_file (download->transfer);
+  g_autofree char *path = g_file_get_path (file);
+
+  if (g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &error))
+    {
+      g_autofree char *sha256 = sha256_of_file (file);
+
+      g_print ("%s: done, sha256 %s\n", path, sha256);
+    }
+  else
+    {
+      g_printerr ("%s: %s\n", path, error->message);
+      app->failed++;
+    }
+
+  g_object_unref (download->transfer);
+  g_free (download);
+  if (--app->running == 0)
+    g_main_loop_quit (app->loop);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GCurlMultiSource) source = NULL;
+  g_autoptr(GFile) dir = NULL;
+  App app = { NULL, 0, 0 };
+
+  if (argc < 3)
+    {
+      g_printerr ("usage: %s DIR URL...\n", argv[0]);
+      return 2;
+    }
+
+  app.loop = g_main_loop_new (NULL, FALSE);
+  source = g_curl_multi_source_new ();
+  dir = g_file_new_for_commandline_arg (argv[1]);
+
+  for (int i = 2; i < argc; i++)
+    {
+      GCurlTransfer *transfer = g_curl_transfer_new (argv[i]);
+      g_autofree char *name = g_curl_transfer_dup_suggested_filename (transfer);
+      g_autoptr(GFile) file = g_file_get_child (dir, name);
+      Download *download = g_new0 (Download, 1);
+
+      g_curl_transfer_set_output_file (transfer, file, G_CURL_DOWNLOAD_FLAGS_RESUME |
+                                                       G_CURL_DOWNLOAD_FLAGS_REPLACE);
+      g_signal_connect (transfer, "notify::bytes-received", G_CALLBACK (on_progress), NULL);
+      download->app = &app;
+      download->transfer = transfer;
+      g_curl_multi_source_perform_async (source, transfer, NULL, downloaded, download);
+      app.running++;
+    }
+
+  g_main_loop_run (app.loop);
+  g_main_loop_unref (app.loop);
+  return app.failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,80 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Runs the GCurlTransfer examples, in C and in Python, against the test
+# servers and checks what they print and write against the served files.
+# Run it under gcurl-test-serve:
+#
+#   gcurl-test-serve test-examples.sh BUILDDIR SRCDIR PYTHON
+
+set -u
+
+builddir=$1
+srcdir=$2
+python=$3
+ex="$builddir/examples"
+pyex="$srcdir/examples"
+export GI_TYPELIB_PATH="$builddir/gcurlmulti${GI_TYPELIB_PATH:+:$GI_TYPELIB_PATH}"
+export LD_LIBRARY_PATH="$builddir/gcurlmulti${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gcurl-examples-XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+n=0
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok () { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
+failed=0
+sha () { sha256sum "$1" | cut -d' ' -f1; }
+
+echo "1..8"
+
+for lang in c python; do
+  if [ "$lang" = c ]; then
+    fetch="$ex/fetch"; download="$ex/download"; cancel="$ex/cancel"
+  else
+    fetch="$python $pyex/fetch.py"; download="$python $pyex/download.py"
+    cancel="$python $pyex/cancel.py"
+  fi
+
+  # fetch: the body's SHA-256, and a clear error with exit status 1.
+  out=$($fetch "$NGINX_HTTP_URL/1m")
+  if [ "$out" = "1048576 bytes, sha256 $(sha "$NGINX_DOCROOT/1m")" ]; then
+    ok "$lang fetch: $out"
+  else
+    not_ok "$lang fetch printed: $out"
+  fi
+  err=$($fetch "$SOUP_URL/status?code=404" 2>&1 >/dev/null); status=$?
+  case "$status:$err" in
+    "1:fetch: Transfer of $SOUP_URL/status?code=404 failed: HTTP 404"*) ok "$lang fetch 404: $err" ;;
+    *) not_ok "$lang fetch 404: status $status, $err" ;;
+  esac
+
+  # download: three files in parallel with progress lines, each checked.
+  dir="$work/$lang"
+  mkdir -p "$dir"
+  $download "$dir" "$NGINX_HTTP_URL/16m" "$NGINX_HTTP_URL/100k" "$SOUP_URL/bytes?n=1000" \
+    > "$work/$lang.out"; status=$?
+  head -c 1000 "$NGINX_DOCROOT/16m" > "$work/bytes-1000"
+  if [ $status -eq 0 ] &&
+     [ "$(sha "$dir/16m")" = "$(sha "$NGINX_DOCROOT/16m")" ] &&
+     [ "$(sha "$dir/100k")" = "$(sha "$NGINX_DOCROOT/100k")" ] &&
+     [ "$(sha "$dir/bytes")" = "$(sha "$work/bytes-1000")" ] &&
+     grep -q "^16m: 16777216 of 16777216 bytes (100%)$" "$work/$lang.out" &&
+     grep -q "^$dir/16m: done, sha256 $(sha "$NGINX_DOCROOT/16m")$" "$work/$lang.out" &&
+     [ "$(ls "$dir" | wc -l)" -eq 3 ]; then
+    ok "$lang download: 3 files, $(wc -l < "$work/$lang.out") lines of output"
+  else
+    not_ok "$lang download (status $status):"
+    sed 's/^/# /' "$work/$lang.out"
+    ls -l "$dir" | sed 's/^/# /'
+  fi
+
+  # cancel: a slow body, cancelled after 200 ms.
+  out=$($cancel "$SOUP_URL/trickle?n=1000000&chunk=1000&interval=10" 200); status=$?
+  case "$status:$out" in
+    "0:cancelled after "*" bytes") ok "$lang cancel: $out" ;;
+    *) not_ok "$lang cancel: status $status, $out" ;;
+  esac
+done
+
+exit $failed
