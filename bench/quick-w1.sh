@@ -3,8 +3,8 @@
 #
 # Quick W1 (DESIGN §10): COUNT GETs of a 1 KiB file at 50 concurrent from
 # nginx on loopback, alternating the raw C API (examples/fetch-many, both
-# backends) and a plain curl_multi_perform + curl_multi_poll loop, RUNS
-# times each. Prints each run and the median CPU ratios. Every run checks
+# backends), the GCurlTransfer API (bench/transfer-many, epoll) and a plain
+# curl_multi_perform + curl_multi_poll loop, RUNS times each. Prints each run and the median CPU ratios. Every run checks
 # the byte total. Not the full benchmark (issue: bench/).
 #
 #   quick-w1.sh BUILDDIR [COUNT] [RUNS]
@@ -34,12 +34,15 @@ for i in $(seq "$runs"); do
   p=$(cpu_of "$build/bench/bench-poll-loop" -n "$count" -c 50 -s 1024 "$url")
   e=$(GCURL_BACKEND=epoll cpu_of "$build/examples/fetch-many" -n "$count" -c 50 -s 1024 "$url")
   c=$(GCURL_BACKEND=iochannel cpu_of "$build/examples/fetch-many" -n "$count" -c 50 -s 1024 "$url")
-  echo "run $i: poll-loop $p s, gcurl epoll $e s, gcurl iochannel $c s"
-  echo "$p $e $c" >> /tmp/gcurl-w1.$$
+  t=$(GCURL_BACKEND=epoll cpu_of "$build/bench/bench-transfer-many" -n "$count" -c 50 -s 1024 "$url")
+  echo "run $i: poll-loop $p s, gcurl epoll $e s, gcurl iochannel $c s, GCurlTransfer $t s"
+  echo "$p $e $c $t" >> /tmp/gcurl-w1.$$
 done
 
 pm=$(cut -d' ' -f1 /tmp/gcurl-w1.$$ | median)
 em=$(cut -d' ' -f2 /tmp/gcurl-w1.$$ | median)
 cm=$(cut -d' ' -f3 /tmp/gcurl-w1.$$ | median)
+tm=$(cut -d' ' -f4 /tmp/gcurl-w1.$$ | median)
 rm -f /tmp/gcurl-w1.$$
-echo "median CPU: poll-loop $pm s, epoll $em s ($(echo "$em $pm" | awk '{printf "%.2f", $1/$2}')x), iochannel $cm s ($(echo "$cm $pm" | awk '{printf "%.2f", $1/$2}')x)"
+ratio () { echo "$1 $2" | awk '{printf "%.2f", $1/$2}'; }
+echo "median CPU: poll-loop $pm s, epoll $em s ($(ratio "$em" "$pm")x), iochannel $cm s ($(ratio "$cm" "$pm")x), GCurlTransfer $tm s ($(ratio "$tm" "$pm")x)"

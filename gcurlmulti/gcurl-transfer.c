@@ -123,6 +123,7 @@ struct _GCurlTransfer
   gboolean            tls_verify_peer;
   gboolean            tls_verify_host;
   char               *tls_ca_file;
+  char               *default_ca_file;   /* libcurl's built-in CA bundle */
   gboolean            fail_on_http_error;
   guint               progress_interval;
   gboolean            forced_forbid_reuse;
@@ -484,6 +485,8 @@ write_cb (char   *ptr,
 
     case G_CURL_OUTPUT_FILE:
     case G_CURL_OUTPUT_STREAM:
+      if (self->out == NULL)   /* disposed while running */
+        return 0;
       if (!g_output_stream_write_all (self->out, ptr, len, NULL, NULL, &self->write_error))
         return 0;
       break;
@@ -507,19 +510,32 @@ write_cb (char   *ptr,
 
 static void apply_pause (GCurlTransfer *self);
 
+typedef struct
+{
+  GCurlTransfer *self;
+  GCancellable  *cancellable;   /* the run's: identifies it */
+} PendingRead;
+
 static void
 read_ready_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      data)
 {
-  g_autoptr(GCurlTransfer) self = data;
+  PendingRead *pending = data;
+  g_autoptr(GCurlTransfer) self = pending->self;
+  g_autoptr(GCancellable) cancellable = pending->cancellable;
   g_autoptr(GError) error = NULL;
   GBytes *bytes;
 
+  g_free (pending);
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-      (self->read_cancellable == NULL || g_cancellable_is_cancelled (self->read_cancellable)))
-    return;   /* the run is over */
+
+  /* The read of a run that is over. */
+  if (cancellable != self->read_cancellable || g_cancellable_is_cancelled (cancellable))
+    {
+      g_clear_pointer (&bytes, g_bytes_unref);
+      return;
+    }
 
   self->reading = FALSE;
   if (bytes == NULL)
@@ -590,10 +606,13 @@ read_cb (char   *buffer,
    * the upload until the data is there. */
   if (!self->reading)
     {
+      PendingRead *pending = g_new0 (PendingRead, 1);
+
+      pending->self = g_object_ref (self);
+      pending->cancellable = g_object_ref (self->read_cancellable);
       self->reading = TRUE;
       g_input_stream_read_bytes_async (self->body_stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                       self->read_cancellable, read_ready_cb,
-                                       g_object_ref (self));
+                                       self->read_cancellable, read_ready_cb, pending);
     }
   self->read_waiting = TRUE;
   return CURL_READFUNC_PAUSE;
@@ -832,8 +851,10 @@ build_request (GCurlTransfer *self)
                     (curl_off_t) (self->max_size > 0 ? MAX (0, self->max_size - self->offset) : 0));
   curl_easy_setopt (easy, CURLOPT_SSL_VERIFYPEER, (long) self->tls_verify_peer);
   curl_easy_setopt (easy, CURLOPT_SSL_VERIFYHOST, self->tls_verify_host ? 2L : 0L);
-  if (self->tls_ca_file != NULL)
-    curl_easy_setopt (easy, CURLOPT_CAINFO, self->tls_ca_file);
+  /* Back to libcurl's own bundle when the property is unset again. */
+  if (self->tls_ca_file != NULL || self->default_ca_file != NULL)
+    curl_easy_setopt (easy, CURLOPT_CAINFO,
+                      self->tls_ca_file ? self->tls_ca_file : self->default_ca_file);
 
   curl_easy_setopt (easy, CURLOPT_PRIVATE, self);
   curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, self->errbuf);
@@ -1148,6 +1169,7 @@ g_curl_transfer_finalize (GObject *object)
   g_free (self->user_agent);
   g_free (self->allowed_protocols);
   g_free (self->tls_ca_file);
+  g_free (self->default_ca_file);
   g_clear_pointer (&self->buffer, g_byte_array_unref);
   g_clear_pointer (&self->body, g_bytes_unref);
   g_clear_pointer (&self->read_chunk, g_bytes_unref);
@@ -1566,6 +1588,13 @@ static void
 g_curl_transfer_init (GCurlTransfer *self)
 {
   self->easy = curl_easy_init ();
+  if (self->easy != NULL)
+    {
+      char *ca = NULL;
+
+      if (curl_easy_getinfo (self->easy, CURLINFO_CAINFO, &ca) == CURLE_OK)
+        self->default_ca_file = g_strdup (ca);
+    }
   self->request_headers = g_ptr_array_new_with_free_func (g_free);
   self->response_headers = g_ptr_array_new_with_free_func (g_free);
   self->body_length = -1;

@@ -909,6 +909,10 @@ test_pitfall_17_errors (Fixture       *f,
     error = run (f, t);
     g_assert_no_error (error);
     assert_pattern (g_curl_transfer_get_body (t), 0, 1024);
+
+    /* Unset again: the system's bundle, which does not trust it. */
+    g_curl_transfer_set_tls_ca_file (t, NULL);
+    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TLS);
     g_clear_object (&t);
 
     t = g_curl_transfer_new (url);
