@@ -396,19 +396,13 @@ header_cb (char   *buffer,
       return size * nitems;
     }
 
+  /* Kept as they came ("Name: value", as UTF-8); the lookups skip the
+   * blanks after the colon. */
   colon = memchr (buffer, ':', len);
   if (colon != NULL && colon != buffer)
-    {
-      const char *v = colon + 1;
-      const char *end = buffer + len;
-      g_autofree char *name = g_strndup (buffer, colon - buffer);
-      g_autofree char *value = NULL;
-
-      while (v < end && (*v == ' ' || *v == '\t'))
-        v++;
-      value = g_utf8_make_valid (v, end - v);
-      g_ptr_array_add (self->response_headers, g_strdup_printf ("%s: %s", name, value));
-    }
+    g_ptr_array_add (self->response_headers,
+                     g_utf8_validate_len (buffer, len, NULL) ? g_strndup (buffer, len)
+                                                             : g_utf8_make_valid (buffer, len));
 
   return size * nitems;
 }
@@ -2711,7 +2705,12 @@ g_curl_transfer_get_response_header (GCurlTransfer *self,
       const char *h = self->response_headers->pdata[i - 1];
 
       if (g_ascii_strncasecmp (h, name, len) == 0 && h[len] == ':')
-        return h + len + 2;
+        {
+          h += len + 1;
+          while (*h == ' ' || *h == '\t')
+            h++;
+          return h;
+        }
     }
   return NULL;
 }
@@ -2735,7 +2734,17 @@ g_curl_transfer_dup_response_headers (GCurlTransfer *self)
 
   builder = g_strv_builder_new ();
   for (guint i = 0; i < self->response_headers->len; i++)
-    g_strv_builder_add (builder, self->response_headers->pdata[i]);
+    {
+      const char *h = self->response_headers->pdata[i];
+      const char *colon = strchr (h, ':');
+      const char *v = colon + 1;
+      g_autofree char *line = NULL;
+
+      while (*v == ' ' || *v == '\t')
+        v++;
+      line = g_strdup_printf ("%.*s: %s", (int) (colon - h), h, v);
+      g_strv_builder_add (builder, line);
+    }
   ret = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
   return ret;
