@@ -1052,6 +1052,9 @@ reentrant_data (GCurlTransfer *t,
 {
   Reentrant *re = user_data;
 
+  /* Nothing arrives once paused or cancelled, even within the action
+   * that was running when the handler asked. */
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_RUNNING);
   g_byte_array_append (re->data, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   if (re->chunks++ != 0)
     return;
