@@ -1445,7 +1445,7 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    *
    * The least time between two progress notifications
    * ([property@GCurl.Transfer:bytes-received] and its kin), in milliseconds.
-   * They are notified once more when the transfer ends. %G_MAXUINT turns
+   * They are brought up to date when the transfer ends. %G_MAXUINT turns
    * progress notifications off until the end.
    */
   properties[PROP_PROGRESS_INTERVAL] =
