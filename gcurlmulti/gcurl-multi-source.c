@@ -300,7 +300,15 @@ end_transfer (GCurlMultiSource *self,
   if (self->transfers != NULL && g_list_store_find (self->transfers, transfer, &position))
     g_list_store_remove (self->transfers, position);
 
+  /* The order of DESIGN §4: final state and result, ::done,
+   * GCurlTransfer::finished, ::transfer-finished, the async callback. */
   _g_curl_transfer_complete (transfer, result, &error, &body);
+
+  if (!self->disposing && !abandoned (self))
+    emit_done (self, g_curl_transfer_get_handle (transfer),
+               (CURLcode) g_curl_transfer_get_curl_code (transfer));
+
+  _g_curl_transfer_emit_finished (transfer);
 
   if (!self->disposing && !abandoned (self))
     g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
@@ -1037,10 +1045,12 @@ g_curl_multi_source_class_init (GCurlMultiSourceClass *klass)
    * @easy_handle: the `CURL *` easy handle whose transfer ended
    * @result: the transfer's `CURLcode`
    *
-   * Emitted once for every raw easy handle (one added with
-   * [method@GCurl.MultiSource.add_handle]) whose transfer ended; a
-   * [class@GCurl.Transfer] reports through
-   * [signal@GCurl.MultiSource::transfer-finished] instead. That is each one that
+   * Emitted once for every transfer that ended, whether its easy handle
+   * was added with [method@GCurl.MultiSource.add_handle] or belongs to a
+   * [class@GCurl.Transfer] (whose handle a handler must not touch: the
+   * transfer's [signal@GCurl.Transfer::finished] and
+   * [signal@GCurl.MultiSource::transfer-finished] follow, in that order).
+   * That is each one that
    * `curl_multi_info_read()` reports finished, including one that finishes
    * on a timer tick; each one [method@GCurl.MultiSource.cancel_all]
    * cancelled (@result is `CURLE_ABORTED_BY_CALLBACK`); and each one a

@@ -20,13 +20,16 @@ gboolean  _g_curl_transfer_start     (GCurlTransfer    *self,
                                       GError          **error);
 
 /* The run ended with @result (its handle has left the multi handle):
- * closes the output, sets the error and the final state, notifies and
- * emits ::finished. The run's outcome is returned in @error and @body as
- * it was before any handler ran (a handler may start the next run). */
+ * closes the output, sets the error and the final state and notifies.
+ * The run's outcome is returned in @error and @body as it is now, before
+ * any handler runs (a handler may start the next run). */
 void      _g_curl_transfer_complete  (GCurlTransfer    *self,
                                       CURLcode          result,
                                       GError          **error,
                                       GBytes          **body);
+
+/* Then, after GCurlMultiSource::done: ::finished. */
+void      _g_curl_transfer_emit_finished (GCurlTransfer *self);
 
 /* A run that could not start ends with @error (state, ::finished). */
 void      _g_curl_transfer_fail_to_start (GCurlTransfer *self,

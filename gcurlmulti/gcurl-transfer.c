@@ -1111,9 +1111,13 @@ _g_curl_transfer_complete (GCurlTransfer  *self,
 
   g_object_thaw_notify (G_OBJECT (self));
 
-  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
-
   g_object_unref (self);
+}
+
+void
+_g_curl_transfer_emit_finished (GCurlTransfer *self)
+{
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
 }
 
 /* A run that could not start: no curl involved. */

@@ -371,6 +371,93 @@ test_list_model (Fixture       *f,
     }
 }
 
+typedef struct
+{
+  GString *order;
+  gpointer easy;
+  int      result;
+} Order;
+
+static void
+order_done (GCurlMultiSource *source,
+            gpointer          easy,
+            int               result,
+            gpointer          data)
+{
+  Order *o = data;
+
+  g_string_append (o->order, "done,");
+  o->easy = easy;
+  o->result = result;
+}
+
+static void
+order_finished (GCurlTransfer *t,
+                gpointer       data)
+{
+  Order *o = data;
+
+  /* The state is final before anything is emitted. */
+  g_assert_cmpint (g_curl_transfer_get_state (t), >=, G_CURL_TRANSFER_STATE_SUCCEEDED);
+  g_string_append (o->order, "finished,");
+}
+
+static void
+order_transfer_finished (GCurlMultiSource *source,
+                         GCurlTransfer    *t,
+                         gpointer          data)
+{
+  Order *o = data;
+
+  g_string_append (o->order, "transfer-finished,");
+}
+
+static void
+order_state (GObject    *object,
+             GParamSpec *pspec,
+             gpointer    data)
+{
+  Order *o = data;
+
+  if (g_curl_transfer_get_state (G_CURL_TRANSFER (object)) >= G_CURL_TRANSFER_STATE_SUCCEEDED)
+    g_string_append (o->order, "state,");
+}
+
+static void
+order_callback (GObject      *object,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Order *o = data;
+
+  g_assert_true (g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, NULL));
+  g_string_append (o->order, "callback");
+}
+
+/* DESIGN §4: final state and result, done, finished, transfer-finished,
+ * then the async callback. */
+static void
+test_completion_order (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=1000");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  Order o = { g_string_new (NULL), NULL, -1 };
+
+  g_signal_connect (f->source, "done", G_CALLBACK (order_done), &o);
+  g_signal_connect (f->source, "transfer-finished", G_CALLBACK (order_transfer_finished), &o);
+  g_signal_connect (t, "finished", G_CALLBACK (order_finished), &o);
+  g_signal_connect (t, "notify::state", G_CALLBACK (order_state), &o);
+  g_curl_multi_source_perform_async (f->source, t, NULL, order_callback, &o);
+  while (!g_str_has_suffix (o.order->str, "callback"))
+    g_main_context_iteration (f->context, TRUE);
+
+  g_assert_cmpstr (o.order->str, ==, "state,done,finished,transfer-finished,callback");
+  g_assert_true (o.easy == (gpointer) g_curl_transfer_get_handle (t));
+  g_assert_cmpint (o.result, ==, CURLE_OK);
+  g_string_free (o.order, TRUE);
+}
+
 static void
 test_already_running (Fixture       *f,
                       gconstpointer  data)
@@ -1462,6 +1549,7 @@ main (int   argc,
   ADD ("fetch-bytes", test_fetch_bytes);
   ADD ("properties-and-progress", test_properties_and_progress);
   ADD ("list-model", test_list_model);
+  ADD ("completion-order", test_completion_order);
   ADD ("already-running", test_already_running);
   ADD ("request", test_request);
   ADD ("request-body-read-error", test_request_body_read_error);
