@@ -10,7 +10,7 @@ MESON    ?= meson
 PREFIX   ?= /usr/local
 MESON_SETUP_OPTS ?= -Ddocs=true
 
-.PHONY: all deps build run check check-asan quick-bench install clean
+.PHONY: all deps build run check check-asan bench quick-bench install clean
 
 all: build
 
@@ -46,6 +46,13 @@ check-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  $(MESON) test -C $(ASANDIR) --suite c --print-errorlogs
+
+# DESIGN §10: every workload with gcurlmulti and its peers, clients
+# alternating, the median of 9 runs; the report goes to bench/RESULTS.md too.
+bench: build
+	@scripts/install-deps bench
+	$(BUILDDIR)/tests/gcurl-test-serve /usr/bin/python3 bench/bench.py $(BUILDDIR) \
+	  --runs 9 --out bench/RESULTS.md
 
 # W1 in brief (20,000 GETs of 1 KiB at 50 concurrent from nginx): the raw C
 # API on both backends against a plain curl_multi_poll loop, median CPU.

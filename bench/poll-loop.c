@@ -5,15 +5,12 @@
  * The same work as examples/fetch-many.c (COUNT downloads of URL with
  * CONCURRENCY in flight, each finished handle re-added at once, every
  * length checked) in a curl_multi_perform() + curl_multi_poll() loop: no
- * GLib at all. Prints the same summary line.
+ * GLib at all. See bench-common.h for the work and the output.
  */
 
 #include <curl/curl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <time.h>
+
+#include "bench-common.h"
 
 typedef struct
 {
@@ -27,61 +24,40 @@ write_cb (char *data, size_t size, size_t nmemb, void *user_data)
   return size * nmemb;
 }
 
-static double
-now (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int
 main (int argc, char *argv[])
 {
-  int count = 1000, concurrency = 50, started = 0, finished = 0, failed = 0, running = 1;
-  long long size = -1, total = 0;
-  const char *url = NULL;
-  struct rusage usage;
+  BenchArgs a;
+  int started = 0, finished = 0, failed = 0, running = 1;
+  long long total = 0;
   double start;
   CURLM *multi;
 
-  for (int i = 1; i < argc; i++)
-    {
-      if (!strcmp (argv[i], "-n") && i + 1 < argc)
-        count = atoi (argv[++i]);
-      else if (!strcmp (argv[i], "-c") && i + 1 < argc)
-        concurrency = atoi (argv[++i]);
-      else if (!strcmp (argv[i], "-s") && i + 1 < argc)
-        size = atoll (argv[++i]);
-      else
-        url = argv[i];
-    }
-  if (url == NULL || count < 1 || concurrency < 1)
-    {
-      fprintf (stderr, "usage: %s [-n COUNT] [-c CONCURRENCY] [-s BYTES] URL\n", argv[0]);
-      return 2;
-    }
+  if (!bench_parse_args (&a, argc, argv))
+    return 2;
 
   curl_global_init (CURL_GLOBAL_DEFAULT);
   multi = curl_multi_init ();
-  start = now ();
+  start = bench_start ();
 
-  for (int i = 0; i < concurrency && i < count; i++)
+  for (int i = 0; i < a.concurrency && i < a.count; i++)
     {
       CURL *easy = curl_easy_init ();
       Slot *slot = calloc (1, sizeof *slot);
 
-      curl_easy_setopt (easy, CURLOPT_URL, url);
+      curl_easy_setopt (easy, CURLOPT_URL, a.url);
       curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
       curl_easy_setopt (easy, CURLOPT_WRITEDATA, slot);
       curl_easy_setopt (easy, CURLOPT_PRIVATE, slot);
       curl_easy_setopt (easy, CURLOPT_FAILONERROR, 1L);
+      curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+      if (a.buffer_size > 0)
+        curl_easy_setopt (easy, CURLOPT_BUFFERSIZE, a.buffer_size);
       curl_multi_add_handle (multi, easy);
       started++;
     }
 
-  while (finished < count)
+  while (finished < a.count)
     {
       CURLMsg *msg;
       int left;
@@ -101,9 +77,9 @@ main (int argc, char *argv[])
           curl_multi_remove_handle (multi, easy);
           finished++;
           total += slot->received;
-          if (result != CURLE_OK || slot->received != (size >= 0 ? size : (long long) length))
+          if (result != CURLE_OK || slot->received != (a.size >= 0 ? a.size : (long long) length))
             failed++;
-          if (started < count)
+          if (started < a.count)
             {
               slot->received = 0;
               curl_multi_add_handle (multi, easy);
@@ -115,16 +91,11 @@ main (int argc, char *argv[])
               curl_easy_cleanup (easy);
             }
         }
-      if (finished < count)
+      if (finished < a.count)
         curl_multi_poll (multi, NULL, 0, 1000, NULL);
     }
 
-  getrusage (RUSAGE_SELF, &usage);
-  printf ("%d transfers, %lld bytes, %d failed, %.2f s wall, %.2f s CPU\n",
-          finished, total, failed, now () - start,
-          usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
-
+  bench_report (finished, total, failed, start);
   curl_multi_cleanup (multi);
   curl_global_cleanup ();
   return failed == 0 ? 0 : 1;

@@ -27,6 +27,7 @@ typedef struct
   gint64            expected;
   gint64            total;
   int               notifies;
+  long              buffer_size;
 } Run;
 
 static void start_one (Run *run);
@@ -87,10 +88,25 @@ start_one (Run *run)
 {
   g_autoptr(GCurlTransfer) transfer = g_curl_transfer_new (run->url);
 
+  if (run->buffer_size > 0)
+    curl_easy_setopt (g_curl_transfer_get_handle (transfer), CURLOPT_BUFFERSIZE, run->buffer_size);
   g_signal_connect (transfer, "notify::bytes-received", G_CALLBACK (on_progress), run);
   g_signal_connect (transfer, "finished", G_CALLBACK (on_finished), run);
   g_curl_multi_source_perform_async (run->source, transfer, NULL, performed, run);
   run->started++;
+}
+
+/* Thousands of connections need as many descriptors. */
+static void
+raise_nofile (void)
+{
+  struct rlimit rl;
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
+    {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &rl);
+    }
 }
 
 int
@@ -99,11 +115,13 @@ main (int   argc,
 {
   int count = 1000, concurrency = 50;
   gint64 size = -1;
+  int buffer_size = 0;
   g_autofree char **urls = NULL;
   GOptionEntry entries[] = {
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Number of downloads (1000)", "COUNT" },
     { "concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency, "Transfers in flight (50)", "N" },
     { "size", 's', 0, G_OPTION_ARG_INT64, &size, "Expected body size (default: Content-Length)", "BYTES" },
+    { "buffer-size", 'b', 0, G_OPTION_ARG_INT, &buffer_size, "libcurl's receive buffer (default 16 KiB)", "BYTES" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &urls, NULL, "URL" },
     { NULL }
   };
@@ -112,6 +130,7 @@ main (int   argc,
   g_autoptr(GCurlMultiSource) source = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   struct rusage usage;
+  double start_cpu;
   gint64 start;
   Run run = { 0 };
 
@@ -124,6 +143,7 @@ main (int   argc,
       return 2;
     }
 
+  raise_nofile ();
   loop = g_main_loop_new (NULL, FALSE);
   source = g_curl_multi_source_new ();
   run.loop = loop;
@@ -131,18 +151,22 @@ main (int   argc,
   run.url = urls[0];
   run.count = count;
   run.expected = size;
+  run.buffer_size = buffer_size;
 
+  getrusage (RUSAGE_SELF, &usage);
+  start_cpu = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+              (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
   start = g_get_monotonic_time ();
   for (int i = 0; i < MIN (count, concurrency); i++)
     start_one (&run);
   g_main_loop_run (loop);
 
   getrusage (RUSAGE_SELF, &usage);
-  g_print ("%d transfers, %" G_GINT64_FORMAT " bytes, %d failed, %.2f s wall, %.2f s CPU\n",
+  g_print ("%d transfers, %" G_GINT64_FORMAT " bytes, %d failed, %.3f s wall, %.3f s CPU\n",
            run.finished, run.total, run.failed,
            (g_get_monotonic_time () - start) / 1e6,
            usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-           (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
+           (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6 - start_cpu);
 
   return run.failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -523,7 +523,8 @@ gcurl_test_nginx_start (GError **error)
         "  keepalive_timeout 300s;\n"
         "  http2_max_concurrent_streams 256;\n"
         "  sendfile on;\n"
-        "  server { listen 127.0.0.1:%u; root %s; }\n"
+        "  server { listen 127.0.0.1:%u; root %s;\n"
+        "           location /slow/ { alias %s/; limit_rate 40k; } }\n"
         "  server { listen 127.0.0.1:%u http2; root %s; }\n"
         "  server { listen 127.0.0.1:%u ssl http2; root %s;\n"
         "           access_log %s/https-access.log conn;\n"
@@ -531,7 +532,7 @@ gcurl_test_nginx_start (GError **error)
         "}\n",
         geteuid () == 0 ? "user root;\n" : "",
         self->dir, self->dir, self->dir, self->dir, self->dir, self->dir, self->dir,
-        p_http, docroot, p_h2c, docroot, p_https, docroot, self->dir, self->ca_file, key);
+        p_http, docroot, docroot, p_h2c, docroot, p_https, docroot, self->dir, self->ca_file, key);
       conf_path = g_build_filename (self->dir, "nginx.conf", NULL);
       if (!g_file_set_contents (conf_path, conf, -1, error))
         return NULL;

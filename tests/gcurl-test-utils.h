@@ -64,7 +64,9 @@ typedef struct
   GSubprocess *process;
 } GCurlTestNginx;
 
-/* Files in the docroot: /1k, /100k, /1m, /16m: pattern prefixes. */
+/* Files in the docroot: /1k, /100k, /1m, /16m: pattern prefixes. The
+ * HTTP/1.1 server also serves them under /slow/ at 40 KiB/s per
+ * connection (nginx's limit_rate). */
 GCurlTestNginx *gcurl_test_nginx_start (GError        **error);
 void            gcurl_test_nginx_stop  (GCurlTestNginx *nginx);
 
