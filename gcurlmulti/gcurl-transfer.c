@@ -224,17 +224,26 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+static guint notify_signal_id;
 
 G_DEFINE_FINAL_TYPE (GCurlTransfer, g_curl_transfer, G_TYPE_OBJECT)
 
 /* ---------------------------------------------------------------------- */
 /* Small helpers                                                           */
 
+/* A transfer changes a dozen properties per run: with GLib 2.74 each
+ * notification costs a signal emission, handlers or not (a third of the
+ * high-level API's overhead on small transfers, measured with callgrind).
+ * Nobody can tell a skipped notification without a handler apart. */
 static void
 notify (GCurlTransfer *self,
         guint          prop_id)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  GParamSpec *pspec = properties[prop_id];
+
+  if (g_signal_has_handler_pending (self, notify_signal_id,
+                                    g_param_spec_get_name_quark (pspec), FALSE))
+    g_object_notify_by_pspec (G_OBJECT (self), pspec);
 }
 
 static void
@@ -1549,6 +1558,7 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
     g_param_spec_string ("content-type", NULL, NULL, NULL, RO);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  notify_signal_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
 
   /**
    * GCurlTransfer::finished:
