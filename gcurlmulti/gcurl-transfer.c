@@ -2929,6 +2929,10 @@ g_curl_transfer_resume (GCurlTransfer *self)
  * from inside a handler that libcurl is running (a progress notification,
  * [signal@GCurl.Transfer::data-received]), as soon as that handler
  * returned. Has no effect on a transfer that is not running.
+ *
+ * Like every method of a running transfer, call it from the thread of the
+ * source's main context; from another thread, cancel the #GCancellable
+ * given to [method@GCurl.MultiSource.perform_async] instead.
  */
 void
 g_curl_transfer_cancel (GCurlTransfer *self)
