@@ -194,6 +194,27 @@ def versions():
     ]
 
 
+def idle_report(build, base_url):
+    """DESIGN §10: an idle source wakes up zero times a second."""
+    lines = ["## Idle: main-loop wake-ups over 5 s", "",
+             "bench-idle counts returns from poll() (after a second of settling) with no "
+             "transfers, with 500 raw easy handles paused from their write callback, and "
+             "with 500 GCurlTransfers paused with g_curl_transfer_pause(); nginx keeps "
+             "the paused connections open.", "",
+             "| backend | no transfers | 500 raw handles paused | 500 GCurlTransfers paused |",
+             "| --- | ---: | ---: | ---: |"]
+    for backend in ("epoll", "iochannel"):
+        r = subprocess.run([os.path.join(build, "bench", "bench-idle"), "-t", "5", "-p", "500",
+                            base_url + "/16m"], capture_output=True, text=True,
+                           env=dict(os.environ, GCURL_BACKEND=backend))
+        counts = re.findall(r": (\d+) wake-ups", r.stdout)
+        if len(counts) != 3:
+            raise RuntimeError(f"bench-idle ({backend}) failed: {r.stdout} {r.stderr}")
+        lines.append(f"| {backend} | " + " | ".join(counts) + " |")
+        print(f"idle ({backend}) done", file=sys.stderr, flush=True)
+    return lines + [""]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("build")
@@ -255,6 +276,9 @@ def main():
             ratios.setdefault(c.key, {})[w.name] = ratio
             report.append(f"| {c.label} | {cpu:.3f} | {iqr:.3f} | {ratio} | {wall:.2f} | {rss:.1f} |")
         report.append("")
+
+    if not a.smoke and not a.workloads and not a.clients:
+        report += idle_report(a.build, base_url)
 
     report += ["## Summary: client CPU ÷ the better raw loop", "",
                "| client | " + " | ".join(w.name for w in ws) + " |",
