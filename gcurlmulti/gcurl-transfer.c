@@ -232,10 +232,11 @@ G_DEFINE_FINAL_TYPE (GCurlTransfer, g_curl_transfer, G_TYPE_OBJECT)
 /* ---------------------------------------------------------------------- */
 /* Small helpers                                                           */
 
-/* A transfer changes a dozen properties per run: with GLib 2.74 each
- * notification costs a signal emission, handlers or not (a third of the
- * high-level API's overhead on small transfers, measured with callgrind).
- * Nobody can tell a skipped notification without a handler apart. */
+/* A transfer changes a dozen properties per run, mostly while its
+ * notifications are frozen: GLib 2.74 queues each one and emits it on
+ * thaw, handlers or not (callgrind: 4,500 instructions per 1 KiB transfer
+ * saved, 3%). Nobody can tell a skipped notification without a handler
+ * apart. */
 static void
 notify (GCurlTransfer *self,
         guint          prop_id)
