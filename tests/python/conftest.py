@@ -14,7 +14,7 @@ from gi.repository import GLib  # noqa: E402
 
 class Servers:
     def __init__(self):
-        missing = [v for v in ("SOUP_URL", "NGINX_HTTP_URL", "NGINX_HTTPS_URL",
+        missing = [v for v in ("SOUP_URL", "NGINX_HTTP_URL", "NGINX_HTTPS_URL", "NGINX_H2C_URL",
                                "NGINX_CA_FILE", "NGINX_DOCROOT", "NGINX_HTTPS_LOG")
                    if v not in os.environ]
         if missing:
@@ -23,6 +23,7 @@ class Servers:
         self.soup = os.environ["SOUP_URL"].rstrip("/")
         self.http = os.environ["NGINX_HTTP_URL"]
         self.https = os.environ["NGINX_HTTPS_URL"]
+        self.h2c = os.environ["NGINX_H2C_URL"]
         self.ca_file = os.environ["NGINX_CA_FILE"]
         self.docroot = os.environ["NGINX_DOCROOT"]
         self.https_log = os.environ["NGINX_HTTPS_LOG"]
