@@ -86,6 +86,7 @@ main (int   argc,
 {
   g_autoptr(GCurlMultiSource) source = NULL;
   g_autoptr(GFile) dir = NULL;
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   App app = { NULL, 0, 0 };
 
   if (argc < 3)
@@ -101,9 +102,20 @@ main (int   argc,
   for (int i = 2; i < argc; i++)
     {
       GCurlTransfer *transfer = g_curl_transfer_new (argv[i]);
-      g_autofree char *name = g_curl_transfer_dup_suggested_filename (transfer);
-      g_autoptr(GFile) file = g_file_get_child (dir, name);
+      char *name = g_curl_transfer_dup_suggested_filename (transfer);
+      g_autoptr(GFile) file = NULL;
       Download *download = g_new0 (Download, 1);
+
+      /* Two URLs may suggest the same name: number the later ones. */
+      for (int n = 2; g_hash_table_contains (names, name); n++)
+        {
+          g_autofree char *base = g_curl_transfer_dup_suggested_filename (transfer);
+
+          g_free (name);
+          name = g_strdup_printf ("%s-%d", base, n);
+        }
+      g_hash_table_add (names, name);
+      file = g_file_get_child (dir, name);
 
       g_curl_transfer_set_output_file (transfer, file, G_CURL_DOWNLOAD_FLAGS_RESUME |
                                                        G_CURL_DOWNLOAD_FLAGS_REPLACE);

@@ -47,9 +47,16 @@ def main(folder, urls):
         if running == 0:
             loop.quit()
 
+    names = set()
     for url in urls:
         transfer = GCurl.Transfer.new(url)
-        dest = Gio.File.new_for_path(os.path.join(folder, transfer.dup_suggested_filename()))
+        # Two URLs may suggest the same name: number the later ones.
+        name = base = transfer.dup_suggested_filename()
+        n = 2
+        while name in names:
+            name, n = f"{base}-{n}", n + 1
+        names.add(name)
+        dest = Gio.File.new_for_path(os.path.join(folder, name))
         transfer.set_output_file(dest, GCurl.DownloadFlags.RESUME | GCurl.DownloadFlags.REPLACE)
         transfer.connect("notify::bytes-received", on_progress)
         source.perform_async(transfer, None, on_done, transfer)

@@ -686,6 +686,37 @@ _g_curl_transfer_is_active (GCurlTransfer *self)
          self->state == G_CURL_TRANSFER_STATE_PAUSED;
 }
 
+/* The .part files transfers of this process are writing: two downloads to
+ * one destination at once would interleave their bytes in one file. */
+static GMutex parts_lock;
+static GHashTable *parts_in_use;   /* GFile → GFile, by g_file_equal */
+
+static gboolean
+claim_part_file (GFile *part)
+{
+  gboolean claimed = FALSE;
+
+  g_mutex_lock (&parts_lock);
+  if (parts_in_use == NULL)
+    parts_in_use = g_hash_table_new_full (g_file_hash, (GEqualFunc) g_file_equal,
+                                          g_object_unref, NULL);
+  if (!g_hash_table_contains (parts_in_use, part))
+    {
+      g_hash_table_add (parts_in_use, g_object_ref (part));
+      claimed = TRUE;
+    }
+  g_mutex_unlock (&parts_lock);
+  return claimed;
+}
+
+static void
+release_part_file (GFile *part)
+{
+  g_mutex_lock (&parts_lock);
+  g_hash_table_remove (parts_in_use, part);
+  g_mutex_unlock (&parts_lock);
+}
+
 static GFile *
 make_part_file (GFile *file)
 {
@@ -723,6 +754,15 @@ open_output (GCurlTransfer *self,
           }
 
         self->part_file = make_part_file (self->file);
+        if (!claim_part_file (self->part_file))
+          {
+            g_autofree char *name = g_file_get_parse_name (self->file);
+
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                         "Another transfer is downloading to %s", name);
+            g_clear_object (&self->part_file);
+            return FALSE;
+          }
         if (self->flags & G_CURL_DOWNLOAD_FLAGS_RESUME)
           {
             g_autoptr(GFileInfo) info = NULL;
@@ -760,6 +800,7 @@ open_output (GCurlTransfer *self,
   return TRUE;
 
 fail:
+  release_part_file (self->part_file);
   g_clear_object (&self->part_file);
   self->offset = 0;
   return FALSE;
@@ -1056,6 +1097,7 @@ finish_file (GCurlTransfer *self)
     g_file_delete (self->part_file, NULL, NULL);
 
 out:
+  release_part_file (self->part_file);
   g_clear_object (&self->part_file);
 }
 
@@ -2477,7 +2519,8 @@ g_curl_transfer_set_output_memory (GCurlTransfer *self)
  * @file named like it with `.part` appended, which is renamed to @file only
  * when the transfer succeeds. Without %G_CURL_DOWNLOAD_FLAGS_REPLACE the
  * transfer fails at once with %G_IO_ERROR_EXISTS if @file exists, and the
- * final rename fails if it appeared meanwhile. With
+ * final rename fails if it appeared meanwhile. A second transfer to the
+ * same @file while one runs fails at once with %G_IO_ERROR_BUSY. With
  * %G_CURL_DOWNLOAD_FLAGS_RESUME an existing partial file is continued with
  * a Range request (a server that cannot serve one fails the transfer with
  * %G_CURL_ERROR_PROTOCOL, and the partial file stays).

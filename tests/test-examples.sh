@@ -49,20 +49,22 @@ for lang in c python; do
     *) not_ok "$lang fetch 404: status $status, $err" ;;
   esac
 
-  # download: three files in parallel with progress lines, each checked.
+  # download: four files in parallel with progress lines, each checked;
+  # two suggest the same name (the second, slow one becomes 100k-2).
   dir="$work/$lang"
   mkdir -p "$dir"
   $download "$dir" "$NGINX_HTTP_URL/16m" "$NGINX_HTTP_URL/100k" "$SOUP_URL/bytes?n=1000" \
-    > "$work/$lang.out"; status=$?
+    "$NGINX_HTTP_URL/slow/100k" > "$work/$lang.out"; status=$?
   head -c 1000 "$NGINX_DOCROOT/16m" > "$work/bytes-1000"
   if [ $status -eq 0 ] &&
      [ "$(sha "$dir/16m")" = "$(sha "$NGINX_DOCROOT/16m")" ] &&
      [ "$(sha "$dir/100k")" = "$(sha "$NGINX_DOCROOT/100k")" ] &&
+     [ "$(sha "$dir/100k-2")" = "$(sha "$NGINX_DOCROOT/100k")" ] &&
      [ "$(sha "$dir/bytes")" = "$(sha "$work/bytes-1000")" ] &&
      grep -q "^16m: 16777216 of 16777216 bytes (100%)$" "$work/$lang.out" &&
      grep -q "^$dir/16m: done, sha256 $(sha "$NGINX_DOCROOT/16m")$" "$work/$lang.out" &&
-     [ "$(ls "$dir" | wc -l)" -eq 3 ]; then
-    ok "$lang download: 3 files, $(wc -l < "$work/$lang.out") lines of output"
+     [ "$(ls "$dir" | wc -l)" -eq 4 ]; then
+    ok "$lang download: 4 files, $(wc -l < "$work/$lang.out") lines of output"
   else
     not_ok "$lang download (status $status):"
     sed 's/^/# /' "$work/$lang.out"

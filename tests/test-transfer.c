@@ -636,6 +636,34 @@ test_output_file (Fixture       *f,
     result_clear (&r);
   }
 
+  /* Two transfers to one destination at once: the second is refused (it
+   * would interleave its bytes into the same .part file). */
+  {
+    g_autofree char *slow = surl ("/trickle?n=100000&chunk=10000&interval=10");
+    g_autofree char *busy_path = g_build_filename (f->tmpdir, "busy.bin", NULL);
+    g_autoptr(GFile) busy = g_file_new_for_path (busy_path);
+    Result second = { 0 };
+
+    g_curl_multi_source_download_async (f->source, slow, busy, G_CURL_DOWNLOAD_FLAGS_NONE,
+                                        NULL, download_cb, &r);
+    g_curl_multi_source_download_async (f->source, slow, busy, G_CURL_DOWNLOAD_FLAGS_REPLACE,
+                                        NULL, download_cb, &second);
+    gcurl_test_wait_for_flag (f->context, &second.done, 30000);
+    g_assert_error (second.error, G_IO_ERROR, G_IO_ERROR_BUSY);
+    gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+    g_assert_no_error (r.error);
+    assert_file_pattern (busy_path, 100000);
+    result_clear (&r);
+    result_clear (&second);
+
+    /* Released at the end: the same destination works again. */
+    g_curl_multi_source_download_async (f->source, slow, busy, G_CURL_DOWNLOAD_FLAGS_REPLACE,
+                                        NULL, download_cb, &r);
+    gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+    g_assert_no_error (r.error);
+    result_clear (&r);
+  }
+
   /* A directory that does not exist. */
   {
     g_autoptr(GFile) missing = g_file_new_build_filename (f->tmpdir, "no", "such", NULL);
