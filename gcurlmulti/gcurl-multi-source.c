@@ -92,7 +92,7 @@ typedef struct
   int            pause_bits;
   GCurlTransfer *transfer;       /* owned; NULL for a raw handle */
   GTask         *task;           /* owned, with transfer */
-  GSource       *cancel_source;  /* owned: the task's cancellable */
+  struct _CancelLink *cancel_link;  /* owned: the task's cancellable */
 } HandleEntry;
 
 typedef struct
@@ -249,12 +249,87 @@ defer (GCurlMultiSource *self,
   entry->op = op;
 }
 
-static gboolean
-cancel_source_cb (GCancellable *cancellable,
-                  gpointer      data)
+/* The link from a task's #GCancellable to its transfer. Not a
+ * GCancellableSource: GLib 2.74 leaks one destroyed while another thread
+ * is still inside g_cancellable_cancel() (it resurrects the source for a
+ * handler that has already run; ASan caught it). */
+typedef struct _CancelLink
 {
-  g_curl_transfer_cancel (data);
-  return G_SOURCE_CONTINUE;
+  gatomicrefcount  ref;
+  GCancellable    *cancellable;
+  gulong           handler;
+  GMainContext    *context;
+  GCurlTransfer   *transfer;   /* NULL once the run is over; the context's thread only */
+} CancelLink;
+
+static CancelLink *
+cancel_link_ref (CancelLink *link)
+{
+  g_atomic_ref_count_inc (&link->ref);
+  return link;
+}
+
+static void
+cancel_link_unref (CancelLink *link)
+{
+  if (!g_atomic_ref_count_dec (&link->ref))
+    return;
+  g_object_unref (link->cancellable);
+  g_main_context_unref (link->context);
+  g_free (link);
+}
+
+static gboolean
+cancel_link_dispatch (gpointer data)
+{
+  CancelLink *link = data;
+
+  if (link->transfer != NULL)
+    g_curl_transfer_cancel (link->transfer);
+  return G_SOURCE_REMOVE;
+}
+
+/* In whatever thread cancelled: hand the cancellation to the context. */
+static void
+cancel_link_cancelled (GCancellable *cancellable,
+                       gpointer      data)
+{
+  CancelLink *link = data;
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (idle, "GCurlTransfer cancellation");
+  g_source_set_callback (idle, cancel_link_dispatch, cancel_link_ref (link),
+                         (GDestroyNotify) cancel_link_unref);
+  g_source_attach (idle, link->context);
+  g_source_unref (idle);
+}
+
+static CancelLink *
+cancel_link_new (GCancellable  *cancellable,
+                 GMainContext  *context,
+                 GCurlTransfer *transfer)
+{
+  CancelLink *link = g_new0 (CancelLink, 1);
+
+  g_atomic_ref_count_init (&link->ref);
+  link->cancellable = g_object_ref (cancellable);
+  link->context = g_main_context_ref (context);
+  link->transfer = transfer;
+  link->handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_link_cancelled),
+                                         cancel_link_ref (link),
+                                         (GDestroyNotify) cancel_link_unref);
+  return link;
+}
+
+/* The run is over (the context's thread). */
+static void
+cancel_link_close (CancelLink *link)
+{
+  link->transfer = NULL;
+  /* Waits for a handler running in another thread to return. */
+  g_cancellable_disconnect (link->cancellable, link->handler);
+  cancel_link_unref (link);
 }
 
 /* Hands a run's outcome to its task. */
@@ -283,18 +358,15 @@ static void
 end_transfer (GCurlMultiSource *self,
               GCurlTransfer    *transfer,
               GTask            *task,
-              GSource          *cancel_source,
+              CancelLink       *cancel_link,
               CURLcode          result)
 {
   GError *error = NULL;
   GBytes *body = NULL;
   guint position;
 
-  if (cancel_source != NULL)
-    {
-      g_source_destroy (cancel_source);
-      g_source_unref (cancel_source);
-    }
+  if (cancel_link != NULL)
+    cancel_link_close (cancel_link);
 
   /* Out of the model just before ::transfer-finished. */
   if (self->transfers != NULL && g_list_store_find (self->transfers, transfer, &position))
@@ -327,7 +399,7 @@ finish_handle (GCurlMultiSource *self,
   HandleEntry *entry = g_hash_table_lookup (self->handles, easy);
   GCurlTransfer *transfer;
   GTask *task;
-  GSource *cancel_source;
+  CancelLink *cancel_link;
   gboolean report;
 
   if (entry == NULL)
@@ -341,11 +413,11 @@ finish_handle (GCurlMultiSource *self,
     result = CURLE_ABORTED_BY_CALLBACK;
   transfer = g_steal_pointer (&entry->transfer);
   task = g_steal_pointer (&entry->task);
-  cancel_source = g_steal_pointer (&entry->cancel_source);
+  cancel_link = g_steal_pointer (&entry->cancel_link);
   detach_handle (self, entry);
 
   if (transfer != NULL)
-    end_transfer (self, transfer, task, cancel_source, result);
+    end_transfer (self, transfer, task, cancel_link, result);
   else if (report)
     emit_done (self, easy, result);
 }
@@ -807,17 +879,17 @@ g_curl_multi_source_dispose (GObject *object)
           HandleEntry *entry = g_hash_table_lookup (self->handles, easies->pdata[i]);
           GCurlTransfer *transfer;
           GTask *task;
-          GSource *cancel_source;
+          CancelLink *cancel_link;
 
           if (entry == NULL)
             continue;
 
           transfer = g_steal_pointer (&entry->transfer);
           task = g_steal_pointer (&entry->task);
-          cancel_source = g_steal_pointer (&entry->cancel_source);
+          cancel_link = g_steal_pointer (&entry->cancel_link);
           detach_handle (self, entry);
           if (transfer != NULL)
-            end_transfer (self, transfer, task, cancel_source, CURLE_ABORTED_BY_CALLBACK);
+            end_transfer (self, transfer, task, cancel_link, CURLE_ABORTED_BY_CALLBACK);
         }
 
       /* No callback may reach us from curl_multi_cleanup(). */
@@ -1580,13 +1652,7 @@ start_transfer (GCurlMultiSource    *self,
     self->backend->vtable->setup_easy (self->backend, easy);
 
   if (cancellable != NULL)
-    {
-      entry->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_static_name (entry->cancel_source, "GCurlTransfer cancellable");
-      g_source_set_callback (entry->cancel_source, G_SOURCE_FUNC (cancel_source_cb),
-                             transfer, NULL);
-      g_source_attach (entry->cancel_source, self->context);
-    }
+    entry->cancel_link = cancel_link_new (cancellable, self->context, transfer);
 
   if (self->action_depth > 0)
     {
