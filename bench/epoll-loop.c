@@ -8,28 +8,15 @@
  * for the work and the output.
  */
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "bench-common.h"
-
-typedef struct
-{
-  long long received;
-} Slot;
+#include "bench-curl.h"
 
 static int epfd;
 static long timeout_ms = -1;
 static double deadline;
-
-static size_t
-write_cb (char *data, size_t size, size_t nmemb, void *user_data)
-{
-  ((Slot *) user_data)->received += (long long) (size * nmemb);
-  return size * nmemb;
-}
 
 static int
 socket_cb (CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
@@ -70,8 +57,8 @@ int
 main (int argc, char *argv[])
 {
   BenchArgs a;
-  int started = 0, finished = 0, failed = 0, running = 0;
-  long long total = 0;
+  BenchRun run = { 0 };
+  int running = 0;
   struct epoll_event events[256];
   double start;
   CURLM *multi;
@@ -86,29 +73,11 @@ main (int argc, char *argv[])
   curl_multi_setopt (multi, CURLMOPT_SOCKETDATA, multi);
   curl_multi_setopt (multi, CURLMOPT_TIMERFUNCTION, timer_cb);
   start = bench_start ();
+  bench_start_transfers (multi, &a, &run);
 
-  for (int i = 0; i < a.concurrency && i < a.count; i++)
-    {
-      CURL *easy = curl_easy_init ();
-      Slot *slot = calloc (1, sizeof *slot);
-
-      curl_easy_setopt (easy, CURLOPT_URL, a.url);
-      curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
-      curl_easy_setopt (easy, CURLOPT_WRITEDATA, slot);
-      curl_easy_setopt (easy, CURLOPT_PRIVATE, slot);
-      curl_easy_setopt (easy, CURLOPT_FAILONERROR, 1L);
-      curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
-      if (a.buffer_size > 0)
-        curl_easy_setopt (easy, CURLOPT_BUFFERSIZE, a.buffer_size);
-      curl_multi_add_handle (multi, easy);
-      started++;
-    }
-
-  while (finished < a.count)
+  while (run.finished < a.count)
     {
       int wait = -1, n;
-      CURLMsg *msg;
-      int left;
 
       if (timeout_ms >= 0)
         {
@@ -129,40 +98,12 @@ main (int argc, char *argv[])
           timeout_ms = -1;
           curl_multi_socket_action (multi, CURL_SOCKET_TIMEOUT, 0, &running);
         }
-
-      while ((msg = curl_multi_info_read (multi, &left)) != NULL)
-        {
-          CURL *easy = msg->easy_handle;
-          CURLcode result = msg->data.result;
-          curl_off_t length = -1;
-          Slot *slot;
-
-          if (msg->msg != CURLMSG_DONE)
-            continue;
-          curl_easy_getinfo (easy, CURLINFO_PRIVATE, &slot);
-          curl_easy_getinfo (easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
-          curl_multi_remove_handle (multi, easy);
-          finished++;
-          total += slot->received;
-          if (result != CURLE_OK || slot->received != (a.size >= 0 ? a.size : (long long) length))
-            failed++;
-          if (started < a.count)
-            {
-              slot->received = 0;
-              curl_multi_add_handle (multi, easy);
-              started++;
-            }
-          else
-            {
-              free (slot);
-              curl_easy_cleanup (easy);
-            }
-        }
+      bench_drain (multi, &a, &run);
     }
 
-  bench_report (finished, total, failed, start);
+  bench_report (run.finished, run.total, run.failed, start);
   curl_multi_cleanup (multi);
   close (epfd);
   curl_global_cleanup ();
-  return failed == 0 ? 0 : 1;
+  return run.failed == 0 ? 0 : 1;
 }

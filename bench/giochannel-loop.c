@@ -10,15 +10,9 @@
  * the output.
  */
 
-#include <curl/curl.h>
 #include <glib.h>
 
-#include "bench-common.h"
-
-typedef struct
-{
-  long long received;
-} Slot;
+#include "bench-curl.h"
 
 typedef struct
 {
@@ -30,51 +24,14 @@ static CURLM *multi;
 static BenchArgs args;
 static GMainLoop *loop;
 static guint timer_id;
-static int started, finished, failed, running;
-static long long total;
-
-static size_t
-write_cb (char *data, size_t size, size_t nmemb, void *user_data)
-{
-  ((Slot *) user_data)->received += (long long) (size * nmemb);
-  return size * nmemb;
-}
+static BenchRun run;
+static int running;
 
 static void
 check_done (void)
 {
-  CURLMsg *msg;
-  int left;
-
-  while ((msg = curl_multi_info_read (multi, &left)) != NULL)
-    {
-      CURL *easy = msg->easy_handle;
-      CURLcode result = msg->data.result;
-      curl_off_t length = -1;
-      Slot *slot;
-
-      if (msg->msg != CURLMSG_DONE)
-        continue;
-      curl_easy_getinfo (easy, CURLINFO_PRIVATE, &slot);
-      curl_easy_getinfo (easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
-      curl_multi_remove_handle (multi, easy);
-      finished++;
-      total += slot->received;
-      if (result != CURLE_OK || slot->received != (args.size >= 0 ? args.size : (long long) length))
-        failed++;
-      if (started < args.count)
-        {
-          slot->received = 0;
-          curl_multi_add_handle (multi, easy);
-          started++;
-        }
-      else
-        {
-          g_free (slot);
-          curl_easy_cleanup (easy);
-        }
-    }
-  if (finished == args.count)
+  bench_drain (multi, &args, &run);
+  if (run.finished == args.count)
     g_main_loop_quit (loop);
 }
 
@@ -153,28 +110,12 @@ main (int argc, char *argv[])
   curl_multi_setopt (multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
   curl_multi_setopt (multi, CURLMOPT_TIMERFUNCTION, timer_cb);
   start = bench_start ();
-
-  for (int i = 0; i < args.concurrency && i < args.count; i++)
-    {
-      CURL *easy = curl_easy_init ();
-      Slot *slot = g_new0 (Slot, 1);
-
-      curl_easy_setopt (easy, CURLOPT_URL, args.url);
-      curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
-      curl_easy_setopt (easy, CURLOPT_WRITEDATA, slot);
-      curl_easy_setopt (easy, CURLOPT_PRIVATE, slot);
-      curl_easy_setopt (easy, CURLOPT_FAILONERROR, 1L);
-      curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
-      if (args.buffer_size > 0)
-        curl_easy_setopt (easy, CURLOPT_BUFFERSIZE, args.buffer_size);
-      curl_multi_add_handle (multi, easy);
-      started++;
-    }
+  bench_start_transfers (multi, &args, &run);
 
   g_main_loop_run (loop);
-  bench_report (finished, total, failed, start);
+  bench_report (run.finished, run.total, run.failed, start);
   curl_multi_cleanup (multi);
   g_main_loop_unref (loop);
   curl_global_cleanup ();
-  return failed == 0 ? 0 : 1;
+  return run.failed == 0 ? 0 : 1;
 }

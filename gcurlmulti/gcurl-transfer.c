@@ -138,7 +138,6 @@ struct _GCurlTransfer
   /* The current or last run */
   GCurlMultiSource   *source;            /* while active; the source holds us */
   GCurlTransferState  state;
-  gboolean            paused;
   gboolean            cancelling;        /* cancel() ran; the end is deferred */
   GFile              *part_file;
   GOutputStream      *out;
@@ -470,7 +469,7 @@ write_cb (char   *ptr,
 
   /* pause() from a handler during this action: curl keeps this chunk and
    * hands it over again on resume. */
-  if (self->paused)
+  if (self->state == G_CURL_TRANSFER_STATE_PAUSED)
     return CURL_WRITEFUNC_PAUSE;
 
   if (!self->checked_response)
@@ -666,7 +665,7 @@ apply_pause (GCurlTransfer *self)
 {
   int bits;
 
-  if (self->paused)
+  if (self->state == G_CURL_TRANSFER_STATE_PAUSED)
     bits = CURLPAUSE_ALL;
   else if (self->read_waiting)
     bits = CURLPAUSE_SEND;
@@ -946,7 +945,6 @@ reset_results (GCurlTransfer *self)
   self->checked_response = FALSE;
   self->error_body = FALSE;
   self->too_large = FALSE;
-  self->paused = FALSE;
   self->cancelling = FALSE;
   self->received = 0;
   self->offset = 0;
@@ -1166,7 +1164,6 @@ _g_curl_transfer_complete (GCurlTransfer  *self,
     state = G_CURL_TRANSFER_STATE_SUCCEEDED;
 
   self->source = NULL;
-  self->paused = FALSE;
   self->cancelling = FALSE;
 
   update_progress (self);
@@ -2957,7 +2954,6 @@ g_curl_transfer_pause (GCurlTransfer *self)
   if (self->state != G_CURL_TRANSFER_STATE_RUNNING)
     return;
 
-  self->paused = TRUE;
   set_state (self, G_CURL_TRANSFER_STATE_PAUSED);
   apply_pause (self);
 }
@@ -2976,7 +2972,6 @@ g_curl_transfer_resume (GCurlTransfer *self)
   if (self->state != G_CURL_TRANSFER_STATE_PAUSED)
     return;
 
-  self->paused = FALSE;
   set_state (self, G_CURL_TRANSFER_STATE_RUNNING);
   apply_pause (self);
 }
