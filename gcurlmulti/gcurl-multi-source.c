@@ -711,6 +711,26 @@ set_int_option (GCurlMultiSource *self,
 /* ---------------------------------------------------------------------- */
 /* Deferred work                                                           */
 
+/* Adds a handle that was deferred or belongs to a transfer; a refusal ends
+ * it through finish_handle() (the caller holds a reference), and @entry is
+ * gone then. */
+static gboolean
+add_entry (GCurlMultiSource *self,
+           HandleEntry      *entry)
+{
+  CURLMcode mc = curl_multi_add_handle (self->multi, entry->easy);
+
+  if (mc != CURLM_OK)
+    {
+      g_warning ("curl_multi_add_handle() failed: %s", curl_multi_strerror (mc));
+      finish_handle (self, entry->easy, _g_curl_code_from_multi_code (mc));
+      return FALSE;
+    }
+
+  entry->in_multi = TRUE;
+  return TRUE;
+}
+
 /* curl_easy_pause() for a transfer, as an action of its own: unpausing
  * delivers what curl held back, from inside this call. */
 static void
@@ -759,18 +779,8 @@ run_deferred (GCurlMultiSource *self)
           switch (op)
             {
             case OP_ADD:
-              {
-                CURLMcode mc = curl_multi_add_handle (self->multi, easy);
-
-                if (mc == CURLM_OK)
-                  entry->in_multi = TRUE;
-                else
-                  {
-                    g_warning ("curl_multi_add_handle() failed: %s", curl_multi_strerror (mc));
-                    finish_handle (self, easy, _g_curl_code_from_multi_code (mc));
-                    continue;
-                  }
-              }
+              if (!add_entry (self, entry))
+                continue;
               break;
 
             case OP_REMOVE:
@@ -1608,7 +1618,6 @@ start_transfer (GCurlMultiSource    *self,
   g_autoptr(GError) error = NULL;
   HandleEntry *entry;
   CURL *easy;
-  CURLMcode mc;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
@@ -1660,16 +1669,9 @@ start_transfer (GCurlMultiSource    *self,
       return;
     }
 
-  mc = curl_multi_add_handle (self->multi, easy);
-  if (mc != CURLM_OK)
-    {
-      g_warning ("curl_multi_add_handle() failed: %s", curl_multi_strerror (mc));
-      g_object_ref (self);
-      finish_handle (self, easy, _g_curl_code_from_multi_code (mc));
-      g_object_unref (self);
-      return;
-    }
-  entry->in_multi = TRUE;
+  g_object_ref (self);
+  add_entry (self, entry);
+  g_object_unref (self);
 }
 
 /**

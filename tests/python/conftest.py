@@ -73,3 +73,20 @@ def run_for(seconds):
 def sha256_file(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def perform(source, transfer, cancellable=None):
+    """Runs transfer to its end with perform_async(); returns the
+    GLib.Error it failed with, or None."""
+    result = {}
+
+    def done(src, res):
+        try:
+            src.perform_finish(res)
+            result["error"] = None
+        except GLib.Error as e:
+            result["error"] = e
+
+    source.perform_async(transfer, cancellable, done)
+    run_until(lambda: "error" in result)
+    return result["error"]

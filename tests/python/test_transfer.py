@@ -13,23 +13,7 @@ import pytest
 gi.require_version("GCurl", "1.0")
 from gi.repository import GCurl, GLib, Gio  # noqa: E402
 
-from conftest import run_for, run_until, sha256_file  # noqa: E402
-
-
-def perform(source, transfer, cancellable=None):
-    """Runs transfer to its end; returns the GLib.Error or None."""
-    result = {}
-
-    def done(src, res):
-        try:
-            src.perform_finish(res)
-            result["error"] = None
-        except GLib.Error as e:
-            result["error"] = e
-
-    source.perform_async(transfer, cancellable, done)
-    run_until(lambda: "error" in result)
-    return result["error"]
+from conftest import perform, run_for, run_until, sha256_file  # noqa: E402
 
 
 def test_fetch_bytes(servers):

@@ -6,22 +6,7 @@ import gi
 gi.require_version("GCurl", "1.0")
 from gi.repository import GCurl, GLib, Gio  # noqa: E402
 
-from conftest import run_until  # noqa: E402
-
-
-def perform(source, transfer):
-    result = {}
-
-    def done(src, res):
-        try:
-            src.perform_finish(res)
-            result["error"] = None
-        except GLib.Error as e:
-            result["error"] = e
-
-    source.perform_async(transfer, None, done)
-    run_until(lambda: "error" in result)
-    return result["error"]
+from conftest import perform  # noqa: E402
 
 
 def test_request_method_headers_and_bytes_body(servers):
