@@ -26,7 +26,7 @@ not_ok () { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
 failed=0
 sha () { sha256sum "$1" | cut -d' ' -f1; }
 
-echo "1..8"
+echo "1..10"
 
 for lang in c python; do
   if [ "$lang" = c ]; then
@@ -78,5 +78,25 @@ for lang in c python; do
     *) not_ok "$lang cancel: status $status, $out" ;;
   esac
 done
+
+# The Vala example (built when valac and vapigen are there): the same output
+# as fetch.c, against the generated gcurlmulti-1.0.vapi.
+if [ -x "$ex/fetch-vala" ]; then
+  out=$("$ex/fetch-vala" "$NGINX_HTTP_URL/1m")
+  if [ "$out" = "1048576 bytes, sha256 $(sha "$NGINX_DOCROOT/1m")" ]; then
+    ok "vala fetch: $out"
+  else
+    not_ok "vala fetch printed: $out"
+  fi
+  err=$("$ex/fetch-vala" "$SOUP_URL/status?code=404" 2>&1 >/dev/null); status=$?
+  case "$status:$err" in
+    "1:fetch: Transfer of $SOUP_URL/status?code=404 failed: HTTP 404"*) ok "vala fetch 404: $err" ;;
+    *) not_ok "vala fetch 404: status $status, $err" ;;
+  esac
+else
+  n=$((n + 2))
+  echo "ok $((n - 1)) # SKIP the Vala example is not built (no valac or vapigen)"
+  echo "ok $n # SKIP the Vala example is not built (no valac or vapigen)"
+fi
 
 exit $failed
