@@ -4,7 +4,9 @@
 # Installs the build into a temporary root, builds examples/fetch-many.c
 # against the installed headers and gcurlmulti-1.0.pc only, and downloads
 # COUNT 1 KiB files at 50 concurrent from nginx with it on each backend,
-# every byte accounted for. Also imports the installed typelib from Python.
+# every byte accounted for. Also runs examples/fetch.py on the installed
+# typelib and override, and builds and runs examples/fetch.vala against the
+# installed gcurlmulti-1.0.vapi (when the build made one).
 #
 #   test-install.sh BUILDDIR SRCDIR SERVE [COUNT]
 
@@ -18,7 +20,7 @@ count=${4:-20000}
 dest=$(mktemp -d "${TMPDIR:-/tmp}/gcurl-install-XXXXXX")
 trap 'rm -rf "$dest"' EXIT INT TERM
 
-echo "1..6"
+echo "1..8"
 
 meson install -C "$builddir" --destdir "$dest" --no-rebuild --quiet >/dev/null
 pc=$(find "$dest" -name gcurlmulti-1.0.pc | head -n 1)
@@ -53,15 +55,44 @@ for backend in epoll iochannel; do
 done
 
 typelibdir=$(dirname "$(find "$dest" -name GCurl-1.0.typelib | head -n 1)")
-GI_TYPELIB_PATH="$typelibdir" LD_LIBRARY_PATH="$libdir" /usr/bin/python3 -c \
-  "import gi; gi.require_version('GCurl', '1.0'); from gi.repository import GCurl; GCurl.MultiSource.new()"
-echo "ok 5 - the installed typelib loads in Python"
+override=$(find "$dest" -path '*/gi/overrides/GCurl.py' | head -n 1)
+[ -n "$override" ] || { echo "not ok 5 - no gi/overrides/GCurl.py installed"; exit 1; }
+pythonpath=$(dirname "$(dirname "$(dirname "$override")")")
+GI_TYPELIB_PATH="$typelibdir" LD_LIBRARY_PATH="$libdir" PYTHONPATH="$pythonpath" /usr/bin/python3 -c \
+  "import gi; gi.require_version('GCurl', '1.0'); from gi.repository import GCurl; \
+assert GCurl.Transfer.__module__ == 'gi.overrides.GCurl', GCurl.Transfer.__module__; \
+assert GCurl.Transfer('http://127.0.0.1/').props.url == 'http://127.0.0.1/'"
+out=$(GI_TYPELIB_PATH="$typelibdir" LD_LIBRARY_PATH="$libdir" PYTHONPATH="$pythonpath" "$serve" \
+      sh -c "exec /usr/bin/python3 \"$srcdir/examples/fetch.py\" \"\$NGINX_HTTP_URL/1m\"")
+case "$out" in
+  "1048576 bytes, sha256 "*) echo "ok 5 - the installed typelib and override: fetch.py printed: $out" ;;
+  *) echo "not ok 5 - fetch.py on the installed typelib printed: $out"; exit 1 ;;
+esac
+
+# Vala: the installed .vapi and .deps, the C flags from the installed .pc.
+vapi=$(find "$dest" -name gcurlmulti-1.0.vapi | head -n 1)
+if [ -z "$vapi" ]; then
+  echo "ok 6 # SKIP no gcurlmulti-1.0.vapi installed (built without vapigen)"
+  echo "ok 7 # SKIP no gcurlmulti-1.0.vapi installed (built without vapigen)"
+elif ! command -v valac >/dev/null 2>&1; then
+  echo "not ok 6 - a .vapi was installed but there is no valac to test it"; exit 1
+else
+  [ -f "$(dirname "$vapi")/gcurlmulti-1.0.deps" ] || { echo "not ok 6 - no gcurlmulti-1.0.deps beside the .vapi"; exit 1; }
+  PKG_CONFIG_PATH="$dest/pc" valac --vapidir "$(dirname "$vapi")" --pkg gcurlmulti-1.0 \
+    -X -w -d "$dest/vala" -o fetch-vala "$srcdir/examples/fetch.vala" >/dev/null
+  echo "ok 6 - fetch.vala built with: valac --vapidir $(dirname "$vapi") --pkg gcurlmulti-1.0"
+  out=$(LD_LIBRARY_PATH="$libdir" "$serve" sh -c "exec \"$dest/vala/fetch-vala\" \"\$NGINX_HTTP_URL/1m\"")
+  case "$out" in
+    "1048576 bytes, sha256 "*) echo "ok 7 - fetch-vala printed: $out" ;;
+    *) echo "not ok 7 - fetch-vala printed: $out"; exit 1 ;;
+  esac
+fi
 
 # Hidden visibility: the library exports its public API and nothing else.
 lib=$(find "$dest" -name 'libgcurlmulti-1.0.so.*.*.*' | head -n 1)
 stray=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -v '^g_curl_' || true)
 if [ -n "$stray" ]; then
-  echo "not ok 6 - exported symbols outside the API: $stray"
+  echo "not ok 8 - exported symbols outside the API: $stray"
   exit 1
 fi
-echo "ok 6 - $(nm -D --defined-only "$lib" | wc -l) exported symbols, all g_curl_*"
+echo "ok 8 - $(nm -D --defined-only "$lib" | wc -l) exported symbols, all g_curl_*"
