@@ -10,7 +10,7 @@ MESON    ?= meson
 PREFIX   ?= /usr/local
 MESON_SETUP_OPTS ?= -Ddocs=true
 
-.PHONY: all deps build run check check-asan bench quick-bench install clean
+.PHONY: all deps build run check check-asan bench quick-bench install dist clean
 
 all: build
 
@@ -62,6 +62,11 @@ quick-bench: build
 
 install: build
 	$(MESON) install -C $(BUILDDIR)
+
+# A release tarball of the committed tree, in $(BUILDDIR)/meson-dist/.
+# The tests are not run again here: that is make check.
+dist: build
+	$(MESON) dist -C $(BUILDDIR) --no-tests --formats xztar
 
 clean:
 	rm -rf $(BUILDDIR) $(ASANDIR)
