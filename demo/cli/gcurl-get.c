@@ -1,0 +1,583 @@
+/* gcurl-get: parallel downloads with a live terminal display
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ *   gcurl-get [-o DIR] [-j N] [--resume] [--limit-rate RATE] URL...
+ *
+ * Downloads every URL into DIR (the current folder by default) under the
+ * name the server or the URL suggests, N at a time. On a terminal it shows
+ * a line per running download and a total line; otherwise it prints plain
+ * lines. One error line per failed URL, on standard error. Exit status: 0
+ * when every download succeeded, 1 when one failed, 2 for a usage error,
+ * 130 when interrupted (partial files are kept for --resume).
+ */
+
+#include <gcurlmulti/gcurlmulti.h>
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "demo-server.h"
+#include "url-list.h"
+
+#define REDRAW_MS 250
+
+typedef struct _App App;
+
+typedef struct
+{
+  App           *app;
+  char          *url;
+  char          *name;
+  GCurlTransfer *transfer;
+} Download;
+
+struct _App
+{
+  GMainLoop        *loop;
+  GCurlMultiSource *source;
+  GFile            *dir;
+  GQueue            queued;     /* Download *, not started yet */
+  GPtrArray        *running;    /* Download * */
+  GPtrArray        *all;        /* Download *, owns them */
+  GHashTable       *names;      /* names taken in this run */
+  guint             jobs;
+  gboolean          resume;
+  gboolean          overwrite;
+  gboolean          quiet;
+  gint64            limit_rate;
+  gboolean          tty;
+  guint             live_lines; /* lines of the live display on screen */
+  guint             succeeded;
+  guint             failed;
+  gint64            bytes_done; /* of finished downloads */
+  gint64            started_at;
+};
+
+static void start_next (App *app);
+
+static void
+download_free (Download *download)
+{
+  g_clear_object (&download->transfer);
+  g_free (download->url);
+  g_free (download->name);
+  g_free (download);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Display                                                                 */
+
+static char *
+format_duration (gint64 seconds)
+{
+  if (seconds >= 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", seconds / 3600,
+                            (int) (seconds / 60 % 60), (int) (seconds % 60));
+  return g_strdup_printf ("%d:%02d", (int) (seconds / 60), (int) (seconds % 60));
+}
+
+static guint
+terminal_width (void)
+{
+  struct winsize ws;
+
+  if (ioctl (STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+    return ws.ws_col;
+  return 80;
+}
+
+/* One line, cut to the terminal's width by characters. */
+static void
+print_cut (GString *out,
+           const char *line,
+           guint width)
+{
+  glong n = g_utf8_strlen (line, -1);
+
+  if ((guint) n < width)
+    g_string_append (out, line);
+  else
+    {
+      const char *cut = g_utf8_offset_to_pointer (line, width - 1);
+
+      g_string_append_len (out, line, cut - line);
+    }
+  g_string_append (out, "\033[K\n");
+}
+
+#define NAME_COLUMNS 28
+
+/* The name in a column of its own: cut with an ellipsis, or padded. */
+static char *
+name_column (const char *name)
+{
+  glong n = g_utf8_strlen (name, -1);
+  GString *out;
+
+  if (n > NAME_COLUMNS)
+    {
+      out = g_string_new_len (name, g_utf8_offset_to_pointer (name, NAME_COLUMNS - 1) - name);
+      g_string_append (out, "…");
+    }
+  else
+    {
+      out = g_string_new (name);
+      for (glong i = n; i < NAME_COLUMNS; i++)
+        g_string_append_c (out, ' ');
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+describe (Download *download)
+{
+  GCurlTransfer *t = download->transfer;
+  gint64 received = g_curl_transfer_get_bytes_received (t);
+  gint64 total = g_curl_transfer_get_total_bytes (t);
+  gint64 speed = g_curl_transfer_get_download_speed (t);
+  g_autofree char *got = g_format_size (received);
+  g_autofree char *rate = g_format_size (speed);
+  g_autofree char *name = name_column (download->name);
+
+  if (g_curl_transfer_get_state (t) == G_CURL_TRANSFER_STATE_PENDING)
+    return g_strdup_printf ("%s  connecting", name);
+  if (g_curl_transfer_get_state (t) == G_CURL_TRANSFER_STATE_PAUSED)
+    return g_strdup_printf ("%s  paused", name);
+  if (total > 0)
+    {
+      g_autofree char *size = g_format_size (total);
+      g_autofree char *left = speed > 0 ? format_duration ((total - received) / speed) : g_strdup ("-:--");
+
+      return g_strdup_printf ("%s %3d%%  %s of %s  %s/s  %s left", name,
+                              (int) (100 * received / total), got, size, rate, left);
+    }
+  return g_strdup_printf ("%s       %s  %s/s", name, got, rate);
+}
+
+static void
+clear_live (App *app)
+{
+  if (app->live_lines > 0)
+    {
+      g_print ("\033[%uA\033[J", app->live_lines);
+      app->live_lines = 0;
+    }
+}
+
+static void
+draw_live (App *app)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  guint width = terminal_width ();
+  gint64 bytes = app->bytes_done;
+  gint64 speed = 0;
+  g_autofree char *total = NULL;
+  g_autofree char *rate = NULL;
+  g_autofree char *line = NULL;
+
+  if (!app->tty || app->quiet)
+    return;
+
+  for (guint i = 0; i < app->running->len; i++)
+    {
+      Download *download = app->running->pdata[i];
+      g_autofree char *text = describe (download);
+
+      bytes += g_curl_transfer_get_bytes_received (download->transfer);
+      speed += g_curl_transfer_get_download_speed (download->transfer);
+      print_cut (out, text, width);
+    }
+  total = g_format_size (bytes);
+  rate = g_format_size (speed);
+  line = g_strdup_printf ("%u running, %u queued, %u done, %u failed  %s  %s/s",
+                          app->running->len, app->queued.length,
+                          app->succeeded, app->failed, total, rate);
+  print_cut (out, line, width);
+
+  clear_live (app);
+  fputs (out->str, stdout);
+  fflush (stdout);
+  app->live_lines = app->running->len + 1;
+}
+
+static gboolean
+redraw (gpointer data)
+{
+  draw_live (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* A line that stays, above the live display. */
+static void
+print_line (App        *app,
+            FILE       *stream,
+            const char *format,
+            ...) G_GNUC_PRINTF (3, 4);
+
+static void
+print_line (App        *app,
+            FILE       *stream,
+            const char *format,
+            ...)
+{
+  va_list args;
+
+  if (app->tty)
+    {
+      clear_live (app);
+      fflush (stdout);
+    }
+  va_start (args, format);
+  vfprintf (stream, format, args);
+  va_end (args);
+  fputc ('\n', stream);
+  fflush (stream);
+  if (app->tty)
+    draw_live (app);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Downloads                                                               */
+
+static void
+finished (GObject      *object,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  Download *download = data;
+  App *app = download->app;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_remove (app->running, download);
+  if (g_curl_multi_source_perform_finish (app->source, result, &error))
+    {
+      gint64 size = g_curl_transfer_get_bytes_received (download->transfer);
+      g_autofree char *text = g_format_size (size);
+
+      app->succeeded++;
+      app->bytes_done += size;
+      if (!app->quiet)
+        print_line (app, stdout, "%s: done, %s", download->name, text);
+    }
+  else
+    {
+      app->failed++;
+      /* The library's messages name the URL; GIO's (a file that exists)
+       * do not. */
+      if (strstr (error->message, download->url) != NULL)
+        print_line (app, stderr, "gcurl-get: %s", error->message);
+      else
+        print_line (app, stderr, "gcurl-get: %s: %s", download->url, error->message);
+    }
+
+  start_next (app);
+  if (app->running->len == 0 && app->queued.length == 0)
+    g_main_loop_quit (app->loop);
+}
+
+/* A name of its own in this run: the second "index.html" is "index.html-2". */
+static char *
+unique_name (App        *app,
+             const char *suggested)
+{
+  char *name = g_strdup (suggested);
+
+  for (int n = 2; g_hash_table_contains (app->names, name); n++)
+    {
+      g_free (name);
+      name = g_strdup_printf ("%s-%d", suggested, n);
+    }
+  g_hash_table_add (app->names, name);
+  return g_strdup (name);
+}
+
+static void
+start (App      *app,
+       Download *download)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *suggested = NULL;
+  GCurlDownloadFlags flags = G_CURL_DOWNLOAD_FLAGS_NONE;
+
+  download->transfer = g_curl_transfer_new (download->url);
+  suggested = g_curl_transfer_dup_suggested_filename (download->transfer);
+  download->name = unique_name (app, suggested);
+  file = g_file_get_child (app->dir, download->name);
+
+  if (app->resume && g_file_query_exists (file, NULL) && !app->overwrite)
+    {
+      /* Finished by an earlier run: nothing to do. */
+      app->succeeded++;
+      if (!app->quiet)
+        print_line (app, stdout, "%s: already there, skipped", download->name);
+      return;
+    }
+
+  if (app->resume)
+    flags |= G_CURL_DOWNLOAD_FLAGS_RESUME;
+  if (app->overwrite)
+    flags |= G_CURL_DOWNLOAD_FLAGS_REPLACE;
+  g_curl_transfer_set_output_file (download->transfer, file, flags);
+  if (app->limit_rate > 0)
+    g_curl_transfer_set_max_recv_speed (download->transfer, app->limit_rate);
+  /* A download that stops moving fails rather than hangs. */
+  g_curl_transfer_set_low_speed_limit (download->transfer, 1, 60);
+
+  g_ptr_array_add (app->running, download);
+  g_curl_multi_source_perform_async (app->source, download->transfer, NULL, finished, download);
+}
+
+static void
+start_next (App *app)
+{
+  while (app->running->len < app->jobs && app->queued.length > 0)
+    start (app, g_queue_pop_head (&app->queued));
+}
+
+static gboolean
+on_interrupt (gpointer data)
+{
+  App *app = data;
+
+  /* Pausing keeps every .part file as it is; exiting without cancelling
+   * keeps them on disk for --resume. */
+  for (guint i = 0; i < app->running->len; i++)
+    g_curl_transfer_pause (((Download *) app->running->pdata[i])->transfer);
+  clear_live (app);
+  fflush (stdout);
+  g_printerr ("gcurl-get: interrupted; partial downloads are kept as .part files "
+              "(run again with --resume to continue them)\n");
+  exit (130);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Command line                                                            */
+
+/* "100000", "100K", "1.5M", "2G" (powers of 1024, as curl's --limit-rate). */
+static gboolean
+parse_rate (const char  *text,
+            gint64      *rate,
+            GError     **error)
+{
+  char *end = NULL;
+  double value = g_ascii_strtod (text, &end);
+  double unit = 1;
+
+  if (end == text || value <= 0)
+    goto invalid;
+  switch (g_ascii_tolower (*end))
+    {
+    case '\0': break;
+    case 'k': unit = 1024; end++; break;
+    case 'm': unit = 1024 * 1024; end++; break;
+    case 'g': unit = 1024.0 * 1024 * 1024; end++; break;
+    default: goto invalid;
+    }
+  if (*end != '\0' || value * unit >= (double) G_MAXINT64 || value * unit < 1)
+    goto invalid;
+  *rate = (gint64) (value * unit);
+  return TRUE;
+
+invalid:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "invalid rate \"%s\" (bytes per second, with an optional K, M or G)", text);
+  return FALSE;
+}
+
+static gint64 limit_rate_option;
+
+static gboolean
+on_limit_rate (const char  *name,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  return parse_rate (value, &limit_rate_option, error);
+}
+
+/* Adds the URLs of the list at path to urls; sets *bad_lines to the number
+ * of lines that were not taken, each reported on standard error. */
+static gboolean
+read_url_file (const char  *path,
+               GPtrArray   *urls,
+               guint       *bad_lines,
+               GError     **error)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_auto(GStrv) list = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+
+  if (g_str_equal (path, "-"))
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+
+      if (g_output_stream_splice (mem, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, error) < 0)
+        return FALSE;
+      bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+      contents = g_bytes_unref_to_data (g_steal_pointer (&bytes), &length);
+    }
+  else if (!g_file_get_contents (path, &contents, &length, error))
+    return FALSE;
+
+  list = demo_parse_url_list (contents, length, &problems);
+  for (guint i = 0; i < problems->len; i++)
+    g_printerr ("gcurl-get: %s: %s\n", path, (char *) problems->pdata[i]);
+  for (guint i = 0; list[i] != NULL; i++)
+    g_ptr_array_add (urls, g_strdup (list[i]));
+  *bad_lines = problems->len;
+  return TRUE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *output_dir = NULL;
+  g_autofree char *input_file = NULL;
+  g_auto(GStrv) args = NULL;
+  int jobs = 4;
+  gboolean resume = FALSE, overwrite = FALSE, demo = FALSE, quiet = FALSE;
+  GOptionEntry entries[] = {
+    { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &output_dir,
+      "Save into DIR (default: the current folder)", "DIR" },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Download N at a time (default: 4)", "N" },
+    { "resume", 'c', 0, G_OPTION_ARG_NONE, &resume,
+      "Continue partial downloads (NAME.part); skip files already there", NULL },
+    { "limit-rate", 0, 0, G_OPTION_ARG_CALLBACK, on_limit_rate,
+      "Limit each download to RATE bytes per second (K, M, G: powers of 1024)", "RATE" },
+    { "input-file", 'i', 0, G_OPTION_ARG_FILENAME, &input_file,
+      "Read URLs from FILE, one per line (- for standard input)", "FILE" },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, "Replace files that exist", NULL },
+    { "demo", 0, 0, G_OPTION_ARG_NONE, &demo,
+      "Download the files of an embedded local demo server", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print errors only", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, "URL…" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(DemoServer) server = NULL;
+  guint bad_lines = 0;
+  App app = { 0 };
+  guint redraw_id = 0;
+  g_autofree char *total = NULL;
+  double seconds;
+
+  setlocale (LC_ALL, "");
+  context = g_option_context_new ("URL… — download in parallel");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context,
+    "Downloads every URL into a folder, several at a time, with a live display\n"
+    "on a terminal. Exit status: 0 if every download succeeded, 1 if one failed,\n"
+    "2 for a usage error, 130 if interrupted.");
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("gcurl-get: %s\n", error->message);
+      return 2;
+    }
+  if (jobs < 1 || jobs > 1000)
+    {
+      g_printerr ("gcurl-get: --jobs must be between 1 and 1000\n");
+      return 2;
+    }
+
+  if (demo)
+    {
+      g_auto(GStrv) demo_urls = NULL;
+
+      server = demo_server_new (&error);
+      if (server == NULL)
+        {
+          g_printerr ("gcurl-get: cannot start the demo server: %s\n", error->message);
+          return 1;
+        }
+      demo_urls = demo_server_dup_urls (server);
+      for (guint i = 0; demo_urls[i] != NULL; i++)
+        g_ptr_array_add (urls, g_strdup (demo_urls[i]));
+      g_print ("Demo server at %s (on this machine only)\n", demo_server_get_base (server));
+    }
+  if (input_file != NULL && !read_url_file (input_file, urls, &bad_lines, &error))
+    {
+      g_printerr ("gcurl-get: %s: %s\n", input_file, error->message);
+      return 1;
+    }
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (urls, g_strdup (args[i]));
+  if (urls->len == 0)
+    {
+      if (bad_lines > 0)
+        return 1;
+      g_printerr ("gcurl-get: no URL given (see --help)\n");
+      return 2;
+    }
+
+  app.loop = g_main_loop_new (NULL, FALSE);
+  app.source = g_curl_multi_source_new ();
+  app.dir = g_file_new_for_commandline_arg (output_dir ? output_dir : ".");
+  app.running = g_ptr_array_new ();
+  app.all = g_ptr_array_new_with_free_func ((GDestroyNotify) download_free);
+  app.names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  app.jobs = jobs;
+  app.resume = resume;
+  app.overwrite = overwrite;
+  app.quiet = quiet;
+  app.limit_rate = limit_rate_option;
+  app.tty = isatty (STDOUT_FILENO) && g_getenv ("TERM") && !g_str_equal (g_getenv ("TERM"), "dumb");
+  app.started_at = g_get_monotonic_time ();
+  app.failed = bad_lines;
+
+  if (!g_file_make_directory_with_parents (app.dir, NULL, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_printerr ("gcurl-get: cannot create %s: %s\n", output_dir, error->message);
+      return 1;
+    }
+  g_clear_error (&error);
+
+  for (guint i = 0; i < urls->len; i++)
+    {
+      Download *download = g_new0 (Download, 1);
+
+      download->app = &app;
+      download->url = g_strdup (urls->pdata[i]);
+      g_ptr_array_add (app.all, download);
+      g_queue_push_tail (&app.queued, download);
+    }
+
+  g_unix_signal_add (SIGINT, on_interrupt, &app);
+  g_unix_signal_add (SIGTERM, on_interrupt, &app);
+  start_next (&app);
+  if (app.running->len > 0)
+    {
+      if (app.tty && !app.quiet)
+        redraw_id = g_timeout_add (REDRAW_MS, redraw, &app);
+      draw_live (&app);
+      g_main_loop_run (app.loop);
+    }
+  g_clear_handle_id (&redraw_id, g_source_remove);
+  clear_live (&app);
+
+  seconds = (g_get_monotonic_time () - app.started_at) / 1e6;
+  total = g_format_size (app.bytes_done);
+  if (!quiet)
+    g_print ("%u downloaded, %u failed: %s in %.1f s\n", app.succeeded, app.failed, total, seconds);
+
+  g_ptr_array_unref (app.running);
+  g_ptr_array_unref (app.all);
+  g_hash_table_unref (app.names);
+  g_object_unref (app.dir);
+  g_object_unref (app.source);
+  g_main_loop_unref (app.loop);
+  return app.failed > 0 ? 1 : 0;
+}

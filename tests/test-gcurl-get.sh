@@ -1,0 +1,124 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# gcurl-get end to end against the test servers: downloads and their
+# checksums, exit statuses and error lines, resume, URL lists, existing
+# files, --jobs and --limit-rate (as lower bounds on the time taken, which
+# a slow machine cannot break), and the terminal and plain displays.
+# Run it under gcurl-test-serve:
+#
+#   gcurl-test-serve test-gcurl-get.sh GCURL-GET
+
+set -u
+
+get=$1
+work=$(mktemp -d "${TMPDIR:-/tmp}/gcurl-get-XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+n=0
+failed=0
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok () { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
+check () { if eval "$2"; then ok "$1"; else not_ok "$1"; show; fi; }
+show () { for f in "$work"/out "$work"/err; do [ -f "$f" ] && sed 's/^/# /' "$f"; done; return 0; }
+sha () { sha256sum "$1" | cut -d' ' -f1; }
+now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
+run () { "$get" "$@" > "$work/out" 2> "$work/err"; status=$?; }
+
+echo "1..15"
+
+# 1. Four downloads from nginx and the SoupServer; plain lines off a terminal.
+d="$work/d1"
+run -o "$d" "$NGINX_HTTP_URL/1k" "$NGINX_HTTP_URL/100k" "$NGINX_HTTP_URL/1m" "$SOUP_URL/bytes?n=1000"
+head -c 1000 "$NGINX_DOCROOT/16m" > "$work/bytes-1000"
+check "four downloads, every checksum right, exit 0" \
+  '[ $status -eq 0 ] && [ "$(sha "$d/1k")" = "$(sha "$NGINX_DOCROOT/1k")" ] &&
+   [ "$(sha "$d/100k")" = "$(sha "$NGINX_DOCROOT/100k")" ] &&
+   [ "$(sha "$d/1m")" = "$(sha "$NGINX_DOCROOT/1m")" ] &&
+   [ "$(sha "$d/bytes")" = "$(sha "$work/bytes-1000")" ] && [ "$(ls "$d" | wc -l)" -eq 4 ]'
+check "plain output: a line per file and a summary, no escape codes, nothing on stderr" \
+  '[ "$(grep -c ": done, " "$work/out")" -eq 4 ] && grep -q "^4 downloaded, 0 failed: " "$work/out" &&
+   ! grep -q "$(printf "\033")" "$work/out" && [ ! -s "$work/err" ]'
+
+# 2. Failures: one error line per failed URL, the others still downloaded.
+d="$work/d2"
+run -o "$d" "$NGINX_HTTP_URL/100k" "$SOUP_URL/status?code=404" "http://127.0.0.1:1/refused"
+check "a 404 and a refused connection: exit 1, two error lines naming their URLs" \
+  '[ $status -eq 1 ] && [ "$(wc -l < "$work/err")" -eq 2 ] &&
+   grep -q "^gcurl-get: .*$SOUP_URL/status?code=404.*HTTP 404" "$work/err" &&
+   grep -q "^gcurl-get: .*http://127.0.0.1:1/refused" "$work/err" &&
+   [ "$(sha "$d/100k")" = "$(sha "$NGINX_DOCROOT/100k")" ] && [ "$(ls "$d")" = "100k" ]'
+
+run
+check "no URL: exit 2 with a usage hint" '[ $status -eq 2 ] && grep -q "no URL given" "$work/err"'
+run --limit-rate=fast "$NGINX_HTTP_URL/1k"
+check "a bad --limit-rate: exit 2" '[ $status -eq 2 ] && grep -q "invalid rate" "$work/err"'
+run --no-such-option "$NGINX_HTTP_URL/1k"
+check "an unknown option: exit 2" '[ $status -eq 2 ]'
+
+# 3. Resume: a connection dropped at 700,000 of 2,000,000 bytes leaves a
+# .part; --resume continues it. The kept part is marked (its first byte
+# changed) to show it was continued, not downloaded again.
+d="$work/d3"
+run -o "$d" "$SOUP_URL/drop?n=2000000&after=700000"
+check "a dropped connection: exit 1, the partial file kept as drop.part, no drop" \
+  '[ $status -eq 1 ] && [ "$(stat -c %s "$d/drop.part")" -eq 700000 ] && [ ! -e "$d/drop" ]'
+printf 'X' | dd of="$d/drop.part" bs=1 count=1 conv=notrunc 2>/dev/null
+run -o "$d" --resume "$SOUP_URL/drop?n=2000000&after=700000"
+head -c 2000000 "$NGINX_DOCROOT/16m" | { printf 'X'; tail -c +2; } > "$work/expected-drop"
+check "--resume continues the partial file with the missing 1,300,000 bytes" \
+  '[ $status -eq 0 ] && [ "$(sha "$d/drop")" = "$(sha "$work/expected-drop")" ] && [ ! -e "$d/drop.part" ]'
+
+# 4. Existing files: refused, replaced with --overwrite, skipped with --resume.
+echo "keep me" > "$d/1k"
+run -o "$d" "$NGINX_HTTP_URL/1k"
+check "an existing file is left alone: exit 1" \
+  '[ $status -eq 1 ] && [ "$(cat "$d/1k")" = "keep me" ] && grep -q "1k" "$work/err"'
+run -o "$d" --resume "$NGINX_HTTP_URL/1k"
+check "--resume skips a file already there" \
+  '[ $status -eq 0 ] && [ "$(cat "$d/1k")" = "keep me" ] && grep -q "already there" "$work/out"'
+run -o "$d" --overwrite "$NGINX_HTTP_URL/1k"
+check "--overwrite replaces it" '[ $status -eq 0 ] && [ "$(sha "$d/1k")" = "$(sha "$NGINX_DOCROOT/1k")" ]'
+
+# 5. A URL list: comments and blank lines skipped, a bad line reported by
+# number, the rest downloaded.
+d="$work/d5"
+printf '# my list\n\n  %s  \nftp://127.0.0.1/x\n%s\n' "$NGINX_HTTP_URL/1k" "$NGINX_HTTP_URL/100k" > "$work/list"
+run -o "$d" -i "$work/list"
+check "-i FILE: the good lines downloaded, line 4 reported, exit 1" \
+  '[ $status -eq 1 ] && grep -q "line 4: not an http:// or https:// URL: ftp://127.0.0.1/x" "$work/err" &&
+   [ "$(sha "$d/1k")" = "$(sha "$NGINX_DOCROOT/1k")" ] && [ "$(sha "$d/100k")" = "$(sha "$NGINX_DOCROOT/100k")" ]'
+
+# 6. --jobs and --limit-rate bound the time from below. nginx's /slow/ sends
+# 40 KiB/s per connection, with a second's worth at once (nginx's
+# limit_rate counts from one second before the start): a 100 KiB file takes
+# at least 1.5 s, so four, two at a time, take two rounds, 3 s or more (all
+# four at once would take about 2 s).
+d="$work/d6"
+start=$(now_ms)
+run -o "$d" -j 2 "$NGINX_HTTP_URL/slow/100k?a" "$NGINX_HTTP_URL/slow/100k?b" \
+  "$NGINX_HTTP_URL/slow/100k?c" "$NGINX_HTTP_URL/slow/100k?d"
+took=$(( $(now_ms) - start ))
+check "-j 2: four slow files in two rounds ($took ms >= 3000)" \
+  '[ $status -eq 0 ] && [ $took -ge 3000 ] && [ "$(ls "$d" | wc -l)" -eq 4 ]'
+
+# 16 MiB at 4 MiB/s: at least 3.6 s even after libcurl's first burst
+# (up to about 1.6 MB).
+d="$work/d7"
+start=$(now_ms)
+run -o "$d" --limit-rate 4M "$NGINX_HTTP_URL/16m"
+took=$(( $(now_ms) - start ))
+check "--limit-rate 4M: 16 MiB in $took ms (>= 3000), checksum right" \
+  '[ $status -eq 0 ] && [ $took -ge 3000 ] && [ "$(sha "$d/16m")" = "$(sha "$NGINX_DOCROOT/16m")" ]'
+
+# 7. On a terminal (script(1) gives it one): a live line per running
+# download and a total line, redrawn in place.
+d="$work/d8"
+TERM=xterm script -qec "\"$get\" -o \"$d\" \"$NGINX_HTTP_URL/slow/100k\"" /dev/null > "$work/out" 2> "$work/err"
+status=$?
+check "terminal display: live lines with a percentage and a total line, then the summary" \
+  '[ $status -eq 0 ] && grep -q "$(printf "\033")\[K" "$work/out" &&
+   grep -aq "100k  *[0-9]*%.* of .* left" "$work/out" && grep -aq "1 running, 0 queued, 0 done, 0 failed" "$work/out" &&
+   grep -aq "1 downloaded, 0 failed" "$work/out" && [ "$(sha "$d/100k")" = "$(sha "$NGINX_DOCROOT/100k")" ]'
+
+exit $failed
