@@ -46,8 +46,9 @@
  * appended) and renamed into place only when the transfer succeeded, so a
  * failed or cancelled download never leaves a truncated file under the final
  * name. After a failure the partial file stays, so that a run with
- * %G_CURL_DOWNLOAD_FLAGS_RESUME can continue it; a cancelled download and
- * one refused with an HTTP error delete it. Files and streams are written
+ * %G_CURL_DOWNLOAD_FLAGS_RESUME can continue it; a cancelled download
+ * (unless %G_CURL_DOWNLOAD_FLAGS_KEEP_PARTIAL) and one refused with an HTTP
+ * error delete it. Files and streams are written
  * synchronously from the main context as data arrives, which suits local
  * files; give a [class@Gio.OutputStream] of your own, or use
  * [signal@GCurl.Transfer::data-received], to store the body anywhere else.
@@ -1086,9 +1087,11 @@ finish_file (GCurlTransfer *self)
       g_clear_error (&local);
     }
 
-  /* Keep a partial download to resume, unless it was cancelled or the
-   * server refused it (what would be kept is not the file). */
-  discard = g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+  /* Keep a partial download to resume, unless it was cancelled (and not
+   * asked to be kept) or the server refused it (what would be kept is not
+   * the file). */
+  discard = (g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+             (self->flags & G_CURL_DOWNLOAD_FLAGS_KEEP_PARTIAL) == 0) ||
             g_error_matches (self->error, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS) ||
             (self->received == 0 && self->offset == 0);
   if (discard)
@@ -2520,7 +2523,9 @@ g_curl_transfer_set_output_memory (GCurlTransfer *self)
  * same @file while one runs fails at once with %G_IO_ERROR_BUSY. With
  * %G_CURL_DOWNLOAD_FLAGS_RESUME an existing partial file is continued with
  * a Range request (a server that cannot serve one fails the transfer with
- * %G_CURL_ERROR_PROTOCOL, and the partial file stays).
+ * %G_CURL_ERROR_PROTOCOL, and the partial file stays). A cancelled download
+ * deletes its partial file, unless @flags has
+ * %G_CURL_DOWNLOAD_FLAGS_KEEP_PARTIAL.
  */
 void
 g_curl_transfer_set_output_file (GCurlTransfer      *self,

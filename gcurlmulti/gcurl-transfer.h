@@ -62,6 +62,10 @@ typedef enum {
  * @G_CURL_DOWNLOAD_FLAGS_RESUME: continue a partial download left by an
  *   earlier attempt, with an HTTP Range request
  * @G_CURL_DOWNLOAD_FLAGS_REPLACE: replace the destination if it exists
+ * @G_CURL_DOWNLOAD_FLAGS_KEEP_PARTIAL: keep the partial file also when the
+ *   download is cancelled, for an application that stops its downloads
+ *   (when it quits, say) to continue them later with
+ *   %G_CURL_DOWNLOAD_FLAGS_RESUME
  *
  * How [method@GCurl.Transfer.set_output_file] and
  * [method@GCurl.MultiSource.download_async] treat the destination.
@@ -70,6 +74,7 @@ typedef enum /*< flags >*/ {
   G_CURL_DOWNLOAD_FLAGS_NONE = 0,
   G_CURL_DOWNLOAD_FLAGS_RESUME = 1 << 0,
   G_CURL_DOWNLOAD_FLAGS_REPLACE = 1 << 1,
+  G_CURL_DOWNLOAD_FLAGS_KEEP_PARTIAL = 1 << 2,
 } GCurlDownloadFlags;
 
 /**

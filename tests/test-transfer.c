@@ -784,6 +784,47 @@ test_output_file_cancel (Fixture       *f,
   result_clear (&r);
 }
 
+/* KEEP_PARTIAL: a cancelled download keeps its .part, which a later run
+ * with RESUME continues to the whole, right body. */
+static void
+test_output_file_keep_partial (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *url = surl ("/trickle?n=300000&chunk=1000&interval=5");
+  g_autofree char *path = g_build_filename (f->tmpdir, "kept.bin", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GSource) timeout = g_timeout_source_new (200);
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GCurlTransfer) t = NULL;
+  g_autofree char *again = surl ("/bytes?n=300000");
+  GStatBuf st;
+  Result r = { 0 };
+
+  g_source_set_callback (timeout, cancel_later, cancellable, NULL);
+  g_source_attach (timeout, f->context);
+  g_curl_multi_source_download_async (f->source, url, file,
+                                      G_CURL_DOWNLOAD_FLAGS_RESUME | G_CURL_DOWNLOAD_FLAGS_KEEP_PARTIAL,
+                                      cancellable, download_cb, &r);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_stat (part, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 0);
+  g_assert_cmpint (st.st_size, <, 300000);
+  result_clear (&r);
+
+  /* The rest, with a Range request (the server answers 206). */
+  t = g_curl_transfer_new (again);
+  g_curl_transfer_set_output_file (t, file, G_CURL_DOWNLOAD_FLAGS_RESUME);
+  g_assert_no_error (run (f, t));
+  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 206);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  contents = g_file_load_bytes (file, NULL, NULL, NULL);
+  assert_pattern (contents, 0, 300000);
+}
+
 static void
 test_output_stream (Fixture       *f,
                     gconstpointer  data)
@@ -1587,6 +1628,7 @@ main (int   argc,
   ADD ("resume-from", test_resume_from);
   ADD ("output-file-http-error", test_output_file_http_error);
   ADD ("output-file-cancel", test_output_file_cancel);
+  ADD ("output-file-keep-partial", test_output_file_keep_partial);
   ADD ("output-stream", test_output_stream);
   ADD ("output-signal", test_output_signal);
   ADD ("pitfall-17/errors", test_pitfall_17_errors);

@@ -91,6 +91,36 @@ def test_resume_after_dropped_connection(servers, tmp_path):
     assert not os.path.exists(str(dest) + ".part")
 
 
+@pytest.mark.parametrize("keep", [False, True])
+def test_cancelled_download_keeps_partial_only_when_asked(servers, tmp_path, keep):
+    source = GCurl.MultiSource.new()
+    dest = tmp_path / "cancelled.bin"
+    flags = GCurl.DownloadFlags.RESUME
+    if keep:
+        flags |= GCurl.DownloadFlags.KEEP_PARTIAL
+    transfer = GCurl.Transfer.new(servers.soup + "/trickle?n=300000&chunk=1000&interval=5")
+    transfer.set_output_file(Gio.File.new_for_path(str(dest)), flags)
+    transfer.connect("notify::bytes-received",
+                     lambda t, pspec: t.props.bytes_received >= 20000 and t.cancel())
+
+    error = perform(source, transfer)
+    assert error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
+    assert not dest.exists()
+    part = tmp_path / "cancelled.bin.part"
+    if not keep:
+        assert not part.exists()
+        return
+    kept = part.stat().st_size
+    assert 20000 <= kept < 300000
+
+    # Later: the rest, from a server that sends it at once.
+    again = GCurl.Transfer.new(servers.soup + "/bytes?n=300000")
+    again.set_output_file(Gio.File.new_for_path(str(dest)), GCurl.DownloadFlags.RESUME)
+    assert perform(source, again) is None
+    assert again.props.response_code == 206
+    assert dest.read_bytes() == servers.pattern(300000)
+
+
 def test_pause_and_resume(servers):
     source = GCurl.MultiSource.new()
     n = 8 * 1024 * 1024
