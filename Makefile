@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-#   make run     install what is missing, build, run the demo
+#   make run     install what is missing, build, run the demo: the GTK
+#                download manager with a display, gcurl-get without one;
+#                make run URLS="https://… https://…" downloads those
 #   make check   install what is missing, build, run every test
 #                (plus the C tests again under AddressSanitizer and UBSan)
 
@@ -23,10 +25,16 @@ $(BUILDDIR)/build.ninja:
 build: deps $(BUILDDIR)/build.ninja
 	$(MESON) compile -C $(BUILDDIR)
 
-run: deps $(BUILDDIR)/build.ninja
+URLS ?=
+
+run:
 	@scripts/install-deps run
+	@test -f $(BUILDDIR)/build.ninja || $(MESON) setup $(BUILDDIR) --prefix=$(PREFIX) $(MESON_SETUP_OPTS)
 	$(MESON) compile -C $(BUILDDIR)
-	$(BUILDDIR)/examples/progress
+	@# A build folder set up before GTK 4 was installed: look again.
+	@if [ -n "$${DISPLAY}$${WAYLAND_DISPLAY}" ] && [ ! -x $(BUILDDIR)/demo/download-manager/gcurl-download-manager ]; then \
+	  $(MESON) setup --reconfigure $(BUILDDIR) >/dev/null && $(MESON) compile -C $(BUILDDIR); fi
+	@scripts/run-demo $(BUILDDIR) $(URLS)
 
 check:
 	@scripts/install-deps check

@@ -1,0 +1,816 @@
+/* dm-manager.c: the download manager's downloads, queue and settings
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Everything but the window: one GCurlMultiSource for the application, the
+ * downloads as a GListModel of DmDownload rows (finished ones stay), the
+ * queue (at most max-parallel downloads running; the others wait in list
+ * order), the settings, and the saved queue.
+ *
+ * - A download writes NAME.part in the download folder and renames it when
+ *   it is complete (GCurlTransfer's file output). It always runs with
+ *   G_CURL_DOWNLOAD_FLAGS_RESUME, so a retry, a resume after a restart or
+ *   after a failure continues the .part file with a Range request, and with
+ *   KEEP_PARTIAL, so that stopping the downloads when the manager goes keeps
+ *   them; a cancellation by the user deletes the .part file here.
+ * - Names are made unique when a download is added: "photo (2).jpg" if
+ *   photo.jpg, its .part or another row's file has the name already.
+ * - The queue is saved (GKeyFile, DATA_DIR/downloads.ini) a second after
+ *   every change and when the manager goes: URL, file, status, size and
+ *   error of each row. On the next start, downloads that were running or
+ *   queued start again and resume; paused ones stay paused until resumed.
+ *   Transient rows (the demo server's, whose port changes) are not saved.
+ * - Settings (CONFIG_DIR/settings.ini): the download folder, parallel
+ *   downloads, connections per host (the source's max-host-connections,
+ *   applied at once) and a speed limit per download in KiB/s (applied to
+ *   downloads as they start).
+ * - Progress: a timer copies the running transfers' figures into their rows
+ *   four times a second, and keeps the totals for the status line.
+ */
+
+#include "dm-manager.h"
+
+#include <glib/gstdio.h>
+
+#define TICK_MS 250
+#define SAVE_DELAY_MS 1000
+
+struct _DmManager
+{
+  GObject           parent_instance;
+
+  GCurlMultiSource *source;
+  GListStore       *downloads;
+  GHashTable       *by_id;          /* id → DmDownload (borrowed) */
+  guint             next_id;
+  char             *data_file;      /* NULL: nothing is saved */
+  char             *config_file;
+  char             *download_folder;
+  guint             max_parallel;
+  guint             max_host_connections;
+  guint             speed_limit_kib;
+  guint             tick;
+  guint             save_timeout;
+  gint64            total_received;
+  gint64            total_size;
+  gint64            total_speed;
+};
+
+enum
+{
+  PROP_0,
+  PROP_DOWNLOAD_FOLDER,
+  PROP_MAX_PARALLEL,
+  PROP_MAX_HOST_CONNECTIONS,
+  PROP_SPEED_LIMIT_KIB,
+  N_PROPS
+};
+
+enum
+{
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (DmManager, dm_manager, G_TYPE_OBJECT)
+
+static void schedule (DmManager *self);
+static void queue_save (DmManager *self);
+
+/* ---------------------------------------------------------------------- */
+/* Settings                                                                */
+
+static char *
+default_folder (void)
+{
+  const char *dir = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+
+  return g_strdup (dir != NULL ? dir : g_get_home_dir ());
+}
+
+static void
+load_settings (DmManager *self)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_autofree char *folder = NULL;
+
+  if (self->config_file == NULL ||
+      !g_key_file_load_from_file (keys, self->config_file, G_KEY_FILE_NONE, NULL))
+    return;
+  folder = g_key_file_get_string (keys, "settings", "download-folder", NULL);
+  if (folder != NULL && g_path_is_absolute (folder))
+    g_object_set (self, "download-folder", folder, NULL);
+  if (g_key_file_has_key (keys, "settings", "max-parallel", NULL))
+    g_object_set (self, "max-parallel",
+                  CLAMP (g_key_file_get_integer (keys, "settings", "max-parallel", NULL), 1, 100), NULL);
+  if (g_key_file_has_key (keys, "settings", "max-host-connections", NULL))
+    g_object_set (self, "max-host-connections",
+                  CLAMP (g_key_file_get_integer (keys, "settings", "max-host-connections", NULL), 0, 64), NULL);
+  if (g_key_file_has_key (keys, "settings", "speed-limit-kib", NULL))
+    g_object_set (self, "speed-limit-kib",
+                  CLAMP (g_key_file_get_integer (keys, "settings", "speed-limit-kib", NULL), 0, 10 * 1024 * 1024), NULL);
+}
+
+static void
+save_settings (DmManager *self)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->config_file == NULL)
+    return;
+  g_key_file_set_string (keys, "settings", "download-folder", self->download_folder);
+  g_key_file_set_integer (keys, "settings", "max-parallel", self->max_parallel);
+  g_key_file_set_integer (keys, "settings", "max-host-connections", self->max_host_connections);
+  g_key_file_set_integer (keys, "settings", "speed-limit-kib", self->speed_limit_kib);
+  dir = g_path_get_dirname (self->config_file);
+  g_mkdir_with_parents (dir, 0700);
+  if (!g_key_file_save_to_file (keys, self->config_file, &error))
+    g_warning ("Cannot save the settings: %s", error->message);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Running downloads                                                       */
+
+static guint
+count_status (DmManager *self,
+              DmStatus   status)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->downloads)); i++)
+    {
+      g_autoptr(DmDownload) download = g_list_model_get_item (G_LIST_MODEL (self->downloads), i);
+
+      n += dm_download_get_status (download) == status;
+    }
+  return n;
+}
+
+static void
+changed (DmManager *self)
+{
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+delete_part (DmDownload *download)
+{
+  g_autofree char *path = g_file_get_path (dm_download_get_file (download));
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+
+  g_unlink (part);
+}
+
+static void
+on_finished (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_autoptr(DmDownload) download = data;
+  DmManager *self = g_object_get_data (G_OBJECT (download), "dm-manager");
+  g_autoptr(GError) error = NULL;
+
+  dm_download_update_from_transfer (download);
+  if (g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &error))
+    {
+      gint64 size = dm_download_get_received (download);
+
+      dm_download_set_progress (download, size, size, 0);
+      dm_download_set_status (download, DM_STATUS_DONE, NULL);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (self != NULL)
+        delete_part (download);   /* the user's cancellation, not the manager going */
+      dm_download_set_progress (download, 0, dm_download_get_total (download), 0);
+      dm_download_set_status (download, DM_STATUS_CANCELLED, NULL);
+    }
+  else
+    dm_download_set_status (download, DM_STATUS_FAILED, error->message);
+
+  if (self != NULL)
+    {
+      schedule (self);
+      queue_save (self);
+      changed (self);
+    }
+}
+
+static void
+start (DmManager  *self,
+       DmDownload *download)
+{
+  GCurlTransfer *transfer = dm_download_get_transfer (download);
+
+  g_curl_transfer_set_output_file (transfer, dm_download_get_file (download),
+                                   G_CURL_DOWNLOAD_FLAGS_RESUME |
+                                   G_CURL_DOWNLOAD_FLAGS_KEEP_PARTIAL);
+  g_curl_transfer_set_max_recv_speed (transfer, (gint64) self->speed_limit_kib * 1024);
+  /* A connection that stops moving for a minute fails the download (it can
+   * be retried) rather than keeping a slot forever. */
+  g_curl_transfer_set_low_speed_limit (transfer, 1, 60);
+  dm_download_set_status (download, DM_STATUS_RUNNING, NULL);
+  g_curl_multi_source_perform_async (self->source, transfer, NULL, on_finished,
+                                     g_object_ref (download));
+}
+
+/* Starts queued downloads, in list order, while slots are free. */
+static void
+schedule (DmManager *self)
+{
+  guint running = count_status (self, DM_STATUS_RUNNING);
+
+  for (guint i = 0; running < self->max_parallel &&
+                    i < g_list_model_get_n_items (G_LIST_MODEL (self->downloads)); i++)
+    {
+      g_autoptr(DmDownload) download = g_list_model_get_item (G_LIST_MODEL (self->downloads), i);
+
+      if (dm_download_get_status (download) == DM_STATUS_QUEUED)
+        {
+          start (self, download);
+          running++;
+        }
+    }
+}
+
+static gboolean
+tick (gpointer data)
+{
+  DmManager *self = data;
+  gint64 received = 0, size = 0, speed = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->downloads)); i++)
+    {
+      g_autoptr(DmDownload) download = g_list_model_get_item (G_LIST_MODEL (self->downloads), i);
+      DmStatus status = dm_download_get_status (download);
+
+      if (status == DM_STATUS_RUNNING)
+        dm_download_update_from_transfer (download);
+      if (status == DM_STATUS_CANCELLED || status == DM_STATUS_FAILED)
+        continue;
+      received += dm_download_get_received (download);
+      size += MAX (dm_download_get_total (download), 0);
+      speed += dm_download_get_speed (download);
+    }
+
+  if (received != self->total_received || size != self->total_size || speed != self->total_speed)
+    {
+      self->total_received = received;
+      self->total_size = size;
+      self->total_speed = speed;
+      changed (self);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Adding                                                                  */
+
+static gboolean
+name_taken (DmManager  *self,
+            GFile      *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS) || g_file_test (part, G_FILE_TEST_EXISTS))
+    return TRUE;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->downloads)); i++)
+    {
+      g_autoptr(DmDownload) download = g_list_model_get_item (G_LIST_MODEL (self->downloads), i);
+
+      if (g_file_equal (dm_download_get_file (download), file))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* photo.jpg, photo (2).jpg, photo (3).jpg … ; archive.tar.gz keeps .tar.gz. */
+static GFile *
+unique_file (DmManager  *self,
+             GFile      *folder,
+             const char *name)
+{
+  GFile *file = g_file_get_child (folder, name);
+  const char *dot = strchr (name + 1, '.');
+  g_autofree char *stem = dot ? g_strndup (name, dot - name) : g_strdup (name);
+  const char *ext = dot ? dot : "";
+
+  for (guint n = 2; name_taken (self, file) && n < 10000; n++)
+    {
+      g_autofree char *candidate = g_strdup_printf ("%s (%u)%s", stem, n, ext);
+
+      g_object_unref (file);
+      file = g_file_get_child (folder, candidate);
+    }
+  return file;
+}
+
+static DmDownload *
+add_download (DmManager  *self,
+              guint       id,
+              const char *url,
+              GFile      *file)
+{
+  DmDownload *download = dm_download_new (id, url, file);
+
+  g_object_set_data (G_OBJECT (download), "dm-manager", self);
+  g_hash_table_insert (self->by_id, GUINT_TO_POINTER (id), download);
+  g_list_store_append (self->downloads, download);
+  self->next_id = MAX (self->next_id, id + 1);
+  return download;
+}
+
+/**
+ * dm_manager_add_urls:
+ * @urls: the URLs to download into the download folder
+ * @subfolder: (nullable): a folder of the download folder to use instead
+ * @transient: if the rows are not to be saved
+ *
+ * Returns: (transfer container): the new rows
+ */
+GPtrArray *
+dm_manager_add_urls (DmManager          *self,
+                     const char * const *urls,
+                     const char         *subfolder,
+                     gboolean            transient)
+{
+  GPtrArray *added = g_ptr_array_new ();
+  g_autofree char *path = g_build_filename (self->download_folder, subfolder, NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (path);
+
+  g_mkdir_with_parents (path, 0755);
+  for (guint i = 0; urls[i] != NULL; i++)
+    {
+      g_autoptr(GCurlTransfer) probe = g_curl_transfer_new (urls[i]);
+      g_autofree char *name = g_curl_transfer_dup_suggested_filename (probe);
+      g_autoptr(GFile) file = unique_file (self, folder, name);
+      DmDownload *download = add_download (self, self->next_id, urls[i], file);
+
+      dm_download_set_transient (download, transient);
+      g_ptr_array_add (added, download);
+    }
+  schedule (self);
+  queue_save (self);
+  changed (self);
+  return added;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Actions on a row                                                        */
+
+DmDownload *
+dm_manager_find (DmManager *self,
+                 guint      id)
+{
+  return g_hash_table_lookup (self->by_id, GUINT_TO_POINTER (id));
+}
+
+void
+dm_manager_pause (DmManager  *self,
+                  DmDownload *download)
+{
+  switch (dm_download_get_status (download))
+    {
+    case DM_STATUS_RUNNING:
+      g_curl_transfer_pause (dm_download_get_transfer (download));
+      dm_download_update_from_transfer (download);
+      dm_download_set_status (download, DM_STATUS_PAUSED, NULL);
+      break;
+    case DM_STATUS_QUEUED:
+      dm_download_set_status (download, DM_STATUS_PAUSED, NULL);
+      break;
+    case DM_STATUS_PAUSED:
+    case DM_STATUS_DONE:
+    case DM_STATUS_FAILED:
+    case DM_STATUS_CANCELLED:
+    default:
+      return;
+    }
+  schedule (self);
+  queue_save (self);
+  changed (self);
+}
+
+void
+dm_manager_resume (DmManager  *self,
+                   DmDownload *download)
+{
+  if (dm_download_get_status (download) != DM_STATUS_PAUSED)
+    return;
+  if (g_curl_transfer_get_state (dm_download_get_transfer (download)) == G_CURL_TRANSFER_STATE_PAUSED)
+    {
+      g_curl_transfer_resume (dm_download_get_transfer (download));
+      dm_download_set_status (download, DM_STATUS_RUNNING, NULL);
+    }
+  else
+    {
+      /* Paused before it started, or in an earlier session: back in the
+       * queue, where it resumes from its .part file. */
+      dm_download_set_status (download, DM_STATUS_QUEUED, NULL);
+      schedule (self);
+    }
+  queue_save (self);
+  changed (self);
+}
+
+void
+dm_manager_cancel (DmManager  *self,
+                   DmDownload *download)
+{
+  GCurlTransfer *transfer = dm_download_get_transfer (download);
+
+  switch (dm_download_get_status (download))
+    {
+    case DM_STATUS_RUNNING:
+      g_curl_transfer_cancel (transfer);   /* on_finished does the rest */
+      return;
+    case DM_STATUS_PAUSED:
+      if (g_curl_transfer_get_state (transfer) == G_CURL_TRANSFER_STATE_PAUSED)
+        {
+          g_curl_transfer_cancel (transfer);
+          return;
+        }
+      G_GNUC_FALLTHROUGH;
+    case DM_STATUS_QUEUED:
+      /* Never started in this session: its .part, if any, goes too. */
+      delete_part (download);
+      dm_download_set_progress (download, 0, dm_download_get_total (download), 0);
+      dm_download_set_status (download, DM_STATUS_CANCELLED, NULL);
+      break;
+    case DM_STATUS_DONE:
+    case DM_STATUS_FAILED:
+    case DM_STATUS_CANCELLED:
+    default:
+      return;
+    }
+  queue_save (self);
+  changed (self);
+}
+
+void
+dm_manager_retry (DmManager  *self,
+                  DmDownload *download)
+{
+  DmStatus status = dm_download_get_status (download);
+
+  if (status != DM_STATUS_FAILED && status != DM_STATUS_CANCELLED)
+    return;
+  dm_download_set_status (download, DM_STATUS_QUEUED, NULL);
+  schedule (self);
+  queue_save (self);
+  changed (self);
+}
+
+void
+dm_manager_remove (DmManager  *self,
+                   DmDownload *download)
+{
+  guint position;
+  DmStatus status = dm_download_get_status (download);
+
+  /* A download still going is cancelled first; the file of a finished one
+   * stays on disk. */
+  if (status == DM_STATUS_RUNNING || status == DM_STATUS_PAUSED || status == DM_STATUS_QUEUED)
+    dm_manager_cancel (self, download);
+  g_object_set_data (G_OBJECT (download), "dm-manager", NULL);
+  g_hash_table_remove (self->by_id, GUINT_TO_POINTER (dm_download_get_id (download)));
+  if (g_list_store_find (self->downloads, download, &position))
+    g_list_store_remove (self->downloads, position);
+  schedule (self);
+  queue_save (self);
+  changed (self);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The saved queue                                                         */
+
+gboolean
+dm_manager_save (DmManager  *self,
+                 GError    **error)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_autofree char *dir = NULL;
+
+  g_clear_handle_id (&self->save_timeout, g_source_remove);
+  if (self->data_file == NULL)
+    return TRUE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->downloads)); i++)
+    {
+      g_autoptr(DmDownload) download = g_list_model_get_item (G_LIST_MODEL (self->downloads), i);
+      g_autofree char *group = NULL;
+      g_autofree char *path = NULL;
+
+      if (dm_download_get_transient (download))
+        continue;
+      group = g_strdup_printf ("download %u", dm_download_get_id (download));
+      path = g_file_get_path (dm_download_get_file (download));
+      g_key_file_set_string (keys, group, "url", dm_download_get_url (download));
+      g_key_file_set_string (keys, group, "file", path);
+      g_key_file_set_string (keys, group, "status",
+                             dm_status_to_string (dm_download_get_status (download)));
+      g_key_file_set_int64 (keys, group, "received", dm_download_get_received (download));
+      g_key_file_set_int64 (keys, group, "total", dm_download_get_total (download));
+      if (dm_download_get_error_message (download) != NULL)
+        g_key_file_set_string (keys, group, "error", dm_download_get_error_message (download));
+    }
+
+  dir = g_path_get_dirname (self->data_file);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "Cannot create %s: %s", dir, g_strerror (errno));
+      return FALSE;
+    }
+  return g_key_file_save_to_file (keys, self->data_file, error);
+}
+
+static gboolean
+save_now (gpointer data)
+{
+  DmManager *self = data;
+  g_autoptr(GError) error = NULL;
+
+  self->save_timeout = 0;
+  if (!dm_manager_save (self, &error))
+    g_warning ("Cannot save the downloads: %s", error->message);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_save (DmManager *self)
+{
+  if (self->data_file != NULL && self->save_timeout == 0)
+    self->save_timeout = g_timeout_add (SAVE_DELAY_MS, save_now, self);
+}
+
+static void
+load (DmManager *self)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_auto(GStrv) groups = NULL;
+
+  if (!g_key_file_load_from_file (keys, self->data_file, G_KEY_FILE_NONE, NULL))
+    return;
+  groups = g_key_file_get_groups (keys, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_autofree char *url = g_key_file_get_string (keys, groups[i], "url", NULL);
+      g_autofree char *path = g_key_file_get_string (keys, groups[i], "file", NULL);
+      g_autofree char *status_text = g_key_file_get_string (keys, groups[i], "status", NULL);
+      g_autofree char *message = g_key_file_get_string (keys, groups[i], "error", NULL);
+      gint64 received = g_key_file_get_int64 (keys, groups[i], "received", NULL);
+      gint64 total = g_key_file_has_key (keys, groups[i], "total", NULL)
+                     ? g_key_file_get_int64 (keys, groups[i], "total", NULL) : -1;
+      guint64 id;
+      DmStatus status = dm_status_from_string (status_text);
+      g_autoptr(GFile) file = NULL;
+      DmDownload *download;
+
+      if (!g_str_has_prefix (groups[i], "download ") ||
+          !g_ascii_string_to_unsigned (groups[i] + strlen ("download "), 10, 0, G_MAXUINT - 1, &id, NULL) ||
+          dm_manager_find (self, id) != NULL ||
+          url == NULL || path == NULL || !g_path_is_absolute (path))
+        continue;
+
+      file = g_file_new_for_path (path);
+      download = add_download (self, id, url, file);
+      /* What was running when the application stopped runs again. */
+      if (status == DM_STATUS_RUNNING)
+        status = DM_STATUS_QUEUED;
+      if (status == DM_STATUS_CANCELLED)
+        received = 0;
+      dm_download_set_progress (download, MAX (received, 0), MAX (total, -1), 0);
+      dm_download_set_status (download, status, message);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Status line                                                             */
+
+gboolean
+dm_manager_is_idle (DmManager *self)
+{
+  return count_status (self, DM_STATUS_RUNNING) == 0 && count_status (self, DM_STATUS_QUEUED) == 0;
+}
+
+char *
+dm_manager_dup_summary (DmManager *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->downloads));
+  guint running = count_status (self, DM_STATUS_RUNNING);
+  guint queued = count_status (self, DM_STATUS_QUEUED);
+  guint paused = count_status (self, DM_STATUS_PAUSED);
+  guint done = count_status (self, DM_STATUS_DONE);
+  guint failed = count_status (self, DM_STATUS_FAILED);
+  g_autofree char *received = g_format_size (self->total_received);
+  g_autofree char *size = g_format_size (self->total_size);
+  g_autofree char *speed = g_format_size (self->total_speed);
+  GString *out = g_string_new (NULL);
+
+  if (n == 0)
+    return g_string_free (out, FALSE);
+  g_string_append_printf (out, "%u download%s: %u running, %u queued, %u paused, %u done, %u failed",
+                          n, n == 1 ? "" : "s", running, queued, paused, done, failed);
+  g_string_append_printf (out, " · %s of %s", received, size);
+  if (running > 0)
+    g_string_append_printf (out, " · %s/s", speed);
+  return g_string_free (out, FALSE);
+}
+
+/* ---------------------------------------------------------------------- */
+/* GObject                                                                 */
+
+const char *
+dm_manager_get_download_folder (DmManager *self)
+{
+  return self->download_folder;
+}
+
+void
+dm_manager_set_download_folder (DmManager  *self,
+                                const char *folder)
+{
+  g_object_set (self, "download-folder", folder, NULL);
+}
+
+guint dm_manager_get_max_parallel (DmManager *self) { return self->max_parallel; }
+guint dm_manager_get_max_host_connections (DmManager *self) { return self->max_host_connections; }
+guint dm_manager_get_speed_limit_kib (DmManager *self) { return self->speed_limit_kib; }
+
+GListModel *
+dm_manager_get_downloads (DmManager *self)
+{
+  return G_LIST_MODEL (self->downloads);
+}
+
+static void
+dm_manager_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  DmManager *self = DM_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_DOWNLOAD_FOLDER: g_value_set_string (value, self->download_folder); break;
+    case PROP_MAX_PARALLEL: g_value_set_uint (value, self->max_parallel); break;
+    case PROP_MAX_HOST_CONNECTIONS: g_value_set_uint (value, self->max_host_connections); break;
+    case PROP_SPEED_LIMIT_KIB: g_value_set_uint (value, self->speed_limit_kib); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dm_manager_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  DmManager *self = DM_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_DOWNLOAD_FOLDER:
+      if (g_value_get_string (value) == NULL || g_strcmp0 (self->download_folder, g_value_get_string (value)) == 0)
+        return;
+      g_free (self->download_folder);
+      self->download_folder = g_value_dup_string (value);
+      break;
+    case PROP_MAX_PARALLEL:
+      if (self->max_parallel == g_value_get_uint (value))
+        return;
+      self->max_parallel = g_value_get_uint (value);
+      schedule (self);
+      break;
+    case PROP_MAX_HOST_CONNECTIONS:
+      if (self->max_host_connections == g_value_get_uint (value))
+        return;
+      self->max_host_connections = g_value_get_uint (value);
+      g_curl_multi_source_set_max_host_connections (self->source, (int) self->max_host_connections);
+      break;
+    case PROP_SPEED_LIMIT_KIB:
+      if (self->speed_limit_kib == g_value_get_uint (value))
+        return;
+      self->speed_limit_kib = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+  g_object_notify_by_pspec (object, pspec);
+  save_settings (self);
+}
+
+static void
+dm_manager_dispose (GObject *object)
+{
+  DmManager *self = DM_MANAGER (object);
+  g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->tick, g_source_remove);
+  if (self->downloads != NULL)
+    {
+      /* Saved first: what runs now is "running" in the file and resumes
+       * on the next start. */
+      if (!dm_manager_save (self, &error))
+        g_warning ("Cannot save the downloads: %s", error->message);
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->downloads)); i++)
+        {
+          g_autoptr(DmDownload) download = g_list_model_get_item (G_LIST_MODEL (self->downloads), i);
+
+          g_object_set_data (G_OBJECT (download), "dm-manager", NULL);
+        }
+    }
+  /* The running downloads stop; with KEEP_PARTIAL their .part files stay
+   * for the next start (the rows no longer know the manager, so on_finished
+   * does not delete them). */
+  if (self->source != NULL)
+    g_curl_multi_source_cancel_all (self->source);
+  g_clear_object (&self->source);
+  g_clear_object (&self->downloads);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  G_OBJECT_CLASS (dm_manager_parent_class)->dispose (object);
+}
+
+static void
+dm_manager_finalize (GObject *object)
+{
+  DmManager *self = DM_MANAGER (object);
+
+  g_free (self->data_file);
+  g_free (self->config_file);
+  g_free (self->download_folder);
+  G_OBJECT_CLASS (dm_manager_parent_class)->finalize (object);
+}
+
+static void
+dm_manager_class_init (DmManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->get_property = dm_manager_get_property;
+  object_class->set_property = dm_manager_set_property;
+  object_class->dispose = dm_manager_dispose;
+  object_class->finalize = dm_manager_finalize;
+
+  properties[PROP_DOWNLOAD_FOLDER] = g_param_spec_string ("download-folder", NULL, NULL, NULL, rw);
+  properties[PROP_MAX_PARALLEL] = g_param_spec_uint ("max-parallel", NULL, NULL, 1, 100, 4, rw);
+  properties[PROP_MAX_HOST_CONNECTIONS] = g_param_spec_uint ("max-host-connections", NULL, NULL,
+                                                             0, 64, 6, rw);
+  properties[PROP_SPEED_LIMIT_KIB] = g_param_spec_uint ("speed-limit-kib", NULL, NULL,
+                                                        0, 10 * 1024 * 1024, 0, rw);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Something the status line shows changed. */
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+dm_manager_init (DmManager *self)
+{
+  self->source = g_curl_multi_source_new ();
+  self->downloads = g_list_store_new (DM_TYPE_DOWNLOAD);
+  self->by_id = g_hash_table_new (NULL, NULL);
+  self->next_id = 1;
+  self->download_folder = default_folder ();
+  self->max_parallel = 4;
+  self->max_host_connections = 6;
+  g_curl_multi_source_set_max_host_connections (self->source, 6);
+}
+
+/**
+ * dm_manager_new:
+ * @data_dir: (nullable): where the queue is saved, or %NULL not to save it
+ * @config_dir: (nullable): where the settings are saved, or %NULL
+ */
+DmManager *
+dm_manager_new (const char *data_dir,
+                const char *config_dir)
+{
+  DmManager *self = g_object_new (DM_TYPE_MANAGER, NULL);
+
+  if (config_dir != NULL)
+    {
+      self->config_file = g_build_filename (config_dir, "settings.ini", NULL);
+      load_settings (self);
+    }
+  if (data_dir != NULL)
+    {
+      self->data_file = g_build_filename (data_dir, "downloads.ini", NULL);
+      load (self);
+    }
+  self->tick = g_timeout_add (TICK_MS, tick, self);
+  g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->tick), "dm-manager-tick");
+  schedule (self);
+  return self;
+}

@@ -1,0 +1,737 @@
+/* dm-window.c: the download manager's window
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A GtkColumnView of the manager's rows (name, size, progress, speed, time
+ * left, state), a toolbar whose buttons act on the selected rows, and a
+ * status line with the totals. Cells are bound to their row's properties
+ * only while they show it (bind/unbind), so a list of hundreds of rows
+ * costs only what is on screen. Uses the GTK 4.8 API only.
+ */
+
+#include "dm-window.h"
+
+#include "url-list.h"
+
+#define MESSAGE_SECONDS 8
+
+struct _DmWindow
+{
+  GtkApplicationWindow parent_instance;
+
+  DmManager          *manager;
+  GtkMultiSelection  *selection;
+  GtkWidget          *view;
+  GtkWidget          *stack;
+  GtkLabel           *status;
+  char               *message;       /* shown instead of the totals for a while */
+  guint               message_timeout;
+};
+
+G_DEFINE_FINAL_TYPE (DmWindow, dm_window, GTK_TYPE_APPLICATION_WINDOW)
+
+/* ---------------------------------------------------------------------- */
+/* Cells                                                                   */
+
+static gboolean
+status_to_text (GBinding *binding, const GValue *from, GValue *to, gpointer data)
+{
+  static const char *texts[] = { "Queued", "Downloading", "Paused", "Done", "Failed", "Cancelled" };
+  int status = g_value_get_enum (from);
+
+  g_value_set_string (to, status >= 0 && status < (int) G_N_ELEMENTS (texts) ? texts[status] : "");
+  return TRUE;
+}
+
+static gboolean
+size_to_text (GBinding *binding, const GValue *from, GValue *to, gpointer data)
+{
+  gint64 size = g_value_get_int64 (from);
+
+  g_value_take_string (to, size >= 0 ? g_format_size (size) : g_strdup ("—"));
+  return TRUE;
+}
+
+static gboolean
+speed_to_text (GBinding *binding, const GValue *from, GValue *to, gpointer data)
+{
+  gint64 speed = g_value_get_int64 (from);
+  g_autofree char *size = speed > 0 ? g_format_size (speed) : NULL;
+
+  g_value_take_string (to, size ? g_strdup_printf ("%s/s", size) : g_strdup (""));
+  return TRUE;
+}
+
+static gboolean
+seconds_to_text (GBinding *binding, const GValue *from, GValue *to, gpointer data)
+{
+  gint64 s = g_value_get_int64 (from);
+
+  if (s < 0)
+    g_value_set_string (to, "");
+  else if (s >= 3600)
+    g_value_take_string (to, g_strdup_printf ("%" G_GINT64_FORMAT " h %02d min", s / 3600, (int) (s / 60 % 60)));
+  else if (s >= 60)
+    g_value_take_string (to, g_strdup_printf ("%d min %02d s", (int) (s / 60), (int) (s % 60)));
+  else
+    g_value_take_string (to, g_strdup_printf ("%d s", (int) s));
+  return TRUE;
+}
+
+typedef struct
+{
+  const char            *title;
+  const char            *property;      /* of the row */
+  const char            *target;        /* of the widget */
+  GBindingTransformFunc  transform;
+  const char            *tooltip;       /* a row property for the tooltip */
+  gboolean               expand;
+  gboolean               progress;
+  double                 xalign;
+} Column;
+
+static const Column columns[] = {
+  { "Name", "name", "label", NULL, "url", TRUE, FALSE, 0.0 },
+  { "Size", "total", "label", size_to_text, NULL, FALSE, FALSE, 1.0 },
+  { "Progress", "fraction", "fraction", NULL, NULL, TRUE, TRUE, 0.0 },
+  { "Speed", "speed", "label", speed_to_text, NULL, FALSE, FALSE, 1.0 },
+  { "Time left", "seconds-left", "label", seconds_to_text, NULL, FALSE, FALSE, 1.0 },
+  { "State", "status", "label", status_to_text, "error-message", FALSE, FALSE, 0.0 },
+};
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            const Column             *column)
+{
+  GtkWidget *widget;
+
+  if (column->progress)
+    {
+      widget = gtk_progress_bar_new ();
+      gtk_widget_set_valign (widget, GTK_ALIGN_CENTER);
+      gtk_widget_set_size_request (widget, 120, -1);
+    }
+  else
+    {
+      widget = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (widget), column->xalign);
+      gtk_label_set_ellipsize (GTK_LABEL (widget), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_width_chars (GTK_LABEL (widget), column->expand ? 16 : 8);
+      if (column->xalign > 0)
+        gtk_widget_add_css_class (widget, "numeric");
+    }
+  gtk_list_item_set_child (item, widget);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           const Column             *column)
+{
+  DmDownload *download = gtk_list_item_get_item (item);
+  GtkWidget *widget = gtk_list_item_get_child (item);
+  GPtrArray *bindings = g_ptr_array_new ();
+
+  g_ptr_array_add (bindings, g_object_bind_property_full (download, column->property,
+                                                          widget, column->target,
+                                                          G_BINDING_SYNC_CREATE,
+                                                          column->transform, NULL, NULL, NULL));
+  if (column->tooltip != NULL)
+    g_ptr_array_add (bindings, g_object_bind_property (download, column->tooltip,
+                                                       widget, "tooltip-text",
+                                                       G_BINDING_SYNC_CREATE));
+  g_object_set_data_full (G_OBJECT (item), "dm-bindings", bindings,
+                          (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             const Column             *column)
+{
+  GPtrArray *bindings = g_object_get_data (G_OBJECT (item), "dm-bindings");
+
+  for (guint i = 0; bindings != NULL && i < bindings->len; i++)
+    g_binding_unbind (bindings->pdata[i]);
+  g_object_set_data (G_OBJECT (item), "dm-bindings", NULL);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Actions on the selected rows                                            */
+
+static GPtrArray *
+selected_downloads (DmWindow *self)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GtkBitsetIter iter;
+  guint position;
+
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, set, &position); more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    g_ptr_array_add (rows, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
+  return rows;
+}
+
+/* Runs app.ACTION(id) for every selected row the action applies to. */
+static void
+for_selected (DmWindow   *self,
+              const char *action)
+{
+  g_autoptr(GPtrArray) rows = selected_downloads (self);
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  for (guint i = 0; i < rows->len; i++)
+    g_action_group_activate_action (G_ACTION_GROUP (app), action,
+                                    g_variant_new_uint32 (dm_download_get_id (rows->pdata[i])));
+}
+
+static void
+win_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  /* "win.pause" → app.pause(id) for each selected row. */
+  for_selected (DM_WINDOW (widget), action_name + strlen ("win."));
+}
+
+static void
+win_toggle_pause (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  DmWindow *self = DM_WINDOW (widget);
+  g_autoptr(GPtrArray) rows = selected_downloads (self);
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      DmStatus status = dm_download_get_status (rows->pdata[i]);
+
+      g_action_group_activate_action (G_ACTION_GROUP (app),
+                                      status == DM_STATUS_PAUSED ? "resume" : "pause",
+                                      g_variant_new_uint32 (dm_download_get_id (rows->pdata[i])));
+    }
+}
+
+static void
+update_actions (DmWindow *self)
+{
+  g_autoptr(GPtrArray) rows = selected_downloads (self);
+  gboolean can[6] = { FALSE };
+  enum { PAUSE, RESUME, CANCEL, RETRY, OPEN, ANY };
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      DmStatus status = dm_download_get_status (rows->pdata[i]);
+
+      can[PAUSE] |= status == DM_STATUS_RUNNING || status == DM_STATUS_QUEUED;
+      can[RESUME] |= status == DM_STATUS_PAUSED;
+      can[CANCEL] |= status == DM_STATUS_RUNNING || status == DM_STATUS_QUEUED || status == DM_STATUS_PAUSED;
+      can[RETRY] |= status == DM_STATUS_FAILED || status == DM_STATUS_CANCELLED;
+      can[OPEN] |= status == DM_STATUS_DONE;
+      can[ANY] = TRUE;
+    }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.pause", can[PAUSE]);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.resume", can[RESUME]);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.toggle-pause", can[PAUSE] || can[RESUME]);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", can[CANCEL]);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.retry", can[RETRY]);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-file", can[OPEN]);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-folder", can[ANY]);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove", can[ANY]);
+}
+
+static void
+on_activate_row (GtkColumnView *view,
+                 guint          position,
+                 DmWindow      *self)
+{
+  g_autoptr(DmDownload) download = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  const char *action = NULL;
+
+  switch (dm_download_get_status (download))
+    {
+    case DM_STATUS_DONE: action = "open-file"; break;
+    case DM_STATUS_RUNNING:
+    case DM_STATUS_QUEUED: action = "pause"; break;
+    case DM_STATUS_PAUSED: action = "resume"; break;
+    case DM_STATUS_FAILED:
+    case DM_STATUS_CANCELLED: action = "retry"; break;
+    default: return;
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (app), action,
+                                  g_variant_new_uint32 (dm_download_get_id (download)));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Status line                                                             */
+
+static void
+update_status (DmWindow *self)
+{
+  g_autofree char *summary = dm_manager_dup_summary (self->manager);
+  guint n = g_list_model_get_n_items (dm_manager_get_downloads (self->manager));
+
+  gtk_label_set_text (self->status, self->message ? self->message : summary);
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), n > 0 ? "list" : "empty");
+  update_actions (self);
+}
+
+static gboolean
+clear_message (gpointer data)
+{
+  DmWindow *self = data;
+
+  self->message_timeout = 0;
+  g_clear_pointer (&self->message, g_free);
+  update_status (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+dm_window_show_message (DmWindow   *self,
+                        const char *message)
+{
+  g_free (self->message);
+  self->message = g_strdup (message);
+  g_clear_handle_id (&self->message_timeout, g_source_remove);
+  self->message_timeout = g_timeout_add_seconds (MESSAGE_SECONDS, clear_message, self);
+  update_status (self);
+}
+
+const char *
+dm_window_get_status_text (DmWindow *self)
+{
+  return gtk_label_get_text (self->status);
+}
+
+void
+dm_window_select (DmWindow *self,
+                  guint     position)
+{
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+}
+
+/* Adds the URLs in text (typed or pasted); says what was not taken. */
+static void
+add_text (DmWindow   *self,
+          const char *text)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+  g_auto(GStrv) urls = demo_parse_url_list (text, -1, &problems);
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  if (urls[0] != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (app), "add-urls",
+                                    g_variant_new_strv ((const char * const *) urls, -1));
+  if (problems->len > 0)
+    {
+      g_autofree char *message = g_strdup_printf ("%u line%s not added: %s%s", problems->len,
+                                                  problems->len == 1 ? "" : "s",
+                                                  (char *) problems->pdata[0],
+                                                  problems->len > 1 ? " …" : "");
+      dm_window_show_message (self, message);
+    }
+  else if (urls[0] == NULL)
+    dm_window_show_message (self, "No URL to add: one http:// or https:// URL per line");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Paste, add, preferences                                                 */
+
+static void
+on_clipboard_text (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  g_autoptr(DmWindow) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, &error);
+
+  if (text == NULL)
+    dm_window_show_message (self, "The clipboard has no text to add");
+  else
+    add_text (self, text);
+}
+
+static void
+win_paste (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL,
+                                 on_clipboard_text, g_object_ref (widget));
+}
+
+static void
+on_add_response (GtkButton *button,
+                 GtkWindow *dialog)
+{
+  DmWindow *self = DM_WINDOW (gtk_window_get_transient_for (dialog));
+  GtkTextBuffer *buffer = g_object_get_data (G_OBJECT (dialog), "buffer");
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  add_text (self, text);
+  gtk_window_destroy (dialog);
+}
+
+void
+dm_window_show_add_dialog (DmWindow *self)
+{
+  GtkWidget *dialog = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *hint = gtk_label_new ("One http:// or https:// URL per line:");
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *text = gtk_text_view_new ();
+  GtkWidget *header = gtk_header_bar_new ();
+  GtkWidget *cancel = gtk_button_new_with_mnemonic ("_Cancel");
+  GtkWidget *add = gtk_button_new_with_mnemonic ("_Add");
+  g_autofree char *folder = g_strdup_printf ("Downloads go to %s", dm_manager_get_download_folder (self->manager));
+  GtkWidget *where = gtk_label_new (folder);
+
+  gtk_window_set_title (GTK_WINDOW (dialog), "Add Downloads");
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 560, 320);
+  gtk_header_bar_set_show_title_buttons (GTK_HEADER_BAR (header), FALSE);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), cancel);
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), add);
+  gtk_widget_add_css_class (add, "suggested-action");
+  gtk_window_set_titlebar (GTK_WINDOW (dialog), header);
+  gtk_window_set_default_widget (GTK_WINDOW (dialog), add);
+
+  gtk_label_set_xalign (GTK_LABEL (hint), 0.0);
+  gtk_label_set_xalign (GTK_LABEL (where), 0.0);
+  gtk_widget_add_css_class (where, "dim-label");
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (text), TRUE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (text), GTK_WRAP_CHAR);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), text);
+  gtk_widget_set_vexpand (scrolled, TRUE);
+  gtk_widget_add_css_class (scrolled, "frame");
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 12);
+  gtk_widget_set_margin_bottom (box, 12);
+  gtk_box_append (GTK_BOX (box), hint);
+  gtk_box_append (GTK_BOX (box), scrolled);
+  gtk_box_append (GTK_BOX (box), where);
+  gtk_window_set_child (GTK_WINDOW (dialog), box);
+
+  g_object_set_data (G_OBJECT (dialog), "buffer", gtk_text_view_get_buffer (GTK_TEXT_VIEW (text)));
+  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (gtk_window_destroy), dialog);
+  g_signal_connect (add, "clicked", G_CALLBACK (on_add_response), dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (text);
+}
+
+static void
+on_folder_chosen (GtkNativeDialog *chooser,
+                  int              response,
+                  DmWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = folder ? g_file_get_path (folder) : NULL;
+
+      if (path != NULL)
+        dm_manager_set_download_folder (self->manager, path);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+on_choose_folder (GtkButton *button,
+                  GtkWindow *preferences)
+{
+  DmWindow *self = DM_WINDOW (gtk_window_get_transient_for (preferences));
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new ("Download Folder", preferences,
+                                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Select", "_Cancel");
+  g_autoptr(GFile) current = g_file_new_for_path (dm_manager_get_download_folder (self->manager));
+
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), current, NULL);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_folder_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static GtkWidget *
+spin_row (GtkGrid    *grid,
+          int         row,
+          const char *text,
+          const char *hint,
+          DmManager  *manager,
+          const char *property,
+          double      lower,
+          double      upper)
+{
+  GtkWidget *label = gtk_label_new_with_mnemonic (text);
+  GtkWidget *spin = gtk_spin_button_new_with_range (lower, upper, 1);
+  GtkWidget *note = gtk_label_new (hint);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), spin);
+  gtk_label_set_xalign (GTK_LABEL (note), 0.0);
+  gtk_widget_add_css_class (note, "dim-label");
+  g_object_bind_property (manager, property, spin, "value",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  gtk_grid_attach (grid, label, 0, row, 1, 1);
+  gtk_grid_attach (grid, spin, 1, row, 1, 1);
+  gtk_grid_attach (grid, note, 2, row, 1, 1);
+  return spin;
+}
+
+void
+dm_window_show_preferences (DmWindow *self)
+{
+  GtkWidget *dialog = gtk_window_new ();
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *folder_label = gtk_label_new_with_mnemonic ("Download _folder");
+  GtkWidget *folder = gtk_label_new (NULL);
+  GtkWidget *choose = gtk_button_new_with_mnemonic ("_Choose…");
+
+  gtk_window_set_title (GTK_WINDOW (dialog), "Preferences");
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_resizable (GTK_WINDOW (dialog), FALSE);
+
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 12);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  gtk_widget_set_margin_start (grid, 18);
+  gtk_widget_set_margin_end (grid, 18);
+  gtk_widget_set_margin_top (grid, 18);
+  gtk_widget_set_margin_bottom (grid, 18);
+
+  gtk_label_set_xalign (GTK_LABEL (folder_label), 0.0);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (folder_label), choose);
+  gtk_label_set_ellipsize (GTK_LABEL (folder), PANGO_ELLIPSIZE_START);
+  gtk_label_set_width_chars (GTK_LABEL (folder), 30);
+  gtk_label_set_xalign (GTK_LABEL (folder), 0.0);
+  g_object_bind_property (self->manager, "download-folder", folder, "label", G_BINDING_SYNC_CREATE);
+  gtk_grid_attach (GTK_GRID (grid), folder_label, 0, 0, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), folder, 1, 0, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), choose, 2, 0, 1, 1);
+  g_signal_connect (choose, "clicked", G_CALLBACK (on_choose_folder), dialog);
+
+  spin_row (GTK_GRID (grid), 1, "_Parallel downloads", "the others wait in the queue",
+            self->manager, "max-parallel", 1, 100);
+  spin_row (GTK_GRID (grid), 2, "Connections per _host", "0: no limit",
+            self->manager, "max-host-connections", 0, 64);
+  spin_row (GTK_GRID (grid), 3, "_Speed limit (KiB/s)", "per download, from its start; 0: none",
+            self->manager, "speed-limit-kib", 0, 10 * 1024 * 1024);
+
+  gtk_window_set_child (GTK_WINDOW (dialog), grid);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Screenshot                                                              */
+
+/* GTK's own rendering of the window into a texture, saved as a PNG. */
+gboolean
+dm_window_save_screenshot (DmWindow   *self,
+                           const char *path,
+                           GError    **error)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (self));
+
+  if (width <= 0 || height <= 0 || renderer == NULL)
+    {
+      g_object_unref (snapshot);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "The window is not shown");
+      return FALSE;
+    }
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The window drew nothing");
+      return FALSE;
+    }
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot write %s", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The window                                                              */
+
+static GtkWidget *
+tool_button (const char *icon,
+             const char *tooltip,
+             const char *action)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  return button;
+}
+
+static GMenuModel *
+main_menu (void)
+{
+  GMenu *menu = g_menu_new ();
+  GMenu *section = g_menu_new ();
+
+  g_menu_append (section, "Pause All", "app.pause-all");
+  g_menu_append (section, "Resume All", "app.resume-all");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  g_object_unref (section);
+  section = g_menu_new ();
+  g_menu_append (section, "_Preferences", "app.preferences");
+  g_menu_append (section, "_Keyboard Shortcuts", "app.shortcuts");
+  g_menu_append (section, "_About Downloads", "app.about");
+  g_menu_append (section, "_Quit", "app.quit");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  g_object_unref (section);
+  return G_MENU_MODEL (menu);
+}
+
+static void
+dm_window_dispose (GObject *object)
+{
+  DmWindow *self = DM_WINDOW (object);
+
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->manager, self);
+  g_clear_handle_id (&self->message_timeout, g_source_remove);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->selection);
+  g_clear_pointer (&self->message, g_free);
+  G_OBJECT_CLASS (dm_window_parent_class)->dispose (object);
+}
+
+static void
+dm_window_class_init (DmWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  const char *row_actions[] = { "win.pause", "win.resume", "win.cancel", "win.retry",
+                                "win.remove", "win.open-file", "win.open-folder" };
+
+  object_class->dispose = dm_window_dispose;
+  for (guint i = 0; i < G_N_ELEMENTS (row_actions); i++)
+    gtk_widget_class_install_action (widget_class, row_actions[i], NULL, win_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-pause", NULL, win_toggle_pause);
+  gtk_widget_class_install_action (widget_class, "win.paste", NULL, win_paste);
+}
+
+static void
+dm_window_init (DmWindow *self)
+{
+}
+
+static void
+on_selection_changed (GtkSelectionModel *model,
+                      guint              position,
+                      guint              n_items,
+                      DmWindow          *self)
+{
+  update_actions (self);
+}
+
+DmWindow *
+dm_window_new (GtkApplication *app,
+               DmManager      *manager)
+{
+  DmWindow *self = g_object_new (DM_TYPE_WINDOW, "application", app, NULL);
+  GtkWidget *header = gtk_header_bar_new ();
+  GtkWidget *menu_button = gtk_menu_button_new ();
+  g_autoptr(GMenuModel) menu = main_menu ();
+  GtkWidget *toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *empty = gtk_label_new ("No downloads yet.\n\n"
+                                    "Add URLs with Ctrl+N, or copy them and paste with Ctrl+V.");
+
+  self->manager = g_object_ref (manager);
+  gtk_window_set_title (GTK_WINDOW (self), "Downloads");
+  gtk_window_set_default_size (GTK_WINDOW (self), 980, 560);
+
+  /* Header bar: add, paste; the menu. */
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), tool_button ("list-add-symbolic", "Add URLs (Ctrl+N)", "app.add"));
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), tool_button ("edit-paste-symbolic", "Paste URLs (Ctrl+V)", "win.paste"));
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), menu);
+  gtk_widget_set_tooltip_text (menu_button, "Main Menu");
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), menu_button);
+  gtk_window_set_titlebar (GTK_WINDOW (self), header);
+
+  /* Toolbar: what applies to the selected rows. */
+  gtk_box_append (GTK_BOX (toolbar), tool_button ("media-playback-pause-symbolic", "Pause (Space)", "win.pause"));
+  gtk_box_append (GTK_BOX (toolbar), tool_button ("media-playback-start-symbolic", "Resume (Space)", "win.resume"));
+  gtk_box_append (GTK_BOX (toolbar), tool_button ("process-stop-symbolic", "Cancel (Ctrl+.)", "win.cancel"));
+  gtk_box_append (GTK_BOX (toolbar), tool_button ("view-refresh-symbolic", "Retry (Ctrl+R)", "win.retry"));
+  gtk_box_append (GTK_BOX (toolbar), tool_button ("edit-delete-symbolic", "Remove from the list (Delete)", "win.remove"));
+  gtk_box_append (GTK_BOX (toolbar), tool_button ("document-open-symbolic", "Open (Ctrl+O)", "win.open-file"));
+  gtk_box_append (GTK_BOX (toolbar), tool_button ("folder-open-symbolic", "Open Folder (Ctrl+Shift+O)", "win.open-folder"));
+  gtk_widget_set_margin_start (toolbar, 6);
+  gtk_widget_set_margin_end (toolbar, 6);
+  gtk_widget_set_margin_top (toolbar, 6);
+  gtk_widget_set_margin_bottom (toolbar, 6);
+  gtk_box_append (GTK_BOX (box), toolbar);
+
+  /* The list. */
+  self->selection = gtk_multi_selection_new (g_object_ref (dm_manager_get_downloads (manager)));
+  self->view = gtk_column_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection)));
+  gtk_column_view_set_show_row_separators (GTK_COLUMN_VIEW (self->view), TRUE);
+  gtk_column_view_set_reorderable (GTK_COLUMN_VIEW (self->view), FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+      g_autoptr(GtkColumnViewColumn) column = NULL;
+
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), (gpointer) &columns[i]);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), (gpointer) &columns[i]);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), (gpointer) &columns[i]);
+      column = gtk_column_view_column_new (columns[i].title, factory);
+      gtk_column_view_column_set_expand (column, columns[i].expand);
+      gtk_column_view_column_set_resizable (column, TRUE);
+      gtk_column_view_append_column (GTK_COLUMN_VIEW (self->view), column);
+    }
+  g_signal_connect (self->view, "activate", G_CALLBACK (on_activate_row), self);
+  g_signal_connect (self->selection, "selection-changed", G_CALLBACK (on_selection_changed), self);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), self->view);
+
+  gtk_label_set_justify (GTK_LABEL (empty), GTK_JUSTIFY_CENTER);
+  gtk_widget_add_css_class (empty, "dim-label");
+  self->stack = gtk_stack_new ();
+  gtk_stack_add_named (GTK_STACK (self->stack), empty, "empty");
+  gtk_stack_add_named (GTK_STACK (self->stack), scrolled, "list");
+  gtk_widget_set_vexpand (self->stack, TRUE);
+  gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  gtk_box_append (GTK_BOX (box), self->stack);
+
+  /* Status line. */
+  self->status = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->status, 0.0);
+  gtk_label_set_ellipsize (self->status, PANGO_ELLIPSIZE_END);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->status), 12);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->status), 12);
+  gtk_widget_set_margin_top (GTK_WIDGET (self->status), 6);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->status), 6);
+  gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
+  gtk_window_set_child (GTK_WINDOW (self), box);
+
+  g_signal_connect_swapped (manager, "changed", G_CALLBACK (update_status), self);
+  update_status (self);
+  return self;
+}

@@ -1,0 +1,29 @@
+/* dm-window.h: the download manager's window
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "dm-manager.h"
+
+G_BEGIN_DECLS
+
+#define DM_TYPE_WINDOW (dm_window_get_type ())
+G_DECLARE_FINAL_TYPE (DmWindow, dm_window, DM, WINDOW, GtkApplicationWindow)
+
+DmWindow  *dm_window_new              (GtkApplication *app,
+                                       DmManager      *manager);
+void       dm_window_show_message     (DmWindow       *self,
+                                       const char     *message);
+const char *dm_window_get_status_text (DmWindow       *self);
+void       dm_window_select           (DmWindow       *self,
+                                       guint           position);
+gboolean   dm_window_save_screenshot  (DmWindow       *self,
+                                       const char     *path,
+                                       GError        **error);
+void       dm_window_show_add_dialog  (DmWindow       *self);
+void       dm_window_show_preferences (DmWindow       *self);
+
+G_END_DECLS
