@@ -141,6 +141,14 @@ has_bytes (gpointer data)
   return g_curl_transfer_get_bytes_received (dm_download_get_transfer (data)) > 0;
 }
 
+static DmManager *current_manager;
+
+static gboolean
+rows_added (gpointer data)
+{
+  return g_list_model_get_n_items (dm_manager_get_downloads (current_manager)) >= GPOINTER_TO_UINT (data);
+}
+
 static gboolean
 manager_idle (gpointer data)
 {
@@ -278,6 +286,7 @@ window_body (DmApplication *app)
   const char *status_text;
 
   manager = dm_application_get_manager (app);
+  current_manager = manager;
   folder = g_build_filename (g_get_home_dir (), "window-test", NULL);
   folder_file = g_file_new_for_path (folder);
   dm_manager_set_download_folder (manager, folder);
@@ -407,6 +416,22 @@ window_body (DmApplication *app)
   g_assert_null (dm_manager_find (manager, 3));
   g_assert_cmpuint (g_list_model_get_n_items (dm_manager_get_downloads (manager)), ==, 19);
   g_assert_cmpuint (count_files (folder, NULL), ==, 19);
+
+  /* Paste (Ctrl+V): the clipboard's URLs are added, a bad line is named in
+   * the status line. */
+  {
+    g_autofree char *text = g_strdup_printf ("%s/1k?pasted=1\nnot-a-url\n%s/1k?pasted=2\n",
+                                             nginx_url, nginx_url);
+    guint before = g_list_model_get_n_items (dm_manager_get_downloads (manager));
+
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (window)), text);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.paste", NULL));
+    wait_for (rows_added, GUINT_TO_POINTER (before + 2), 10000, "two pasted rows");
+    wait_for (manager_idle, manager, 30000, "the pasted downloads");
+    g_test_message ("after the paste: %s", dm_window_get_status_text (window));
+    g_assert_cmpstr (dm_window_get_status_text (window), ==,
+                     "1 line not added: line 2: not an http:// or https:// URL: not-a-url");
+  }
 
   save_screenshot (window, "download-manager-done.png");
   remove_tree (folder_file);
