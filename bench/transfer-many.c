@@ -89,7 +89,7 @@ start_one (Run *run)
   g_autoptr(GCurlTransfer) transfer = g_curl_transfer_new (run->url);
 
   if (run->buffer_size > 0)
-    curl_easy_setopt (g_curl_transfer_get_handle (transfer), CURLOPT_BUFFERSIZE, run->buffer_size);
+    g_curl_transfer_set_receive_buffer_size (transfer, (guint) run->buffer_size);
   g_signal_connect (transfer, "notify::bytes-received", G_CALLBACK (on_progress), run);
   g_signal_connect (transfer, "finished", G_CALLBACK (on_finished), run);
   g_curl_multi_source_perform_async (run->source, transfer, NULL, performed, run);
@@ -121,7 +121,7 @@ main (int   argc,
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Number of downloads (1000)", "COUNT" },
     { "concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency, "Transfers in flight (50)", "N" },
     { "size", 's', 0, G_OPTION_ARG_INT64, &size, "Expected body size (default: Content-Length)", "BYTES" },
-    { "buffer-size", 'b', 0, G_OPTION_ARG_INT, &buffer_size, "libcurl's receive buffer (default 16 KiB)", "BYTES" },
+    { "buffer-size", 'b', 0, G_OPTION_ARG_INT, &buffer_size, "The transfers' receive buffer (default: GCurlTransfer's, 64 KiB)", "BYTES" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &urls, NULL, "URL" },
     { NULL }
   };

@@ -190,6 +190,11 @@ void                g_curl_transfer_set_low_speed_limit     (GCurlTransfer      
                                                              guint               bytes_per_second,
                                                              guint               seconds);
 G_CURL_AVAILABLE_IN_1_0
+guint               g_curl_transfer_get_receive_buffer_size (GCurlTransfer      *self);
+G_CURL_AVAILABLE_IN_1_0
+void                g_curl_transfer_set_receive_buffer_size (GCurlTransfer      *self,
+                                                             guint               size);
+G_CURL_AVAILABLE_IN_1_0
 gint64              g_curl_transfer_get_max_recv_speed      (GCurlTransfer      *self);
 G_CURL_AVAILABLE_IN_1_0
 void                g_curl_transfer_set_max_recv_speed      (GCurlTransfer      *self,

@@ -2,6 +2,7 @@
 """Every GCurl.Transfer setting and output, as a Python program uses them."""
 
 import gi
+import pytest
 
 gi.require_version("GCurl", "1.0")
 from gi.repository import GCurl, GLib, Gio  # noqa: E402
@@ -142,3 +143,37 @@ def test_done_signal_for_transfers(servers):
     t.connect("finished", lambda t: order.append(("finished", 0)))
     assert perform(source, t) is None
     assert order == [("done", 0), ("finished", 0), ("transfer-finished", 0)]
+
+
+def test_receive_buffer_size(servers):
+    source = GCurl.MultiSource.new()
+    expected = servers.pattern(4 * 1024 * 1024)
+
+    def chunk_sizes(transfer):
+        sizes = []
+        transfer.set_output_signal()
+        transfer.connect("data-received", lambda t, data: sizes.append(data.get_size()))
+        assert perform(source, transfer) is None
+        return sizes
+
+    # The default, 64 KiB. libcurl hands the body over in pieces of at most
+    # 16 KiB (CURL_MAX_WRITE_SIZE) whatever its buffer; a bigger buffer
+    # means fewer reads from the socket, not bigger pieces.
+    t = GCurl.Transfer.new(servers.http + "/16m")
+    assert t.props.receive_buffer_size == 64 * 1024
+    sizes = chunk_sizes(t)
+    assert sum(sizes) == 16 * 1024 * 1024
+    assert max(sizes) == 16 * 1024
+
+    # A small buffer: no write larger than it, the same bytes.
+    t = GCurl.Transfer.new(servers.soup + "/bytes?n=%d" % len(expected))
+    t.props.receive_buffer_size = 4096
+    body = []
+    t.set_output_signal()
+    t.connect("data-received", lambda t, data: body.append(data.get_data()))
+    assert perform(source, t) is None
+    assert max(len(b) for b in body) <= 4096
+    assert b"".join(body) == expected
+
+    with pytest.raises((TypeError, OverflowError, ValueError)):
+        t.props.receive_buffer_size = -1
