@@ -215,6 +215,36 @@ def idle_report(build, base_url):
     return lines + [""]
 
 
+BUFFER_SIZES = [16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10]
+
+
+def buffer_report(build, base_url, runs):
+    """DESIGN §10: GCurlTransfer's default receive buffer, chosen by
+    measurement: CPU against peak memory at c=1,000, and for large bodies."""
+    transfer = Client("transfer", "GCurlTransfer", [os.path.join(build, "bench", "bench-transfer-many")],
+                      {"GCURL_BACKEND": "epoll"})
+    cases = [Workload("W3 c=1000", "/100k", 100 << 10, 8000, 1000),
+             Workload("W2", "/16m", 16 << 20, 64, 8)]
+    lines = ["## Receive buffer: GCurlTransfer's CPU and peak memory by receive-buffer-size", "",
+             f"Median of {runs} runs, sizes alternating; libcurl's own default is 16 KiB, "
+             "GCurlTransfer's 64 KiB.", "",
+             "| workload | " + " | ".join(f"{b >> 10} KiB" for b in BUFFER_SIZES) + " |",
+             "| --- |" + " ---: |" * len(BUFFER_SIZES)]
+    for case in cases:
+        results = {b: [] for b in BUFFER_SIZES}
+        for r in range(runs):
+            order = BUFFER_SIZES[r % len(BUFFER_SIZES):] + BUFFER_SIZES[:r % len(BUFFER_SIZES)]
+            for b in order:
+                w = Workload(case.name, case.path, case.size, case.count, case.concurrency, b)
+                results[b].append(measure(transfer, w, base_url, build))
+        cpu = {b: statistics.median(x[0] for x in v) for b, v in results.items()}
+        rss = {b: statistics.median(x[2] for x in v) / 1024 for b, v in results.items()}
+        lines.append(f"| {case.name}: CPU s | " + " | ".join(f"{cpu[b]:.3f}" for b in BUFFER_SIZES) + " |")
+        lines.append(f"| {case.name}: peak RSS MiB | " + " | ".join(f"{rss[b]:.1f}" for b in BUFFER_SIZES) + " |")
+        print(f"receive buffer, {case.name} done", file=sys.stderr, flush=True)
+    return lines + [""]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("build")
@@ -223,6 +253,8 @@ def main():
     p.add_argument("--clients", default=None, help="comma-separated keys")
     p.add_argument("--smoke", action="store_true", help="tiny workloads: does everything run?")
     p.add_argument("--out", default=None, help="also write the report to this file")
+    p.add_argument("--buffer", action="store_true",
+                   help="only the receive buffer section (it is part of a full run)")
     a = p.parse_args()
 
     base_url = os.environ.get("NGINX_HTTP_URL")
@@ -246,6 +278,8 @@ def main():
                "command line: its whole process), peak RSS the client's maximum resident set.", ""]
     report += [f"- {v}" for v in versions()] + [""]
     ratios = {}
+    if a.buffer:
+        ws = []
 
     for w in ws:
         results = {c.key: [] for c in cs}
@@ -277,8 +311,10 @@ def main():
             report.append(f"| {c.label} | {cpu:.3f} | {iqr:.3f} | {ratio} | {wall:.2f} | {rss:.1f} |")
         report.append("")
 
-    if not a.smoke and not a.workloads and not a.clients:
+    if not a.smoke and not a.workloads and not a.clients and not a.buffer:
         report += idle_report(a.build, base_url)
+    if a.buffer or (not a.smoke and not a.workloads and not a.clients):
+        report += buffer_report(a.build, base_url, a.runs)
 
     report += ["## Summary: client CPU ÷ the better raw loop", "",
                "| client | " + " | ".join(w.name for w in ws) + " |",

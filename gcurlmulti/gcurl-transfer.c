@@ -94,7 +94,7 @@
  * less for 100 KiB ones at c=1,000, for 48 KiB more per running transfer;
  * 128 KiB and more cost more CPU on 100 KiB bodies (glibc serves them with
  * mmap) and more memory. */
-#define DEFAULT_RECEIVE_BUFFER_SIZE (64 * 1024)
+#define DEFAULT_RECEIVE_BUFFER_SIZE (32 * 1024)
 #define MIN_RECEIVE_BUFFER_SIZE 1024
 #define MAX_RECEIVE_BUFFER_SIZE (10 * 1024 * 1024)
 #define MAX_ERROR_BODY (1024 * 1024)

@@ -226,12 +226,16 @@ def test_connection_limits(servers):
     source.props.max_host_connections = 2
     tag = uuid.uuid4().hex
     finished = []
+    urls = []
     for i in range(30):
         t = GCurl.Transfer.new(f"{servers.https}/100k?{tag}={i}")
         t.props.tls_ca_file = servers.ca_file
         t.props.http_version = GCurl.HttpVersion.HTTP_1_1
         source.perform_async(t, None, lambda src, res: finished.append(src.perform_finish(res)))
-    assert source.get_transfers().get_n_items() == 30
+        urls.append(t.props.url)
+    # The model, asked for once the transfers run, lists them in start order.
+    model = source.get_transfers()
+    assert [model.get_item(i).props.url for i in range(model.get_n_items())] == urls
     run_until(lambda: len(finished) == 30)
     assert finished == [True] * 30
     assert 1 <= len(servers.https_connections(tag)) <= 2
