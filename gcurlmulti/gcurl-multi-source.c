@@ -380,7 +380,7 @@ end_transfer (GCurlMultiSource *self,
   _g_curl_transfer_complete (transfer, result, &error, &body);
 
   if (!self->disposing && !abandoned (self))
-    emit_done (self, g_curl_transfer_get_handle (transfer),
+    emit_done (self, _g_curl_transfer_peek_handle (transfer),
                (CURLcode) g_curl_transfer_get_curl_code (transfer));
 
   _g_curl_transfer_emit_finished (transfer);
@@ -1651,7 +1651,7 @@ start_transfer (GCurlMultiSource    *self,
       return;
     }
 
-  easy = g_curl_transfer_get_handle (transfer);
+  easy = _g_curl_transfer_peek_handle (transfer);
   entry = g_new0 (HandleEntry, 1);
   entry->easy = easy;
   entry->transfer = g_object_ref (transfer);
@@ -1939,7 +1939,7 @@ void
 _g_curl_multi_source_cancel_transfer (GCurlMultiSource *self,
                                       GCurlTransfer    *transfer)
 {
-  HandleEntry *entry = g_hash_table_lookup (self->handles, g_curl_transfer_get_handle (transfer));
+  HandleEntry *entry = g_hash_table_lookup (self->handles, _g_curl_transfer_peek_handle (transfer));
 
   if (entry == NULL || entry->op == OP_CANCEL)
     return;

@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 
 /* TRUE while the transfer runs (running or paused). */
 gboolean  _g_curl_transfer_is_active (GCurlTransfer    *self);
+/* The handle, for the source: unlike get_handle(), it leaves the handle
+ * free to go back to the pool of reset handles. */
+CURL     *_g_curl_transfer_peek_handle (GCurlTransfer  *self);
 
 /* Sets the easy handle up for a run by @source and opens the output; the
  * transfer is running when this returns TRUE. On FALSE nothing changed. */

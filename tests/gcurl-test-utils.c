@@ -230,6 +230,10 @@ server_handler (SoupServer        *server,
         soup_message_headers_replace (resp, "X-Echo-Content-Type", v);
       if ((v = soup_message_headers_get_one (req, "Accept")) != NULL)
         soup_message_headers_replace (resp, "X-Echo-Accept", v);
+      if ((v = soup_message_headers_get_one (req, "Cookie")) != NULL)
+        soup_message_headers_replace (resp, "X-Echo-Cookie", v);
+      if (query != NULL && (v = g_hash_table_lookup (query, "set-cookie")) != NULL)
+        soup_message_headers_append (resp, "Set-Cookie", v);
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
       soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
                                         g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));

@@ -825,6 +825,36 @@ test_output_file_keep_partial (Fixture       *f,
   assert_pattern (contents, 0, 300000);
 }
 
+/* Finished transfers' easy handles are reset and used again, but never one
+ * that C code had through get_handle(): it may carry state a reset keeps,
+ * such as cookies, into an unrelated transfer. */
+static void
+test_easy_pool (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *set = surl ("/echo?set-cookie=secret%3D1");
+  g_autofree char *echo = surl ("/echo");
+  GCurlTransfer *a = g_curl_transfer_new (set);
+  CURL *easy = g_curl_transfer_get_handle (a);
+
+  curl_easy_setopt (easy, CURLOPT_COOKIEFILE, "");
+  g_assert_no_error (run (f, a));
+  g_curl_transfer_set_url (a, echo);
+  g_assert_no_error (run (f, a));
+  g_assert_cmpstr (g_curl_transfer_get_response_header (a, "X-Echo-Cookie"), ==, "secret=1");
+  g_object_unref (a);
+
+  /* Many transfers after it, each through the pool: none sends it. */
+  for (int i = 0; i < 5; i++)
+    {
+      g_autoptr(GCurlTransfer) b = g_curl_transfer_new (echo);
+
+      g_assert_no_error (run (f, b));
+      g_assert_cmpuint (g_curl_transfer_get_response_code (b), ==, 200);
+      g_assert_null (g_curl_transfer_get_response_header (b, "X-Echo-Cookie"));
+    }
+}
+
 static void
 test_output_stream (Fixture       *f,
                     gconstpointer  data)
@@ -1638,6 +1668,7 @@ main (int   argc,
   ADD ("output-file-http-error", test_output_file_http_error);
   ADD ("output-file-cancel", test_output_file_cancel);
   ADD ("output-file-keep-partial", test_output_file_keep_partial);
+  ADD ("easy-pool", test_easy_pool);
   ADD ("output-stream", test_output_stream);
   ADD ("output-signal", test_output_signal);
   ADD ("pitfall-17/errors", test_pitfall_17_errors);
