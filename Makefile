@@ -12,7 +12,7 @@ MESON    ?= meson
 PREFIX   ?= /usr/local
 MESON_SETUP_OPTS ?= -Ddocs=true
 
-.PHONY: all deps build run check check-asan bench quick-bench install dist clean
+.PHONY: all deps build run check check-asan check-valgrind soak fuzz bench quick-bench install dist clean
 
 all: build
 
@@ -54,6 +54,30 @@ check-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  $(MESON) test -C $(ASANDIR) --suite c --print-errorlogs
+
+# The C tests under valgrind's memcheck: no error, no definite leak. The
+# suppressions (tests/valgrind.supp) cover one-time allocations inside
+# GLib, libcurl and libsoup only.
+check-valgrind: build
+	@scripts/install-deps valgrind
+	G_SLICE=always-malloc G_DEBUG=gc-friendly \
+	  $(MESON) test -C $(BUILDDIR) --suite c --timeout-multiplier 10 --print-errorlogs \
+	  --wrapper "valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+	    --show-leak-kinds=definite --num-callers=40 --suppressions=$(CURDIR)/tests/valgrind.supp"
+
+# 50,000 transfers at 1,000 at a time on each backend, watching descriptors,
+# attached sources and memory (a 5,000-transfer version runs in make check).
+soak: build
+	@scripts/install-deps check
+	for backend in epoll iochannel; do \
+	  GCURL_BACKEND=$$backend $(BUILDDIR)/tests/gcurl-test-serve \
+	    sh -c '"$$0" -n 50000 -c 1000 "$$NGINX_HTTP_URL"' $(BUILDDIR)/tests/soak || exit 1; \
+	done
+
+# The libFuzzer targets, five minutes each (15 s each in make check).
+fuzz: build
+	@scripts/install-deps check
+	fuzz/run-fuzzers $(CURDIR) $(CURDIR)/$(BUILDDIR) 300
 
 # DESIGN §10: every workload with gcurlmulti and its peers, clients
 # alternating, the median of 9 runs; the report goes to bench/RESULTS.md too.

@@ -227,7 +227,7 @@ def buffer_report(build, base_url, runs):
              Workload("W2", "/16m", 16 << 20, 64, 8)]
     lines = ["## Receive buffer: GCurlTransfer's CPU and peak memory by receive-buffer-size", "",
              f"Median of {runs} runs, sizes alternating; libcurl's own default is 16 KiB, "
-             "GCurlTransfer's 64 KiB.", "",
+             "GCurlTransfer's 32 KiB.", "",
              "| workload | " + " | ".join(f"{b >> 10} KiB" for b in BUFFER_SIZES) + " |",
              "| --- |" + " ---: |" * len(BUFFER_SIZES)]
     for case in cases:

@@ -51,6 +51,7 @@ struct _App
   gboolean          overwrite;
   gboolean          quiet;
   gint64            limit_rate;
+  guint             stall_timeout;
   gboolean          tty;
   guint             live_lines; /* lines of the live display on screen */
   guint             succeeded;
@@ -327,7 +328,7 @@ start (App      *app,
   if (app->limit_rate > 0)
     g_curl_transfer_set_max_recv_speed (download->transfer, app->limit_rate);
   /* A download that stops moving fails rather than hangs. */
-  g_curl_transfer_set_low_speed_limit (download->transfer, 1, 60);
+  g_curl_transfer_set_low_speed_limit (download->transfer, 1, app->stall_timeout);
 
   g_ptr_array_add (app->running, download);
   g_curl_multi_source_perform_async (app->source, download->transfer, NULL, finished, download);
@@ -446,6 +447,7 @@ main (int   argc,
   g_autofree char *input_file = NULL;
   g_auto(GStrv) args = NULL;
   int jobs = 4;
+  int stall_timeout = 60;
   gboolean resume = FALSE, overwrite = FALSE, demo = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
     { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &output_dir,
@@ -458,6 +460,8 @@ main (int   argc,
     { "input-file", 'i', 0, G_OPTION_ARG_FILENAME, &input_file,
       "Read URLs from FILE, one per line (- for standard input)", "FILE" },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, "Replace files that exist", NULL },
+    { "stall-timeout", 0, 0, G_OPTION_ARG_INT, &stall_timeout,
+      "Fail a download that receives nothing for SECONDS (default: 60)", "SECONDS" },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo,
       "Download the files of an embedded local demo server", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print errors only", NULL },
@@ -489,6 +493,11 @@ main (int   argc,
   if (jobs < 1 || jobs > 1000)
     {
       g_printerr ("gcurl-get: --jobs must be between 1 and 1000\n");
+      return 2;
+    }
+  if (stall_timeout < 1 || stall_timeout > 86400)
+    {
+      g_printerr ("gcurl-get: --stall-timeout must be between 1 and 86400 seconds\n");
       return 2;
     }
 
@@ -533,6 +542,7 @@ main (int   argc,
   app.overwrite = overwrite;
   app.quiet = quiet;
   app.limit_rate = limit_rate_option;
+  app.stall_timeout = (guint) stall_timeout;
   app.tty = isatty (STDOUT_FILENO) && g_getenv ("TERM") && !g_str_equal (g_getenv ("TERM"), "dumb");
   app.started_at = g_get_monotonic_time ();
   app.failed = bad_lines;

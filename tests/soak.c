@@ -1,0 +1,327 @@
+/* soak.c: many transfers for a long time, watching for slow leaks
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ *   soak [-n COUNT] [-c CONCURRENCY] URL-BASE
+ *
+ * Runs COUNT GCurlTransfers, CONCURRENCY at a time, against nginx (URL-BASE
+ * serves /1k and /100k): mostly plain downloads to memory, every seventh
+ * cancelled once bytes arrive, every eleventh paused and resumed, every
+ * thirteenth to a file. It samples, a hundred times over the run, the open
+ * file descriptors, the GSources attached to its main context (its own, so
+ * they can be counted), the transfers alive and the resident memory, and
+ * prints them. After warm-up (the first fifth) none of them may grow: the
+ * descriptors and sources stay within the warm-up's highest value, the
+ * memory within 10% (plus 4 MiB) of the warm-up's. At the end, with the
+ * source gone, descriptors and sources are back to where they started and
+ * no transfer is alive. Exit status 0 when all of that holds and every
+ * transfer ended as it should (downloads complete and right-sized,
+ * cancellations cancelled).
+ */
+
+#include <gcurlmulti/gcurlmulti.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+typedef struct
+{
+  GMainContext     *context;
+  GCurlMultiSource *source;
+  const char       *base;
+  char             *tmpdir;
+  int               count;
+  int               concurrency;
+  int               started;
+  int               finished;
+  int               failed;
+  int               alive;          /* GCurlTransfers not finalized */
+  int               samples_taken;
+  GArray           *fds, *sources, *rss;
+} Soak;
+
+typedef struct
+{
+  Soak          *soak;
+  GCurlTransfer *transfer;
+  GCancellable  *cancellable;
+  int            kind;             /* 0 plain, 1 cancel, 2 pause, 3 file */
+  gint64         expected;
+  gboolean       paused_once;
+} Job;
+
+static void start_one (Soak *soak);
+
+static int
+count_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  int n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n - 1;   /* the directory's own descriptor */
+}
+
+/* Source ids are the context's own, counted up from 1: probe them all. */
+static int
+count_sources (GMainContext *context)
+{
+  GSource *probe = g_idle_source_new ();
+  guint last = g_source_attach (probe, context);
+  int n = 0;
+
+  g_source_destroy (probe);
+  g_source_unref (probe);
+  for (guint id = 1; id < last; id++)
+    n += g_main_context_find_source_by_id (context, id) != NULL;
+  return n;
+}
+
+static long
+rss_kib (void)
+{
+  g_autofree char *statm = NULL;
+  long pages = 0, resident = 0;
+
+  if (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL))
+    sscanf (statm, "%ld %ld", &pages, &resident);
+  return resident * (sysconf (_SC_PAGESIZE) / 1024);
+}
+
+static void
+sample (Soak *soak)
+{
+  int fds = count_fds (), sources = count_sources (soak->context);
+  long rss = rss_kib ();
+
+  g_array_append_val (soak->fds, fds);
+  g_array_append_val (soak->sources, sources);
+  g_array_append_val (soak->rss, rss);
+  if (soak->samples_taken++ % 10 == 0)
+    g_print ("# %6d done: %4d fds, %4d sources, %4d transfers alive, %6ld KiB\n",
+             soak->finished, fds, sources, soak->alive, rss);
+}
+
+static void
+transfer_gone (gpointer data,
+               GObject *where)
+{
+  ((Soak *) data)->alive--;
+}
+
+static void
+on_data (GCurlTransfer *t,
+         GParamSpec    *pspec,
+         Job           *job)
+{
+  if (g_curl_transfer_get_bytes_received (t) == 0)
+    return;
+  if (job->kind == 1)
+    g_cancellable_cancel (job->cancellable);
+  else if (job->kind == 2 && !job->paused_once)
+    {
+      job->paused_once = TRUE;
+      g_curl_transfer_pause (t);
+      g_curl_transfer_resume (t);
+    }
+}
+
+static void
+finished (GObject      *object,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  Job *job = data;
+  Soak *soak = job->soak;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_curl_multi_source_perform_finish (soak->source, result, &error);
+
+  if (job->kind == 1)
+    {
+      /* A small body may be complete before the cancellation lands. */
+      if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_printerr ("cancelled transfer: %s\n", error->message);
+          soak->failed++;
+        }
+    }
+  else if (!ok)
+    {
+      g_printerr ("transfer failed: %s\n", error->message);
+      soak->failed++;
+    }
+  else if (job->kind == 3)
+    {
+      GFile *file = g_curl_transfer_get_output_file (job->transfer);
+      g_autofree char *path = g_file_get_path (file);
+      GStatBuf st;
+
+      if (g_stat (path, &st) != 0 || st.st_size != job->expected)
+        soak->failed++;
+      g_unlink (path);
+    }
+  else if (g_bytes_get_size (g_curl_transfer_get_body (job->transfer)) != (gsize) job->expected)
+    soak->failed++;
+
+  g_clear_object (&job->cancellable);
+  g_object_unref (job->transfer);
+  g_free (job);
+
+  soak->finished++;
+  if (soak->finished % MAX (1, soak->count / 100) == 0)
+    sample (soak);
+  if (soak->started < soak->count)
+    start_one (soak);
+}
+
+static void
+start_one (Soak *soak)
+{
+  Job *job = g_new0 (Job, 1);
+  int i = soak->started++;
+  gboolean big = i % 5 == 0;
+  g_autofree char *url = g_strdup_printf ("%s/%s?soak=%d", soak->base, big ? "100k" : "1k", i);
+
+  job->soak = soak;
+  job->expected = big ? 102400 : 1024;
+  job->kind = i % 7 == 0 ? 1 : i % 11 == 0 ? 2 : i % 13 == 0 ? 3 : 0;
+  job->transfer = g_curl_transfer_new (url);
+  soak->alive++;
+  g_object_weak_ref (G_OBJECT (job->transfer), transfer_gone, soak);
+  if (job->kind == 1 || job->kind == 2)
+    g_signal_connect (job->transfer, "notify::bytes-received", G_CALLBACK (on_data), job);
+  if (job->kind == 1)
+    job->cancellable = g_cancellable_new ();
+  if (job->kind == 3)
+    {
+      g_autofree char *name = g_strdup_printf ("soak-%d", i);
+      g_autoptr(GFile) file = g_file_new_build_filename (soak->tmpdir, name, NULL);
+
+      g_curl_transfer_set_output_file (job->transfer, file, G_CURL_DOWNLOAD_FLAGS_NONE);
+    }
+  g_curl_multi_source_perform_async (soak->source, job->transfer, job->cancellable, finished, job);
+}
+
+static int
+max_of (GArray *a, guint from, guint to)
+{
+  int m = 0;
+
+  for (guint i = from; i < to; i++)
+    m = MAX (m, g_array_index (a, int, i));
+  return m;
+}
+
+static long
+max_long (GArray *a, guint from, guint to)
+{
+  long m = 0;
+
+  for (guint i = from; i < to; i++)
+    m = MAX (m, g_array_index (a, long, i));
+  return m;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int count = 5000, concurrency = 200;
+  g_auto(GStrv) args = NULL;
+  GOptionEntry entries[] = {
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Transfers in all (5000)", "N" },
+    { "concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency, "At a time (200)", "N" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, "URL-BASE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) options = g_option_context_new ("URL-BASE");
+  g_autoptr(GError) error = NULL;
+  Soak soak = { 0 };
+  int fds_before, sources_before, fds_after, sources_after;
+  guint warm, n;
+  int fd_warm, fd_late, src_warm, src_late;
+  long rss_warm, rss_late;
+  gboolean ok = TRUE;
+  struct rlimit rl;
+
+  g_option_context_add_main_entries (options, entries, NULL);
+  if (!g_option_context_parse (options, &argc, &argv, &error) || args == NULL || args[0] == NULL)
+    {
+      g_printerr ("soak: %s\n", error ? error->message : "URL-BASE missing");
+      return 2;
+    }
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
+    {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &rl);
+    }
+
+  soak.context = g_main_context_new ();
+  g_main_context_push_thread_default (soak.context);
+  soak.base = args[0];
+  soak.count = count;
+  soak.concurrency = concurrency;
+  soak.tmpdir = g_dir_make_tmp ("gcurl-soak-XXXXXX", NULL);
+  soak.fds = g_array_new (FALSE, FALSE, sizeof (int));
+  soak.sources = g_array_new (FALSE, FALSE, sizeof (int));
+  soak.rss = g_array_new (FALSE, FALSE, sizeof (long));
+
+  fds_before = count_fds ();
+  sources_before = count_sources (soak.context);
+  soak.source = g_curl_multi_source_new ();
+  for (int i = 0; i < MIN (concurrency, count); i++)
+    start_one (&soak);
+  while (soak.finished < soak.count)
+    g_main_context_iteration (soak.context, TRUE);
+
+  g_clear_object (&soak.source);
+  /* Let what the source left behind (none, it should be) settle. */
+  while (g_main_context_iteration (soak.context, FALSE))
+    ;
+  fds_after = count_fds ();
+  sources_after = count_sources (soak.context);
+
+  n = soak.fds->len;
+  warm = n / 5;
+  fd_warm = max_of (soak.fds, 0, warm);
+  fd_late = max_of (soak.fds, warm, n);
+  src_warm = max_of (soak.sources, 0, warm);
+  src_late = max_of (soak.sources, warm, n);
+  rss_warm = max_long (soak.rss, 0, warm);
+  rss_late = max_long (soak.rss, warm, n);
+
+  g_print ("%d transfers at %d at a time, %d failed; %s backend\n", soak.finished, concurrency,
+           soak.failed, g_getenv ("GCURL_BACKEND") ? g_getenv ("GCURL_BACKEND") : "default");
+  g_print ("fds: %d before, at most %d in warm-up, %d after it, %d at the end\n",
+           fds_before, fd_warm, fd_late, fds_after);
+  g_print ("GSources: %d before, at most %d in warm-up, %d after it, %d at the end\n",
+           sources_before, src_warm, src_late, sources_after);
+  g_print ("RSS: at most %ld KiB in warm-up, %ld KiB after it\n", rss_warm, rss_late);
+  g_print ("transfers alive at the end: %d\n", soak.alive);
+
+  if (soak.failed > 0)
+    ok = FALSE, g_print ("FAIL: %d transfers did not end as they should\n", soak.failed);
+  if (fd_late > fd_warm)
+    ok = FALSE, g_print ("FAIL: descriptors grew after warm-up\n");
+  if (src_late > src_warm)
+    ok = FALSE, g_print ("FAIL: attached sources grew after warm-up\n");
+  if (rss_late > rss_warm + rss_warm / 10 + 4096)
+    ok = FALSE, g_print ("FAIL: memory grew after warm-up\n");
+  if (fds_after != fds_before)
+    ok = FALSE, g_print ("FAIL: %d descriptors left open\n", fds_after - fds_before);
+  if (sources_after != sources_before)
+    ok = FALSE, g_print ("FAIL: %d sources left attached\n", sources_after - sources_before);
+  if (soak.alive != 0)
+    ok = FALSE, g_print ("FAIL: %d transfers alive\n", soak.alive);
+
+  g_rmdir (soak.tmpdir);
+  g_free (soak.tmpdir);
+  g_array_unref (soak.fds);
+  g_array_unref (soak.sources);
+  g_array_unref (soak.rss);
+  g_main_context_pop_thread_default (soak.context);
+  g_main_context_unref (soak.context);
+  return ok ? 0 : 1;
+}
