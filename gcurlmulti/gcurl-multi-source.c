@@ -219,7 +219,14 @@ detach_handle (GCurlMultiSource *self,
 
   if (entry->in_multi)
     {
-      CURLMcode mc = curl_multi_remove_handle (self->multi, easy);
+      CURLMcode mc;
+
+      /* libcurl calls the progress callback from in here (the transfer's
+       * last report), and handlers may run from it: what they ask of us is
+       * deferred, as inside any action (found by test-random). */
+      self->action_depth++;
+      mc = curl_multi_remove_handle (self->multi, easy);
+      self->action_depth--;
 
       if (mc != CURLM_OK)
         g_warning ("curl_multi_remove_handle() failed: %s", curl_multi_strerror (mc));
@@ -747,9 +754,12 @@ pause_now (GCurlMultiSource *self,
   rc = curl_easy_pause (easy, bits);
   self->action_depth--;
 
-  /* A failure here (the write callback failed on the data held back)
-   * also fails the transfer inside libcurl, which reports it on the next
-   * action. */
+  /* Two failures are expected. libcurl 7.88 refuses to pause a transfer
+   * that has no connection yet (CURLE_BAD_FUNCTION_ARGUMENT): the
+   * transfer's write and read callbacks then pause it on its first byte,
+   * since they check its state. And when unpausing delivers held-back
+   * data that the write callback fails on, libcurl fails the transfer and
+   * reports it on the next action. */
   if (rc != CURLE_OK)
     g_debug ("curl_easy_pause() failed: %s", curl_easy_strerror (rc));
 }
@@ -1376,7 +1386,11 @@ g_curl_multi_source_remove_handle (GCurlMultiSource *self,
       return TRUE;
     }
 
+  g_object_ref (self);
   detach_handle (self, entry);
+  if (self->dispatch_depth == 0 && self->action_depth == 0)
+    run_deferred (self);
+  g_object_unref (self);
   return TRUE;
 }
 
