@@ -10,11 +10,13 @@
  * thirteenth to a file. It samples, a hundred times over the run, the open
  * file descriptors, the GSources attached to its main context (its own, so
  * they can be counted), the transfers alive and the resident memory, and
- * prints them. After warm-up (the first fifth) none of them may grow: the
- * descriptors and sources stay within the warm-up's highest value, the
- * memory within 10% (plus 4 MiB) of the warm-up's. At the end, with the
- * source gone, descriptors and sources are back to where they started and
- * no transfer is alive. Exit status 0 when all of that holds and every
+ * prints them. After warm-up (the first fifth) none of them may grow: in
+ * the last fifth the descriptors and sources stay within 2% (plus 2) of
+ * the warm-up's highest values (a connection being replaced shows as one
+ * more for a moment), the memory within 10% (plus 4 MiB). At the end, with
+ * the source gone, descriptors and sources are back to where they were
+ * after a first round of each kind of transfer (GLib and GIO open a few
+ * descriptors once, for good), and no transfer is alive. Exit status 0 when all of that holds and every
  * transfer ended as it should (downloads complete and right-sized,
  * cancellations cancelled).
  */
@@ -268,6 +270,33 @@ main (int   argc,
   soak.sources = g_array_new (FALSE, FALSE, sizeof (int));
   soak.rss = g_array_new (FALSE, FALSE, sizeof (long));
 
+  /* A first round of every kind of transfer, so that what GLib, GIO and
+   * libcurl set up once (a worker thread's wake-up descriptor, for one) is
+   * there before the baseline. */
+  {
+    Soak first = soak;
+
+    first.source = g_curl_multi_source_new ();
+    first.count = 26;
+    first.fds = g_array_new (FALSE, FALSE, sizeof (int));
+    first.sources = g_array_new (FALSE, FALSE, sizeof (int));
+    first.rss = g_array_new (FALSE, FALSE, sizeof (long));
+    for (int i = 0; i < first.count; i++)
+      start_one (&first);
+    while (first.finished < first.count)
+      g_main_context_iteration (soak.context, TRUE);
+    g_clear_object (&first.source);
+    while (g_main_context_iteration (soak.context, FALSE))
+      ;
+    g_array_unref (first.fds);
+    g_array_unref (first.sources);
+    g_array_unref (first.rss);
+    if (first.failed > 0 || first.alive > 0)
+      {
+        g_printerr ("soak: the first round failed\n");
+        return 1;
+      }
+  }
   fds_before = count_fds ();
   sources_before = count_sources (soak.context);
   soak.source = g_curl_multi_source_new ();
@@ -286,26 +315,26 @@ main (int   argc,
   n = soak.fds->len;
   warm = n / 5;
   fd_warm = max_of (soak.fds, 0, warm);
-  fd_late = max_of (soak.fds, warm, n);
+  fd_late = max_of (soak.fds, n - warm, n);
   src_warm = max_of (soak.sources, 0, warm);
-  src_late = max_of (soak.sources, warm, n);
+  src_late = max_of (soak.sources, n - warm, n);
   rss_warm = max_long (soak.rss, 0, warm);
-  rss_late = max_long (soak.rss, warm, n);
+  rss_late = max_long (soak.rss, n - warm, n);
 
   g_print ("%d transfers at %d at a time, %d failed; %s backend\n", soak.finished, concurrency,
            soak.failed, g_getenv ("GCURL_BACKEND") ? g_getenv ("GCURL_BACKEND") : "default");
-  g_print ("fds: %d before, at most %d in warm-up, %d after it, %d at the end\n",
+  g_print ("fds: %d before, at most %d in warm-up, %d in the last fifth, %d at the end\n",
            fds_before, fd_warm, fd_late, fds_after);
-  g_print ("GSources: %d before, at most %d in warm-up, %d after it, %d at the end\n",
+  g_print ("GSources: %d before, at most %d in warm-up, %d in the last fifth, %d at the end\n",
            sources_before, src_warm, src_late, sources_after);
-  g_print ("RSS: at most %ld KiB in warm-up, %ld KiB after it\n", rss_warm, rss_late);
+  g_print ("RSS: at most %ld KiB in warm-up, %ld KiB in the last fifth\n", rss_warm, rss_late);
   g_print ("transfers alive at the end: %d\n", soak.alive);
 
   if (soak.failed > 0)
     ok = FALSE, g_print ("FAIL: %d transfers did not end as they should\n", soak.failed);
-  if (fd_late > fd_warm)
+  if (fd_late > fd_warm + fd_warm / 50 + 2)
     ok = FALSE, g_print ("FAIL: descriptors grew after warm-up\n");
-  if (src_late > src_warm)
+  if (src_late > src_warm + src_warm / 50 + 2)
     ok = FALSE, g_print ("FAIL: attached sources grew after warm-up\n");
   if (rss_late > rss_warm + rss_warm / 10 + 4096)
     ok = FALSE, g_print ("FAIL: memory grew after warm-up\n");
