@@ -195,21 +195,25 @@ _g_curl_filename_sanitize (const char *name)
   for (p = base; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
+      gboolean control;
+      gsize len;
 
       /* Control characters (C0, DEL, C1), and the bidirectional
-       * overrides that make a name read differently than it is. */
-      if (c < 0x20 || (c >= 0x7f && c < 0xa0) ||
-          (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
-        {
-          g_string_append_c (out, '_');
-          continue;
-        }
+       * overrides that make a name read differently than it is, become
+       * "_"; within the length limit like anything else (fuzz-filename
+       * found names of 257 bytes when they did not count). */
+      control = c < 0x20 || (c >= 0x7f && c < 0xa0) ||
+                (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+      len = control ? 1 : (gsize) (g_utf8_next_char (p) - p);
       /* No hidden files, no "." or "..". */
-      if (out->len == 0 && (c == '.' || c == ' '))
+      if (!control && out->len == 0 && (c == '.' || c == ' '))
         continue;
-      if (out->len + (g_utf8_next_char (p) - p) > MAX_NAME_BYTES)
+      if (out->len + len > MAX_NAME_BYTES)
         break;
-      g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      if (control)
+        g_string_append_c (out, '_');
+      else
+        g_string_append_len (out, p, len);
     }
 
   /* No trailing spaces or dots either (they vanish on some file systems). */

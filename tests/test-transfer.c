@@ -1548,6 +1548,19 @@ test_suggested_filename (Fixture       *f,
   sanitized = _g_curl_filename_sanitize (long_name);
   g_assert_cmpuint (strlen (sanitized), ==, 255);
   g_clear_pointer (&sanitized, g_free);
+  /* Replaced characters count too (found by fuzz-filename): 254 bytes of
+   * U+FFFD-replaced bytes and control characters after them. */
+  {
+    g_autoptr(GString) tricky = g_string_new (NULL);
+
+    for (int i = 0; i < 84; i++)
+      g_string_append (tricky, "\xff");
+    g_string_append (tricky, "ab\x01\x01\x01\x01");
+    sanitized = _g_curl_filename_sanitize (tricky->str);
+    g_assert_cmpuint (strlen (sanitized), <=, 255);
+    g_assert_true (g_utf8_validate (sanitized, -1, NULL));
+    g_clear_pointer (&sanitized, g_free);
+  }
   sanitized = _g_curl_filename_sanitize ("bad\xff\x01name\xe2\x80\xae.exe");
   g_assert_true (g_utf8_validate (sanitized, -1, NULL));
   g_assert_null (strchr (sanitized, '\x01'));
