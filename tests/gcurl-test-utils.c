@@ -203,6 +203,21 @@ server_handler (SoupServer        *server,
     {
       g_ptr_array_add (self->streams, steal_with_head (msg, n));
     }
+  else if (g_str_equal (path, "/reset"))
+    {
+      /* Part of the body, then a TCP reset (SO_LINGER 0) instead of a close. */
+      goffset after = CLAMP (query_int (query, "after", n / 2), 0, n);
+      GSocket *socket = g_object_ref (soup_server_message_get_socket (msg));
+      GIOStream *stream = steal_with_head (msg, n);
+      struct linger lg = { 1, 0 };
+
+      g_output_stream_write_all (g_io_stream_get_output_stream (stream), data, after,
+                                 NULL, NULL, NULL);
+      setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+      g_io_stream_close (stream, NULL, NULL);
+      g_object_unref (stream);
+      g_object_unref (socket);
+    }
   else if (g_str_equal (path, "/drop"))
     {
       goffset after = CLAMP (query_int (query, "after", n / 2), 0, n);
@@ -436,6 +451,61 @@ child_setup (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
+/* A key and a certificate NAME.pem/NAME-key.pem in dir, issued by
+ * ca_cert/ca_key, valid from start to end (openssl ca dates) or for two
+ * days from now when they are NULL. */
+static gboolean
+make_issued_cert (const char  *dir,
+                  const char  *ca_key,
+                  const char  *ca_cert,
+                  const char  *name,
+                  const char  *subject,
+                  const char  *san,
+                  const char  *start,
+                  const char  *end,
+                  GError     **error)
+{
+  g_autofree char *cnf = g_strdup_printf ("%s/%s.cnf", dir, name);
+  g_autofree char *db = g_strdup_printf ("%s/%s-index.txt", dir, name);
+  g_autofree char *cnf_text = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  int status = 0;
+
+  cnf_text = g_strdup_printf ("[ca]\ndefault_ca = ca\n"
+                              "[ca]\ndatabase = %s\nnew_certs_dir = %s\nserial = %s/%s.serial\n"
+                              "default_md = sha256\npolicy = any\ncopy_extensions = copy\n"
+                              "unique_subject = no\ndefault_days = 2\n"
+                              "[any]\ncommonName = supplied\n", db, dir, dir, name);
+  if (!g_file_set_contents (cnf, cnf_text, -1, error) ||
+      !g_file_set_contents (db, "", 0, error))
+    return FALSE;
+  script = g_strdup_printf (
+    "set -e; cd '%s'; echo 01 > %s.serial; "
+    "openssl req -newkey rsa:2048 -nodes -sha256 -subj '%s' -addext 'subjectAltName=%s' "
+    "  -keyout %s-key.pem -out %s.csr 2>/dev/null; "
+    "openssl ca -batch -notext -config %s -cert '%s' -keyfile '%s' %s%s %s%s "
+    "  -in %s.csr -out %s.pem 2>&1",
+    dir, name, subject, san, name, name, cnf, ca_cert, ca_key,
+    start ? "-startdate " : "", start ? start : "", end ? "-enddate " : "", end ? end : "",
+    name, name);
+  {
+    const char *argv[] = { "/bin/sh", "-c", script, NULL };
+
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                       &status, error))
+      return FALSE;
+  }
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "openssl ca failed for %s: %s%s",
+                   name, out, err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 GCurlTestNginx *
 gcurl_test_nginx_start (GError **error)
 {
@@ -448,6 +518,7 @@ gcurl_test_nginx_start (GError **error)
   g_autofree char *cert_cmd = NULL, *cert_err = NULL;
   const char *nginx = find_nginx ();
   guint16 p_http = free_port (), p_h2c = free_port (), p_https = free_port ();
+  guint16 p_expired = free_port (), p_wronghost = free_port ();
   int status = 0;
 
   if (nginx == NULL)
@@ -488,6 +559,15 @@ gcurl_test_nginx_start (GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "openssl failed: %s", cert_err);
       return NULL;
     }
+  /* Two more, issued by that certificate (a CA too, as openssl req -x509
+   * makes it), so that a client trusting it fails on exactly one thing:
+   * one expired in 2020 (OpenSSL 3.0 refuses negative -days, so with
+   * openssl ca and dates: DESIGN §12), one for another host. */
+  if (!make_issued_cert (self->dir, key, self->ca_file, "expired", "/CN=localhost",
+                         "DNS:localhost,IP:127.0.0.1", "20200101000000Z", "20200201000000Z", error) ||
+      !make_issued_cert (self->dir, key, self->ca_file, "wronghost", "/CN=wrong.example",
+                         "DNS:wrong.example", NULL, NULL, error))
+    return NULL;
 
   /* The ports are free when picked but could be taken before nginx binds
    * them: then nginx exits, and we try again with new ones. */
@@ -503,6 +583,8 @@ gcurl_test_nginx_start (GError **error)
           p_http = free_port ();
           p_h2c = free_port ();
           p_https = free_port ();
+          p_expired = free_port ();
+          p_wronghost = free_port ();
         }
 
       conf = g_strdup_printf (
@@ -533,10 +615,15 @@ gcurl_test_nginx_start (GError **error)
         "  server { listen 127.0.0.1:%u ssl http2; root %s;\n"
         "           access_log %s/https-access.log conn;\n"
         "           ssl_certificate %s; ssl_certificate_key %s; }\n"
+        "  server { listen 127.0.0.1:%u ssl; root %s;\n"
+        "           ssl_certificate %s/expired.pem; ssl_certificate_key %s/expired-key.pem; }\n"
+        "  server { listen 127.0.0.1:%u ssl; root %s;\n"
+        "           ssl_certificate %s/wronghost.pem; ssl_certificate_key %s/wronghost-key.pem; }\n"
         "}\n",
         geteuid () == 0 ? "user root;\n" : "",
         self->dir, self->dir, self->dir, self->dir, self->dir, self->dir, self->dir,
-        p_http, docroot, docroot, p_h2c, docroot, p_https, docroot, self->dir, self->ca_file, key);
+        p_http, docroot, docroot, p_h2c, docroot, p_https, docroot, self->dir, self->ca_file, key,
+        p_expired, docroot, self->dir, self->dir, p_wronghost, docroot, self->dir, self->dir);
       conf_path = g_build_filename (self->dir, "nginx.conf", NULL);
       if (!g_file_set_contents (conf_path, conf, -1, error))
         return NULL;
@@ -559,7 +646,8 @@ gcurl_test_nginx_start (GError **error)
           if (pid == NULL)
             break;
           if (pid_file_says (self->dir, pid) &&
-              port_accepts (p_http) && port_accepts (p_h2c) && port_accepts (p_https))
+              port_accepts (p_http) && port_accepts (p_h2c) && port_accepts (p_https) &&
+              port_accepts (p_expired) && port_accepts (p_wronghost))
             {
               ready = TRUE;
               break;
@@ -583,6 +671,8 @@ gcurl_test_nginx_start (GError **error)
   self->http_url = g_strdup_printf ("http://127.0.0.1:%u", p_http);
   self->h2c_url = g_strdup_printf ("http://127.0.0.1:%u", p_h2c);
   self->https_url = g_strdup_printf ("https://127.0.0.1:%u", p_https);
+  self->expired_url = g_strdup_printf ("https://127.0.0.1:%u", p_expired);
+  self->wronghost_url = g_strdup_printf ("https://127.0.0.1:%u", p_wronghost);
 
   return g_steal_pointer (&self);
 }
@@ -626,6 +716,8 @@ gcurl_test_nginx_stop (GCurlTestNginx *self)
   g_free (self->http_url);
   g_free (self->h2c_url);
   g_free (self->https_url);
+  g_free (self->expired_url);
+  g_free (self->wronghost_url);
   g_free (self->ca_file);
   g_free (self->https_log);
   g_free (self);

@@ -59,6 +59,8 @@ typedef struct
   char *http_url;     /* HTTP/1.1, e.g. http://127.0.0.1:PORT */
   char *h2c_url;      /* HTTP/2 cleartext, prior knowledge only */
   char *https_url;    /* TLS with HTTP/2 through ALPN */
+  char *expired_url;  /* TLS, a certificate from ca_file that has expired */
+  char *wronghost_url; /* TLS, a certificate from ca_file for another host */
   char *ca_file;      /* the self-signed certificate nginx serves */
   char *https_log;    /* the HTTPS server's access log: "CONNECTION URI" lines */
   GSubprocess *process;
