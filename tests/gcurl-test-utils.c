@@ -930,3 +930,28 @@ gcurl_test_backend_name (void)
 
   return name != NULL && name[0] != '\0' ? name : "epoll";
 }
+
+int
+gcurl_test_count_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  int n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n - 1;   /* the directory's own descriptor */
+}
+
+int
+gcurl_test_count_sources (GMainContext *context)
+{
+  GSource *probe = g_idle_source_new ();
+  guint last = g_source_attach (probe, context);
+  int n = 0;
+
+  g_source_destroy (probe);
+  g_source_unref (probe);
+  for (guint id = 1; id < last; id++)
+    n += g_main_context_find_source_by_id (context, id) != NULL;
+  return n;
+}

@@ -121,4 +121,9 @@ void     gcurl_test_raise_nofile    (rlim_t        want);
 /* Names the backend the environment selects (GCURL_BACKEND or default). */
 const char *gcurl_test_backend_name (void);
 
+/* The process's open file descriptors, and the GSources attached to a
+ * context (source ids are per context, counted up from 1: all probed). */
+int      gcurl_test_count_fds       (void);
+int      gcurl_test_count_sources   (GMainContext *context);
+
 G_END_DECLS

@@ -27,6 +27,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "gcurl-test-utils.h"
+
 typedef struct
 {
   GMainContext     *context;
@@ -55,32 +57,6 @@ typedef struct
 
 static void start_one (Soak *soak);
 
-static int
-count_fds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  int n = 0;
-
-  while (dir != NULL && g_dir_read_name (dir) != NULL)
-    n++;
-  return n - 1;   /* the directory's own descriptor */
-}
-
-/* Source ids are the context's own, counted up from 1: probe them all. */
-static int
-count_sources (GMainContext *context)
-{
-  GSource *probe = g_idle_source_new ();
-  guint last = g_source_attach (probe, context);
-  int n = 0;
-
-  g_source_destroy (probe);
-  g_source_unref (probe);
-  for (guint id = 1; id < last; id++)
-    n += g_main_context_find_source_by_id (context, id) != NULL;
-  return n;
-}
-
 static long
 rss_kib (void)
 {
@@ -95,7 +71,7 @@ rss_kib (void)
 static void
 sample (Soak *soak)
 {
-  int fds = count_fds (), sources = count_sources (soak->context);
+  int fds = gcurl_test_count_fds (), sources = gcurl_test_count_sources (soak->context);
   long rss = rss_kib ();
 
   g_array_append_val (soak->fds, fds);
@@ -297,8 +273,8 @@ main (int   argc,
         return 1;
       }
   }
-  fds_before = count_fds ();
-  sources_before = count_sources (soak.context);
+  fds_before = gcurl_test_count_fds ();
+  sources_before = gcurl_test_count_sources (soak.context);
   soak.source = g_curl_multi_source_new ();
   for (int i = 0; i < MIN (concurrency, count); i++)
     start_one (&soak);
@@ -309,8 +285,8 @@ main (int   argc,
   /* Let what the source left behind (none, it should be) settle. */
   while (g_main_context_iteration (soak.context, FALSE))
     ;
-  fds_after = count_fds ();
-  sources_after = count_sources (soak.context);
+  fds_after = gcurl_test_count_fds ();
+  sources_after = gcurl_test_count_sources (soak.context);
 
   n = soak.fds->len;
   warm = n / 5;

@@ -61,31 +61,6 @@ struct _World
   int               cancel_alls, drops, succeeded, failed, cancelled;
 };
 
-static int
-count_fds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  int n = 0;
-
-  while (dir != NULL && g_dir_read_name (dir) != NULL)
-    n++;
-  return n - 1;
-}
-
-static int
-count_sources (GMainContext *context)
-{
-  GSource *probe = g_idle_source_new ();
-  guint last = g_source_attach (probe, context);
-  int n = 0;
-
-  g_source_destroy (probe);
-  g_source_unref (probe);
-  for (guint id = 1; id < last; id++)
-    n += g_main_context_find_source_by_id (context, id) != NULL;
-  return n;
-}
-
 static void
 transfer_gone (gpointer data, GObject *where)
 {
@@ -379,8 +354,8 @@ test_random (void)
   world.context = g_main_context_new ();
   g_main_context_push_thread_default (world.context);
   world.server = gcurl_test_server_new ();
-  fds_before = count_fds ();
-  sources_before = count_sources (world.context);
+  fds_before = gcurl_test_count_fds ();
+  sources_before = gcurl_test_count_sources (world.context);
   new_source (&world);
   /* A blocking iteration never waits for long: paused transfers alone
    * wake nothing up. */
@@ -453,9 +428,9 @@ test_random (void)
                   world.ops[5], world.ops[6], world.ops[7], world.cancel_alls, world.drops,
                   world.ops[10] + world.ops[11], world.succeeded, world.failed, world.cancelled);
   g_assert_cmpint (world.alive, ==, 0);
-  g_assert_cmpint (count_sources (world.context), ==, sources_before);
+  g_assert_cmpint (gcurl_test_count_sources (world.context), ==, sources_before);
   gcurl_test_server_free (world.server);
-  g_assert_cmpint (count_fds (), <=, fds_before);
+  g_assert_cmpint (gcurl_test_count_fds (), <=, fds_before);
 
   g_main_context_pop_thread_default (world.context);
   g_main_context_unref (world.context);

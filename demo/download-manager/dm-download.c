@@ -208,6 +208,19 @@ dm_download_set_transient (DmDownload *self,
   self->transient = transient;
 }
 
+/* fraction and seconds-left follow from the rest: notified when they
+ * changed from what they were before an update. */
+static void
+notify_derived (DmDownload *self,
+                double      old_fraction,
+                gint64      old_left)
+{
+  if (fraction (self) != old_fraction)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+  if (seconds_left (self) != old_left)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECONDS_LEFT]);
+}
+
 void
 dm_download_set_status (DmDownload *self,
                         DmStatus    status,
@@ -233,10 +246,7 @@ dm_download_set_status (DmDownload *self,
       self->speed = 0;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
     }
-  if (fraction (self) != old_fraction)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
-  if (seconds_left (self) != old_left)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECONDS_LEFT]);
+  notify_derived (self, old_fraction, old_left);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -265,10 +275,7 @@ dm_download_set_progress (DmDownload *self,
       self->speed = speed;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
     }
-  if (fraction (self) != old_fraction)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
-  if (seconds_left (self) != old_left)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECONDS_LEFT]);
+  notify_derived (self, old_fraction, old_left);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
