@@ -10,13 +10,15 @@
  * thirteenth to a file. It samples, a hundred times over the run, the open
  * file descriptors, the GSources attached to its main context (its own, so
  * they can be counted), the transfers alive and the resident memory, and
- * prints them. After warm-up (the first fifth) none of them may grow: in
- * the last fifth the descriptors and sources stay within 2% (plus 2) of
- * the warm-up's highest values (a connection being replaced shows as one
- * more for a moment), the memory within 10% (plus 4 MiB). At the end, with
- * the source gone, descriptors and sources are back to where they were
+ * prints them. Descriptors and sources never exceed what CONCURRENCY
+ * transfers can hold at once (a connection each; a completion idle each,
+ * and a watch per socket on the iochannel backend) — how many are there
+ * at a given moment depends on scheduling, so a busy machine shows more —
+ * and at the end, with the source gone, they are back to where they were
  * after a first round of each kind of transfer (GLib and GIO open a few
- * descriptors once, for good), and no transfer is alive. Exit status 0 when all of that holds and every
+ * descriptors once, for good), so none leaked. Memory must not grow after
+ * warm-up (the first fifth): the last fifth's highest within 10% (plus
+ * 4 MiB) of the warm-up's. No transfer may be alive at the end. Exit status 0 when all of that holds and every
  * transfer ended as it should (downloads complete and right-sized,
  * cancellations cancelled).
  */
@@ -308,10 +310,10 @@ main (int   argc,
 
   if (soak.failed > 0)
     ok = FALSE, g_print ("FAIL: %d transfers did not end as they should\n", soak.failed);
-  if (fd_late > fd_warm + fd_warm / 50 + 2)
-    ok = FALSE, g_print ("FAIL: descriptors grew after warm-up\n");
-  if (src_late > src_warm + src_warm / 50 + 2)
-    ok = FALSE, g_print ("FAIL: attached sources grew after warm-up\n");
+  if (MAX (fd_warm, fd_late) > fds_before + concurrency + concurrency / 10 + 20)
+    ok = FALSE, g_print ("FAIL: more descriptors than %d transfers can hold\n", concurrency);
+  if (MAX (src_warm, src_late) > sources_before + 2 * concurrency + 20)
+    ok = FALSE, g_print ("FAIL: more attached sources than %d transfers can hold\n", concurrency);
   if (rss_late > rss_warm + rss_warm / 10 + 4096)
     ok = FALSE, g_print ("FAIL: memory grew after warm-up\n");
   if (fds_after != fds_before)
