@@ -1871,6 +1871,16 @@ g_curl_multi_source_download_finish (GCurlMultiSource  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Start order, for a transfers model made while transfers run. */
+static int
+compare_serial (gconstpointer a,
+                gconstpointer b)
+{
+  const HandleEntry *x = *(HandleEntry **) a, *y = *(HandleEntry **) b;
+
+  return x->serial < y->serial ? -1 : x->serial > y->serial;
+}
+
 /**
  * g_curl_multi_source_get_transfers:
  * @self: a #GCurlMultiSource
@@ -1882,15 +1892,6 @@ g_curl_multi_source_download_finish (GCurlMultiSource  *self,
  *
  * Returns: (transfer none): a #GListModel of #GCurlTransfer
  */
-static int
-compare_serial (gconstpointer a,
-                gconstpointer b)
-{
-  const HandleEntry *x = *(HandleEntry **) a, *y = *(HandleEntry **) b;
-
-  return x->serial < y->serial ? -1 : x->serial > y->serial;
-}
-
 GListModel *
 g_curl_multi_source_get_transfers (GCurlMultiSource *self)
 {
