@@ -59,7 +59,7 @@ typedef struct
 
 static void start_one (Soak *soak);
 
-static long
+static int
 rss_kib (void)
 {
   g_autofree char *statm = NULL;
@@ -67,20 +67,20 @@ rss_kib (void)
 
   if (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL))
     sscanf (statm, "%ld %ld", &pages, &resident);
-  return resident * (sysconf (_SC_PAGESIZE) / 1024);
+  return (int) (resident * (sysconf (_SC_PAGESIZE) / 1024));
 }
 
 static void
 sample (Soak *soak)
 {
   int fds = gcurl_test_count_fds (), sources = gcurl_test_count_sources (soak->context);
-  long rss = rss_kib ();
+  int rss = rss_kib ();
 
   g_array_append_val (soak->fds, fds);
   g_array_append_val (soak->sources, sources);
   g_array_append_val (soak->rss, rss);
   if (soak->samples_taken++ % 10 == 0)
-    g_print ("# %6d done: %4d fds, %4d sources, %4d transfers alive, %6ld KiB\n",
+    g_print ("# %6d done: %4d fds, %4d sources, %4d transfers alive, %6d KiB\n",
              soak->finished, fds, sources, soak->alive, rss);
 }
 
@@ -194,16 +194,6 @@ max_of (GArray *a, guint from, guint to)
   return m;
 }
 
-static long
-max_long (GArray *a, guint from, guint to)
-{
-  long m = 0;
-
-  for (guint i = from; i < to; i++)
-    m = MAX (m, g_array_index (a, long, i));
-  return m;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -222,9 +212,8 @@ main (int   argc,
   int fds_before, sources_before, fds_after, sources_after;
   guint warm, n;
   int fd_warm, fd_late, src_warm, src_late;
-  long rss_warm, rss_late;
+  int rss_warm, rss_late;
   gboolean ok = TRUE;
-  struct rlimit rl;
 
   g_option_context_add_main_entries (options, entries, NULL);
   if (!g_option_context_parse (options, &argc, &argv, &error) || args == NULL || args[0] == NULL)
@@ -232,11 +221,7 @@ main (int   argc,
       g_printerr ("soak: %s\n", error ? error->message : "URL-BASE missing");
       return 2;
     }
-  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
-    {
-      rl.rlim_cur = rl.rlim_max;
-      setrlimit (RLIMIT_NOFILE, &rl);
-    }
+  gcurl_test_raise_nofile (16384);
 
   soak.context = g_main_context_new ();
   g_main_context_push_thread_default (soak.context);
@@ -246,7 +231,7 @@ main (int   argc,
   soak.tmpdir = g_dir_make_tmp ("gcurl-soak-XXXXXX", NULL);
   soak.fds = g_array_new (FALSE, FALSE, sizeof (int));
   soak.sources = g_array_new (FALSE, FALSE, sizeof (int));
-  soak.rss = g_array_new (FALSE, FALSE, sizeof (long));
+  soak.rss = g_array_new (FALSE, FALSE, sizeof (int));
 
   /* A first round of every kind of transfer, so that what GLib, GIO and
    * libcurl set up once (a worker thread's wake-up descriptor, for one) is
@@ -258,7 +243,7 @@ main (int   argc,
     first.count = 26;
     first.fds = g_array_new (FALSE, FALSE, sizeof (int));
     first.sources = g_array_new (FALSE, FALSE, sizeof (int));
-    first.rss = g_array_new (FALSE, FALSE, sizeof (long));
+    first.rss = g_array_new (FALSE, FALSE, sizeof (int));
     for (int i = 0; i < first.count; i++)
       start_one (&first);
     while (first.finished < first.count)
@@ -296,8 +281,8 @@ main (int   argc,
   fd_late = max_of (soak.fds, n - warm, n);
   src_warm = max_of (soak.sources, 0, warm);
   src_late = max_of (soak.sources, n - warm, n);
-  rss_warm = max_long (soak.rss, 0, warm);
-  rss_late = max_long (soak.rss, n - warm, n);
+  rss_warm = max_of (soak.rss, 0, warm);
+  rss_late = max_of (soak.rss, n - warm, n);
 
   g_print ("%d transfers at %d at a time, %d failed; %s backend\n", soak.finished, concurrency,
            soak.failed, g_getenv ("GCURL_BACKEND") ? g_getenv ("GCURL_BACKEND") : "default");
@@ -305,7 +290,7 @@ main (int   argc,
            fds_before, fd_warm, fd_late, fds_after);
   g_print ("GSources: %d before, at most %d in warm-up, %d in the last fifth, %d at the end\n",
            sources_before, src_warm, src_late, sources_after);
-  g_print ("RSS: at most %ld KiB in warm-up, %ld KiB in the last fifth\n", rss_warm, rss_late);
+  g_print ("RSS: at most %d KiB in warm-up, %d KiB in the last fifth\n", rss_warm, rss_late);
   g_print ("transfers alive at the end: %d\n", soak.alive);
 
   if (soak.failed > 0)

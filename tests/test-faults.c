@@ -134,6 +134,7 @@ test_fault (gconstpointer data)
   g_autoptr(GFile) dev_full = NULL;
   g_autoptr(GOutputStream) stream = NULL;
   gboolean mounted = FALSE;
+  GEnumValue *code;
   gint64 start, elapsed;
 
   g_main_context_push_thread_default (context);
@@ -185,11 +186,9 @@ test_fault (gconstpointer data)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_FAILED);
 
+  code = g_enum_get_value (g_type_class_peek (G_CURL_TYPE_ERROR), error->code);
   g_string_append_printf (table, "| %s | `%s` %s | %.3f s | `%s` |\n", fault->name,
-                          g_quark_to_string (error->domain),
-                          g_enum_get_value (g_type_class_peek (G_CURL_TYPE_ERROR), error->code)
-                            ? g_enum_get_value (g_type_class_peek (G_CURL_TYPE_ERROR), error->code)->value_nick
-                            : "?",
+                          g_quark_to_string (error->domain), code ? code->value_nick : "?",
                           elapsed / 1e6, g_test_get_path ());
 
   g_clear_error (&outcome.error);

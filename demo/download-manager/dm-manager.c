@@ -31,6 +31,7 @@
 #include "dm-manager.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #define TICK_MS 250
 #define SAVE_DELAY_MS 1000
@@ -136,19 +137,28 @@ save_settings (DmManager *self)
 /* ---------------------------------------------------------------------- */
 /* Running downloads                                                       */
 
-static guint
-count_status (DmManager *self,
-              DmStatus   status)
+/* How many rows are in each status, in one pass. */
+static void
+count_statuses (DmManager *self,
+                guint      counts[DM_STATUS_CANCELLED + 1])
 {
-  guint n = 0;
-
+  memset (counts, 0, sizeof (guint) * (DM_STATUS_CANCELLED + 1));
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->downloads)); i++)
     {
       g_autoptr(DmDownload) download = g_list_model_get_item (G_LIST_MODEL (self->downloads), i);
 
-      n += dm_download_get_status (download) == status;
+      counts[dm_download_get_status (download)]++;
     }
-  return n;
+}
+
+static guint
+count_status (DmManager *self,
+              DmStatus   status)
+{
+  guint counts[DM_STATUS_CANCELLED + 1];
+
+  count_statuses (self, counts);
+  return counts[status];
 }
 
 static void
@@ -597,18 +607,17 @@ load (DmManager *self)
 gboolean
 dm_manager_is_idle (DmManager *self)
 {
-  return count_status (self, DM_STATUS_RUNNING) == 0 && count_status (self, DM_STATUS_QUEUED) == 0;
+  guint counts[DM_STATUS_CANCELLED + 1];
+
+  count_statuses (self, counts);
+  return counts[DM_STATUS_RUNNING] == 0 && counts[DM_STATUS_QUEUED] == 0;
 }
 
 char *
 dm_manager_dup_summary (DmManager *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->downloads));
-  guint running = count_status (self, DM_STATUS_RUNNING);
-  guint queued = count_status (self, DM_STATUS_QUEUED);
-  guint paused = count_status (self, DM_STATUS_PAUSED);
-  guint done = count_status (self, DM_STATUS_DONE);
-  guint failed = count_status (self, DM_STATUS_FAILED);
+  guint counts[DM_STATUS_CANCELLED + 1];
   g_autofree char *received = g_format_size (self->total_received);
   g_autofree char *size = g_format_size (self->total_size);
   g_autofree char *speed = g_format_size (self->total_speed);
@@ -616,10 +625,12 @@ dm_manager_dup_summary (DmManager *self)
 
   if (n == 0)
     return g_string_free (out, FALSE);
+  count_statuses (self, counts);
   g_string_append_printf (out, "%u download%s: %u running, %u queued, %u paused, %u done, %u failed",
-                          n, n == 1 ? "" : "s", running, queued, paused, done, failed);
+                          n, n == 1 ? "" : "s", counts[DM_STATUS_RUNNING], counts[DM_STATUS_QUEUED],
+                          counts[DM_STATUS_PAUSED], counts[DM_STATUS_DONE], counts[DM_STATUS_FAILED]);
   g_string_append_printf (out, " · %s of %s", received, size);
-  if (running > 0)
+  if (counts[DM_STATUS_RUNNING] > 0)
     g_string_append_printf (out, " · %s/s", speed);
   return g_string_free (out, FALSE);
 }
