@@ -1491,16 +1491,21 @@ test_max_recv_speed (Fixture       *f,
   g_autofree char *url = surl ("/bytes?n=4194304");
   g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
   g_autoptr(GError) error = NULL;
-  gint64 limit = 4 * 1024 * 1024;
+  gint64 limit = 2 * 1024 * 1024;
 
+  /* libcurl 7.88 checks the limit between wake-ups and reads while the
+   * socket has data, so a transfer starts with a burst that grows with the
+   * receive buffer (see the property's documentation). With the 32 KiB
+   * default it reached 2.6 times the limit once in CI; a 4 KiB buffer keeps
+   * the burst small, and the average over 4 MiB measured 1.02-1.09 times
+   * the limit, also under two CPU hogs. Unthrottled, loopback runs at
+   * hundreds of MB/s. */
+  g_curl_transfer_set_receive_buffer_size (t, 4096);
   g_curl_transfer_set_max_recv_speed (t, limit);
   g_assert_cmpint (g_curl_transfer_get_max_recv_speed (t), ==, limit);
   error = run (f, t);
   g_assert_no_error (error);
   assert_pattern (g_curl_transfer_get_body (t), 0, 4194304);
-  /* Unthrottled, loopback runs at hundreds of MB/s. libcurl keeps the
-   * average near the limit; a read burst of up to 1.6 MB at the start and
-   * the last piece can overshoot it. */
   g_test_message ("speed %" G_GINT64_FORMAT " B/s, limit %" G_GINT64_FORMAT,
                   g_curl_transfer_get_download_speed (t), limit);
   g_assert_cmpint (g_curl_transfer_get_download_speed (t), <, limit * 3 / 2);
