@@ -433,6 +433,62 @@ test_fd_reuse_real (Fixture       *f,
     }
 }
 
+/* Both backends keep a socket watched for reading after CURL_POLL_REMOVE,
+ * to take it up again cheaply when curl asks for it (the next transfer on a
+ * kept-alive connection). Such a parked watch must stay silent towards curl,
+ * must not spin when something arrives anyway, and must be as good as new
+ * when curl asks for the fd again. */
+static void
+test_parked_watch (Fixture       *f,
+                   gconstpointer  data)
+{
+  Hook h = { 0 };
+  guint64 before;
+  char c;
+  int a[2];
+
+  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a));
+
+  /* Watched, removed, asked for again: reported once data comes. */
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  gcurl_test_run_for (f->context, 50);
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  gcurl_test_run_for (f->context, 50);
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  gcurl_test_run_for (f->context, 50);
+  g_assert_cmpint (h.socket_actions, ==, 0);
+  g_assert_cmpint (write (a[1], "x", 1), ==, 1);
+  gcurl_test_wait_for_count (f->context, &h.socket_actions, 1, 5000);
+  g_assert_cmpint (h.last_fd, ==, a[0]);
+  g_assert_cmpint (h.last_mask, ==, CURL_CSELECT_IN);
+  g_assert_cmpint (read (a[0], &c, 1), ==, 1);
+
+  /* Removed, then data arrives unasked (the data stays unread): curl hears
+   * nothing and the loop does not spin. */
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  h.socket_actions = 0;
+  before = _g_curl_multi_source_get_dispatch_count (f->source);
+  g_assert_cmpint (write (a[1], "y", 1), ==, 1);
+  gcurl_test_run_for (f->context, 200);
+  g_assert_cmpint (h.socket_actions, ==, 0);
+  g_assert_cmpuint (_g_curl_multi_source_get_dispatch_count (f->source) - before, <=, 2);
+
+  /* Asked for again: the pending byte is reported at once. */
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  gcurl_test_wait_for_count (f->context, &h.socket_actions, 1, 5000);
+  g_assert_cmpint (h.last_mask, ==, CURL_CSELECT_IN);
+  g_assert_cmpint (read (a[0], &c, 1), ==, 1);
+
+  /* Removed and closed by curl, the number reused by a new socket: that
+   * one is not reported until curl watches it, then like any other. */
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  close (a[0]);
+  close (a[1]);
+  h.socket_actions = 0;
+  assert_fresh_socket_watched (f, &h, a[0]);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Pitfall 5: REMOVE for an unknown socket, or with a NULL socketp.        */
 
@@ -1509,6 +1565,7 @@ main (int   argc,
   ADD ("pitfall-2/timer-zero-in-callback", test_timer_zero_in_callback);
   ADD ("pitfall-3/timer-never-lost", test_timer_never_lost);
   ADD ("pitfall-4/fd-reuse-synthetic", test_fd_reuse_synthetic);
+  ADD ("pitfall-4/parked-watch", test_parked_watch);
   ADD ("pitfall-4/fd-reuse-real", test_fd_reuse_real);
   ADD ("pitfall-5/remove-unknown", test_remove_unknown);
   ADD ("pitfall-6/dispose-in-flight", test_dispose_in_flight);
