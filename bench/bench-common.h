@@ -11,7 +11,11 @@
  * exiting 0 only if every transfer succeeded. Wall and CPU time count the
  * work: from just before the first transfer starts (after the set-up:
  * library initialisation, the multi handle or session) to the end. -b BYTES sets libcurl's
- * receive buffer (CURLOPT_BUFFERSIZE) where the client uses libcurl.
+ * receive buffer (CURLOPT_BUFFERSIZE) where the client uses libcurl. -m
+ * (the raw loops) copies each body into memory, as a memory-output API must:
+ * a buffer sized from the Content-Length, kept per connection slot and
+ * reused by the next body; the least work any memory output does, and so
+ * the floor for GCurlTransfer's.
  */
 
 #pragma once
@@ -28,6 +32,7 @@ typedef struct
   int         concurrency;
   long long   size;         /* -1: the Content-Length */
   long        buffer_size;  /* 0: libcurl's default */
+  int         keep;         /* -m: keep each body in memory */
   const char *url;
 } BenchArgs;
 
@@ -42,6 +47,7 @@ bench_parse_args (BenchArgs *a,
   a->concurrency = 50;
   a->size = -1;
   a->buffer_size = 0;
+  a->keep = 0;
   a->url = NULL;
   for (int i = 1; i < argc; i++)
     {
@@ -53,12 +59,14 @@ bench_parse_args (BenchArgs *a,
         a->size = atoll (argv[++i]);
       else if (!strcmp (argv[i], "-b") && i + 1 < argc)
         a->buffer_size = atol (argv[++i]);
+      else if (!strcmp (argv[i], "-m"))
+        a->keep = 1;
       else
         a->url = argv[i];
     }
   if (a->url == NULL || a->count < 1 || a->concurrency < 1)
     {
-      fprintf (stderr, "usage: %s [-n COUNT] [-c CONCURRENCY] [-s BYTES] [-b BUFSIZE] URL\n",
+      fprintf (stderr, "usage: %s [-n COUNT] [-c CONCURRENCY] [-s BYTES] [-b BUFSIZE] [-m] URL\n",
                argv[0]);
       return 0;
     }

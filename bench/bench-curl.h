@@ -15,7 +15,11 @@
 
 typedef struct
 {
-  long long received;
+  CURL      *easy;
+  int        keep;
+  long long  received;
+  char      *body;      /* -m: the body kept in memory */
+  size_t     allocated;
 } Slot;
 
 typedef struct
@@ -29,8 +33,44 @@ typedef struct
 static inline size_t
 bench_write_cb (char *data, size_t size, size_t nmemb, void *user_data)
 {
-  ((Slot *) user_data)->received += (long long) (size * nmemb);
-  return size * nmemb;
+  Slot *slot = user_data;
+  size_t len = size * nmemb;
+
+  if (slot->keep)
+    {
+      size_t need = (size_t) slot->received + len;
+
+      if (need > slot->allocated)
+        {
+          curl_off_t length = -1;
+          size_t want = slot->allocated ? slot->allocated * 2 : 16384;
+          char *body;
+
+          if (slot->allocated == 0)
+            curl_easy_getinfo (slot->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+          if (length > 0 && (size_t) length >= need)
+            want = (size_t) length;
+          while (want < need)
+            want *= 2;
+          body = realloc (slot->body, want);
+          if (body == NULL)
+            return 0;
+          slot->body = body;
+          slot->allocated = want;
+        }
+      memcpy (slot->body + slot->received, data, len);
+    }
+  slot->received += (long long) len;
+  return len;
+}
+
+/* A finished transfer's body is let go; its buffer is kept for the next
+ * body on this slot (fresh memory each time would add page faults that
+ * depend on malloc's thresholds: the floor is the copy alone). */
+static inline void
+bench_slot_reset (Slot *slot)
+{
+  slot->received = 0;
 }
 
 /* Adds the first CONCURRENCY transfers. */
@@ -41,6 +81,9 @@ bench_start_transfers (CURLM *multi, const BenchArgs *a, BenchRun *run)
     {
       CURL *easy = curl_easy_init ();
       Slot *slot = calloc (1, sizeof *slot);
+
+      slot->easy = easy;
+      slot->keep = a->keep;
 
       curl_easy_setopt (easy, CURLOPT_URL, a->url);
       curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, bench_write_cb);
@@ -81,12 +124,13 @@ bench_drain (CURLM *multi, const BenchArgs *a, BenchRun *run)
         run->failed++;
       if (run->started < a->count)
         {
-          slot->received = 0;
+          bench_slot_reset (slot);
           curl_multi_add_handle (multi, easy);
           run->started++;
         }
       else
         {
+          free (slot->body);
           free (slot);
           curl_easy_cleanup (easy);
         }

@@ -109,6 +109,7 @@ def clients(build):
     return [
         Client("poll", "curl_multi_perform + poll loop", [f"{b}/bench-poll-loop"], raw=True),
         Client("epoll", "epoll + socket_action loop", [f"{b}/bench-epoll-loop"], raw=True),
+        Client("epoll-mem", "epoll loop, bodies copied to memory", [f"{b}/bench-epoll-loop", "-m"]),
         Client("gcurl-epoll", "**gcurlmulti raw API, epoll**",
                [f"{build}/examples/fetch-many"], {"GCURL_BACKEND": "epoll"}),
         Client("gcurl-iochannel", "**gcurlmulti raw API, iochannel**",
@@ -310,6 +311,11 @@ def main():
             ratios.setdefault(c.key, {})[w.name] = ratio
             report.append(f"| {c.label} | {cpu:.3f} | {iqr:.3f} | {ratio} | {wall:.2f} | {rss:.1f} |")
         report.append("")
+        # The floor of any memory-output API: libcurl's loop that also
+        # copies each body into memory (a buffer reused per slot).
+        if "transfer" in med and "epoll-mem" in med:
+            report += [f"GCurlTransfer (memory output) ÷ the epoll loop copying bodies to memory: "
+                       f"{med['transfer'][0] / med['epoll-mem'][0]:.2f}", ""]
 
     if not a.smoke and not a.workloads and not a.clients and not a.buffer:
         report += idle_report(a.build, base_url)
