@@ -121,7 +121,7 @@ main (int   argc,
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Number of downloads (1000)", "COUNT" },
     { "concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency, "Transfers in flight (50)", "N" },
     { "size", 's', 0, G_OPTION_ARG_INT64, &size, "Expected body size (default: Content-Length)", "BYTES" },
-    { "buffer-size", 'b', 0, G_OPTION_ARG_INT, &buffer_size, "The transfers' receive buffer (default: GCurlTransfer's, 64 KiB)", "BYTES" },
+    { "buffer-size", 'b', 0, G_OPTION_ARG_INT, &buffer_size, "The transfers' receive buffer (default: GCurlTransfer's, 32 KiB)", "BYTES" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &urls, NULL, "URL" },
     { NULL }
   };
