@@ -364,6 +364,16 @@ epoll_backend_reset_easy (GCurlBackend *backend,
   curl_easy_setopt (easy, CURLOPT_CLOSESOCKETDATA, NULL);
 }
 
+/* The epoll set keeps its entries; only GLib stops polling the set. */
+static void
+epoll_backend_suspend (GCurlBackend *backend,
+                       gboolean      suspended)
+{
+  EpollBackend *self = (EpollBackend *) backend;
+
+  g_source_modify_unix_fd (self->source, self->tag, suspended ? 0 : G_IO_IN);
+}
+
 const GCurlBackendVTable _g_curl_backend_epoll = {
   .name = "epoll",
   .create = epoll_backend_create,
@@ -371,6 +381,7 @@ const GCurlBackendVTable _g_curl_backend_epoll = {
   .watch = epoll_backend_watch,
   .pending = epoll_backend_pending,
   .dispatch = epoll_backend_dispatch,
+  .suspend = epoll_backend_suspend,
   .setup_easy = epoll_backend_setup_easy,
   .reset_easy = epoll_backend_reset_easy,
 };

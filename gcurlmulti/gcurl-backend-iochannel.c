@@ -68,6 +68,7 @@ struct _IOChannelBackend
   GArray       *ready;      /* Ready records since the last dispatch */
   GArray       *spare;      /* the other buffer, swapped in by dispatch */
   guint         next_serial;
+  gboolean      suspended;  /* no watches: see iochannel_backend_suspend() */
 };
 
 static void
@@ -119,6 +120,27 @@ io_socket_ready_cb (GIOChannel   *channel,
   return G_SOURCE_CONTINUE;
 }
 
+/* A watch for what curl wants of @sock, as a child of the parent source. */
+static void
+io_socket_add_watch (IOSocket *sock)
+{
+  GIOCondition condition = ALWAYS;
+
+  if (sock->wanted & CURL_POLL_IN)
+    condition |= G_IO_IN | G_IO_PRI;
+  if (sock->wanted & CURL_POLL_OUT)
+    condition |= G_IO_OUT;
+
+  sock->watch = g_io_create_watch (sock->channel, condition);
+  g_source_set_static_name (sock->watch, "GCurlMultiSource socket");
+  /* Its callback only records: nothing can recurse inside it, and not
+   * being blocked spares GLib two walks of its poll records and two
+   * wake-ups per dispatch. */
+  g_source_set_can_recurse (sock->watch, TRUE);
+  g_source_set_callback (sock->watch, G_SOURCE_FUNC (io_socket_ready_cb), sock, NULL);
+  g_source_add_child_source (sock->backend->source, sock->watch);
+}
+
 static GCurlBackend *
 iochannel_backend_create (GSource *parent)
 {
@@ -150,7 +172,6 @@ iochannel_backend_watch (GCurlBackend *backend,
                          int           what)
 {
   IOChannelBackend *self = (IOChannelBackend *) backend;
-  GIOCondition condition = ALWAYS;
   IOSocket *sock;
 
   if (fd == CURL_SOCKET_BAD || fd < 0)
@@ -190,7 +211,7 @@ iochannel_backend_watch (GCurlBackend *backend,
        * reading watch is taken up as it is. */
       sock->parked = FALSE;
       sock->serial = ++self->next_serial;
-      if ((what & CURL_POLL_INOUT) == CURL_POLL_IN)
+      if ((what & CURL_POLL_INOUT) == CURL_POLL_IN && sock->watch != NULL)
         {
           sock->wanted = CURL_POLL_IN;
           return;
@@ -210,18 +231,50 @@ iochannel_backend_watch (GCurlBackend *backend,
     io_socket_drop_watch (sock);
 
   sock->wanted = what & CURL_POLL_INOUT;
+  if (sock->wanted != 0 && !self->suspended)
+    io_socket_add_watch (sock);
+}
 
-  if (what & CURL_POLL_IN)
-    condition |= G_IO_IN | G_IO_PRI;
-  if (what & CURL_POLL_OUT)
-    condition |= G_IO_OUT;
-  if ((what & CURL_POLL_INOUT) == 0)
-    return;
+static gboolean
+drop_parked (gpointer key,
+             gpointer value,
+             gpointer user_data)
+{
+  return ((IOSocket *) value)->parked;
+}
 
-  sock->watch = g_io_create_watch (sock->channel, condition);
-  g_source_set_static_name (sock->watch, "GCurlMultiSource socket");
-  g_source_set_callback (sock->watch, G_SOURCE_FUNC (io_socket_ready_cb), sock, NULL);
-  g_source_add_child_source (self->source, sock->watch);
+/* Suspended: every watch goes (parked sockets altogether), as GLib's own
+ * blocking of a dispatched source would take them out of the poll; curl's
+ * requests are still recorded. Restarted: a watch for each socket curl
+ * wants, with the condition it last asked for. */
+static void
+iochannel_backend_suspend (GCurlBackend *backend,
+                           gboolean      suspended)
+{
+  IOChannelBackend *self = (IOChannelBackend *) backend;
+  GHashTableIter iter;
+  gpointer value;
+
+  self->suspended = suspended;
+  if (suspended)
+    {
+      g_hash_table_foreach_remove (self->sockets, drop_parked, NULL);
+      g_hash_table_iter_init (&iter, self->sockets);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        io_socket_drop_watch (value);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, self->sockets);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      IOSocket *sock = value;
+
+      /* The serial is kept: readiness recorded before the suspension is
+       * still for this socket. */
+      if (sock->wanted != 0 && sock->watch == NULL)
+        io_socket_add_watch (sock);
+    }
 }
 
 static gboolean
@@ -270,6 +323,7 @@ const GCurlBackendVTable _g_curl_backend_iochannel = {
   .watch = iochannel_backend_watch,
   .pending = iochannel_backend_pending,
   .dispatch = iochannel_backend_dispatch,
+  .suspend = iochannel_backend_suspend,
   .setup_easy = NULL,
   .reset_easy = NULL,
 };

@@ -46,6 +46,11 @@ struct _GCurlBackendVTable
   void          (*dispatch)    (GCurlBackend        *backend,
                                 GCurlBackendReadyFunc func,
                                 gpointer             user_data);
+  /* Stops (@suspended TRUE) or restarts watching every socket, while a
+   * handler runs a nested main loop inside the source's dispatch; curl's
+   * requests meanwhile are recorded and take effect on the restart. */
+  void          (*suspend)     (GCurlBackend *backend,
+                                gboolean      suspended);
   /* Optional: set and reset the easy options the backend needs
    * (CURLOPT_OPENSOCKETFUNCTION, CURLOPT_CLOSESOCKETFUNCTION). */
   void          (*setup_easy)  (GCurlBackend *backend,

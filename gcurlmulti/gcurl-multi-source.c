@@ -121,6 +121,9 @@ struct _GCurlMultiSource
   int                    running_handles;
   guint                  action_depth;      /* > 0 inside curl_multi_socket_action() */
   guint                  dispatch_depth;    /* > 0 inside our GSource's dispatch */
+  gint64                 next_ready_time;   /* the timer, while dispatching */
+  gboolean               ready_time_changed;
+  gboolean               suspended;         /* a handler runs a nested loop */
   guint                  max_action_depth;
   guint                  timer_calls;
   guint64                dispatch_count;
@@ -548,7 +551,7 @@ multi_gsource_prepare (GSource *source,
   GCurlMultiSource *self = ((MultiGSource *) source)->self;
 
   *timeout = -1;
-  return self != NULL && self->backend->vtable->pending (self->backend);
+  return self != NULL && !self->suspended && self->backend->vtable->pending (self->backend);
 }
 
 static gboolean
@@ -557,6 +560,41 @@ multi_gsource_check (GSource *source)
   int timeout;
 
   return multi_gsource_prepare (source, &timeout);
+}
+
+/* The timer while the source dispatches: set once, when dispatch ends (see
+ * below). */
+static void
+set_timer (GCurlMultiSource *self,
+           gint64            ready_time)
+{
+  if (self->dispatch_depth > 0)
+    {
+      self->next_ready_time = ready_time;
+      self->ready_time_changed = TRUE;
+    }
+  else
+    g_source_set_ready_time (self->source, ready_time);
+}
+
+/* A handler run from our dispatch runs a nested main loop on our context,
+ * and GLib dispatches us again. Do what GLib does for a source that may not
+ * recurse: nothing is watched and no timer runs until the outer dispatch
+ * returns, so the nested loop neither spins on sockets it cannot serve nor
+ * re-enters libcurl (DESIGN §4, "Re-entrancy"). */
+static void
+suspend (GCurlMultiSource *self)
+{
+  if (self->suspended)
+    return;
+  self->suspended = TRUE;
+  if (!self->ready_time_changed)
+    {
+      self->next_ready_time = g_source_get_ready_time (self->source);
+      self->ready_time_changed = TRUE;
+    }
+  g_source_set_ready_time (self->source, -1);
+  self->backend->vtable->suspend (self->backend, TRUE);
 }
 
 static gboolean
@@ -572,17 +610,27 @@ multi_gsource_dispatch (GSource     *source,
   if G_UNLIKELY (self == NULL)
     return G_SOURCE_CONTINUE;
 
-  g_object_ref (self);
   self->dispatch_count++;
+  if G_UNLIKELY (self->dispatch_depth > 0)
+    {
+      suspend (self);
+      return G_SOURCE_CONTINUE;
+    }
+
+  g_object_ref (self);
   self->dispatch_depth++;
 
   /* Snapshot the timer: a 0 timeout set by an action below is for the next
    * iteration. The timer is one-shot: clear it before calling curl, which
-   * sets the next one from inside the action. */
+   * sets the next one from inside the action. While we dispatch, the timer
+   * is only recorded and set once at the end: the source may recurse (see
+   * g_curl_multi_source_constructed()), so GLib does not block it, and each
+   * g_source_set_ready_time() on an unblocked source wakes the context up
+   * (a write to its eventfd). */
   ready_time = g_source_get_ready_time (source);
   timer_due = ready_time >= 0 && ready_time <= g_source_get_time (source);
   if (timer_due)
-    g_source_set_ready_time (source, -1);
+    set_timer (self, -1);
   timer_calls = self->timer_calls;
 
   self->backend->vtable->dispatch (self->backend, socket_ready_cb, self);
@@ -605,12 +653,26 @@ multi_gsource_dispatch (GSource     *source,
    * (the only place anything is deferred). */
   run_deferred (self);
 
+  self->dispatch_depth--;
+
   /* A handler ran g_object_run_dispose(): the backend outlived the loop
    * over its ready sockets; it can go now. */
-  if (--self->dispatch_depth == 0 && self->multi == NULL && self->backend != NULL)
+  if (self->multi == NULL && self->backend != NULL)
     {
       self->backend->vtable->destroy (self->backend);
       self->backend = NULL;
+    }
+  else if (self->suspended)
+    {
+      self->suspended = FALSE;
+      self->backend->vtable->suspend (self->backend, FALSE);
+    }
+
+  if (self->ready_time_changed)
+    {
+      self->ready_time_changed = FALSE;
+      if (!g_source_is_destroyed (source))
+        g_source_set_ready_time (source, self->next_ready_time);
     }
 
   g_object_unref (self);
@@ -658,7 +720,7 @@ _g_curl_multi_source_timer_cb (CURLM *multi,
   else
     ready_time = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
 
-  g_source_set_ready_time (self->source, ready_time);
+  set_timer (self, ready_time);
   return 0;
 }
 
@@ -859,6 +921,14 @@ g_curl_multi_source_constructed (GObject *object)
   self->source = g_source_new (&multi_gsource_funcs, sizeof (MultiGSource));
   ((MultiGSource *) self->source)->self = self;
   g_source_set_static_name (self->source, "GCurlMultiSource");
+  /* GLib blocks a source that may not recurse while it dispatches: it takes
+   * the source's descriptors and, with GLib 2.74, those of every child
+   * source out of the poll and puts them back afterwards, each a walk of the
+   * context's list of poll records. With a child watch per socket
+   * (iochannel) and a thousand trickling connections that was a fifth of the
+   * client's CPU (bench W4). So the source may recurse, and does what
+   * blocking did itself, only when it happens: see suspend(). */
+  g_source_set_can_recurse (self->source, TRUE);
 
   vtable = choose_backend ();
   self->backend = vtable->create (self->source);

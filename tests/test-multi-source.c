@@ -1213,6 +1213,105 @@ test_reentrancy_write_cb (Fixture       *f,
   g_assert_cmpint (a.victim->received, <, 100000);
 }
 
+/* A handler that runs a nested main loop on the source's context (what a
+ * modal dialog did in older GTK code, or a synchronous helper). The source
+ * may recurse in GLib's sense (for speed, see constructed()), so it keeps
+ * itself still: while the handler runs, no spinning on sockets it cannot
+ * serve and no call into libcurl; everything goes on once it returns. */
+typedef struct
+{
+  Fixture *f;
+  int      runs;          /* nested loops run */
+  guint    iterations;    /* their main-loop iterations, all together */
+  guint64  dispatches;    /* our source's dispatches during them */
+} Nested;
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_nested_loop (Nested *n)
+{
+  GSource *timeout = g_timeout_source_new (200);
+  guint64 before = _g_curl_multi_source_get_dispatch_count (n->f->source);
+  gboolean over = FALSE;
+
+  g_source_set_callback (timeout, set_flag, &over, NULL);
+  g_source_attach (timeout, n->f->context);
+  while (!over)
+    {
+      g_main_context_iteration (n->f->context, TRUE);
+      n->iterations++;
+    }
+  g_source_unref (timeout);
+  n->dispatches += _g_curl_multi_source_get_dispatch_count (n->f->source) - before;
+  n->runs++;
+}
+
+static void
+on_done_nested (GCurlMultiSource *source,
+                gpointer          easy,
+                int               result,
+                gpointer          user_data)
+{
+  Nested *n = user_data;
+
+  if (n->runs == 0)
+    run_nested_loop (n);
+}
+
+static int
+nested_progress_cb (void       *data,
+                    curl_off_t  dltotal,
+                    curl_off_t  dlnow,
+                    curl_off_t  ultotal,
+                    curl_off_t  ulnow)
+{
+  Nested *n = data;
+
+  /* Inside libcurl: the nested loop must not call it again. */
+  if (dlnow > 0 && n->runs == 0)
+    run_nested_loop (n);
+  return 0;
+}
+
+static void
+test_reentrancy_nested_loop (Fixture       *f,
+                             gconstpointer  data)
+{
+  Nested in_done = { f }, in_progress = { f };
+  GCurlTestFetch *inside;
+
+  /* Slow transfers keep their sockets busy while the nested loops run. */
+  for (int i = 0; i < 6; i++)
+    add_server_fetch (f, "/trickle?n=60000&chunk=2000&interval=10", 60000);
+  add_server_fetch (f, "/bytes?n=1000", 1000);
+  g_signal_connect (f->source, "done", G_CALLBACK (on_done_nested), &in_done);
+
+  inside = add_server_fetch (f, "/trickle?n=30000&chunk=3000&interval=10", 30000);
+  curl_easy_setopt (inside->easy, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt (inside->easy, CURLOPT_XFERINFOFUNCTION, nested_progress_cb);
+  curl_easy_setopt (inside->easy, CURLOPT_XFERINFODATA, &in_progress);
+
+  gcurl_test_wait_for_count (f->context, &f->done, 8, 20000);
+
+  for (guint i = 0; i < f->fetches->len; i++)
+    assert_fetch_ok (f->fetches->pdata[i]);
+  g_assert_cmpint (in_done.runs, ==, 1);
+  g_assert_cmpint (in_progress.runs, ==, 1);
+  /* Each 200 ms loop: its timeout, and at most the one dispatch that
+   * stops the source (a spin would be thousands). */
+  g_assert_cmpuint (in_done.iterations, <=, 10);
+  g_assert_cmpuint (in_progress.iterations, <=, 10);
+  g_assert_cmpuint (in_done.dispatches, <=, 1);
+  g_assert_cmpuint (in_progress.dispatches, <=, 1);
+  g_assert_cmpuint (_g_curl_multi_source_get_max_action_depth (f->source), ==, 1);
+}
+
 typedef struct
 {
   Fixture *f;
@@ -1585,6 +1684,7 @@ main (int   argc,
   ADD ("scale-2000-at-500", test_scale);
   ADD ("reentrancy/write-callback", test_reentrancy_write_cb);
   ADD ("reentrancy/readd-in-done", test_readd_in_done);
+  ADD ("reentrancy/nested-main-loop", test_reentrancy_nested_loop);
   ADD ("reentrancy/forbidden-in-write-callback", test_forbidden_in_write_cb);
   ADD ("cancel-all", test_cancel_all);
   ADD ("misuse", test_misuse);
