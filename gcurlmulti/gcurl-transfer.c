@@ -103,6 +103,29 @@
 #define READ_CHUNK (64 * 1024)
 #define MAX_PRESIZE (256 * 1024 * 1024)
 
+/* The options a transfer sets on its easy handle on every run, as last set
+ * on that handle. A run sets only those that differ: setting all of them
+ * (about forty curl_easy_setopt() calls) and resetting a reused handle
+ * were a tenth of a short transfer's instructions (callgrind). The record
+ * goes with the handle into the pool below. It is not valid for a new
+ * handle, nor for one C code had through get_handle() (which may have set
+ * anything): such a handle gets every option set. */
+typedef struct
+{
+  gboolean            valid;
+  gpointer            owner;        /* the transfer the data pointers are for */
+  gboolean            plain_get;    /* the method options are a plain GET's */
+  struct curl_slist  *headers;
+  char               *url;
+  char               *user_agent;
+  char               *protocols;
+  char               *ca_file;
+  long                follow, max_redirects, version, pipewait, forbid_reuse;
+  long                timeout, connect_timeout, low_speed_limit, low_speed_time;
+  long                buffer_size, verify_peer, verify_host;
+  curl_off_t          max_recv, max_send, resume_from, max_file_size;
+} EasyOptions;
+
 struct _GCurlTransfer
 {
   GObject             parent_instance;
@@ -131,6 +154,7 @@ struct _GCurlTransfer
   gint64              max_send_speed;
   guint               receive_buffer_size;
   gboolean            handle_exposed;   /* get_handle() was called */
+  EasyOptions         applied;          /* options as set on easy */
   guint               notify_freeze;
   guint64             notify_pending;   /* 1 << prop_id, while frozen */
   gint64              resume_from;
@@ -139,7 +163,7 @@ struct _GCurlTransfer
   gboolean            tls_verify_peer;
   gboolean            tls_verify_host;
   char               *tls_ca_file;
-  char               *default_ca_file;   /* libcurl's built-in CA bundle */
+  const char         *default_ca_file;   /* libcurl's built-in CA bundle */
   gboolean            fail_on_http_error;
   guint               progress_interval;
   gboolean            forced_forbid_reuse;
@@ -249,43 +273,78 @@ G_DEFINE_FINAL_TYPE (GCurlTransfer, g_curl_transfer, G_TYPE_OBJECT)
 /* ---------------------------------------------------------------------- */
 /* Easy handles                                                            */
 
-/* Easy handles of finished transfers, reset, for the next ones: a new
- * handle and its cleanup cost more than a reset (callgrind: 11,000
- * instructions against 2,000 per short transfer). Only handles that never
- * left the transfer go back: once C code had the handle, it may have
- * turned on state that curl_easy_reset() keeps (cookies, for one), which
- * must not reach another transfer. */
+static void
+easy_options_clear (EasyOptions *o)
+{
+  g_free (o->url);
+  g_free (o->user_agent);
+  g_free (o->protocols);
+  g_free (o->ca_file);
+  memset (o, 0, sizeof *o);
+}
+
+/* Easy handles of finished transfers, for the next ones: a new handle and
+ * its cleanup cost more than a reuse (callgrind: 11,000 instructions
+ * against 2,000 per short transfer). A pooled handle keeps its options;
+ * the next transfer sets those that differ (EasyOptions), which leaves it
+ * as curl_easy_reset() would (that only resets options). Only handles that
+ * never left the transfer go back: once C code had the handle, it may have
+ * set options we do not track, or turned on state that even
+ * curl_easy_reset() keeps (cookies, for one), which must not reach another
+ * transfer. */
 #define EASY_POOL_MAX 64
 
+typedef struct
+{
+  CURL        *easy;
+  EasyOptions  options;
+} PooledEasy;
+
 static GMutex easy_pool_lock;
-static CURL *easy_pool[EASY_POOL_MAX];
+static PooledEasy easy_pool[EASY_POOL_MAX];
 static guint easy_pool_len;
 
 static CURL *
-easy_take (void)
+easy_take (EasyOptions *options)
 {
   CURL *easy = NULL;
 
   g_mutex_lock (&easy_pool_lock);
   if (easy_pool_len > 0)
-    easy = easy_pool[--easy_pool_len];
+    {
+      PooledEasy *p = &easy_pool[--easy_pool_len];
+
+      easy = p->easy;
+      *options = p->options;
+    }
   g_mutex_unlock (&easy_pool_lock);
-  return easy != NULL ? easy : curl_easy_init ();
+  if (easy == NULL)
+    {
+      memset (options, 0, sizeof *options);
+      easy = curl_easy_init ();
+    }
+  return easy;
 }
 
 static void
-easy_give (CURL *easy)
+easy_give (CURL        *easy,
+           EasyOptions *options)
 {
-  curl_easy_reset (easy);
   g_mutex_lock (&easy_pool_lock);
-  if (easy_pool_len < EASY_POOL_MAX)
+  if (easy_pool_len < EASY_POOL_MAX && options->valid)
     {
-      easy_pool[easy_pool_len++] = easy;
+      easy_pool[easy_pool_len].easy = easy;
+      easy_pool[easy_pool_len].options = *options;
+      easy_pool_len++;
+      memset (options, 0, sizeof *options);
       easy = NULL;
     }
   g_mutex_unlock (&easy_pool_lock);
   if (easy != NULL)
-    curl_easy_cleanup (easy);
+    {
+      curl_easy_cleanup (easy);
+      easy_options_clear (options);
+    }
 }
 
 /* libcurl's built-in CA bundle, read once. */
@@ -913,19 +972,52 @@ fail:
   return FALSE;
 }
 
+/* Sets @opt to @value unless the handle has it already (EasyOptions). */
+#define SET_IF_CHANGED(o, easy, field, opt, value)                      \
+  G_STMT_START {                                                        \
+    __typeof__ ((o)->field) value_ = (value);                           \
+    if (!(o)->valid || (o)->field != value_)                            \
+      {                                                                 \
+        curl_easy_setopt ((easy), (opt), value_);                       \
+        (o)->field = value_;                                            \
+      }                                                                 \
+  } G_STMT_END
+
+static void
+set_string_if_changed (EasyOptions *o,
+                       CURL        *easy,
+                       char       **field,
+                       CURLoption   opt,
+                       const char  *value)
+{
+  if (o->valid && g_strcmp0 (*field, value) == 0)
+    return;
+  curl_easy_setopt (easy, opt, value);
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
 static void
 build_request (GCurlTransfer *self)
 {
   CURL *easy = self->easy;
+  EasyOptions *o = &self->applied;
   gboolean has_body = self->body_bytes != NULL || self->body_stream != NULL;
   const char *method = self->method ? self->method : (has_body ? "POST" : "GET");
+  gboolean plain_get = !has_body && g_ascii_strcasecmp (method, "GET") == 0;
   gint64 body_length = self->body_bytes ? (gint64) g_bytes_get_size (self->body_bytes)
                                         : self->body_length;
+  const char *ca_file = self->tls_ca_file ? self->tls_ca_file : self->default_ca_file;
+  gboolean forbid_reuse;
   long version;
 
   /* Back to a plain GET, then the method asked for. */
-  curl_easy_setopt (easy, CURLOPT_HTTPGET, 1L);
-  curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, NULL);
+  if (!o->valid || !o->plain_get || !plain_get)
+    {
+      curl_easy_setopt (easy, CURLOPT_HTTPGET, 1L);
+      curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, NULL);
+    }
+  o->plain_get = plain_get;
   if (g_ascii_strcasecmp (method, "HEAD") == 0)
     curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
   else if (has_body && g_ascii_strcasecmp (method, "POST") == 0)
@@ -941,13 +1033,8 @@ build_request (GCurlTransfer *self)
       if (g_ascii_strcasecmp (method, "PUT") != 0)
         curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
     }
-  else if (g_ascii_strcasecmp (method, "GET") != 0)
+  else if (!plain_get)
     curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
-
-  curl_easy_setopt (easy, CURLOPT_READFUNCTION, read_cb);
-  curl_easy_setopt (easy, CURLOPT_READDATA, self);
-  curl_easy_setopt (easy, CURLOPT_SEEKFUNCTION, seek_cb);
-  curl_easy_setopt (easy, CURLOPT_SEEKDATA, self);
 
   g_clear_pointer (&self->slist, curl_slist_free_all);
   if (has_body)
@@ -962,12 +1049,12 @@ build_request (GCurlTransfer *self)
     }
   for (guint i = 0; i < self->request_headers->len; i++)
     self->slist = curl_slist_append (self->slist, self->request_headers->pdata[i]);
-  curl_easy_setopt (easy, CURLOPT_HTTPHEADER, self->slist);
+  SET_IF_CHANGED (o, easy, headers, CURLOPT_HTTPHEADER, self->slist);
 
-  curl_easy_setopt (easy, CURLOPT_URL, self->url);
-  curl_easy_setopt (easy, CURLOPT_USERAGENT, self->user_agent);
-  curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, (long) self->follow_redirects);
-  curl_easy_setopt (easy, CURLOPT_MAXREDIRS, (long) self->max_redirects);
+  set_string_if_changed (o, easy, &o->url, CURLOPT_URL, self->url);
+  set_string_if_changed (o, easy, &o->user_agent, CURLOPT_USERAGENT, self->user_agent);
+  SET_IF_CHANGED (o, easy, follow, CURLOPT_FOLLOWLOCATION, (long) self->follow_redirects);
+  SET_IF_CHANGED (o, easy, max_redirects, CURLOPT_MAXREDIRS, (long) self->max_redirects);
 
   switch (self->http_version)
     {
@@ -982,60 +1069,76 @@ build_request (GCurlTransfer *self)
       version = CURL_HTTP_VERSION_2TLS;
       break;
     }
-  curl_easy_setopt (easy, CURLOPT_HTTP_VERSION, version);
+  SET_IF_CHANGED (o, easy, version, CURLOPT_HTTP_VERSION, version);
   /* Where HTTP/2 is possible (TLS with ALPN, or prior knowledge), wait
    * for a connection being set up to the same host rather than open
    * another, in case it multiplexes, as `curl --parallel` does. Never for
    * cleartext HTTP/1.1: there, waiting made a thousand trickled
    * transfers take twice as long (bench W4). */
-  curl_easy_setopt (easy, CURLOPT_PIPEWAIT,
-                    (version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE ||
-                     (version == CURL_HTTP_VERSION_2TLS &&
-                      g_ascii_strncasecmp (self->url, "https:", 6) == 0)) ? 1L : 0L);
+  SET_IF_CHANGED (o, easy, pipewait, CURLOPT_PIPEWAIT,
+                  (version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE ||
+                   (version == CURL_HTTP_VERSION_2TLS &&
+                    g_ascii_strncasecmp (self->url, "https:", 6) == 0)) ? 1L : 0L);
 
   /* libcurl 7.88 fails the second request on a cleartext HTTP/2
-   * connection ("Error in the HTTP2 framing layer"): never reuse one. */
-  if (self->http_version == G_CURL_HTTP_2_PRIOR_KNOWLEDGE &&
-      g_ascii_strncasecmp (self->url, "http:", 5) == 0)
+   * connection ("Error in the HTTP2 framing layer"): never reuse one.
+   * CURLOPT_FORBID_REUSE is not ours otherwise: on a handle C code has,
+   * only undo what we did. */
+  forbid_reuse = self->http_version == G_CURL_HTTP_2_PRIOR_KNOWLEDGE &&
+                 g_ascii_strncasecmp (self->url, "http:", 5) == 0;
+  if (o->valid)
+    SET_IF_CHANGED (o, easy, forbid_reuse, CURLOPT_FORBID_REUSE, (long) forbid_reuse);
+  else if (forbid_reuse || self->forced_forbid_reuse)
     {
-      curl_easy_setopt (easy, CURLOPT_FORBID_REUSE, 1L);
-      self->forced_forbid_reuse = TRUE;
+      curl_easy_setopt (easy, CURLOPT_FORBID_REUSE, (long) forbid_reuse);
+      o->forbid_reuse = forbid_reuse;
     }
-  else if (self->forced_forbid_reuse)
-    {
-      curl_easy_setopt (easy, CURLOPT_FORBID_REUSE, 0L);
-      self->forced_forbid_reuse = FALSE;
-    }
+  self->forced_forbid_reuse = forbid_reuse;
 
-  curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) self->timeout);
-  curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) self->connect_timeout);
-  curl_easy_setopt (easy, CURLOPT_LOW_SPEED_LIMIT, (long) self->low_speed_limit);
-  curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) self->low_speed_time);
-  curl_easy_setopt (easy, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t) self->max_recv_speed);
-  curl_easy_setopt (easy, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t) self->max_send_speed);
-  curl_easy_setopt (easy, CURLOPT_BUFFERSIZE, (long) self->receive_buffer_size);
-  curl_easy_setopt (easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) self->offset);
-  curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, self->allowed_protocols);
-  curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS_STR, self->allowed_protocols);
-  curl_easy_setopt (easy, CURLOPT_MAXFILESIZE_LARGE,
-                    (curl_off_t) (self->max_size > 0 ? MAX (0, self->max_size - self->offset) : 0));
-  curl_easy_setopt (easy, CURLOPT_SSL_VERIFYPEER, (long) self->tls_verify_peer);
-  curl_easy_setopt (easy, CURLOPT_SSL_VERIFYHOST, self->tls_verify_host ? 2L : 0L);
+  SET_IF_CHANGED (o, easy, timeout, CURLOPT_TIMEOUT_MS, (long) self->timeout);
+  SET_IF_CHANGED (o, easy, connect_timeout, CURLOPT_CONNECTTIMEOUT_MS, (long) self->connect_timeout);
+  SET_IF_CHANGED (o, easy, low_speed_limit, CURLOPT_LOW_SPEED_LIMIT, (long) self->low_speed_limit);
+  SET_IF_CHANGED (o, easy, low_speed_time, CURLOPT_LOW_SPEED_TIME, (long) self->low_speed_time);
+  SET_IF_CHANGED (o, easy, max_recv, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t) self->max_recv_speed);
+  SET_IF_CHANGED (o, easy, max_send, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t) self->max_send_speed);
+  SET_IF_CHANGED (o, easy, buffer_size, CURLOPT_BUFFERSIZE, (long) self->receive_buffer_size);
+  SET_IF_CHANGED (o, easy, resume_from, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) self->offset);
+  if (!o->valid || g_strcmp0 (o->protocols, self->allowed_protocols) != 0)
+    {
+      curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, self->allowed_protocols);
+      curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS_STR, self->allowed_protocols);
+      g_free (o->protocols);
+      o->protocols = g_strdup (self->allowed_protocols);
+    }
+  SET_IF_CHANGED (o, easy, max_file_size, CURLOPT_MAXFILESIZE_LARGE,
+                  (curl_off_t) (self->max_size > 0 ? MAX (0, self->max_size - self->offset) : 0));
+  SET_IF_CHANGED (o, easy, verify_peer, CURLOPT_SSL_VERIFYPEER, (long) self->tls_verify_peer);
+  SET_IF_CHANGED (o, easy, verify_host, CURLOPT_SSL_VERIFYHOST, self->tls_verify_host ? 2L : 0L);
   /* Back to libcurl's own bundle when the property is unset again. */
-  if (self->tls_ca_file != NULL || self->default_ca_file != NULL)
-    curl_easy_setopt (easy, CURLOPT_CAINFO,
-                      self->tls_ca_file ? self->tls_ca_file : self->default_ca_file);
+  if (ca_file != NULL)
+    set_string_if_changed (o, easy, &o->ca_file, CURLOPT_CAINFO, ca_file);
 
-  curl_easy_setopt (easy, CURLOPT_PRIVATE, self);
-  curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, self->errbuf);
-  curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
-  curl_easy_setopt (easy, CURLOPT_WRITEDATA, self);
-  curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, header_cb);
-  curl_easy_setopt (easy, CURLOPT_HEADERDATA, self);
-  curl_easy_setopt (easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
-  curl_easy_setopt (easy, CURLOPT_XFERINFODATA, self);
-  curl_easy_setopt (easy, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+  if (!o->valid || o->owner != self)
+    {
+      curl_easy_setopt (easy, CURLOPT_PRIVATE, self);
+      curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, self->errbuf);
+      curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
+      curl_easy_setopt (easy, CURLOPT_WRITEDATA, self);
+      curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, header_cb);
+      curl_easy_setopt (easy, CURLOPT_HEADERDATA, self);
+      curl_easy_setopt (easy, CURLOPT_READFUNCTION, read_cb);
+      curl_easy_setopt (easy, CURLOPT_READDATA, self);
+      curl_easy_setopt (easy, CURLOPT_SEEKFUNCTION, seek_cb);
+      curl_easy_setopt (easy, CURLOPT_SEEKDATA, self);
+      curl_easy_setopt (easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+      curl_easy_setopt (easy, CURLOPT_XFERINFODATA, self);
+      curl_easy_setopt (easy, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+      o->owner = self;
+    }
+
+  /* A handle C code has may have anything set: every run sets all. */
+  o->valid = !self->handle_exposed;
 }
 
 static void
@@ -1335,8 +1438,9 @@ g_curl_transfer_finalize (GObject *object)
   GCurlTransfer *self = G_CURL_TRANSFER (object);
 
   if (self->easy != NULL && !self->handle_exposed)
-    easy_give (g_steal_pointer (&self->easy));
+    easy_give (g_steal_pointer (&self->easy), &self->applied);
   g_clear_pointer (&self->easy, curl_easy_cleanup);
+  easy_options_clear (&self->applied);
   g_clear_pointer (&self->slist, curl_slist_free_all);
   g_free (self->url);
   g_free (self->method);
@@ -1346,7 +1450,6 @@ g_curl_transfer_finalize (GObject *object)
   g_free (self->user_agent);
   g_free (self->allowed_protocols);
   g_free (self->tls_ca_file);
-  g_free (self->default_ca_file);
   g_clear_pointer (&self->buffer, g_byte_array_unref);
   g_clear_pointer (&self->body, g_bytes_unref);
   g_clear_pointer (&self->read_chunk, g_bytes_unref);
@@ -1795,8 +1898,8 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
 static void
 g_curl_transfer_init (GCurlTransfer *self)
 {
-  self->easy = easy_take ();
-  self->default_ca_file = g_strdup (default_ca_file (self->easy));
+  self->easy = easy_take (&self->applied);
+  self->default_ca_file = default_ca_file (self->easy);
   self->request_headers = g_ptr_array_new_with_free_func (g_free);
   self->response_headers = g_ptr_array_new_with_free_func (g_free);
   self->body_length = -1;
@@ -2504,6 +2607,7 @@ g_curl_transfer_get_handle (GCurlTransfer *self)
   g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
 
   self->handle_exposed = TRUE;
+  self->applied.valid = FALSE;
   return self->easy;
 }
 

@@ -247,6 +247,8 @@ server_handler (SoupServer        *server,
         soup_message_headers_replace (resp, "X-Echo-Accept", v);
       if ((v = soup_message_headers_get_one (req, "Cookie")) != NULL)
         soup_message_headers_replace (resp, "X-Echo-Cookie", v);
+      if ((v = soup_message_headers_get_one (req, "Range")) != NULL)
+        soup_message_headers_replace (resp, "X-Echo-Range", v);
       if (query != NULL && (v = g_hash_table_lookup (query, "set-cookie")) != NULL)
         soup_message_headers_append (resp, "Set-Cookie", v);
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);

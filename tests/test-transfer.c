@@ -17,6 +17,7 @@
 
 #include "gcurl-filename-private.h"
 #include "gcurl-multi-source-private.h"
+#include "gcurl-transfer-private.h"
 #include "gcurl-test-utils.h"
 
 static GCurlTestServer *server;
@@ -863,6 +864,70 @@ test_easy_pool (Fixture       *f,
     }
 }
 
+/* A pooled handle keeps the options its last transfer set, and the next
+ * transfer sets only those that differ: none of them may leak into it. */
+static void
+test_easy_pool_options (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *echo = surl ("/echo");
+  g_autofree char *bytes = surl ("/bytes?n=1000");
+  g_autofree char *ua = g_strdup_printf ("gcurlmulti/%s", PACKAGE_VERSION);
+  g_autoptr(GBytes) body = g_bytes_new_static ("abc", 3);
+  GCurlTransfer *a;
+  CURL *easy;
+
+  /* Everything unusual at once. */
+  a = g_curl_transfer_new (echo);
+  g_curl_transfer_set_method (a, "PUT");
+  g_curl_transfer_set_request_body_bytes (a, body, "text/x-test");
+  g_curl_transfer_set_request_header (a, "X-Test", "1");
+  g_curl_transfer_set_user_agent (a, "custom/1");
+  g_curl_transfer_set_http_version (a, G_CURL_HTTP_1_1);
+  g_curl_transfer_set_timeout (a, 60000);
+  g_curl_transfer_set_max_recv_speed (a, 1 << 30);
+  g_curl_transfer_set_receive_buffer_size (a, 4096);
+  g_assert_no_error (run (f, a));
+  g_assert_cmpstr (g_curl_transfer_get_response_header (a, "X-Echo-Method"), ==, "PUT");
+  g_assert_cmpstr (g_curl_transfer_get_response_header (a, "X-Echo-Test"), ==, "1");
+  easy = _g_curl_transfer_peek_handle (a);
+  g_object_unref (a);
+
+  /* The next transfer gets that handle, and sends a plain GET. */
+  a = g_curl_transfer_new (echo);
+  g_assert_true (_g_curl_transfer_peek_handle (a) == easy);
+  g_assert_no_error (run (f, a));
+  g_assert_cmpstr (g_curl_transfer_get_response_header (a, "X-Echo-Method"), ==, "GET");
+  g_assert_null (g_curl_transfer_get_response_header (a, "X-Echo-Test"));
+  g_assert_null (g_curl_transfer_get_response_header (a, "X-Echo-Content-Type"));
+  g_assert_cmpstr (g_curl_transfer_get_response_header (a, "X-Echo-User-Agent"), ==, ua);
+  g_object_unref (a);
+
+  /* A HEAD, a size limit and a resumed range, then a whole GET. */
+  a = g_curl_transfer_new (bytes);
+  g_curl_transfer_set_method (a, "HEAD");
+  g_assert_no_error (run (f, a));
+  g_object_unref (a);
+  a = g_curl_transfer_new (bytes);
+  g_curl_transfer_set_resume_from (a, 600);
+  g_curl_transfer_set_max_size (a, 1000);
+  g_assert_no_error (run (f, a));
+  assert_pattern (g_curl_transfer_get_body (a), 600, 400);
+  g_object_unref (a);
+
+  a = g_curl_transfer_new (bytes);
+  g_assert_true (_g_curl_transfer_peek_handle (a) == easy);
+  g_assert_no_error (run (f, a));
+  g_assert_cmpuint (g_curl_transfer_get_response_code (a), ==, 200);
+  assert_pattern (g_curl_transfer_get_body (a), 0, 1000);
+  g_object_unref (a);
+
+  a = g_curl_transfer_new (echo);
+  g_assert_no_error (run (f, a));
+  g_assert_null (g_curl_transfer_get_response_header (a, "X-Echo-Range"));
+  g_object_unref (a);
+}
+
 static void
 test_output_stream (Fixture       *f,
                     gconstpointer  data)
@@ -1695,6 +1760,7 @@ main (int   argc,
   ADD ("output-file-cancel", test_output_file_cancel);
   ADD ("output-file-keep-partial", test_output_file_keep_partial);
   ADD ("easy-pool", test_easy_pool);
+  ADD ("easy-pool-options", test_easy_pool_options);
   ADD ("output-stream", test_output_stream);
   ADD ("output-signal", test_output_signal);
   ADD ("pitfall-17/errors", test_pitfall_17_errors);
