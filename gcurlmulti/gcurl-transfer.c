@@ -545,18 +545,28 @@ xferinfo_cb (void       *data,
 /* ---------------------------------------------------------------------- */
 /* Response                                                                */
 
-/* Printable ASCII and tabs: valid UTF-8 without a NUL, the usual header. */
+/* Valid UTF-8 without a NUL, as a header must be kept; ASCII (the usual
+ * header) is checked eight bytes at a time. */
 static gboolean
 is_plain_text (const char *s,
                gsize       len)
 {
-  for (gsize i = 0; i < len; i++)
-    {
-      guchar c = (guchar) s[i];
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
+  gsize i = 0;
 
-      if ((c < 0x20 && c != '\t') || c > 0x7e)
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+
+      memcpy (&w, s + i, 8);
+      /* A byte with its high bit set, or a zero byte. */
+      if ((w | ((w - ones) & ~w)) & highs)
         return g_utf8_validate_len (s, len, NULL);
     }
+  for (; i < len; i++)
+    if (s[i] == '\0' || (guchar) s[i] >= 0x80)
+      return g_utf8_validate_len (s, len, NULL);
   return TRUE;
 }
 

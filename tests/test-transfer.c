@@ -864,6 +864,58 @@ test_easy_pool (Fixture       *f,
     }
 }
 
+/* Header lines are kept as UTF-8 without NULs, whatever a server sends;
+ * plain ASCII and valid UTF-8 as they came. */
+static void
+feed (GCurlTransfer *t,
+      const char    *line)
+{
+  _g_curl_transfer_feed_header (t, line, strlen (line));
+}
+
+static void
+test_response_header_bytes (void)
+{
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new ("http://127.0.0.1/");
+  g_autofree char *long_value = g_strnfill (8191, 'v');
+  g_autofree char *long_line = g_strconcat ("X-Long: ", long_value, "\r\n", NULL);
+  static const char nul_line[] = "X-Nul: a\0b\r\n";
+  static const char nul_mid[] = "X-Nul-Mid: 0123456789\0abcdefghijklmnop\r\n";
+  g_auto(GStrv) all = NULL;
+
+  feed (t, "HTTP/1.1 200 OK\r\n");
+  feed (t, "X-Ascii: plain\tvalue 1\r\n");
+  feed (t, "X-Utf8: caf\xc3\xa9 \xe2\x82\xac\r\n");
+  feed (t, "X-Bad: a\xff\xfe" "b\r\n");
+  _g_curl_transfer_feed_header (t, nul_line, sizeof nul_line - 1);
+  _g_curl_transfer_feed_header (t, nul_mid, sizeof nul_mid - 1);
+  /* Bad bytes inside an eight-byte word, not only at the end. */
+  feed (t, "X-Bad-Mid: 0123\xff" "56789abcdefghijklmnop\r\n");
+  feed (t, long_line);
+
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "x-ascii"), ==, "plain\tvalue 1");
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Utf8"), ==, "caf\xc3\xa9 \xe2\x82\xac");
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Bad"), ==,
+                   "a\xef\xbf\xbd\xef\xbf\xbd" "b");
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Nul"), ==, "a\xef\xbf\xbd" "b");
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Nul-Mid"), ==,
+                   "0123456789\xef\xbf\xbd" "abcdefghijklmnop");
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Bad-Mid"), ==,
+                   "0123\xef\xbf\xbd" "56789abcdefghijklmnop");
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Long"), ==, long_value);
+
+  all = g_curl_transfer_dup_response_headers (t);
+  g_assert_cmpuint (g_strv_length (all), ==, 7);
+  for (guint i = 0; all[i] != NULL; i++)
+    g_assert_true (g_utf8_validate (all[i], -1, NULL));
+
+  /* A new response (after a redirect): only its headers. */
+  feed (t, "HTTP/1.1 404 Not Found\r\n");
+  feed (t, "X-Other: 1\r\n");
+  g_assert_null (g_curl_transfer_get_response_header (t, "X-Ascii"));
+  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Other"), ==, "1");
+}
+
 /* A pooled handle keeps the options its last transfer set, and the next
  * transfer sets only those that differ: none of them may leak into it. */
 static void
@@ -1759,6 +1811,7 @@ main (int   argc,
   ADD ("output-file-http-error", test_output_file_http_error);
   ADD ("output-file-cancel", test_output_file_cancel);
   ADD ("output-file-keep-partial", test_output_file_keep_partial);
+  g_test_add_func ("/GCurl/Transfer/response-header-bytes", test_response_header_bytes);
   ADD ("easy-pool", test_easy_pool);
   ADD ("easy-pool-options", test_easy_pool_options);
   ADD ("output-stream", test_output_stream);
