@@ -7,8 +7,9 @@
  * The high-level counterpart of examples/fetch-many.c, with the same
  * output: COUNT GETs of URL with CONCURRENCY in flight, each a new
  * GCurlTransfer run with g_curl_multi_source_perform_async() (memory
- * output, progress notifications on, as an application uses it), the next
- * one started from the callback. Every body's length is checked.
+ * output, progress notifications on and counted by a handler, as an
+ * application uses it); the callback checks the body's length, as
+ * bench/gcurl-client.py does, and starts the next one.
  */
 
 #include <gcurlmulti/gcurlmulti.h>
@@ -30,7 +31,11 @@ typedef struct
   long              buffer_size;
 } Run;
 
+/* The one run, for the callbacks, whose data is the transfer. */
+static Run *the_run;
+
 static void start_one (Run *run);
+static void check_body (Run *run, GCurlTransfer *transfer);
 
 static void
 on_progress (GObject    *object,
@@ -47,7 +52,8 @@ performed (GObject      *object,
            GAsyncResult *result,
            gpointer      data)
 {
-  Run *run = data;
+  GCurlTransfer *transfer = data;   /* the task holds it */
+  Run *run = the_run;
   g_autoptr(GError) error = NULL;
 
   run->finished++;
@@ -56,6 +62,8 @@ performed (GObject      *object,
       run->failed++;
       g_printerr ("transfer %d failed: %s\n", run->finished, error->message);
     }
+  else
+    check_body (run, transfer);
 
   if (run->started < run->count)
     start_one (run);
@@ -64,10 +72,9 @@ performed (GObject      *object,
 }
 
 static void
-on_finished (GCurlTransfer *transfer,
-             gpointer       data)
+check_body (Run           *run,
+            GCurlTransfer *transfer)
 {
-  Run *run = data;
   GBytes *body = g_curl_transfer_get_body (transfer);
   gint64 got = body ? (gint64) g_bytes_get_size (body) : -1;
   gint64 expected = run->expected >= 0 ? run->expected : g_curl_transfer_get_total_bytes (transfer);
@@ -91,8 +98,7 @@ start_one (Run *run)
   if (run->buffer_size > 0)
     g_curl_transfer_set_receive_buffer_size (transfer, (guint) run->buffer_size);
   g_signal_connect (transfer, "notify::bytes-received", G_CALLBACK (on_progress), run);
-  g_signal_connect (transfer, "finished", G_CALLBACK (on_finished), run);
-  g_curl_multi_source_perform_async (run->source, transfer, NULL, performed, run);
+  g_curl_multi_source_perform_async (run->source, transfer, NULL, performed, transfer);
   run->started++;
 }
 
@@ -146,6 +152,7 @@ main (int   argc,
   raise_nofile ();
   loop = g_main_loop_new (NULL, FALSE);
   source = g_curl_multi_source_new ();
+  the_run = &run;
   run.loop = loop;
   run.source = source;
   run.url = urls[0];
