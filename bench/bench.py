@@ -117,7 +117,7 @@ def clients(build):
         Client("transfer", "**GCurlTransfer API**", [f"{b}/bench-transfer-many"],
                {"GCURL_BACKEND": "epoll"}),
         Client("python", "**GCurl from Python (GI)**", [PYTHON, f"{HERE}/gcurl-client.py"],
-               gi_env, buffer_knob=False),
+               gi_env),
         Client("giochannel", "GIOChannel watch per socket", [f"{b}/bench-giochannel-loop"]),
         Client("soup", "libsoup 3 SoupSession", [f"{b}/bench-soup"], buffer_knob=False),
         Client("pycurl", "pycurl CurlMulti", [PYTHON, f"{HERE}/pycurl-client.py"]),

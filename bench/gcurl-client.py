@@ -5,7 +5,7 @@
 (memory output, default progress notifications), the next one started
 from the callback.
 
-  gcurl-client.py [-n COUNT] [-c CONCURRENCY] [-s BYTES] URL
+  gcurl-client.py [-n COUNT] [-c CONCURRENCY] [-s BYTES] [-b BUFSIZE] URL
 
 Wall and CPU time count the work, as in bench-common.h.
 """
@@ -31,7 +31,7 @@ def main():
     p.add_argument("-n", type=int, default=1000)
     p.add_argument("-c", type=int, default=50)
     p.add_argument("-s", type=int, default=-1)
-    p.add_argument("-b", type=int, default=0)   # not settable from Python: ignored
+    p.add_argument("-b", type=int, default=0)
     p.add_argument("url")
     a = p.parse_args()
 
@@ -62,6 +62,8 @@ def main():
 
     def start():
         transfer = GCurl.Transfer.new(a.url)
+        if a.b > 0:
+            transfer.props.receive_buffer_size = a.b
         state["started"] += 1
         source.perform_async(transfer, None, done, transfer)
 
