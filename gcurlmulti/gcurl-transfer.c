@@ -1721,11 +1721,11 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    * one.
    *
    * The default, 32 KiB, was chosen by measurement (the "Receive buffer"
-   * section of `bench/RESULTS.md`): against libcurl's own 16 KiB it takes
-   * about 20% less CPU to receive 16 MiB bodies and 4% less for 100 KiB
-   * ones with a thousand transfers running, for 16 KiB more memory per
-   * running transfer; 64 KiB saves no more on small bodies for three times
-   * the memory. Lower it for thousands of small transfers where memory
+   * section of `bench/RESULTS.md`): against libcurl's own 16 KiB it took
+   * 10–20% less CPU to receive 16 MiB bodies and 4–6% less for 100 KiB
+   * ones with a thousand transfers running (three runs), for 16 KiB more
+   * memory per running transfer; 64 KiB saves at most 2% more on small
+   * bodies for three times the memory. Lower it for thousands of small transfers where memory
    * counts; raise it (64 to 256 KiB) for a few very fast large downloads.
    */
   properties[PROP_RECEIVE_BUFFER_SIZE] =
