@@ -118,6 +118,8 @@ def clients(build):
                {"GCURL_BACKEND": "epoll"}),
         Client("python", "**GCurl from Python (GI)**", [PYTHON, f"{HERE}/gcurl-client.py"],
                gi_env),
+        Client("python-fetch", "**GCurl from Python (GI), fetch_bytes_async()**",
+               [PYTHON, f"{HERE}/gcurl-client.py", "--fetch-bytes"], gi_env, buffer_knob=False),
         Client("giochannel", "GIOChannel watch per socket", [f"{b}/bench-giochannel-loop"]),
         Client("soup", "libsoup 3 SoupSession", [f"{b}/bench-soup"], buffer_knob=False),
         Client("pycurl", "pycurl CurlMulti", [PYTHON, f"{HERE}/pycurl-client.py"]),

@@ -5,7 +5,11 @@
 (memory output, default progress notifications), the next one started
 from the callback.
 
-  gcurl-client.py [-n COUNT] [-c CONCURRENCY] [-s BYTES] [-b BUFSIZE] URL
+  gcurl-client.py [-n COUNT] [-c CONCURRENCY] [-s BYTES] [-b BUFSIZE] [--fetch-bytes] URL
+
+With --fetch-bytes each download is one fetch_bytes_async() call (the
+transfer made inside, default settings), the shortest way to fetch into
+memory from Python.
 
 Wall and CPU time count the work, as in bench-common.h.
 """
@@ -32,6 +36,7 @@ def main():
     p.add_argument("-c", type=int, default=50)
     p.add_argument("-s", type=int, default=-1)
     p.add_argument("-b", type=int, default=0)
+    p.add_argument("--fetch-bytes", action="store_true")
     p.add_argument("url")
     a = p.parse_args()
 
@@ -60,7 +65,26 @@ def main():
         if state["finished"] == a.n:
             loop.quit()
 
+    def fetched(src, result, _):
+        state["finished"] += 1
+        try:
+            got = src.fetch_bytes_finish(result).get_size()
+            state["total"] += got
+            if a.s >= 0 and got != a.s:
+                state["failed"] += 1
+        except GLib.Error as e:
+            print(e.message, file=sys.stderr)
+            state["failed"] += 1
+        if state["started"] < a.n:
+            start()
+        if state["finished"] == a.n:
+            loop.quit()
+
     def start():
+        if a.fetch_bytes:
+            state["started"] += 1
+            source.fetch_bytes_async(a.url, None, fetched, None)
+            return
         transfer = GCurl.Transfer.new(a.url)
         if a.b > 0:
             transfer.props.receive_buffer_size = a.b
