@@ -1722,8 +1722,8 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    *
    * The default, 32 KiB, was chosen by measurement (the "Receive buffer"
    * section of `bench/RESULTS.md`): against libcurl's own 16 KiB it took
-   * 10–20% less CPU to receive 16 MiB bodies and 4–6% less for 100 KiB
-   * ones with a thousand transfers running (three runs), for 16 KiB more
+   * 10–26% less CPU to receive 16 MiB bodies and 4–7% less for 100 KiB
+   * ones with a thousand transfers running (four runs), for 16 KiB more
    * memory per running transfer; 64 KiB saves at most 2% more on small
    * bodies for three times the memory. Lower it for thousands of small transfers where memory
    * counts; raise it (64 to 256 KiB) for a few very fast large downloads.
