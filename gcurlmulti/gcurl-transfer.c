@@ -166,7 +166,6 @@ struct _GCurlTransfer
   const char         *default_ca_file;   /* libcurl's built-in CA bundle */
   gboolean            fail_on_http_error;
   guint               progress_interval;
-  gboolean            forced_forbid_reuse;
 
   /* Output */
   GCurlOutput         output;
@@ -1125,14 +1124,12 @@ build_request (GCurlTransfer *self)
    * only undo what we did. */
   forbid_reuse = self->http_version == G_CURL_HTTP_2_PRIOR_KNOWLEDGE &&
                  g_ascii_strncasecmp (self->url, "http:", 5) == 0;
-  if (o->valid)
-    SET_IF_CHANGED (o, easy, forbid_reuse, CURLOPT_FORBID_REUSE, (long) forbid_reuse);
-  else if (forbid_reuse || self->forced_forbid_reuse)
+  if (o->valid || forbid_reuse || o->forbid_reuse)
     {
-      curl_easy_setopt (easy, CURLOPT_FORBID_REUSE, (long) forbid_reuse);
+      if (!o->valid || o->forbid_reuse != forbid_reuse)
+        curl_easy_setopt (easy, CURLOPT_FORBID_REUSE, (long) forbid_reuse);
       o->forbid_reuse = forbid_reuse;
     }
-  self->forced_forbid_reuse = forbid_reuse;
 
   SET_IF_CHANGED (o, easy, timeout, CURLOPT_TIMEOUT_MS, (long) self->timeout);
   SET_IF_CHANGED (o, easy, connect_timeout, CURLOPT_CONNECTTIMEOUT_MS, (long) self->connect_timeout);
