@@ -307,6 +307,7 @@ start (App      *app,
   GCurlDownloadFlags flags = G_CURL_DOWNLOAD_FLAGS_NONE;
 
   download->transfer = g_curl_transfer_new (download->url);
+  g_curl_transfer_set_user_agent (download->transfer, "gcurl-get/" G_CURL_VERSION_S);
   suggested = g_curl_transfer_dup_suggested_filename (download->transfer);
   download->name = unique_name (app, suggested);
   file = g_file_get_child (app->dir, download->name);

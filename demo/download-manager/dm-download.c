@@ -186,6 +186,7 @@ dm_download_new (guint       id,
   self->file = g_object_ref (file);
   self->name = g_file_get_basename (file);
   self->transfer = g_curl_transfer_new (url);
+  g_curl_transfer_set_user_agent (self->transfer, "gcurl-download-manager/" G_CURL_VERSION_S);
   return self;
 }
 

@@ -35,6 +35,20 @@ def test_request_method_headers_and_bytes_body(servers):
     assert "X-Echo-Method: PUT" in t.dup_response_headers()
 
 
+def test_no_user_agent_by_default(servers):
+    source = GCurl.MultiSource.new()
+    t = GCurl.Transfer.new(servers.soup + "/echo")
+    assert t.props.user_agent is None
+    assert perform(source, t) is None
+    assert t.get_response_header("X-Echo-User-Agent") is None
+    t.props.user_agent = "python-test/2"
+    assert perform(source, t) is None
+    assert t.get_response_header("X-Echo-User-Agent") == "python-test/2"
+    t.props.user_agent = None
+    assert perform(source, t) is None
+    assert t.get_response_header("X-Echo-User-Agent") is None
+
+
 def test_request_body_from_stream(servers):
     source = GCurl.MultiSource.new()
     body = servers.pattern(150000)
