@@ -1175,22 +1175,26 @@ build_request (GCurlTransfer *self)
   if (ca_file != NULL)
     set_string_if_changed (o, easy, &o->ca_file, CURLOPT_CAINFO, ca_file);
 
+  /* The callbacks stay with a pooled handle; their data is the owner. */
+  if (!o->valid)
+    {
+      curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
+      curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, header_cb);
+      curl_easy_setopt (easy, CURLOPT_READFUNCTION, read_cb);
+      curl_easy_setopt (easy, CURLOPT_SEEKFUNCTION, seek_cb);
+      curl_easy_setopt (easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+      curl_easy_setopt (easy, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+    }
   if (!o->valid || o->owner != self)
     {
       curl_easy_setopt (easy, CURLOPT_PRIVATE, self);
       curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, self->errbuf);
-      curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
       curl_easy_setopt (easy, CURLOPT_WRITEDATA, self);
-      curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, header_cb);
       curl_easy_setopt (easy, CURLOPT_HEADERDATA, self);
-      curl_easy_setopt (easy, CURLOPT_READFUNCTION, read_cb);
       curl_easy_setopt (easy, CURLOPT_READDATA, self);
-      curl_easy_setopt (easy, CURLOPT_SEEKFUNCTION, seek_cb);
       curl_easy_setopt (easy, CURLOPT_SEEKDATA, self);
-      curl_easy_setopt (easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
       curl_easy_setopt (easy, CURLOPT_XFERINFODATA, self);
-      curl_easy_setopt (easy, CURLOPT_NOPROGRESS, 0L);
-      curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
       o->owner = self;
     }
 
