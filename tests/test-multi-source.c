@@ -489,6 +489,63 @@ test_parked_watch (Fixture       *f,
   assert_fresh_socket_watched (f, &h, a[0]);
 }
 
+/* A watch parked past its time is dropped at the next dispatch (iochannel:
+ * GLib polls every watch, so one left parked would be polled until the
+ * connection closes); one taken up in time is kept. Either way, a socket
+ * curl asks for again is watched and reported. */
+static void
+test_parked_watch_expires (Fixture       *f,
+                           gconstpointer  data)
+{
+  gboolean iochannel = g_str_equal (gcurl_test_backend_name (), "iochannel");
+  Hook h = { 0 };
+  int n_watched, n_parked;
+  char c;
+  int a[2];
+
+  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a));
+
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  gcurl_test_run_for (f->context, 20);
+  n_watched = gcurl_test_count_sources (f->context);
+
+  /* Parked, and taken up again before its time: the same watch. */
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  _g_curl_multi_source_timer_cb (NULL, 0, f->source);
+  gcurl_test_run_for (f->context, 10);
+  g_assert_cmpint (h.timeouts, ==, 1);
+  g_assert_cmpint (gcurl_test_count_sources (f->context), ==, n_watched);
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  g_assert_cmpint (gcurl_test_count_sources (f->context), ==, n_watched);
+
+  /* Parked and left: still there without a dispatch (no wake-up for it)... */
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  gcurl_test_run_for (f->context, 120);
+  n_parked = gcurl_test_count_sources (f->context);
+  g_assert_cmpint (n_parked, ==, n_watched);
+
+  /* ...and gone at the first dispatch after 50 ms. */
+  _g_curl_multi_source_timer_cb (NULL, 0, f->source);
+  gcurl_test_run_for (f->context, 10);
+  g_assert_cmpint (h.timeouts, ==, 2);
+  g_assert_cmpint (gcurl_test_count_sources (f->context), ==, iochannel ? n_watched - 1 : n_watched);
+  g_assert_cmpint (h.socket_actions, ==, 0);
+
+  /* Asked for again: watched anew, and reported. */
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  g_assert_cmpint (gcurl_test_count_sources (f->context), ==, n_watched);
+  g_assert_cmpint (write (a[1], "x", 1), ==, 1);
+  gcurl_test_wait_for_count (f->context, &h.socket_actions, 1, 5000);
+  g_assert_cmpint (h.last_fd, ==, a[0]);
+  g_assert_cmpint (h.last_mask, ==, CURL_CSELECT_IN);
+  g_assert_cmpint (read (a[0], &c, 1), ==, 1);
+
+  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  close (a[0]);
+  close (a[1]);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Pitfall 5: REMOVE for an unknown socket, or with a NULL socketp.        */
 
@@ -1665,6 +1722,7 @@ main (int   argc,
   ADD ("pitfall-3/timer-never-lost", test_timer_never_lost);
   ADD ("pitfall-4/fd-reuse-synthetic", test_fd_reuse_synthetic);
   ADD ("pitfall-4/parked-watch", test_parked_watch);
+  ADD ("pitfall-4/parked-watch-expires", test_parked_watch_expires);
   ADD ("pitfall-4/fd-reuse-real", test_fd_reuse_real);
   ADD ("pitfall-5/remove-unknown", test_remove_unknown);
   ADD ("pitfall-6/dispose-in-flight", test_dispose_in_flight);
