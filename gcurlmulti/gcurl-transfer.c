@@ -520,10 +520,15 @@ update_progress (GCurlTransfer *self)
 
   set_int64 (self, &self->download_speed,
              info_off (self->easy, CURLINFO_SPEED_DOWNLOAD_T, 0), PROP_DOWNLOAD_SPEED);
-  set_int64 (self, &self->bytes_sent,
-             info_off (self->easy, CURLINFO_SIZE_UPLOAD_T, 0), PROP_BYTES_SENT);
-  set_int64 (self, &self->upload_speed,
-             info_off (self->easy, CURLINFO_SPEED_UPLOAD_T, 0), PROP_UPLOAD_SPEED);
+  /* Without a request body both stay at the 0 of the start (C code with
+   * the handle may have set one of its own). */
+  if (self->body_bytes != NULL || self->body_stream != NULL || self->handle_exposed)
+    {
+      set_int64 (self, &self->bytes_sent,
+                 info_off (self->easy, CURLINFO_SIZE_UPLOAD_T, 0), PROP_BYTES_SENT);
+      set_int64 (self, &self->upload_speed,
+                 info_off (self->easy, CURLINFO_SPEED_UPLOAD_T, 0), PROP_UPLOAD_SPEED);
+    }
 
   thaw (self);
 }
