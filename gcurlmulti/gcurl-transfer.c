@@ -89,10 +89,11 @@
 #define DEFAULT_MAX_REDIRECTS 20
 #define DEFAULT_PROGRESS_INTERVAL 100
 /* Chosen by measurement (bench/RESULTS.md, "Receive buffer", median of 9
- * runs): against libcurl's 16 KiB, 32 KiB takes 4% less CPU for 8,000
- * bodies of 100 KiB at c=1,000 and 21% less for 16 MiB bodies, for 16 KiB
- * more per running transfer (42 → 58 MiB peak at c=1,000). 64 KiB saves no
- * more on the small bodies (13% more on the large) for 48 KiB more per
+ * runs; ranges over every full run so far): against libcurl's 16 KiB,
+ * 32 KiB takes 4–7% less CPU for 8,000 bodies of 100 KiB at c=1,000 and
+ * 8–33% less for 16 MiB bodies, for 16 KiB more per running transfer
+ * (42 → 58 MiB peak at c=1,000). 64 KiB saves no more on the small
+ * bodies (13–24% more on the large) for 48 KiB more per
  * transfer (90 MiB); 128 KiB and more cost more CPU on 100 KiB bodies
  * (glibc serves each buffer with mmap) and more memory still. */
 #define DEFAULT_RECEIVE_BUFFER_SIZE (32 * 1024)
@@ -1775,8 +1776,8 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    *
    * The default, 32 KiB, was chosen by measurement (the "Receive buffer"
    * section of `bench/RESULTS.md`): against libcurl's own 16 KiB it took
-   * 10–26% less CPU to receive 16 MiB bodies and 4–7% less for 100 KiB
-   * ones with a thousand transfers running (four runs), for 16 KiB more
+   * 8–33% less CPU to receive 16 MiB bodies and 4–7% less for 100 KiB
+   * ones with a thousand transfers running (eight runs), for 16 KiB more
    * memory per running transfer; 64 KiB saves at most 2% more on small
    * bodies for three times the memory. Lower it for thousands of small transfers where memory
    * counts; raise it (64 to 256 KiB) for a few very fast large downloads.
