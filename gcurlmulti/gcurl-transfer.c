@@ -662,16 +662,13 @@ header_cb (char   *buffer,
   return size * nitems;
 }
 
-/* On the first byte of the body: the response's head is complete. */
-static void
-check_response (GCurlTransfer *self)
+/* The status code, effective URL and content type of the response, into
+ * their properties; returns the code. */
+static guint
+read_response_head (GCurlTransfer *self)
 {
   long code = 0;
   char *s = NULL;
-
-  self->checked_response = TRUE;
-
-  freeze (self);
 
   curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &code);
   set_uint (self, &self->response_code, (guint) code, PROP_RESPONSE_CODE);
@@ -680,7 +677,20 @@ check_response (GCurlTransfer *self)
   s = NULL;
   curl_easy_getinfo (self->easy, CURLINFO_CONTENT_TYPE, &s);
   set_string (self, &self->content_type, s, PROP_CONTENT_TYPE);
+  return (guint) code;
+}
 
+/* On the first byte of the body: the response's head is complete. */
+static void
+check_response (GCurlTransfer *self)
+{
+  guint code;
+
+  self->checked_response = TRUE;
+
+  freeze (self);
+
+  code = read_response_head (self);
   if (self->fail_on_http_error && code >= 400)
     self->error_body = TRUE;
 
@@ -1402,8 +1412,6 @@ _g_curl_transfer_complete (GCurlTransfer  *self,
                            GError        **error,
                            GBytes        **body)
 {
-  long code = 0;
-  char *s = NULL;
   GCurlTransferState state;
 
   g_return_if_fail (_g_curl_transfer_is_active (self));
@@ -1418,15 +1426,7 @@ _g_curl_transfer_complete (GCurlTransfer  *self,
   /* Read on the body's first byte already, and final then: no redirect
    * follows a body. */
   if (!self->checked_response)
-    {
-      curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &code);
-      set_uint (self, &self->response_code, (guint) code, PROP_RESPONSE_CODE);
-      curl_easy_getinfo (self->easy, CURLINFO_EFFECTIVE_URL, &s);
-      set_string (self, &self->effective_url, s, PROP_EFFECTIVE_URL);
-      s = NULL;
-      curl_easy_getinfo (self->easy, CURLINFO_CONTENT_TYPE, &s);
-      set_string (self, &self->content_type, s, PROP_CONTENT_TYPE);
-    }
+    read_response_head (self);
 
   self->error = make_error (self, result);
   if (self->error == NULL && self->write_error != NULL)

@@ -433,6 +433,22 @@ test_fd_reuse_real (Fixture       *f,
     }
 }
 
+/* A byte written to the pair's far end is reported as reading on a[0]
+ * (once, and read back). */
+static void
+assert_byte_reported (Fixture *f,
+                      Hook    *h,
+                      int      a[2])
+{
+  char c;
+
+  g_assert_cmpint (write (a[1], "x", 1), ==, 1);
+  gcurl_test_wait_for_count (f->context, &h->socket_actions, 1, 5000);
+  g_assert_cmpint (h->last_fd, ==, a[0]);
+  g_assert_cmpint (h->last_mask, ==, CURL_CSELECT_IN);
+  g_assert_cmpint (read (a[0], &c, 1), ==, 1);
+}
+
 /* Both backends keep a socket watched for reading after CURL_POLL_REMOVE,
  * to take it up again cheaply when curl asks for it (the next transfer on a
  * kept-alive connection). Such a parked watch must stay silent towards curl,
@@ -458,11 +474,7 @@ test_parked_watch (Fixture       *f,
   _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
   gcurl_test_run_for (f->context, 50);
   g_assert_cmpint (h.socket_actions, ==, 0);
-  g_assert_cmpint (write (a[1], "x", 1), ==, 1);
-  gcurl_test_wait_for_count (f->context, &h.socket_actions, 1, 5000);
-  g_assert_cmpint (h.last_fd, ==, a[0]);
-  g_assert_cmpint (h.last_mask, ==, CURL_CSELECT_IN);
-  g_assert_cmpint (read (a[0], &c, 1), ==, 1);
+  assert_byte_reported (f, &h, a);
 
   /* Removed, then data arrives unasked (the data stays unread): curl hears
    * nothing and the loop does not spin. */
@@ -500,7 +512,6 @@ test_parked_watch_expires (Fixture       *f,
   gboolean iochannel = g_str_equal (gcurl_test_backend_name (), "iochannel");
   Hook h = { 0 };
   int n_watched, n_parked;
-  char c;
   int a[2];
 
   _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
@@ -535,11 +546,7 @@ test_parked_watch_expires (Fixture       *f,
   /* Asked for again: watched anew, and reported. */
   _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
   g_assert_cmpint (gcurl_test_count_sources (f->context), ==, n_watched);
-  g_assert_cmpint (write (a[1], "x", 1), ==, 1);
-  gcurl_test_wait_for_count (f->context, &h.socket_actions, 1, 5000);
-  g_assert_cmpint (h.last_fd, ==, a[0]);
-  g_assert_cmpint (h.last_mask, ==, CURL_CSELECT_IN);
-  g_assert_cmpint (read (a[0], &c, 1), ==, 1);
+  assert_byte_reported (f, &h, a);
 
   _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
   close (a[0]);
