@@ -49,7 +49,6 @@ int          _g_curl_multi_source_timer_cb     (CURLM         *multi,
 GSource     *_g_curl_multi_source_get_gsource      (GCurlMultiSource *self);
 const char  *_g_curl_multi_source_get_backend_name (GCurlMultiSource *self);
 guint64      _g_curl_multi_source_get_dispatch_count (GCurlMultiSource *self);
-gint64       _g_curl_multi_source_get_time          (GCurlMultiSource *self);
 guint        _g_curl_multi_source_get_max_action_depth (GCurlMultiSource *self);
 
 G_END_DECLS

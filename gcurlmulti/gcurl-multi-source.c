@@ -127,7 +127,6 @@ struct _GCurlMultiSource
   guint                  max_action_depth;
   guint                  timer_calls;
   guint64                dispatch_count;
-  gint64                 dispatch_time;     /* the iteration's, while dispatching; else 0 */
   guint                  dirty_options;     /* 1 << prop_id of options to apply */
 
   int                    max_total_connections;
@@ -620,7 +619,6 @@ multi_gsource_dispatch (GSource     *source,
 
   g_object_ref (self);
   self->dispatch_depth++;
-  self->dispatch_time = g_source_get_time (source);
 
   /* Snapshot the timer: a 0 timeout set by an action below is for the next
    * iteration. The timer is one-shot: clear it before calling curl, which
@@ -630,7 +628,7 @@ multi_gsource_dispatch (GSource     *source,
    * g_source_set_ready_time() on an unblocked source wakes the context up
    * (a write to its eventfd). */
   ready_time = g_source_get_ready_time (source);
-  timer_due = ready_time >= 0 && ready_time <= self->dispatch_time;
+  timer_due = ready_time >= 0 && ready_time <= g_source_get_time (source);
   if (timer_due)
     set_timer (self, -1);
   timer_calls = self->timer_calls;
@@ -656,7 +654,6 @@ multi_gsource_dispatch (GSource     *source,
   run_deferred (self);
 
   self->dispatch_depth--;
-  self->dispatch_time = 0;
 
   /* A handler ran g_object_run_dispose(): the backend outlived the loop
    * over its ready sockets; it can go now. */
@@ -2060,17 +2057,6 @@ const char *
 _g_curl_multi_source_get_backend_name (GCurlMultiSource *self)
 {
   return self->backend->vtable->name;
-}
-
-/* The monotonic time for rate limits in libcurl's callbacks: the main-loop
- * iteration's while the source dispatches (read once there, where GLib has
- * it already), the clock's otherwise. libcurl 7.88 calls the progress
- * callback about eleven times for a short transfer; a clock read each was
- * a quarter of the process's clock_gettime() calls (callgrind, W1). */
-gint64
-_g_curl_multi_source_get_time (GCurlMultiSource *self)
-{
-  return self->dispatch_time != 0 ? self->dispatch_time : g_get_monotonic_time ();
 }
 
 guint64
