@@ -1347,6 +1347,13 @@ g_curl_multi_source_get_multi (GCurlMultiSource *self)
  * [signal@GCurl.MultiSource::done] reports it with
  * `CURLE_BAD_FUNCTION_ARGUMENT`.
  *
+ * To pause a raw handle with libcurl 8.9 or later, return
+ * `CURL_WRITEFUNC_PAUSE` from its write callback rather than calling
+ * `curl_easy_pause()` from outside one: libcurl then keeps running a
+ * transfer paused that way that had data waiting, on every main-loop
+ * iteration, for as long as it stays paused. [class@GCurl.Transfer] does
+ * this itself.
+ *
  * Returns: %TRUE if the transfer was added; %FALSE with @error set if @easy
  *   is already added to this source or to another multi handle
  */

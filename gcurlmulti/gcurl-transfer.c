@@ -744,8 +744,9 @@ write_cb (char   *ptr,
   if (self->cancelling)
     return 0;
 
-  /* pause() from a handler during this action: curl keeps this chunk and
-   * hands it over again on resume. */
+  /* Paused: from a handler during this action, before curl could pause
+   * it, or by this callback on libcurl 8.9 and later (apply_pause()). curl
+   * keeps this chunk and hands it over again on resume. */
   if (self->state == G_CURL_TRANSFER_STATE_PAUSED)
     return CURL_WRITEFUNC_PAUSE;
 
@@ -860,6 +861,10 @@ read_cb (char   *buffer,
   GCurlTransfer *self = data;
   gsize want = size * nitems;
 
+  /* Paused (see apply_pause()): curl asks again on resume. */
+  if (self->state == G_CURL_TRANSFER_STATE_PAUSED)
+    return CURL_READFUNC_PAUSE;
+
   if (self->body_bytes != NULL)
     {
       gsize total;
@@ -937,13 +942,38 @@ seek_cb (void       *data,
   return CURL_SEEKFUNC_CANTSEEK;
 }
 
+/* libcurl 8.9 and later (8.14 seen) leave a transfer paused with
+ * curl_easy_pause() "ready to run" when it had data waiting: every action
+ * runs it again and sets a 0 timer, and the main loop spins for as long as
+ * it stays paused. They only know it is blocked when the write callback
+ * (or the read callback) returned PAUSE itself. So there a transfer is
+ * paused by its callbacks, on its next chunk, and curl_easy_pause() only
+ * resumes it (doc/design.md, "Pausing"). */
+static gboolean
+pause_in_callbacks (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      const curl_version_info_data *info = curl_version_info (CURLVERSION_NOW);
+
+      g_once_init_leave (&once, info->version_num >= 0x080900 ? 2 : 1);
+    }
+  return once == 2;
+}
+
 static void
 apply_pause (GCurlTransfer *self)
 {
   int bits;
 
   if (self->state == G_CURL_TRANSFER_STATE_PAUSED)
-    bits = CURLPAUSE_ALL;
+    {
+      if (pause_in_callbacks ())
+        return;
+      bits = CURLPAUSE_ALL;
+    }
   else if (self->read_waiting)
     bits = CURLPAUSE_SEND;
   else

@@ -1598,6 +1598,65 @@ test_progress_every_callback (Fixture       *f,
   assert_pattern (g_curl_transfer_get_body (t), 0, 16 * 1024 * 1024);
 }
 
+static void
+on_bytes_pause (GCurlTransfer *t,
+                GParamSpec    *pspec,
+                gpointer       data)
+{
+  ProgressWatch *w = data;
+
+  if (w->paused_at < 0 && g_curl_transfer_get_bytes_received (t) > 0)
+    {
+      w->paused_at = g_curl_transfer_get_bytes_received (t);
+      g_curl_transfer_pause (t);
+    }
+}
+
+/* The usual way to hold a download: pause it from its progress handler.
+ * It must stop then, and not spin while it is paused. */
+static void
+test_pause_from_progress (Fixture       *f,
+                          gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *url = NULL;
+  g_autoptr(GCurlTransfer) t = NULL;
+  ProgressWatch w = { 0, 0, -1 };
+  Result r = { 0 };
+  gint64 at_pause;
+  guint64 dispatches;
+
+  if (nginx == NULL)
+    return;
+  url = g_strconcat (nginx->http_url, "/16m", NULL);
+  t = g_curl_transfer_new (url);
+  g_curl_transfer_set_http_version (t, G_CURL_HTTP_1_1);
+  g_curl_transfer_set_progress_interval (t, 0);
+  g_signal_connect (t, "notify::bytes-received", G_CALLBACK (on_bytes_pause), &w);
+  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+
+  while (w.paused_at < 0 && !r.done)
+    g_main_context_iteration (f->context, TRUE);
+  g_assert_false (r.done);
+  gcurl_test_run_for (f->context, 50);
+  at_pause = g_curl_transfer_get_bytes_received (t);
+  dispatches = _g_curl_multi_source_get_dispatch_count (f->source);
+
+  gcurl_test_run_for (f->context, 500);
+  g_assert_false (r.done);
+  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_PAUSED);
+  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, at_pause);
+  /* Stopped within a read or two of the handler's call. */
+  g_assert_cmpint (at_pause - w.paused_at, <=, 1024 * 1024);
+  g_assert_cmpuint (_g_curl_multi_source_get_dispatch_count (f->source) - dispatches, <=, 3);
+
+  g_curl_transfer_resume (t);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_no_error (r.error);
+  assert_pattern (g_curl_transfer_get_body (t), 0, 16 * 1024 * 1024);
+  result_clear (&r);
+}
+
 /* ---------------------------------------------------------------------- */
 /* HTTP versions, rate limits                                              */
 
@@ -1874,6 +1933,7 @@ main (int   argc,
   ADD ("pitfall-11/progress-and-restart", test_pitfall_11_progress_and_restart);
   ADD ("pitfall-13/pause", test_pitfall_13_pause);
   ADD ("progress/every-callback", test_progress_every_callback);
+  ADD ("pause/from-progress-handler", test_pause_from_progress);
   ADD ("http-versions", test_http_versions);
   ADD ("max-recv-speed", test_max_recv_speed);
   ADD ("suggested-filename", test_suggested_filename);
