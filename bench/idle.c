@@ -96,16 +96,30 @@ on_progress (GCurlTransfer *transfer,
 }
 
 static void
+on_finished (GCurlTransfer *transfer,
+             gpointer       data)
+{
+  g_error ("a transfer of %s finished before it could be paused (%s)",
+           g_curl_transfer_get_url (transfer),
+           g_curl_transfer_get_curl_code (transfer) == CURLE_OK ? "complete" : "failed");
+}
+
+/* Waits until @target transfers are paused, for 60 s at the most: a timeout
+ * wakes the loop up, should nothing else be left to happen. */
+static void
 wait_for (int *counter, int target)
 {
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  gboolean expired = FALSE;
+  guint id = g_timeout_add_seconds (60, set_flag, &expired);
 
   while (*counter < target)
     {
-      if (g_get_monotonic_time () > deadline)
+      if (expired)
         g_error ("only %d of %d transfers paused after 60 s", *counter, target);
       g_main_context_iteration (NULL, TRUE);
     }
+  if (!expired)
+    g_source_remove (id);
 }
 
 int
@@ -190,6 +204,7 @@ main (int   argc,
       g_curl_transfer_set_http_version (t, G_CURL_HTTP_1_1);
       g_curl_transfer_set_progress_interval (t, 0);
       g_signal_connect (t, "notify::bytes-received", G_CALLBACK (on_progress), &transfers_paused);
+      g_signal_connect (t, "finished", G_CALLBACK (on_finished), NULL);
       g_curl_multi_source_perform_async (source, t, NULL, NULL, NULL);
       g_ptr_array_add (transfers, t);
     }
@@ -197,6 +212,8 @@ main (int   argc,
   transfer_paused = count_wakeups (seconds);
   g_print ("%d GCurlTransfers paused: %" G_GUINT64_FORMAT " wake-ups in %d s\n",
            n, transfer_paused, seconds);
+  for (guint i = 0; i < transfers->len; i++)
+    g_signal_handlers_disconnect_by_func (transfers->pdata[i], on_finished, NULL);
   g_curl_multi_source_cancel_all (source);
 
   return idle == 0 && raw_paused == 0 && transfer_paused == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
