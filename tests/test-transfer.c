@@ -1232,6 +1232,21 @@ test_pitfall_17_errors (Fixture       *f,
     g_assert_no_error (error);
     g_clear_object (&t);
   }
+
+  /* A CA file that is not there (as libcurl's default is on a system
+   * without ca-certificates): CURLE_SSL_CACERT_BADFILE is a TLS error too,
+   * and nothing is received. */
+  {
+    g_autofree char *url = g_strconcat (nginx->https_url, "/1k", NULL);
+    g_autofree char *missing = g_build_filename (f->tmpdir, "no-such-ca.pem", NULL);
+
+    t = g_curl_transfer_new (url);
+    g_curl_transfer_set_tls_ca_file (t, missing);
+    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TLS);
+    g_assert_cmpint (g_curl_transfer_get_curl_code (t), ==, CURLE_SSL_CACERT_BADFILE);
+    g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 0);
+    g_clear_object (&t);
+  }
 }
 
 /* ---------------------------------------------------------------------- */
