@@ -1084,6 +1084,114 @@ test_tls_untrusted (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
+/* Connections shut down after their transfer (libcurl >= 8.9 does it
+ * gracefully: TLS close_notify, HTTP/2 GOAWAY, through an internal handle
+ * of its own, so sockets are announced for a handle that was never added,
+ * after every added handle has gone, and during curl_multi_cleanup();
+ * doc/design.md, "Graceful shutdown"). libcurl 7.88 closes at once. */
+
+/* 4 HTTP/1.1 and 4 HTTP/2 transfers over TLS, each connection closed
+ * after its transfer; returns when all are done, their handles cleaned
+ * up already (the close-socket callback may come after that). */
+static void
+run_closing_transfers (Fixture        *f,
+                       GCurlTestNginx *nginx)
+{
+  g_autofree char *url = g_strconcat (nginx->https_url, "/100k", NULL);
+
+  f->done = 0;
+  for (int i = 0; i < 8; i++)
+    {
+      GCurlTestFetch *fetch = gcurl_test_fetch_new (url, 100 * 1024);
+
+      curl_easy_setopt (fetch->easy, CURLOPT_CAINFO, nginx->ca_file);
+      curl_easy_setopt (fetch->easy, CURLOPT_FORBID_REUSE, 1L);
+      curl_easy_setopt (fetch->easy, CURLOPT_HTTP_VERSION,
+                        i % 2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
+      g_ptr_array_add (f->fetches, fetch);
+      g_assert_true (g_curl_multi_source_add_handle (f->source, fetch->easy, NULL));
+    }
+  gcurl_test_wait_for_count (f->context, &f->done, 8, 20000);
+  for (guint i = 0; i < f->fetches->len; i++)
+    {
+      GCurlTestFetch *fetch = f->fetches->pdata[i];
+
+      g_assert_cmpint (fetch->result, ==, CURLE_OK);
+      g_assert_cmpint (fetch->done_count, ==, 1);
+      g_assert_true (fetch->content_ok);
+      g_assert_cmpint (fetch->received, ==, 100 * 1024);
+    }
+  g_ptr_array_set_size (f->fetches, 0);
+}
+
+static void
+test_shutdown_while_source_lives (Fixture       *f,
+                                  gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  gint64 deadline;
+  guint64 dispatches;
+  int fds;
+
+  if (nginx == NULL)
+    return;
+  fds = gcurl_test_count_fds ();
+  run_closing_transfers (f, nginx);
+
+  /* The shutdowns run from the source's dispatches, with no handle of
+   * ours left; they end, and every socket is closed. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (gcurl_test_count_fds () > fds && g_get_monotonic_time () < deadline)
+    gcurl_test_run_for (f->context, 10);
+  g_assert_cmpint (gcurl_test_count_fds (), ==, fds);
+  g_assert_cmpint (g_curl_multi_source_get_running_handles (f->source), ==, 0);
+
+  /* Idle afterwards: no wake-up of ours. */
+  gcurl_test_run_for (f->context, 60);
+  dispatches = _g_curl_multi_source_get_dispatch_count (f->source);
+  gcurl_test_run_for (f->context, 300);
+  g_assert_cmpuint (_g_curl_multi_source_get_dispatch_count (f->source), ==, dispatches);
+  /* Our source, and nothing of its watches. */
+  g_assert_cmpint (gcurl_test_count_sources (f->context), ==, 1);
+
+  /* And it works as before. */
+  run_closing_transfers (f, nginx);
+}
+
+static void
+test_shutdown_dispose (Fixture       *f,
+                       gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  GCurlMultiSource *source;
+  gint64 start;
+  int fds, after;
+
+  if (nginx == NULL)
+    return;
+  fds = gcurl_test_count_fds ();
+  run_closing_transfers (f, nginx);
+
+  /* Disposed while the connections may still be shutting down: they end
+   * inside curl_multi_cleanup(), whose callbacks must not reach us. */
+  source = g_steal_pointer (&f->source);
+  start = g_get_monotonic_time ();
+  g_assert_finalize_object (source);
+  g_test_message ("dispose took %" G_GINT64_FORMAT " us", g_get_monotonic_time () - start);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (gcurl_test_count_sources (f->context), ==, 0);
+
+  /* What is gone is the source's own descriptors (its multi handle's, and
+   * the epoll set): a new source opens as many again. No connection's is
+   * left. */
+  after = gcurl_test_count_fds ();
+  source = g_curl_multi_source_new ();
+  g_assert_cmpint (gcurl_test_count_fds () - after, ==, fds - after);
+  g_assert_finalize_object (source);
+  g_assert_cmpint (gcurl_test_count_fds (), ==, after);
+}
+
+/* ---------------------------------------------------------------------- */
 /* Pitfall 16: connection limits smaller than the number of transfers.     */
 
 static long
@@ -1746,6 +1854,8 @@ main (int   argc,
   ADD ("pitfall-16/connection-limits", test_connection_limits);
   ADD ("own-multi-options", test_own_multi_options);
   ADD ("tls-untrusted", test_tls_untrusted);
+  ADD ("shutdown/while-source-lives", test_shutdown_while_source_lives);
+  ADD ("shutdown/dispose", test_shutdown_dispose);
   ADD ("scale-2000-at-500", test_scale);
   ADD ("reentrancy/write-callback", test_reentrancy_write_cb);
   ADD ("reentrancy/readd-in-done", test_readd_in_done);
