@@ -1602,14 +1602,20 @@ test_progress_every_callback (Fixture       *f,
   t = g_curl_transfer_new (url);
   g_curl_transfer_set_http_version (t, G_CURL_HTTP_1_1);
   g_curl_transfer_set_progress_interval (t, 0);
+  g_curl_transfer_set_receive_buffer_size (t, 32 * 1024);
   g_signal_connect (t, "notify::bytes-received", G_CALLBACK (on_bytes_count), &w);
 
   error = run (f, t);
   g_assert_no_error (error);
   g_assert_cmpint (w.last, ==, 16 * 1024 * 1024);
-  /* 16 MiB in reads of at most 32 KiB, libcurl reporting after every ten
-   * at the most: at least 51 reports; each with more bytes is heard. */
-  g_assert_cmpint (w.notifies, >=, 32);
+  /* Every report with more bytes is heard. libcurl reports progress after
+   * at most 11 reads (8.14's sendrecv_dl(); 8.9 and later here) or 101
+   * (7.88's readwrite_data()) of at most 32 KiB: for 16 MiB at least 46
+   * or 5 times. (Loopback, where libcurl 8 reads the whole body within
+   * one iteration, is what broke the rule that judged by the iteration's
+   * time: 13-15 notifications on 8.14.) */
+  g_assert_cmpint (w.notifies, >=,
+                   curl_version_info (CURLVERSION_NOW)->version_num >= 0x080900 ? 46 : 5);
   assert_pattern (g_curl_transfer_get_body (t), 0, 16 * 1024 * 1024);
 }
 
