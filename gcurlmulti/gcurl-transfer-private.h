@@ -42,4 +42,7 @@ void      _g_curl_transfer_emit_finished (GCurlTransfer *self);
 void      _g_curl_transfer_fail_to_start (GCurlTransfer *self,
                                           const GError  *error);
 
+/* Whether the libcurl in use speaks HTTP/3 (CURL_VERSION_HTTP3). */
+gboolean  _g_curl_libcurl_has_http3      (void);
+
 G_END_DECLS

@@ -963,6 +963,21 @@ pause_in_callbacks (void)
   return once == 2;
 }
 
+/* Whether the libcurl in use speaks HTTP/3 (asked once). */
+gboolean
+_g_curl_libcurl_has_http3 (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      const curl_version_info_data *info = curl_version_info (CURLVERSION_NOW);
+
+      g_once_init_leave (&once, (info->features & CURL_VERSION_HTTP3) ? 2 : 1);
+    }
+  return once == 2;
+}
+
 static void
 apply_pause (GCurlTransfer *self)
 {
@@ -1204,20 +1219,35 @@ build_request (GCurlTransfer *self)
     case G_CURL_HTTP_2_PRIOR_KNOWLEDGE:
       version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
       break;
+    case G_CURL_HTTP_3:
+      if (_g_curl_libcurl_has_http3 ())
+        version = CURL_HTTP_VERSION_3;
+      else
+        {
+          g_debug ("This libcurl (%s) has no HTTP/3: asking for HTTP/2 over TLS instead",
+                   curl_version_info (CURLVERSION_NOW)->version);
+          version = CURL_HTTP_VERSION_2TLS;
+        }
+      break;
+    case G_CURL_HTTP_3_ONLY:
+      /* Without HTTP/3, _g_curl_transfer_start() refused it. */
+      version = CURL_HTTP_VERSION_3ONLY;
+      break;
     case G_CURL_HTTP_2:
     default:
       version = CURL_HTTP_VERSION_2TLS;
       break;
     }
   SET_IF_CHANGED (o, easy, version, CURLOPT_HTTP_VERSION, version);
-  /* Where HTTP/2 is possible (TLS with ALPN, or prior knowledge), wait
-   * for a connection being set up to the same host rather than open
-   * another, in case it multiplexes, as `curl --parallel` does. Never for
-   * cleartext HTTP/1.1: there, waiting made a thousand trickled
-   * transfers take twice as long (bench W4). */
+  /* Where HTTP/2 or HTTP/3 is possible (TLS with ALPN, QUIC, or prior
+   * knowledge), wait for a connection being set up to the same host
+   * rather than open another, in case it multiplexes, as `curl
+   * --parallel` does. Never for cleartext HTTP/1.1: there, waiting made a
+   * thousand trickled transfers take twice as long (bench W4). */
   SET_IF_CHANGED (o, easy, pipewait, CURLOPT_PIPEWAIT,
                   (version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE ||
-                   (version == CURL_HTTP_VERSION_2TLS &&
+                   ((version == CURL_HTTP_VERSION_2TLS || version == CURL_HTTP_VERSION_3 ||
+                     version == CURL_HTTP_VERSION_3ONLY) &&
                     g_ascii_strncasecmp (self->url, "https:", 6) == 0)) ? 1L : 0L);
 
   /* libcurl 7.88 fails the second request on a cleartext HTTP/2
@@ -1333,6 +1363,15 @@ _g_curl_transfer_start (GCurlTransfer    *self,
                        "cannot be rewound", self->url);
           return FALSE;
         }
+    }
+
+  if (self->http_version == G_CURL_HTTP_3_ONLY && !_g_curl_libcurl_has_http3 ())
+    {
+      g_set_error (error, G_CURL_ERROR, G_CURL_ERROR_UNSUPPORTED_PROTOCOL,
+                   "Transfer of %s cannot run: HTTP/3 was asked for, and this libcurl "
+                   "(%s) has no HTTP/3", self->url,
+                   curl_version_info (CURLVERSION_NOW)->version);
+      return FALSE;
     }
 
   reset_results (self);
@@ -2261,7 +2300,7 @@ g_curl_transfer_set_http_version (GCurlTransfer *self,
                                   GCurlHttpVersion version)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
-  g_return_if_fail (version <= G_CURL_HTTP_2_PRIOR_KNOWLEDGE);
+  g_return_if_fail (version <= G_CURL_HTTP_3_ONLY);
 
   if (self->http_version != version)
     {

@@ -46,13 +46,26 @@ typedef enum {
  *   over cleartext (`h2c`), for servers known to speak it. With libcurl
  *   7.88 a cleartext HTTP/2 connection is not reused: its second request
  *   fails in libcurl, so each such transfer opens its own connection.
+ * @G_CURL_HTTP_3: HTTP/3 over QUIC for `https://` URLs, tried side by side
+ *   with a TCP connection (HTTP/2 or HTTP/1.1), whichever connects first;
+ *   with a libcurl built without HTTP/3, the same as %G_CURL_HTTP_2 (a
+ *   debug message says so)
+ * @G_CURL_HTTP_3_ONLY: HTTP/3 over QUIC only: the transfer fails if the
+ *   server does not speak it; with a libcurl built without HTTP/3 it fails
+ *   at once with %G_CURL_ERROR_UNSUPPORTED_PROTOCOL
  *
  * The HTTP version a [class@GCurl.Transfer] asks for.
+ *
+ * QUIC runs over UDP sockets, which the source watches like any other.
+ * Whether the libcurl in use has HTTP/3 is in `curl_version_info()`
+ * (`CURL_VERSION_HTTP3`); Debian 13's has, Debian 12's has not.
  */
 typedef enum {
   G_CURL_HTTP_1_1,                /*< nick=http-1-1 >*/
   G_CURL_HTTP_2,                  /*< nick=http-2 >*/
   G_CURL_HTTP_2_PRIOR_KNOWLEDGE,  /*< nick=http-2-prior-knowledge >*/
+  G_CURL_HTTP_3,                  /*< nick=http-3 >*/
+  G_CURL_HTTP_3_ONLY,             /*< nick=http-3-only >*/
 } GCurlHttpVersion;
 
 /**

@@ -7,7 +7,7 @@
  * Starts nginx (see gcurl-test-utils.h: /1k, /100k, /1m, /16m on HTTP/1.1,
  * h2c and HTTPS) and the SoupServer test server, runs COMMAND with
  * NGINX_HTTP_URL, NGINX_H2C_URL, NGINX_HTTPS_URL, NGINX_EXPIRED_URL,
- * NGINX_WRONGHOST_URL, NGINX_CA_FILE,
+ * NGINX_WRONGHOST_URL, NGINX_H3_URL (where nginx has HTTP/3), NGINX_CA_FILE,
  * NGINX_HTTPS_LOG (the HTTPS access log: "CONNECTION URI" per request),
  * NGINX_DOCROOT (the served files, to check against) and SOUP_URL in its
  * environment, stops both and exits with COMMAND's status.
@@ -48,6 +48,8 @@ main (int   argc,
   envp = g_environ_setenv (envp, "NGINX_HTTPS_URL", nginx->https_url, TRUE);
   envp = g_environ_setenv (envp, "NGINX_EXPIRED_URL", nginx->expired_url, TRUE);
   envp = g_environ_setenv (envp, "NGINX_WRONGHOST_URL", nginx->wronghost_url, TRUE);
+  if (nginx->h3_url != NULL)
+    envp = g_environ_setenv (envp, "NGINX_H3_URL", nginx->h3_url, TRUE);
   envp = g_environ_setenv (envp, "NGINX_CA_FILE", nginx->ca_file, TRUE);
   envp = g_environ_setenv (envp, "NGINX_HTTPS_LOG", nginx->https_log, TRUE);
   docroot = g_build_filename (nginx->dir, "www", NULL);

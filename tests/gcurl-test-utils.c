@@ -520,7 +520,9 @@ gcurl_test_nginx_start (GError **error)
   g_autofree char *cert_cmd = NULL, *cert_err = NULL;
   const char *nginx = find_nginx ();
   guint16 p_http = free_port (), p_h2c = free_port (), p_https = free_port ();
-  guint16 p_expired = free_port (), p_wronghost = free_port ();
+  guint16 p_expired = free_port (), p_wronghost = free_port (), p_h3 = free_port ();
+  g_autofree char *version_out = NULL, *h3_server = NULL;
+  gboolean has_h3;
   int status = 0;
 
   if (nginx == NULL)
@@ -530,6 +532,14 @@ gcurl_test_nginx_start (GError **error)
     }
 
   gcurl_test_raise_nofile (16384);
+
+  /* HTTP/3 where nginx has it (Debian 13's 1.26 does, Debian 12's not). */
+  {
+    g_autofree char *cmd = g_strdup_printf ("%s -V", nginx);
+
+    has_h3 = g_spawn_command_line_sync (cmd, NULL, &version_out, NULL, NULL) &&
+             version_out != NULL && strstr (version_out, "--with-http_v3_module") != NULL;
+  }
 
   self = g_new0 (GCurlTestNginx, 1);
   self->dir = g_dir_make_tmp ("gcurl-nginx-XXXXXX", error);
@@ -587,7 +597,17 @@ gcurl_test_nginx_start (GError **error)
           p_https = free_port ();
           p_expired = free_port ();
           p_wronghost = free_port ();
+          p_h3 = free_port ();
         }
+
+      /* QUIC on UDP and TLS on TCP, on the same port number. */
+      g_clear_pointer (&h3_server, g_free);
+      h3_server = has_h3
+        ? g_strdup_printf ("  server { listen 127.0.0.1:%u quic reuseport; listen 127.0.0.1:%u ssl;\n"
+                           "           http3 on; root %s;\n"
+                           "           ssl_certificate %s; ssl_certificate_key %s; }\n",
+                           p_h3, p_h3, docroot, self->ca_file, key)
+        : g_strdup ("");
 
       conf = g_strdup_printf (
         "daemon off;\n"
@@ -621,11 +641,13 @@ gcurl_test_nginx_start (GError **error)
         "           ssl_certificate %s/expired.pem; ssl_certificate_key %s/expired-key.pem; }\n"
         "  server { listen 127.0.0.1:%u ssl; root %s;\n"
         "           ssl_certificate %s/wronghost.pem; ssl_certificate_key %s/wronghost-key.pem; }\n"
+        "%s"
         "}\n",
         geteuid () == 0 ? "user root;\n" : "",
         self->dir, self->dir, self->dir, self->dir, self->dir, self->dir, self->dir,
         p_http, docroot, docroot, p_h2c, docroot, p_https, docroot, self->dir, self->ca_file, key,
-        p_expired, docroot, self->dir, self->dir, p_wronghost, docroot, self->dir, self->dir);
+        p_expired, docroot, self->dir, self->dir, p_wronghost, docroot, self->dir, self->dir,
+        h3_server);
       conf_path = g_build_filename (self->dir, "nginx.conf", NULL);
       if (!g_file_set_contents (conf_path, conf, -1, error))
         return NULL;
@@ -649,7 +671,8 @@ gcurl_test_nginx_start (GError **error)
             break;
           if (pid_file_says (self->dir, pid) &&
               port_accepts (p_http) && port_accepts (p_h2c) && port_accepts (p_https) &&
-              port_accepts (p_expired) && port_accepts (p_wronghost))
+              port_accepts (p_expired) && port_accepts (p_wronghost) &&
+              (!has_h3 || port_accepts (p_h3)))
             {
               ready = TRUE;
               break;
@@ -675,6 +698,8 @@ gcurl_test_nginx_start (GError **error)
   self->https_url = g_strdup_printf ("https://127.0.0.1:%u", p_https);
   self->expired_url = g_strdup_printf ("https://127.0.0.1:%u", p_expired);
   self->wronghost_url = g_strdup_printf ("https://127.0.0.1:%u", p_wronghost);
+  if (has_h3)
+    self->h3_url = g_strdup_printf ("https://127.0.0.1:%u", p_h3);
 
   return g_steal_pointer (&self);
 }
@@ -720,6 +745,7 @@ gcurl_test_nginx_stop (GCurlTestNginx *self)
   g_free (self->https_url);
   g_free (self->expired_url);
   g_free (self->wronghost_url);
+  g_free (self->h3_url);
   g_free (self->ca_file);
   g_free (self->https_log);
   g_free (self);

@@ -61,6 +61,7 @@ typedef struct
   char *https_url;    /* TLS with HTTP/2 through ALPN */
   char *expired_url;  /* TLS, a certificate from ca_file that has expired */
   char *wronghost_url; /* TLS, a certificate from ca_file for another host */
+  char *h3_url;       /* HTTP/3 over QUIC (and TLS on TCP), where nginx has it; else NULL */
   char *ca_file;      /* the self-signed certificate nginx serves */
   char *https_log;    /* the HTTPS server's access log: "CONNECTION URI" lines */
   GSubprocess *process;

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Every GCurl.Transfer setting and output, as a Python program uses them."""
 
+import hashlib
+import os
+
 import gi
 import pytest
 
@@ -132,6 +135,33 @@ def test_tls_settings_and_http_versions(servers):
     for _ in range(2):
         assert perform(source, t) is None
         assert t.get_body().get_data() == servers.pattern(100 * 1024)
+
+
+def test_http3(servers):
+    """HTTP/3 where libcurl and nginx have it (Debian 13); elsewhere
+    HTTP_3 falls back to HTTP/2 and HTTP_3_ONLY says why it cannot."""
+    source = GCurl.MultiSource.new()
+    h3 = os.environ.get("NGINX_H3_URL")
+    want = hashlib.sha256(servers.pattern(100 * 1024)).hexdigest()
+
+    t = GCurl.Transfer.new((h3 or servers.https) + "/100k")
+    t.props.tls_ca_file = servers.ca_file
+    t.props.http_version = GCurl.HttpVersion.HTTP_3_ONLY
+    error = perform(source, t)
+    if error is None:
+        assert h3 is not None
+        assert hashlib.sha256(t.get_body().get_data()).hexdigest() == want
+    else:
+        assert error.matches(GCurl.error_quark(), GCurl.Error.UNSUPPORTED_PROTOCOL), error.message
+        assert "no HTTP/3" in error.message
+        assert t.props.state == GCurl.TransferState.FAILED
+
+    # With fallback, against a server without QUIC: TCP serves it.
+    t = GCurl.Transfer.new(servers.https + "/100k")
+    t.props.tls_ca_file = servers.ca_file
+    t.props.http_version = GCurl.HttpVersion.HTTP_3
+    assert perform(source, t) is None
+    assert hashlib.sha256(t.get_body().get_data()).hexdigest() == want
 
 
 def test_timeouts_and_speed_limits(servers):
