@@ -215,7 +215,7 @@ struct _GCurlTransfer
   char               *content_type;
   GPtrArray          *response_headers;  /* "Name: value" of the last response, */
   GStringChunk       *header_chunk;      /* ...stored here */
-  gint64              timings[G_CURL_TIMING_REDIRECT + 1];
+  gint64              timings[G_CURL_TIMING_QUEUE + 1];
   gboolean            timings_in_easy;  /* read them from easy, on demand */
   CURLcode            result;
   GError             *error;
@@ -491,11 +491,19 @@ set_state (GCurlTransfer      *self,
   notify (self, PROP_STATE);
 }
 
-/* By GCurlTiming. */
+/* By GCurlTiming. The queue time came with libcurl 8.6; built against an
+ * older one it is CURLINFO_NONE, which getinfo refuses (-1), as a newer
+ * header with an older library refuses the unknown info. */
 static const CURLINFO timing_infos[] = {
   CURLINFO_NAMELOOKUP_TIME_T, CURLINFO_CONNECT_TIME_T, CURLINFO_APPCONNECT_TIME_T,
   CURLINFO_STARTTRANSFER_TIME_T, CURLINFO_TOTAL_TIME_T, CURLINFO_REDIRECT_TIME_T,
+#if LIBCURL_VERSION_NUM >= 0x080600
+  CURLINFO_QUEUE_TIME_T,
+#else
+  CURLINFO_NONE,
+#endif
 };
+G_STATIC_ASSERT (G_N_ELEMENTS (timing_infos) == G_CURL_TIMING_QUEUE + 1);
 
 static gint64
 info_off (CURL     *easy,
@@ -3323,7 +3331,7 @@ g_curl_transfer_get_timing (GCurlTransfer *self,
                             GCurlTiming    timing)
 {
   g_return_val_if_fail (G_CURL_IS_TRANSFER (self), -1);
-  g_return_val_if_fail (timing <= G_CURL_TIMING_REDIRECT, -1);
+  g_return_val_if_fail (timing <= G_CURL_TIMING_QUEUE, -1);
 
   if (_g_curl_transfer_is_active (self) || self->timings_in_easy)
     return info_off (self->easy, timing_infos[timing], -1);

@@ -118,6 +118,12 @@ typedef enum {
  * @G_CURL_TIMING_TOTAL: the whole transfer
  * @G_CURL_TIMING_REDIRECT: the time spent in redirects before the final
  *   request
+ * @G_CURL_TIMING_QUEUE: the time the transfer waited in libcurl's queue
+ *   before it started, for a connection limit
+ *   ([property@GCurl.MultiSource:max-total-connections],
+ *   [property@GCurl.MultiSource:max-host-connections]); it is part of the
+ *   other metrics. Needs libcurl 8.6 or later (at build and at run time):
+ *   -1 with an older one.
  *
  * The timing metrics of [method@GCurl.Transfer.get_timing], each counted
  * from the start of the transfer (of its final request after redirects,
@@ -130,6 +136,7 @@ typedef enum {
   G_CURL_TIMING_FIRST_BYTE,
   G_CURL_TIMING_TOTAL,
   G_CURL_TIMING_REDIRECT,
+  G_CURL_TIMING_QUEUE,
 } GCurlTiming;
 
 #define G_CURL_TYPE_TRANSFER (g_curl_transfer_get_type ())

@@ -596,6 +596,55 @@ test_redirects (Fixture       *f,
   g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 302);
 }
 
+static void
+count_ok_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  int *done = data;
+  g_autoptr(GError) error = NULL;
+
+  g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &error);
+  g_assert_no_error (error);
+  (*done)++;
+}
+
+/* The queue time (libcurl 8.6): with one connection for two transfers,
+ * the second waits for the first. */
+static void
+test_timing_queue (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *url = surl ("/trickle?n=4000&chunk=1000&interval=100");
+  g_autoptr(GCurlTransfer) first = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) second = g_curl_transfer_new (url);
+  int done = 0;
+  gboolean has_queue_time;
+
+  has_queue_time = LIBCURL_VERSION_NUM >= 0x080600 &&
+                   curl_version_info (CURLVERSION_NOW)->version_num >= 0x080600;
+  g_assert_cmpint (g_curl_transfer_get_timing (first, G_CURL_TIMING_QUEUE), ==, -1);
+
+  g_curl_multi_source_set_max_total_connections (f->source, 1);
+  g_curl_multi_source_perform_async (f->source, first, NULL, count_ok_cb, &done);
+  g_curl_multi_source_perform_async (f->source, second, NULL, count_ok_cb, &done);
+  gcurl_test_wait_for_count (f->context, &done, 2, 30000);
+  assert_pattern (g_curl_transfer_get_body (second), 0, 4000);
+
+  if (!has_queue_time)
+    {
+      g_assert_cmpint (g_curl_transfer_get_timing (second, G_CURL_TIMING_QUEUE), ==, -1);
+      g_test_message ("libcurl before 8.6: no queue time");
+      return;
+    }
+  /* The first trickles for about 300 ms; the second waited for it. */
+  g_assert_cmpint (g_curl_transfer_get_timing (first, G_CURL_TIMING_QUEUE), >=, 0);
+  g_assert_cmpint (g_curl_transfer_get_timing (first, G_CURL_TIMING_QUEUE), <, 100 * 1000);
+  g_assert_cmpint (g_curl_transfer_get_timing (second, G_CURL_TIMING_QUEUE), >=, 200 * 1000);
+  g_assert_cmpint (g_curl_transfer_get_timing (second, G_CURL_TIMING_QUEUE), <=,
+                   g_curl_transfer_get_timing (second, G_CURL_TIMING_TOTAL));
+}
+
 /* ---------------------------------------------------------------------- */
 /* Output                                                                  */
 
@@ -2133,6 +2182,7 @@ main (int   argc,
   ADD ("progress/every-callback", test_progress_every_callback);
   ADD ("pause/from-progress-handler", test_pause_from_progress);
   ADD ("http-versions", test_http_versions);
+  ADD ("timing/queue", test_timing_queue);
   ADD ("http3/only", test_http3_only);
   ADD ("http3/fallback", test_http3_fallback);
   ADD ("http3/unavailable", test_http3_unavailable);
