@@ -26,7 +26,7 @@ not_ok () { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
 failed=0
 sha () { sha256sum "$1" | cut -d' ' -f1; }
 
-echo "1..10"
+echo "1..12"
 
 for lang in c python; do
   if [ "$lang" = c ]; then
@@ -78,6 +78,27 @@ for lang in c python; do
     *) not_ok "$lang cancel: status $status, $out" ;;
   esac
 done
+
+# await (PyGObject 3.50 and later, where gi.events exists).
+if $python -c "import gi.events" 2>/dev/null; then
+  out=$($python "$pyex/fetch-await.py" "$NGINX_HTTP_URL/1m" "$NGINX_HTTP_URL/100k")
+  want="1048576 bytes, sha256 $(sha "$NGINX_DOCROOT/1m")
+102400 bytes, sha256 $(sha "$NGINX_DOCROOT/100k")"
+  if [ "$out" = "$want" ]; then
+    ok "python fetch-await: two bodies in order"
+  else
+    not_ok "python fetch-await printed: $out"
+  fi
+  err=$($python "$pyex/fetch-await.py" "$NGINX_HTTP_URL/1k" "$SOUP_URL/status?code=404" 2>&1 >/dev/null); status=$?
+  case "$status:$err" in
+    "1:fetch-await: Transfer of $SOUP_URL/status?code=404 failed: HTTP 404"*) ok "python fetch-await 404: $err" ;;
+    *) not_ok "python fetch-await 404: status $status, $err" ;;
+  esac
+else
+  n=$((n + 2))
+  echo "ok $((n - 1)) # SKIP fetch-await.py: this PyGObject has no gi.events (3.50 and later)"
+  echo "ok $n # SKIP fetch-await.py: this PyGObject has no gi.events (3.50 and later)"
+fi
 
 # The Vala example (built when valac and vapigen are there): the same output
 # as fetch.c, against the generated gcurlmulti-1.0.vapi.

@@ -12,15 +12,24 @@ behaviour of the C API:
 - ``Transfer.get_response_headers()``: the last response's headers as a list
   of ``(name, value)`` pairs, in order (``dup_response_headers()`` gives
   ``"Name: value"`` strings).
+- ``await``: on PyGObject 3.50 and later, inside an asyncio event loop that
+  runs on the GLib main loop (``gi.events.GLibEventLoopPolicy``),
+  ``perform_async()``, ``fetch_bytes_async()`` and ``download_async()``
+  called without a callback return an awaitable. Unlike PyGObject's own, it
+  can be cancelled as asyncio cancels: cancelling the awaiting task cancels
+  the transfer, waits for it to end (a download's ``.part`` file is gone
+  then) and raises ``asyncio.CancelledError`` in the task. Elsewhere (3.42,
+  or no such loop) they behave as the plain binding does.
 
 Code written against the plain typelib keeps working with it; code that
 uses these conveniences needs it installed (``-Dpygobject=true``, the
 default).
 """
 
+import asyncio
 import os
 
-from gi.repository import Gio
+from gi.repository import GLib, Gio
 
 from ..module import get_introspection_module
 from ..overrides import override
@@ -61,13 +70,115 @@ Transfer = override(Transfer)
 __all__.append("Transfer")
 
 
+try:
+    from gi.events import GLibEventLoop as _GLibEventLoop  # PyGObject >= 3.50
+except ImportError:
+    _GLibEventLoop = None
+
+
+def _glib_event_loop():
+    """The running asyncio loop if it runs on GLib's main loop, else None."""
+    if _GLibEventLoop is None:
+        return None
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return loop if isinstance(loop, _GLibEventLoop) else None
+
+
+class _Call:
+    """An asynchronous call started at once, awaited the asyncio way.
+
+    PyGObject 3.50's own awaitable turns a cancelled task into a
+    GLib.Error instead of asyncio.CancelledError, and its cancel() takes no
+    message, which Task.cancel(msg) passes. This one owns a Gio.Cancellable
+    (the caller's, if any, cancels it too); when the awaiting task is
+    cancelled it cancels the call, waits for the call to end, and raises
+    asyncio.CancelledError."""
+
+    def __init__(self, loop, start, finish, cancellable):
+        self._future = loop.create_future()
+        self._finish = finish
+        self._cancellable = Gio.Cancellable()
+        self._caller = cancellable
+        self._handler = 0
+        if cancellable is not None:
+            self._handler = cancellable.connect(lambda *_: self._cancellable.cancel())
+        start(self._cancellable, self._done)
+
+    def _done(self, source, result):
+        if self._handler:
+            self._caller.disconnect(self._handler)
+            self._handler = 0
+        try:
+            value = self._finish(source, result)
+        except GLib.Error as error:
+            if not self._future.done():
+                self._future.set_exception(error)
+            return
+        if not self._future.done():
+            self._future.set_result(value)
+
+    async def _wait(self):
+        try:
+            return await asyncio.shield(self._future)
+        except asyncio.CancelledError:
+            self._cancellable.cancel()
+            try:
+                await self._future
+            except GLib.Error:
+                pass
+            raise
+
+    def __await__(self):
+        return self._wait().__await__()
+
+
+def _split_call(args, kwargs):
+    """(cancellable, callback) as the plain binding would take them after
+    the leading arguments: positionally or by keyword."""
+    rest = list(args)
+    cancellable = kwargs.get("cancellable", rest.pop(0) if rest else None)
+    callback = kwargs.get("callback", rest.pop(0) if rest else None)
+    return cancellable, callback
+
+
 class MultiSource(GCurl.MultiSource):
+    def perform_async(self, transfer, *args, **kwargs):
+        cancellable, callback = _split_call(args, kwargs)
+        loop = _glib_event_loop() if callback is None else None
+        if loop is None:
+            return GCurl.MultiSource.perform_async(self, transfer, *args, **kwargs)
+        return _Call(loop,
+                     lambda c, cb: GCurl.MultiSource.perform_async(self, transfer, c, cb),
+                     lambda src, res: src.perform_finish(res), cancellable)
+
+    def fetch_bytes_async(self, url, *args, **kwargs):
+        cancellable, callback = _split_call(args, kwargs)
+        loop = _glib_event_loop() if callback is None else None
+        if loop is None:
+            return GCurl.MultiSource.fetch_bytes_async(self, url, *args, **kwargs)
+        return _Call(loop,
+                     lambda c, cb: GCurl.MultiSource.fetch_bytes_async(self, url, c, cb),
+                     lambda src, res: src.fetch_bytes_finish(res), cancellable)
+
     def download_async(self, url, file, *args, **kwargs):
         # The rest as the plain binding takes it (flags, cancellable,
         # callback, user data, positional or by keyword), flags optional.
         if not args and "flags" not in kwargs:
             kwargs["flags"] = GCurl.DownloadFlags.NONE
-        GCurl.MultiSource.download_async(self, url, _as_file(file), *args, **kwargs)
+        rest = list(args)
+        flags = kwargs.pop("flags") if "flags" in kwargs else rest.pop(0)
+        cancellable, callback = _split_call(rest, kwargs)
+        loop = _glib_event_loop() if callback is None else None
+        if loop is None:
+            return GCurl.MultiSource.download_async(self, url, _as_file(file), flags,
+                                                    *rest, **kwargs)
+        return _Call(loop,
+                     lambda c, cb: GCurl.MultiSource.download_async(self, url, _as_file(file),
+                                                                    flags, c, cb),
+                     lambda src, res: src.download_finish(res), cancellable)
 
 
 MultiSource = override(MultiSource)
