@@ -144,41 +144,36 @@ def _split_call(args, kwargs):
     return cancellable, callback
 
 
+def _call_or_await(plain, finish, self, lead, args, kwargs):
+    """plain(self, *lead, *args, **kwargs) as the binding does it, unless it
+    has no callback and runs inside an asyncio loop on the GLib main loop:
+    then a _Call awaiting finish."""
+    cancellable, callback = _split_call(args, kwargs)
+    loop = _glib_event_loop() if callback is None else None
+    if loop is None:
+        return plain(self, *lead, *args, **kwargs)
+    return _Call(loop, lambda c, cb: plain(self, *lead, c, cb), finish, cancellable)
+
+
 class MultiSource(GCurl.MultiSource):
     def perform_async(self, transfer, *args, **kwargs):
-        cancellable, callback = _split_call(args, kwargs)
-        loop = _glib_event_loop() if callback is None else None
-        if loop is None:
-            return GCurl.MultiSource.perform_async(self, transfer, *args, **kwargs)
-        return _Call(loop,
-                     lambda c, cb: GCurl.MultiSource.perform_async(self, transfer, c, cb),
-                     lambda src, res: src.perform_finish(res), cancellable)
+        return _call_or_await(GCurl.MultiSource.perform_async, GCurl.MultiSource.perform_finish,
+                              self, (transfer,), args, kwargs)
 
     def fetch_bytes_async(self, url, *args, **kwargs):
-        cancellable, callback = _split_call(args, kwargs)
-        loop = _glib_event_loop() if callback is None else None
-        if loop is None:
-            return GCurl.MultiSource.fetch_bytes_async(self, url, *args, **kwargs)
-        return _Call(loop,
-                     lambda c, cb: GCurl.MultiSource.fetch_bytes_async(self, url, c, cb),
-                     lambda src, res: src.fetch_bytes_finish(res), cancellable)
+        return _call_or_await(GCurl.MultiSource.fetch_bytes_async,
+                              GCurl.MultiSource.fetch_bytes_finish, self, (url,), args, kwargs)
 
     def download_async(self, url, file, *args, **kwargs):
         # The rest as the plain binding takes it (flags, cancellable,
         # callback, user data, positional or by keyword), flags optional.
-        if not args and "flags" not in kwargs:
-            kwargs["flags"] = GCurl.DownloadFlags.NONE
         rest = list(args)
-        flags = kwargs.pop("flags") if "flags" in kwargs else rest.pop(0)
-        cancellable, callback = _split_call(rest, kwargs)
-        loop = _glib_event_loop() if callback is None else None
-        if loop is None:
-            return GCurl.MultiSource.download_async(self, url, _as_file(file), flags,
-                                                    *rest, **kwargs)
-        return _Call(loop,
-                     lambda c, cb: GCurl.MultiSource.download_async(self, url, _as_file(file),
-                                                                    flags, c, cb),
-                     lambda src, res: src.download_finish(res), cancellable)
+        if rest:
+            flags = rest.pop(0)
+        else:
+            flags = kwargs.pop("flags", GCurl.DownloadFlags.NONE)
+        return _call_or_await(GCurl.MultiSource.download_async, GCurl.MultiSource.download_finish,
+                              self, (url, _as_file(file), flags), rest, kwargs)
 
 
 MultiSource = override(MultiSource)
