@@ -16,6 +16,9 @@ ex="$builddir/examples"
 pyex="$srcdir/examples"
 export GI_TYPELIB_PATH="$builddir/gcurlmulti${GI_TYPELIB_PATH:+:$GI_TYPELIB_PATH}"
 export LD_LIBRARY_PATH="$builddir/gcurlmulti${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# The override in place, as an installation has it (PyGObject looks in
+# every gi/overrides on sys.path).
+export PYTHONPATH="$srcdir/python${PYTHONPATH:+:$PYTHONPATH}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gcurl-examples-XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -81,7 +84,7 @@ done
 
 # await (PyGObject 3.50 and later, where gi.events exists).
 if $python -c "import gi.events" 2>/dev/null; then
-  out=$($python "$pyex/fetch-await.py" "$NGINX_HTTP_URL/1m" "$NGINX_HTTP_URL/100k")
+  out=$(timeout 60 $python "$pyex/fetch-await.py" "$NGINX_HTTP_URL/1m" "$NGINX_HTTP_URL/100k")
   want="1048576 bytes, sha256 $(sha "$NGINX_DOCROOT/1m")
 102400 bytes, sha256 $(sha "$NGINX_DOCROOT/100k")"
   if [ "$out" = "$want" ]; then
@@ -89,7 +92,7 @@ if $python -c "import gi.events" 2>/dev/null; then
   else
     not_ok "python fetch-await printed: $out"
   fi
-  err=$($python "$pyex/fetch-await.py" "$NGINX_HTTP_URL/1k" "$SOUP_URL/status?code=404" 2>&1 >/dev/null); status=$?
+  err=$(timeout 60 $python "$pyex/fetch-await.py" "$NGINX_HTTP_URL/1k" "$SOUP_URL/status?code=404" 2>&1 >/dev/null); status=$?
   case "$status:$err" in
     "1:fetch-await: Transfer of $SOUP_URL/status?code=404 failed: HTTP 404"*) ok "python fetch-await 404: $err" ;;
     *) not_ok "python fetch-await 404: status $status, $err" ;;
