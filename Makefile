@@ -15,7 +15,7 @@ PREFIX   ?= /usr/local
 MESON_SETUP_OPTS ?= -Ddocs=true
 SUMMARY_LABEL ?= check
 
-.PHONY: all deps build run check check-debian13 check-asan check-valgrind soak fuzz bench quick-bench install dist clean
+.PHONY: all deps build run check check-debian13 bench-debian13 check-asan check-valgrind soak fuzz bench quick-bench install dist clean
 
 all: build
 
@@ -91,12 +91,23 @@ fuzz: build
 	@scripts/install-deps check
 	fuzz/run-fuzzers $(CURDIR) $(CURDIR)/$(BUILDDIR) 300
 
-# DESIGN §10: every workload with gcurlmulti and its peers, clients
-# alternating, the median of 9 runs; the report goes to bench/RESULTS.md too.
+# doc/design.md, "Performance": every workload with gcurlmulti and its
+# peers, clients alternating, the median of 9 runs. The report goes to
+# bench/RESULTS-debian12.md (BENCH_OUT), and once both platforms have one,
+# bench/RESULTS.md puts their summaries side by side.
+BENCH_OUT ?= bench/RESULTS-debian12.md
+
 bench: build
 	@scripts/install-deps bench
 	$(BUILDDIR)/tests/gcurl-test-serve /usr/bin/python3 bench/bench.py $(BUILDDIR) \
-	  --runs 9 --out bench/RESULTS.md
+	  --runs 9 --out $(BENCH_OUT)
+	@if [ -f bench/RESULTS-debian12.md ] && [ -f bench/RESULTS-debian13.md ]; then \
+	  /usr/bin/python3 bench/side-by-side.py bench/RESULTS-debian12.md bench/RESULTS-debian13.md \
+	    --out bench/RESULTS.md >/dev/null && echo "bench/RESULTS.md: both platforms"; fi
+
+# The same inside the Debian 13 root, into bench/RESULTS-debian13.md.
+bench-debian13:
+	@scripts/debian13 bench
 
 # W1 in brief (20,000 GETs of 1 KiB at 50 concurrent from nginx): the raw C
 # API on both backends against a plain curl_multi_poll loop, median CPU.
