@@ -72,7 +72,7 @@ check-asan:
 # GLib, libcurl and libsoup only.
 check-valgrind: build
 	@scripts/install-deps valgrind
-	G_SLICE=always-malloc G_DEBUG=gc-friendly \
+	G_SLICE=always-malloc G_DEBUG=gc-friendly GCURL_TEST_VALGRIND=1 \
 	  $(MESON) test -C $(BUILDDIR) --suite c --timeout-multiplier 10 --print-errorlogs \
 	  --wrapper "valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
 	    --show-leak-kinds=definite --num-callers=40 --suppressions=$(CURDIR)/tests/valgrind.supp"

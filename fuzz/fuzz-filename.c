@@ -17,7 +17,7 @@ check_safe (const char *name)
 {
   size_t len = strlen (name);
 
-  if (len == 0 || len > 255 || !g_utf8_validate (name, -1, NULL) ||
+  if (len == 0 || len > 240 || !g_utf8_validate (name, -1, NULL) ||
       strchr (name, '/') != NULL || strchr (name, '\\') != NULL ||
       name[0] == '.' || strcmp (name, "..") == 0)
     __builtin_trap ();

@@ -51,7 +51,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     }
   name = g_curl_transfer_dup_suggested_filename (t);
   if (name == NULL || name[0] == '\0' || name[0] == '.' || strchr (name, '/') != NULL ||
-      strlen (name) > 255 || !g_utf8_validate (name, -1, NULL))
+      strlen (name) > 240 || !g_utf8_validate (name, -1, NULL))
     __builtin_trap ();
   g_free (name);
   g_strfreev (headers);

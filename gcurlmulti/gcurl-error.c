@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <string.h>
 
 #include "gcurl-error-private.h"
 
@@ -95,6 +96,96 @@ _g_curl_error_code_from_curl_code (CURLcode code)
     }
 }
 
+/* The control characters: C0, DEL, and C1 (U+0080–U+009F). */
+static gboolean
+is_control (gunichar c)
+{
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+}
+
+static gboolean
+needs_escape (const char *s)
+{
+  for (const guchar *p = (const guchar *) s; *p != '\0'; p++)
+    if (*p < 0x20 || *p >= 0x7f)   /* control, or not ASCII: check it all */
+      return TRUE;
+  return FALSE;
+}
+
+char *
+_g_curl_display_text (const char *s)
+{
+  g_autofree char *valid = NULL;
+  GString *out;
+
+  if (s == NULL)
+    return NULL;
+  if (!needs_escape (s))
+    return g_strdup (s);
+
+  valid = g_utf8_make_valid (s, -1);
+  out = g_string_sized_new (strlen (valid) + 8);
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (is_control (c))
+        g_string_append_printf (out, "\\x%02x", c);
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+_g_curl_display_url (const char *url)
+{
+  g_autofree char *text = NULL;
+  const char *authority, *end, *at = NULL;
+  GString *out;
+
+  if (url == NULL)
+    return NULL;
+
+  out = g_string_sized_new (strlen (url) + 8);
+  authority = strstr (url, "://");
+  if (authority != NULL)
+    {
+      authority += 3;
+      end = authority + strcspn (authority, "/?#");
+      for (const char *p = authority; p < end; p++)
+        if (*p == '@')
+          at = p;
+    }
+  if (at != NULL)
+    {
+      g_string_append_len (out, url, authority - url);
+      g_string_append (out, "***");
+      g_string_append (out, at);
+    }
+  else
+    g_string_append (out, url);
+
+  /* Control bytes as %XX (what they would be in a well-formed URL); the
+   * rest as text. */
+  for (gsize i = 0; i < out->len; i++)
+    {
+      guchar c = (guchar) out->str[i];
+
+      if (c < 0x20 || c == 0x7f)
+        {
+          char hex[4];
+
+          g_snprintf (hex, sizeof hex, "%%%02X", c);
+          out->str[i] = hex[0];
+          g_string_insert (out, (gssize) i + 1, hex + 1);
+          i += 2;
+        }
+    }
+  text = g_string_free (out, FALSE);
+  return _g_curl_display_text (text);
+}
+
 /**
  * g_curl_error_new_from_code:
  * @code: a `CURLcode` other than `CURLE_OK`
@@ -109,7 +200,10 @@ _g_curl_error_code_from_curl_code (CURLcode code)
  * `CURLE_ABORTED_BY_CALLBACK` (a transfer the application stopped) becomes
  * %G_IO_ERROR_CANCELLED; every other code becomes a %G_CURL_ERROR with the
  * [error@GCurl.Error] code of its class. The message names the URL and
- * the reason.
+ * the reason. The URL's userinfo (a password or a token) is shown as `***`,
+ * and control characters in either are escaped (`%0D` in the URL, `\x1b`
+ * in the reason), so that neither a secret nor a terminal escape sequence
+ * from the network reaches a log line.
  *
  * Returns: (transfer full): a new #GError
  */
@@ -118,25 +212,28 @@ g_curl_error_new_from_code (int         code,
                             const char *url,
                             const char *detail)
 {
-  const char *reason;
+  g_autofree char *reason = NULL;
+  g_autofree char *shown = NULL;
 
   g_return_val_if_fail (code != CURLE_OK, NULL);
 
-  reason = (detail != NULL && detail[0] != '\0') ? detail : curl_easy_strerror ((CURLcode) code);
+  reason = _g_curl_display_text ((detail != NULL && detail[0] != '\0')
+                                 ? detail : curl_easy_strerror ((CURLcode) code));
+  shown = _g_curl_display_url (url);
 
   if (code == CURLE_ABORTED_BY_CALLBACK)
     {
-      if (url != NULL)
+      if (shown != NULL)
         return g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                            "Transfer of %s was cancelled", url);
+                            "Transfer of %s was cancelled", shown);
       return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                   "Transfer was cancelled");
     }
 
-  if (url != NULL)
+  if (shown != NULL)
     return g_error_new (G_CURL_ERROR,
                         _g_curl_error_code_from_curl_code ((CURLcode) code),
-                        "Transfer of %s failed: %s", url, reason);
+                        "Transfer of %s failed: %s", shown, reason);
 
   return g_error_new (G_CURL_ERROR,
                       _g_curl_error_code_from_curl_code ((CURLcode) code),

@@ -23,7 +23,8 @@ char  *_g_curl_filename_from_url                 (const char *url);
 
 /* A base name that is safe to create in a directory: valid UTF-8, no
  * directory separators, no control characters, not starting with a dot,
- * at most 255 bytes, never empty ("download" if nothing is left). */
+ * at most 240 bytes (so that ".part" and a counter of up to 10 bytes still
+ * fit within 255), never empty ("download" if nothing is left). */
 char  *_g_curl_filename_sanitize                 (const char *name);
 
 G_END_DECLS

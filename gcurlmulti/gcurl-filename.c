@@ -9,7 +9,10 @@
 
 #include "gcurl-filename-private.h"
 
-#define MAX_NAME_BYTES 255
+/* 255 bytes is most file systems' limit on a name; a download also needs
+ * room for ".part" and for a counter that makes the name unique (" (12)",
+ * "-12"): 10 bytes are kept for that. */
+#define MAX_NAME_BYTES (255 - 5 - 10)
 
 static const char *
 skip_space (const char *p)

@@ -228,6 +228,37 @@ server_handler (SoupServer        *server,
       g_io_stream_close (stream, NULL, NULL);
       g_object_unref (stream);
     }
+  else if (g_str_equal (path, "/raw"))
+    {
+      /* A hostile server: the response head exactly as given in "head"
+       * (its lines ending in CRLF, and the empty line), then "n" bytes of
+       * the pattern, then the connection closes (or, with hold=1, stays
+       * open). */
+      const char *head = query ? g_hash_table_lookup (query, "head") : NULL;
+      GIOStream *stream = soup_server_message_steal_connection (msg);
+      GOutputStream *out = g_io_stream_get_output_stream (stream);
+
+      if (head != NULL)
+        g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
+      g_output_stream_write_all (out, data, query_int (query, "n", 0), NULL, NULL, NULL);
+      if (query_int (query, "hold", 0))
+        g_ptr_array_add (self->streams, stream);   /* open until the server stops */
+      else
+        {
+          g_io_stream_close (stream, NULL, NULL);
+          g_object_unref (stream);
+        }
+    }
+  else if (g_str_equal (path, "/range416"))
+    {
+      /* Every Range is out of range: 416 with "Content-Range: bytes *\/n". */
+      g_autofree char *range = g_strdup_printf ("bytes */%" G_GINT64_FORMAT, (gint64) n);
+
+      soup_server_message_set_status (msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, NULL);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Content-Range", range);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "no\n", 3);
+    }
   else if (g_str_equal (path, "/echo"))
     {
       SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);

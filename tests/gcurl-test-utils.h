@@ -40,8 +40,14 @@ gboolean      gcurl_test_pattern_check  (goffset       offset,
  *                         X-Echo-User-Agent, X-Echo-Test (of X-Test),
  *                         X-Echo-Content-Type and X-Echo-Accept
  *   /disposition?cd=V     a body "x" with Content-Disposition: V
+ *   /raw?head=H&n=N[&hold=1]
+ *                         a hostile server: the head H exactly as given
+ *                         (CRLFs included), N pattern bytes, then close
+ *                         (hold=1: keep the connection open)
+ *   /range416?n=N         416 with "Content-Range: bytes *\/N"
  *
- * Every response but /status, /echo and /disposition carries the pattern.
+ * Every response but /status, /echo, /disposition and /range416 carries
+ * the pattern.
  */
 typedef struct _GCurlTestServer GCurlTestServer;
 

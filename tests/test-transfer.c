@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -881,6 +883,505 @@ test_output_file_keep_partial (Fixture       *f,
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
   contents = g_file_load_bytes (file, NULL, NULL, NULL);
   assert_pattern (contents, 0, 300000);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Hostile folders, servers and callers (doc/design.md, "The download     */
+/* folder", "Memory output", "Messages")                                  */
+
+static void
+write_file (const char *path,
+            const char *contents)
+{
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+}
+
+static void
+assert_contents (const char *path,
+                 const char *expected)
+{
+  g_autofree char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, expected);
+}
+
+/* Runs a download of @url to @name in @dir; returns its error. */
+static GError *
+download_to (Fixture            *f,
+             const char         *dir,
+             const char         *name,
+             const char         *url,
+             GCurlDownloadFlags  flags)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_curl_transfer_set_output_file (t, file, flags);
+  return run (f, t);
+}
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+/* A link, a dangling link, a FIFO or a hard link at NAME.part: nothing is
+ * written through it, and nothing blocks. */
+static void
+test_output_file_links (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=1000");
+  g_autofree char *victim = g_build_filename (f->tmpdir, "victim", NULL);
+  g_autofree char *linked = g_build_filename (f->tmpdir, "linked", NULL);
+  g_autofree char *created = g_build_filename (f->tmpdir, "created-through-link", NULL);
+  const GCurlDownloadFlags modes[] = { G_CURL_DOWNLOAD_FLAGS_NONE, G_CURL_DOWNLOAD_FLAGS_RESUME };
+
+  write_file (victim, "precious");
+  write_file (linked, "also precious");
+
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autofree char *part = g_build_filename (f->tmpdir, "x.part", NULL);
+      g_autofree char *final = g_build_filename (f->tmpdir, "x", NULL);
+      GError *error;
+
+      /* A link to a file. */
+      g_assert_cmpint (symlink (victim, part), ==, 0);
+      error = download_to (f, f->tmpdir, "x", url, modes[m]);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+      g_assert_nonnull (strstr (error->message, part));
+      g_assert_nonnull (strstr (error->message, "symbolic link"));
+      g_clear_error (&error);
+      assert_contents (victim, "precious");
+      g_assert_false (g_file_test (final, G_FILE_TEST_EXISTS));
+      g_assert_cmpint (g_unlink (part), ==, 0);
+
+      /* A dangling link: its target is not created. */
+      g_assert_cmpint (symlink (created, part), ==, 0);
+      error = download_to (f, f->tmpdir, "x", url, modes[m]);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+      g_clear_error (&error);
+      g_assert_false (g_file_test (created, G_FILE_TEST_EXISTS));
+      g_assert_cmpint (g_unlink (part), ==, 0);
+
+      /* A FIFO: refused at once (opening it would block the loop). */
+      g_assert_cmpint (mkfifo (part, 0600), ==, 0);
+      error = download_to (f, f->tmpdir, "x", url, modes[m]);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+      g_assert_nonnull (strstr (error->message, "FIFO"));
+      g_clear_error (&error);
+      g_assert_cmpint (g_unlink (part), ==, 0);
+
+      /* A hard link: resumed, refused; replaced otherwise, the other name
+       * keeping its bytes. */
+      g_assert_cmpint (link (linked, part), ==, 0);
+      error = download_to (f, f->tmpdir, "x", url, modes[m]);
+      if (modes[m] == G_CURL_DOWNLOAD_FLAGS_RESUME)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+          g_assert_nonnull (strstr (error->message, "hard links"));
+          g_clear_error (&error);
+          g_assert_cmpint (g_unlink (part), ==, 0);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          assert_file_pattern (final, 1000);
+          g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+          g_assert_cmpint (g_unlink (final), ==, 0);
+        }
+      assert_contents (linked, "also precious");
+    }
+  /* Nothing else was left: victim, linked. */
+  g_assert_cmpuint (count_entries (f->tmpdir), ==, 2);
+}
+
+/* What is put at NAME.part after the transfer started, before its first
+ * byte: O_EXCL and O_NOFOLLOW refuse it when the part is opened. */
+static void
+swap_part_and_run (Fixture            *f,
+                   const char         *url,
+                   GFile              *file,
+                   GCurlDownloadFlags  flags,
+                   gboolean            fifo,
+                   const char         *victim)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  Result r = { 0 };
+
+  g_curl_transfer_set_output_file (t, file, flags);
+  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  if (flags & G_CURL_DOWNLOAD_FLAGS_RESUME)
+    g_assert_cmpint (g_unlink (part), ==, 0);
+  if (fifo)
+    g_assert_cmpint (mkfifo (part, 0600), ==, 0);
+  else
+    g_assert_cmpint (symlink (victim, part), ==, 0);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_error (r.error, G_CURL_ERROR, G_CURL_ERROR_WRITE);
+  g_assert_nonnull (strstr (r.error->message, part));
+  result_clear (&r);
+  assert_contents (victim, "precious");
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_unlink (part), ==, 0);
+}
+
+static void
+test_output_file_swapped (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=1000");
+  g_autofree char *victim = g_build_filename (f->tmpdir, "victim", NULL);
+  g_autofree char *path = g_build_filename (f->tmpdir, "y", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  write_file (victim, "precious");
+  for (int fifo = 0; fifo < 2; fifo++)
+    {
+      /* A fresh part: something appears at its name. */
+      swap_part_and_run (f, url, file, G_CURL_DOWNLOAD_FLAGS_NONE, fifo, victim);
+      /* A resumed part (100 bytes, asked for with a Range): swapped. */
+      g_assert_true (g_file_set_contents (part, (const char *) gcurl_test_pattern (), 100, NULL));
+      swap_part_and_run (f, url, file, G_CURL_DOWNLOAD_FLAGS_RESUME, fifo, victim);
+    }
+  g_assert_cmpuint (count_entries (f->tmpdir), ==, 1);
+}
+
+/* An old regular NAME.part without RESUME: kept until the first byte of the
+ * new body, then replaced; no hidden temporary file at any point. */
+static void
+test_output_file_stale_part (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=5000");
+  g_autofree char *refused = surl ("/status?code=404");
+  g_autofree char *path = g_build_filename (f->tmpdir, "s", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  GError *error;
+
+  write_file (part, "stale bytes");
+  error = download_to (f, f->tmpdir, "s", refused, G_CURL_DOWNLOAD_FLAGS_NONE);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
+  g_clear_error (&error);
+  assert_contents (part, "stale bytes");
+
+  error = download_to (f, f->tmpdir, "s", url, G_CURL_DOWNLOAD_FLAGS_NONE);
+  g_assert_no_error (error);
+  assert_file_pattern (path, 5000);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_entries (f->tmpdir), ==, 1);
+}
+
+/* A final name and its part are reserved together: while @slow runs to
+ * @first, a transfer to @second is refused. */
+static void
+run_against (Fixture    *f,
+             const char *first,
+             const char *second)
+{
+  g_autofree char *slow = surl ("/trickle?n=50000&chunk=5000&interval=10");
+  g_autofree char *other = surl ("/bytes?n=10");
+  g_autoptr(GFile) f1 = g_file_new_build_filename (f->tmpdir, first, NULL);
+  g_autoptr(GFile) f2 = g_file_new_build_filename (f->tmpdir, second, NULL);
+  g_autofree char *path = g_file_get_path (f1);
+  Result a = { 0 }, b = { 0 };
+
+  g_curl_multi_source_download_async (f->source, slow, f1, G_CURL_DOWNLOAD_FLAGS_REPLACE,
+                                      NULL, download_cb, &a);
+  g_curl_multi_source_download_async (f->source, other, f2, G_CURL_DOWNLOAD_FLAGS_REPLACE,
+                                      NULL, download_cb, &b);
+  gcurl_test_wait_for_flag (f->context, &b.done, 30000);
+  g_assert_error (b.error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  gcurl_test_wait_for_flag (f->context, &a.done, 30000);
+  g_assert_no_error (a.error);
+  assert_file_pattern (path, 50000);
+  result_clear (&a);
+  result_clear (&b);
+}
+
+static void
+test_output_file_reserved_names (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *x = g_build_filename (f->tmpdir, "x", NULL);
+
+  run_against (f, "x", "x.part");
+  run_against (f, "x.part", "x");
+  assert_file_pattern (x, 50000);   /* from the first round */
+  g_assert_cmpuint (count_entries (f->tmpdir), ==, 2);
+}
+
+/* A name with no room for ".part" is refused before anything is sent; the
+ * sanitizer leaves room for it. */
+static void
+test_output_file_long_name (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=100");
+  g_autofree char *too_long = g_strnfill (251, 'a');
+  g_autofree char *longest = g_strnfill (250, 'b');
+  g_autofree char *longest_path = g_build_filename (f->tmpdir, longest, NULL);
+  g_autofree char *sanitized = NULL;
+  g_autofree char *cd = NULL;
+  GError *error;
+
+  error = download_to (f, f->tmpdir, too_long, url, G_CURL_DOWNLOAD_FLAGS_NONE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG);
+  g_clear_error (&error);
+  error = download_to (f, f->tmpdir, longest, url, G_CURL_DOWNLOAD_FLAGS_NONE);
+  g_assert_no_error (error);
+  assert_file_pattern (longest_path, 100);
+
+  /* What a server suggests, at 255 bytes, comes back short enough for
+   * ".part" and " (1000)". */
+  cd = g_strnfill (255, 'c');
+  sanitized = _g_curl_filename_sanitize (cd);
+  g_assert_cmpuint (strlen (sanitized) + strlen (".part") + strlen (" (1000)"), <=, 255);
+}
+
+/* Resuming: a 416 keeps the partial (or finishes a complete one), and a
+ * 200 as long as the partial is not taken for the rest of the file. */
+static void
+test_output_file_resume_answers (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->tmpdir, "r", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autofree char *complete = surl ("/range416?n=1000");
+  g_autofree char *whole = g_uri_escape_string ("HTTP/1.1 200 OK\r\n"
+                                                "Content-Length: 1000\r\n\r\n", NULL, FALSE);
+  g_autofree char *raw = g_strconcat ("/raw?n=1000&head=", whole, NULL);
+  g_autofree char *same_length = surl (raw);
+  GStatBuf st;
+  GError *error;
+
+  /* 416, the partial shorter than the file: kept. */
+  g_assert_true (g_file_set_contents (part, (const char *) gcurl_test_pattern (), 500, NULL));
+  error = download_to (f, f->tmpdir, "r", complete, G_CURL_DOWNLOAD_FLAGS_RESUME);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
+  g_assert_nonnull (strstr (error->message, "416"));
+  g_clear_error (&error);
+  g_assert_cmpint (g_stat (part, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 500);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* A 200 of the partial's length ("already downloaded" to libcurl): not
+   * the rest; the partial stays, nothing under the final name. */
+  g_assert_true (g_file_set_contents (part, (const char *) gcurl_test_pattern (), 1000, NULL));
+  error = download_to (f, f->tmpdir, "r", same_length, G_CURL_DOWNLOAD_FLAGS_RESUME);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  g_assert_cmpint (g_stat (part, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 1000);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* 416 with "bytes * /1000" and a partial of 1000: complete. */
+  error = download_to (f, f->tmpdir, "r", complete, G_CURL_DOWNLOAD_FLAGS_RESUME);
+  g_assert_no_error (error);
+  assert_file_pattern (path, 1000);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+}
+
+static gint64
+vm_size (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "\nVmSize:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoll (line + 8, NULL, 10) * 1024;
+}
+
+/* Sixteen responses that announce 256 MiB, send 10 bytes and hold the
+ * connection, under an address-space limit 1 GiB above what the process
+ * has: what the server says allocates nothing (this aborted when memory
+ * output reserved the announced length). */
+static void
+count_ten_bytes (GCurlTransfer *t,
+                 GParamSpec    *pspec,
+                 gpointer       data)
+{
+  int *reached = data;
+
+  if (g_curl_transfer_get_bytes_received (t) == 10 &&
+      !g_object_get_data (G_OBJECT (t), "gcurl-test-counted"))
+    {
+      g_object_set_data (G_OBJECT (t), "gcurl-test-counted", GINT_TO_POINTER (1));
+      (*reached)++;
+    }
+}
+
+static void
+test_memory_announced_length (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *head = g_uri_escape_string ("HTTP/1.1 200 OK\r\n"
+                                               "Content-Length: 268435456\r\n\r\n",
+                                               NULL, FALSE);
+  g_autofree char *path = g_strconcat ("/raw?n=10&hold=1&head=", head, NULL);
+  g_autofree char *url = surl (path);
+  g_autoptr(GPtrArray) transfers = g_ptr_array_new_with_free_func (g_object_unref);
+  struct rlimit old, limited;
+  int reached = 0, done = 0;
+
+  if (g_getenv ("GCURL_TEST_VALGRIND") != NULL)
+    {
+      g_test_skip ("valgrind manages the address space itself");
+      return;
+    }
+  g_assert_cmpint (getrlimit (RLIMIT_AS, &old), ==, 0);
+  limited = old;
+  limited.rlim_cur = (rlim_t) vm_size () + ((rlim_t) 1 << 30);
+  if (old.rlim_cur != RLIM_INFINITY && old.rlim_cur < limited.rlim_cur)
+    limited.rlim_cur = old.rlim_cur;
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &limited), ==, 0);
+
+  for (int i = 0; i < 16; i++)
+    {
+      GCurlTransfer *t = g_curl_transfer_new (url);
+
+      g_ptr_array_add (transfers, t);
+      g_curl_transfer_set_progress_interval (t, 0);
+      g_signal_connect (t, "notify::bytes-received", G_CALLBACK (count_ten_bytes), &reached);
+      g_signal_connect (t, "finished", G_CALLBACK (on_finished), &done);
+      g_curl_multi_source_perform_async (f->source, t, NULL, NULL, NULL);
+    }
+  /* All sixteen running at once, each with its 10 bytes in. */
+  gcurl_test_wait_for_count (f->context, &reached, 16, 30000);
+  g_assert_cmpint (done, ==, 0);
+  g_curl_multi_source_cancel_all (f->source);
+  gcurl_test_wait_for_count (f->context, &done, 16, 30000);
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &old), ==, 0);
+  while (g_main_context_iteration (f->context, FALSE))   /* the tasks' returns */
+    ;
+
+  for (guint i = 0; i < transfers->len; i++)
+    g_assert_cmpint (g_curl_transfer_get_state (transfers->pdata[i]), ==,
+                     G_CURL_TRANSFER_STATE_CANCELLED);
+}
+
+/* max-size counts an HTTP error's body too. */
+static void
+test_max_size_error_body (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *head = g_uri_escape_string ("HTTP/1.1 404 Not Found\r\n"
+                                               "Connection: close\r\n\r\n", NULL, FALSE);
+  g_autofree char *path = g_strconcat ("/raw?n=3000000&head=", head, NULL);
+  g_autofree char *url = surl (path);
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+
+  g_curl_transfer_set_max_size (t, 1024 * 1024);
+  error = run (f, t);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_TOO_LARGE);
+  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 404);
+  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), <=, 1024 * 1024);
+}
+
+static void
+assert_no_control_bytes (const char *s)
+{
+  for (const guchar *p = (const guchar *) s; *p != '\0'; p++)
+    g_assert_true (*p >= 0x20 && *p != 0x7f);
+}
+
+/* Control bytes from the server, or in a URL, never reach a message raw;
+ * a password in the URL never reaches one at all. */
+static void
+test_messages (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *head = g_uri_escape_string ("HTTP/1.1 404 \x1b]0;pwned\x07Not\x1b[2J Found\r\n"
+                                               "Content-Length: 0\r\n\r\n", NULL, FALSE);
+  g_autofree char *path = g_strconcat ("/raw?head=", head, NULL);
+  g_autofree char *url = surl (path);
+  g_autofree char *crlf = surl ("/bytes?n=1\r\nX-Injected: 1");
+  g_autofree char *base = surl ("/status?code=404");
+  g_autofree char *secret = NULL;
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+
+  error = run (f, t);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
+  g_test_message ("%s", error->message);
+  assert_no_control_bytes (error->message);
+  g_assert_nonnull (strstr (error->message, "\\x1b]0;pwned\\x07Not\\x1b[2J Found"));
+  g_clear_error (&error);
+
+  g_curl_transfer_set_url (t, crlf);
+  error = run (f, t);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_INVALID_URL);
+  assert_no_control_bytes (error->message);
+  g_assert_nonnull (strstr (error->message, "n=1%0D%0AX-Injected"));
+  g_clear_error (&error);
+
+  /* http://user:s3cret@127.0.0.1:PORT/status?code=404 */
+  secret = g_strdup_printf ("http://user:s3cret@%s", base + strlen ("http://"));
+  g_curl_transfer_set_url (t, secret);
+  error = run (f, t);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
+  g_assert_null (strstr (error->message, "s3cret"));
+  g_assert_nonnull (strstr (error->message, "http://***@127.0.0.1:"));
+  g_assert_cmpstr (g_curl_transfer_get_url (t), ==, secret);
+  g_clear_error (&error);
+
+  /* A libcurl failure, through g_curl_error_new_from_code(). */
+  g_curl_transfer_set_url (t, "http://user:s3cret@127.0.0.1:1/");
+  error = run (f, t);
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_CONNECT_FAILED);
+  g_assert_null (strstr (error->message, "s3cret"));
+  g_clear_error (&error);
+  error = g_curl_error_new_from_code (CURLE_COULDNT_CONNECT, "https://tok:en@h\x1b[2J/", "no\x07pe");
+  g_assert_null (strstr (error->message, "tok:en"));
+  assert_no_control_bytes (error->message);
+  g_assert_cmpstr (error->message, ==, "Transfer of https://***@h%1B[2J/ failed: no\\x07pe");
+}
+
+/* Caller strings that would end up in the request head: a critical for
+ * anything that could end a line or break the request line. */
+static void
+test_header_injection (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new ("http://127.0.0.1/");
+
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_field_value*");
+  g_curl_transfer_set_user_agent (t, "agent\r\nX-Injected: 1");
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_token*");
+  g_curl_transfer_set_method (t, "GET /evil HTTP/1.1\r\nX: y");
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_token*");
+  g_curl_transfer_set_method (t, "GET ");
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_header_part*");
+  g_curl_transfer_set_request_header (t, "X-Ok", "bell\x07");
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_header_part*");
+  g_curl_transfer_set_request_header (t, "X(bad)", "v");
+  g_test_assert_expected_messages ();
+
+  /* None of them took. */
+  g_assert_null (g_curl_transfer_get_user_agent (t));
+  g_assert_null (g_curl_transfer_get_method (t));
+  g_curl_transfer_set_method (t, "PROPFIND");
+  g_curl_transfer_set_user_agent (t, "tabs\tare fine");
+  g_assert_cmpstr (g_curl_transfer_get_method (t), ==, "PROPFIND");
 }
 
 /* Finished transfers' easy handles are reset and used again, but never one
@@ -2060,7 +2561,7 @@ test_suggested_filename (Fixture       *f,
   /* The sanitizer on its own. */
   long_name = g_strnfill (400, 'x');
   sanitized = _g_curl_filename_sanitize (long_name);
-  g_assert_cmpuint (strlen (sanitized), ==, 255);
+  g_assert_cmpuint (strlen (sanitized), ==, 240);
   g_clear_pointer (&sanitized, g_free);
   /* Replaced characters count too (found by fuzz-filename): 254 bytes of
    * U+FFFD-replaced bytes and control characters after them. */
@@ -2071,7 +2572,7 @@ test_suggested_filename (Fixture       *f,
       g_string_append (tricky, "\xff");
     g_string_append (tricky, "ab\x01\x01\x01\x01");
     sanitized = _g_curl_filename_sanitize (tricky->str);
-    g_assert_cmpuint (strlen (sanitized), <=, 255);
+    g_assert_cmpuint (strlen (sanitized), <=, 240);
     g_assert_true (g_utf8_validate (sanitized, -1, NULL));
     g_clear_pointer (&sanitized, g_free);
   }
@@ -2195,6 +2696,16 @@ main (int   argc,
   ADD ("output-file-http-error", test_output_file_http_error);
   ADD ("output-file-cancel", test_output_file_cancel);
   ADD ("output-file-keep-partial", test_output_file_keep_partial);
+  ADD ("output-file/links", test_output_file_links);
+  ADD ("output-file/swapped", test_output_file_swapped);
+  ADD ("output-file/stale-part", test_output_file_stale_part);
+  ADD ("output-file/reserved-names", test_output_file_reserved_names);
+  ADD ("output-file/long-name", test_output_file_long_name);
+  ADD ("output-file/resume-answers", test_output_file_resume_answers);
+  ADD ("memory/announced-length", test_memory_announced_length);
+  ADD ("max-size/error-body", test_max_size_error_body);
+  ADD ("messages", test_messages);
+  ADD ("header-injection", test_header_injection);
   g_test_add_func ("/GCurl/Transfer/response-header-bytes", test_response_header_bytes);
   ADD ("easy-pool", test_easy_pool);
   ADD ("easy-pool-options", test_easy_pool_options);

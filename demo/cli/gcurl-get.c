@@ -282,18 +282,30 @@ finished (GObject      *object,
     g_main_loop_quit (app->loop);
 }
 
-/* A name of its own in this run: the second "index.html" is "index.html-2". */
+/* A name of its own in this run: the second "index.html" is
+ * "index.html-2". A name and its ".part" are taken together, so that a
+ * download to "x" and another to "x.part" never write each other's files. */
+static gboolean
+name_taken (App        *app,
+            const char *name)
+{
+  g_autofree char *part = g_strconcat (name, ".part", NULL);
+
+  return g_hash_table_contains (app->names, name) || g_hash_table_contains (app->names, part);
+}
+
 static char *
 unique_name (App        *app,
              const char *suggested)
 {
   char *name = g_strdup (suggested);
 
-  for (int n = 2; g_hash_table_contains (app->names, name); n++)
+  for (int n = 2; name_taken (app, name); n++)
     {
       g_free (name);
       name = g_strdup_printf ("%s-%d", suggested, n);
     }
+  g_hash_table_add (app->names, g_strconcat (name, ".part", NULL));
   g_hash_table_add (app->names, name);
   return g_strdup (name);
 }

@@ -284,3 +284,45 @@ def test_suggested_filename(servers):
     source = GCurl.MultiSource.new()
     assert perform(source, transfer) is None
     assert transfer.dup_suggested_filename() == "x.txt"
+
+
+@pytest.mark.parametrize("kind", ["symlink", "dangling", "fifo"])
+@pytest.mark.parametrize("flags", [GCurl.DownloadFlags.NONE, GCurl.DownloadFlags.RESUME])
+def test_part_that_is_not_a_regular_file_is_refused(servers, tmp_path, kind, flags):
+    source = GCurl.MultiSource.new()
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    part = tmp_path / "x.part"
+    if kind == "symlink":
+        part.symlink_to(victim)
+    elif kind == "dangling":
+        part.symlink_to(tmp_path / "created-through-link")
+    else:
+        os.mkfifo(part)
+    transfer = GCurl.Transfer.new(servers.soup + "/bytes?n=1000")
+    transfer.set_output_file(Gio.File.new_for_path(str(tmp_path / "x")), flags)
+
+    error = perform(source, transfer)
+    assert error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_REGULAR_FILE)
+    assert str(part) in error.message
+    assert victim.read_bytes() == b"precious"
+    assert not (tmp_path / "created-through-link").exists()
+    assert not (tmp_path / "x").exists()
+
+
+def test_messages_hide_passwords_and_control_bytes(servers):
+    source = GCurl.MultiSource.new()
+    head = "HTTP/1.1 404 \x1b]0;pwned\x07Not Found\r\nContent-Length: 0\r\n\r\n"
+    transfer = GCurl.Transfer.new(servers.soup + "/raw?head=" + GLib.Uri.escape_string(head, None, False))
+    error = perform(source, transfer)
+    assert error.matches(GCurl.error_quark(), GCurl.Error.HTTP_STATUS)
+    assert "\x1b" not in error.message and "\x07" not in error.message
+    assert "\\x1b]0;pwned\\x07Not Found" in error.message
+
+    secret = servers.soup.replace("http://", "http://user:s3cret@") + "/status?code=404"
+    transfer = GCurl.Transfer.new(secret)
+    error = perform(source, transfer)
+    assert error.matches(GCurl.error_quark(), GCurl.Error.HTTP_STATUS)
+    assert "s3cret" not in error.message
+    assert "http://***@127.0.0.1:" in error.message
+    assert transfer.props.url == secret

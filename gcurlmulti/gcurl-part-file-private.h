@@ -1,0 +1,59 @@
+/* gcurl-part-file-private.h: a download's `.part` file, safe in a hostile
+ * folder
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The body of a file download goes to NAME.part, which is renamed to NAME
+ * when the transfer succeeds (doc/design.md, "The download folder"). Nothing
+ * is ever written through a link or into anything but a regular file this
+ * code created or, to resume, one with a single link that it checked on
+ * the open descriptor. The part is opened when the first body byte
+ * arrives, so queued transfers hold no descriptor and leave no empty file.
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _GCurlPartFile GCurlPartFile;
+
+/* Reserves @final_path and its part name in this process (two transfers
+ * never share either), and checks the folder: the final name must not
+ * exist unless @replace, and an existing part must be a regular file (with
+ * one link, to @resume it). On success *@offset is the size to resume
+ * from (0 without @resume or without a part). Fails with a G_IO_ERROR
+ * that names the path. */
+GCurlPartFile *_g_curl_part_file_new      (const char  *final_path,
+                                           gboolean     resume,
+                                           gboolean     replace,
+                                           gint64      *offset,
+                                           GError     **error);
+
+/* Appends @len bytes, opening the part on the first call. */
+gboolean       _g_curl_part_file_write    (GCurlPartFile *self,
+                                           const void    *data,
+                                           gsize          len,
+                                           GError       **error);
+
+/* Whether a write (or a finish) has opened the part in this run. */
+gboolean       _g_curl_part_file_is_open  (GCurlPartFile *self);
+
+/* The transfer succeeded: closes the part (creating it if no byte came)
+ * and renames it to the final name. */
+gboolean       _g_curl_part_file_commit   (GCurlPartFile *self,
+                                           GError       **error);
+
+/* The transfer failed: closes the part, and with @discard removes it if
+ * it belongs to this download (written by this run, or the partial it
+ * resumed); an old part that a run without resume never reached stays. */
+void           _g_curl_part_file_abandon  (GCurlPartFile *self,
+                                           gboolean       discard);
+
+/* Releases the names (after commit or abandon). */
+void           _g_curl_part_file_free     (GCurlPartFile *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GCurlPartFile, _g_curl_part_file_free)
+
+G_END_DECLS

@@ -1,0 +1,438 @@
+/* gcurl-part-file.c: a download's `.part` file, safe in a hostile folder
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * See gcurl-part-file-private.h, and doc/design.md, "The download folder".
+ * GIO's g_file_replace(), g_file_append_to() and g_file_query_info()
+ * follow links, and g_file_replace() writes into a hidden temporary file
+ * until it is closed, so this works on descriptors with POSIX calls.
+ */
+
+#include "config.h"
+
+#include "gcurl-part-file-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Most file systems' limit on a name, in bytes. */
+#define MAX_NAME_BYTES 255
+#define PART_SUFFIX ".part"
+
+struct _GCurlPartFile
+{
+  char     *final_path;
+  char     *part_path;
+  gboolean  resume;
+  gboolean  replace;
+  gboolean  part_existed;   /* at _new(): to resume, or to replace */
+  gint64    offset;         /* the part's size at _new(), when resuming */
+  int       fd;             /* -1 until opened */
+  gboolean  opened;         /* this run created or opened the part */
+};
+
+/* Every final and part name a transfer of this process is writing: two
+ * downloads to one name would interleave their bytes, and a download to
+ * NAME and another to NAME.part would write each other's files. */
+static GMutex names_lock;
+static GHashTable *names_in_use;   /* path → path */
+
+static gboolean
+claim_names (const char *a,
+             const char *b)
+{
+  gboolean claimed = FALSE;
+
+  g_mutex_lock (&names_lock);
+  if (names_in_use == NULL)
+    names_in_use = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (!g_hash_table_contains (names_in_use, a) && !g_hash_table_contains (names_in_use, b))
+    {
+      g_hash_table_add (names_in_use, g_strdup (a));
+      g_hash_table_add (names_in_use, g_strdup (b));
+      claimed = TRUE;
+    }
+  g_mutex_unlock (&names_lock);
+  return claimed;
+}
+
+static void
+release_names (const char *a,
+               const char *b)
+{
+  g_mutex_lock (&names_lock);
+  g_hash_table_remove (names_in_use, a);
+  g_hash_table_remove (names_in_use, b);
+  g_mutex_unlock (&names_lock);
+}
+
+/* A G_IO_ERROR from @errsv, naming @path. */
+static void
+set_errno_error (GError    **error,
+                 int         errsv,
+                 const char *path,
+                 const char *what)
+{
+  g_autofree char *name = g_filename_display_name (path);
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+               "%s %s: %s", what, name, g_strerror (errsv));
+}
+
+static const char *
+kind_of (mode_t mode)
+{
+  if (S_ISLNK (mode))
+    return "a symbolic link";
+  if (S_ISDIR (mode))
+    return "a directory";
+  if (S_ISFIFO (mode))
+    return "a FIFO";
+  if (S_ISSOCK (mode))
+    return "a socket";
+  if (S_ISCHR (mode) || S_ISBLK (mode))
+    return "a device";
+  return "not a regular file";
+}
+
+static void
+set_not_regular_error (GError    **error,
+                       const char *path,
+                       mode_t      mode)
+{
+  g_autofree char *name = g_filename_display_name (path);
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+               "Refusing to write to %s: it is %s", name, kind_of (mode));
+}
+
+static void
+set_links_error (GError    **error,
+                 const char *path)
+{
+  g_autofree char *name = g_filename_display_name (path);
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+               "Refusing to resume %s: it has other hard links", name);
+}
+
+GCurlPartFile *
+_g_curl_part_file_new (const char  *final_path,
+                       gboolean     resume,
+                       gboolean     replace,
+                       gint64      *offset,
+                       GError     **error)
+{
+  g_autoptr(GCurlPartFile) self = NULL;
+  g_autofree char *base = NULL;
+  struct stat st;
+
+  g_return_val_if_fail (final_path != NULL && g_path_is_absolute (final_path), NULL);
+
+  base = g_path_get_basename (final_path);
+  if (strlen (base) + strlen (PART_SUFFIX) > MAX_NAME_BYTES)
+    {
+      g_autofree char *name = g_filename_display_name (final_path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
+                   "Cannot download to %s: the name leaves no room for “" PART_SUFFIX
+                   "” within %d bytes", name, MAX_NAME_BYTES);
+      return NULL;
+    }
+
+  /* The folder is the caller's choice (a link to one is fine); it has to
+   * be there before anything is asked of the network. */
+  {
+    g_autofree char *dir = g_path_get_dirname (final_path);
+
+    if (g_stat (dir, &st) != 0)
+      {
+        set_errno_error (error, errno, dir, "Cannot download into");
+        return NULL;
+      }
+    if (!S_ISDIR (st.st_mode))
+      {
+        g_autofree char *name = g_filename_display_name (dir);
+
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                     "Cannot download into %s: not a folder", name);
+        return NULL;
+      }
+  }
+
+  self = g_new0 (GCurlPartFile, 1);
+  self->fd = -1;
+  self->resume = resume;
+  self->replace = replace;
+  self->final_path = g_strdup (final_path);
+  self->part_path = g_strconcat (final_path, PART_SUFFIX, NULL);
+
+  if (!claim_names (self->final_path, self->part_path))
+    {
+      g_autofree char *name = g_filename_display_name (final_path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "Another transfer is downloading to %s or its " PART_SUFFIX " file", name);
+      g_clear_pointer (&self->part_path, g_free);   /* not ours to release */
+      return NULL;
+    }
+
+  /* lstat: a link at the final name counts as a file there. */
+  if (!replace && g_lstat (self->final_path, &st) == 0)
+    {
+      g_autofree char *name = g_filename_display_name (final_path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "%s already exists", name);
+      return NULL;
+    }
+
+  if (g_lstat (self->part_path, &st) != 0)
+    {
+      int errsv = errno;
+
+      if (errsv != ENOENT)
+        {
+          set_errno_error (error, errsv, self->part_path, "Cannot check");
+          return NULL;
+        }
+    }
+  else
+    {
+      if (!S_ISREG (st.st_mode))
+        {
+          set_not_regular_error (error, self->part_path, st.st_mode);
+          return NULL;
+        }
+      if (resume && st.st_nlink != 1)
+        {
+          set_links_error (error, self->part_path);
+          return NULL;
+        }
+      self->part_existed = TRUE;
+      if (resume)
+        self->offset = st.st_size;
+    }
+
+  *offset = self->offset;
+  return g_steal_pointer (&self);
+}
+
+/* A fresh part under a unique name in the same folder, renamed over the
+ * old one: whatever is at the part's name (a stale part, or a link that
+ * appeared since) is replaced, never written through. */
+static int
+replace_part (GCurlPartFile *self,
+              GError       **error)
+{
+  g_autofree char *dir = g_path_get_dirname (self->part_path);
+  g_autofree char *base = g_path_get_basename (self->part_path);
+  g_autofree char *tmpl = NULL;
+  int fd;
+
+  if (strlen (base) + 7 <= MAX_NAME_BYTES)
+    tmpl = g_strdup_printf ("%s/%s.XXXXXX", dir, base);
+  else
+    tmpl = g_strdup_printf ("%s/" PART_SUFFIX ".XXXXXX", dir);
+
+  fd = g_mkstemp_full (tmpl, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0666);
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, self->part_path, "Cannot create");
+      return -1;
+    }
+  if (g_rename (tmpl, self->part_path) != 0)
+    {
+      int errsv = errno;
+
+      g_unlink (tmpl);
+      close (fd);
+      set_errno_error (error, errsv, self->part_path, "Cannot replace");
+      return -1;
+    }
+  return fd;
+}
+
+static gboolean
+open_part (GCurlPartFile *self,
+           GError       **error)
+{
+  int fd;
+
+  if (self->resume && self->part_existed)
+    {
+      struct stat st;
+
+      /* O_NONBLOCK: a FIFO put there since _new() cannot block us. */
+      fd = open (self->part_path,
+                 O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+      if (fd < 0)
+        {
+          int errsv = errno;
+
+          if (errsv == ELOOP)
+            set_not_regular_error (error, self->part_path, S_IFLNK);
+          else
+            set_errno_error (error, errsv, self->part_path, "Cannot open");
+          return FALSE;
+        }
+      if (fstat (fd, &st) != 0)
+        {
+          set_errno_error (error, errno, self->part_path, "Cannot check");
+          close (fd);
+          return FALSE;
+        }
+      if (!S_ISREG (st.st_mode) || st.st_nlink != 1 || st.st_size != self->offset)
+        {
+          g_autofree char *name = g_filename_display_name (self->part_path);
+
+          if (!S_ISREG (st.st_mode))
+            set_not_regular_error (error, self->part_path, st.st_mode);
+          else if (st.st_nlink != 1)
+            set_links_error (error, self->part_path);
+          else
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                         "Refusing to resume %s: it changed since the transfer started", name);
+          close (fd);
+          return FALSE;
+        }
+    }
+  else if (self->part_existed)
+    {
+      fd = replace_part (self, error);
+      if (fd < 0)
+        return FALSE;
+    }
+  else
+    {
+      fd = open (self->part_path,
+                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0666);
+      if (fd < 0)
+        {
+          set_errno_error (error, errno, self->part_path, "Cannot create");
+          return FALSE;
+        }
+    }
+
+  self->fd = fd;
+  self->opened = TRUE;
+  return TRUE;
+}
+
+gboolean
+_g_curl_part_file_write (GCurlPartFile *self,
+                         const void    *data,
+                         gsize          len,
+                         GError       **error)
+{
+  const char *p = data;
+
+  if (self->fd < 0 && !open_part (self, error))
+    return FALSE;
+
+  while (len > 0)
+    {
+      gssize n = write (self->fd, p, len);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          set_errno_error (error, errno, self->part_path, "Cannot write to");
+          return FALSE;
+        }
+      p += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+gboolean
+_g_curl_part_file_is_open (GCurlPartFile *self)
+{
+  return self->opened;
+}
+
+static gboolean
+close_part (GCurlPartFile *self,
+            GError       **error)
+{
+  int fd = self->fd;
+
+  self->fd = -1;
+  if (fd >= 0 && close (fd) != 0 && errno != EINTR)
+    {
+      set_errno_error (error, errno, self->part_path, "Cannot write to");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_g_curl_part_file_commit (GCurlPartFile *self,
+                          GError       **error)
+{
+  int r;
+
+  /* An empty body (or nothing new to a resumed part): the file still has
+   * to be there, and a resumed part is checked as if written to. */
+  if (self->fd < 0 && !open_part (self, error))
+    return FALSE;
+  if (!close_part (self, error))
+    return FALSE;
+
+  if (self->replace)
+    r = g_rename (self->part_path, self->final_path);
+  else
+    {
+      /* Never over a file that appeared at the final name meanwhile. */
+      r = renameat2 (AT_FDCWD, self->part_path, AT_FDCWD, self->final_path, RENAME_NOREPLACE);
+      if (r != 0 && (errno == EINVAL || errno == ENOSYS))
+        {
+          /* A file system without it: link, then unlink (EEXIST if
+           * taken); without hard links either, look, then rename. */
+          struct stat st;
+
+          r = link (self->part_path, self->final_path);
+          if (r == 0)
+            g_unlink (self->part_path);
+          else if (errno != EEXIST && g_lstat (self->final_path, &st) != 0 && errno == ENOENT)
+            r = g_rename (self->part_path, self->final_path);
+          else if (errno != EEXIST)
+            errno = EEXIST;
+        }
+    }
+  if (r != 0)
+    {
+      set_errno_error (error, errno, self->final_path, "Cannot move the download into place at");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+_g_curl_part_file_abandon (GCurlPartFile *self,
+                           gboolean       discard)
+{
+  close_part (self, NULL);
+  if (discard && (self->opened || (self->resume && self->part_existed)))
+    g_unlink (self->part_path);
+}
+
+void
+_g_curl_part_file_free (GCurlPartFile *self)
+{
+  if (self == NULL)
+    return;
+  close_part (self, NULL);
+  if (self->part_path != NULL)
+    release_names (self->final_path, self->part_path);
+  g_free (self->final_path);
+  g_free (self->part_path);
+  g_free (self);
+}
