@@ -89,3 +89,50 @@ def test_response_headers_as_pairs(servers):
     assert headers["content-length"] == "102400"
     assert headers["content-length"] == transfer.get_response_header("Content-Length")
     assert len(pairs) == len(transfer.dup_response_headers())
+
+
+def test_nul_in_a_string_is_refused():
+    # PyGObject 3.42 would cut each of these at the NUL, silently.
+    with pytest.raises(ValueError):
+        GCurl.Transfer("http://127.0.0.1/before\0after")
+    with pytest.raises(ValueError):
+        GCurl.Transfer.new("http://127.0.0.1/before\0after")
+    with pytest.raises(ValueError):
+        GCurl.Transfer(url="http://127.0.0.1/", user_agent="a\0b")
+    transfer = GCurl.Transfer("http://127.0.0.1/")
+    for call in (lambda: transfer.set_url("http://127.0.0.1/\0"),
+                 lambda: transfer.set_method("GET\0"),
+                 lambda: transfer.set_user_agent("agent\0evil"),
+                 lambda: transfer.set_request_header("X-A\0", "v"),
+                 lambda: transfer.set_request_header("X-A", "v\0w"),
+                 lambda: GCurl.MultiSource.new().fetch_bytes_async("http://127.0.0.1/\0", None, None),
+                 lambda: GCurl.MultiSource.new().download_async("http://127.0.0.1/\0", "/tmp/x")):
+        with pytest.raises(ValueError):
+            call()
+    assert transfer.props.url == "http://127.0.0.1/"
+    assert transfer.props.method is None
+
+
+def test_download_async_flags_left_out_positionally(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    result = {}
+
+    def done(src, res):
+        result["ok"] = src.download_finish(res)
+
+    # download_async(url, path, cancellable, callback), as the docs show it.
+    source.download_async(servers.http + "/1k", tmp_path / "a", None, done)
+    run_until(lambda: result)
+    assert result["ok"] is True
+    assert sha256_file(tmp_path / "a") == servers.sha256_of("1k")
+
+    result.clear()
+    source.download_async(servers.http + "/1k", tmp_path / "b", Gio.Cancellable(), done)
+    run_until(lambda: result)
+    assert result["ok"] is True
+
+    # With flags, positionally, as before.
+    result.clear()
+    source.download_async(servers.http + "/1k", tmp_path / "a", GCurl.DownloadFlags.REPLACE, None, done)
+    run_until(lambda: result)
+    assert result["ok"] is True

@@ -9,6 +9,12 @@ behaviour of the C API:
 - ``Transfer.set_output_file()`` and ``MultiSource.download_async()`` take a
   path (``str``, ``bytes`` or ``os.PathLike``) as well as a ``Gio.File``, and
   their flags default to ``GCurl.DownloadFlags.NONE``.
+- No NUL in a string: PyGObject 3.42 silently cuts a ``str`` at an
+  embedded NUL (``"/before\\0after"`` would request ``/before``), so a URL,
+  a method, a user agent or a header name or value holding one raises
+  ``ValueError``.
+- ``download_async(url, file, cancellable, callback)``: the flags may be
+  left out positionally too, as the documentation's examples do.
 - ``Transfer.get_response_headers()``: the last response's headers as a list
   of ``(name, value)`` pairs, in order (``dup_response_headers()`` gives
   ``"Name: value"`` strings).
@@ -39,6 +45,17 @@ GCurl = get_introspection_module("GCurl")
 __all__ = []
 
 
+_NO_NUL = ("url", "method", "user_agent", "user-agent")
+
+
+def _no_nul(what, value):
+    """value, unless it is a string holding a NUL (which the binding would
+    cut there, silently)."""
+    if isinstance(value, str) and "\0" in value:
+        raise ValueError(f"{what} holds a NUL character: {value!r}")
+    return value
+
+
 def _as_file(file):
     if isinstance(file, Gio.File):
         return file
@@ -53,7 +70,27 @@ class Transfer(GCurl.Transfer):
             if "url" in kwargs:
                 raise TypeError("url given twice")
             kwargs["url"] = url
+        for key in _NO_NUL:
+            if key in kwargs:
+                _no_nul(key.replace("-", "_"), kwargs[key])
         super().__init__(**kwargs)
+
+    @classmethod
+    def new(cls, url):
+        return GCurl.Transfer.new(_no_nul("url", url))
+
+    def set_url(self, url):
+        GCurl.Transfer.set_url(self, _no_nul("url", url))
+
+    def set_method(self, method):
+        GCurl.Transfer.set_method(self, _no_nul("method", method))
+
+    def set_user_agent(self, user_agent):
+        GCurl.Transfer.set_user_agent(self, _no_nul("user_agent", user_agent))
+
+    def set_request_header(self, name, value):
+        GCurl.Transfer.set_request_header(self, _no_nul("header name", name),
+                                          _no_nul("header value", value))
 
     def set_output_file(self, file, flags=GCurl.DownloadFlags.NONE):
         GCurl.Transfer.set_output_file(self, _as_file(file), flags)
@@ -162,16 +199,20 @@ class MultiSource(GCurl.MultiSource):
 
     def fetch_bytes_async(self, url, *args, **kwargs):
         return _call_or_await(GCurl.MultiSource.fetch_bytes_async,
-                              GCurl.MultiSource.fetch_bytes_finish, self, (url,), args, kwargs)
+                              GCurl.MultiSource.fetch_bytes_finish, self,
+                              (_no_nul("url", url),), args, kwargs)
 
     def download_async(self, url, file, *args, **kwargs):
         # The rest as the plain binding takes it (flags, cancellable,
-        # callback, user data, positional or by keyword), flags optional.
+        # callback, user data, positional or by keyword), flags optional:
+        # a third argument that is None or a Gio.Cancellable is the
+        # cancellable, the flags left out.
         rest = list(args)
-        if rest:
+        if rest and not (rest[0] is None or isinstance(rest[0], Gio.Cancellable)):
             flags = rest.pop(0)
         else:
             flags = kwargs.pop("flags", GCurl.DownloadFlags.NONE)
+        url = _no_nul("url", url)
         return _call_or_await(GCurl.MultiSource.download_async, GCurl.MultiSource.download_finish,
                               self, (url, _as_file(file), flags), rest, kwargs)
 
