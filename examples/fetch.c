@@ -5,8 +5,8 @@
  *   cc fetch.c $(pkg-config --cflags --libs gcurlmulti-1.0) -o fetch
  *   ./fetch https://example.org/
  *
- * Prints the HTTP status, the size and the SHA-256 of the body; exits 1
- * with the error on failure.
+ * Prints the size and the SHA-256 of the body; exits 1 with the error on
+ * failure (an HTTP status of 400 or more is one: the message names it).
  */
 
 #include <gcurlmulti/gcurlmulti.h>

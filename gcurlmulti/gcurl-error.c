@@ -91,6 +91,12 @@ _g_curl_error_code_from_curl_code (CURLcode code)
     case CURLE_FILESIZE_EXCEEDED:
       return G_CURL_ERROR_TOO_LARGE;
 
+    /* libcurl 8.6's CURLE_TOO_LARGE: a response header over libcurl's
+     * limit (what the body's limit, TOO_LARGE, does not mean). 7.88 says
+     * CURLE_OUT_OF_MEMORY there; see _g_curl_transfer's make_error(). */
+    case 100:
+      return G_CURL_ERROR_PROTOCOL;
+
     default:
       return G_CURL_ERROR_FAILED;
     }

@@ -46,6 +46,7 @@ int          _g_curl_multi_source_timer_cb     (CURLM         *multi,
                                                 long           timeout_ms,
                                                 void          *userp);
 
+gboolean     _g_curl_multi_source_in_its_thread    (GCurlMultiSource *self);
 GSource     *_g_curl_multi_source_get_gsource      (GCurlMultiSource *self);
 const char  *_g_curl_multi_source_get_backend_name (GCurlMultiSource *self);
 guint64      _g_curl_multi_source_get_dispatch_count (GCurlMultiSource *self);

@@ -110,6 +110,7 @@ struct _GCurlMultiSource
   CURLM                 *multi;
   GSource               *source;
   GCurlBackend          *backend;
+  GThread               *owner;       /* the constructing thread */
 
   GHashTable            *handles;     /* CURL* → HandleEntry* */
   GPtrArray             *deferred;    /* CURL* with a pending op */
@@ -185,6 +186,23 @@ context_is_current (GMainContext *context)
 
   g_main_context_unref (current);
   return ret;
+}
+
+/* Whether the calling thread is the source's (doc/errors.md, "Programming
+ * errors"): the one iterating its context, or one whose thread-default
+ * context it is. Any thread's thread-default context is the global
+ * default one unless it pushed another, so there only the constructing
+ * thread counts (besides the one iterating it). */
+gboolean
+_g_curl_multi_source_in_its_thread (GCurlMultiSource *self)
+{
+  if (self->source == NULL)   /* g_object_new() still setting properties */
+    return TRUE;
+  if (g_main_context_is_owner (self->context))
+    return TRUE;
+  if (!context_is_current (self->context))
+    return FALSE;
+  return self->context != g_main_context_default () || self->owner == g_thread_self ();
 }
 
 /* ---------------------------------------------------------------------- */
@@ -917,6 +935,7 @@ g_curl_multi_source_constructed (GObject *object)
 
   if (self->context == NULL)
     self->context = g_main_context_ref_thread_default ();
+  self->owner = g_thread_self ();
 
   self->source = g_source_new (&multi_gsource_funcs, sizeof (MultiGSource));
   ((MultiGSource *) self->source)->self = self;
@@ -1323,6 +1342,7 @@ CURLM *
 g_curl_multi_source_get_multi (GCurlMultiSource *self)
 {
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), NULL);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), NULL);
 
   return self->multi;
 }
@@ -1366,10 +1386,10 @@ g_curl_multi_source_add_handle (GCurlMultiSource *self,
   CURLMcode mc;
 
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), FALSE);
   g_return_val_if_fail (easy != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   g_return_val_if_fail (self->multi != NULL, FALSE);
-  g_return_val_if_fail (context_is_current (self->context), FALSE);
 
   entry = g_hash_table_lookup (self->handles, easy);
   if (entry != NULL)
@@ -1436,9 +1456,9 @@ g_curl_multi_source_remove_handle (GCurlMultiSource *self,
   HandleEntry *entry;
 
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), FALSE);
   g_return_val_if_fail (easy != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-  g_return_val_if_fail (context_is_current (self->context), FALSE);
 
   entry = g_hash_table_lookup (self->handles, easy);
   if (entry == NULL || entry->op == OP_REMOVE || entry->op == OP_CANCEL)
@@ -1487,7 +1507,7 @@ g_curl_multi_source_cancel_all (GCurlMultiSource *self)
   g_autoptr(GPtrArray) easies = NULL;
 
   g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (context_is_current (self->context));
+  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
 
   if (self->multi == NULL)
     return;
@@ -1525,6 +1545,7 @@ int
 g_curl_multi_source_get_running_handles (GCurlMultiSource *self)
 {
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), 0);
 
   return self->running_handles;
 }
@@ -1541,6 +1562,7 @@ int
 g_curl_multi_source_get_max_total_connections (GCurlMultiSource *self)
 {
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), 0);
 
   return self->max_total_connections;
 }
@@ -1557,6 +1579,7 @@ g_curl_multi_source_set_max_total_connections (GCurlMultiSource *self,
                                                int               max_total_connections)
 {
   g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
   g_return_if_fail (max_total_connections >= 0);
 
   set_int_option (self, &self->max_total_connections, max_total_connections,
@@ -1575,6 +1598,7 @@ int
 g_curl_multi_source_get_max_host_connections (GCurlMultiSource *self)
 {
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), 0);
 
   return self->max_host_connections;
 }
@@ -1591,6 +1615,7 @@ g_curl_multi_source_set_max_host_connections (GCurlMultiSource *self,
                                               int               max_host_connections)
 {
   g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
   g_return_if_fail (max_host_connections >= 0);
 
   set_int_option (self, &self->max_host_connections, max_host_connections,
@@ -1609,6 +1634,7 @@ int
 g_curl_multi_source_get_max_concurrent_streams (GCurlMultiSource *self)
 {
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), 0);
 
   return self->max_concurrent_streams;
 }
@@ -1625,6 +1651,7 @@ g_curl_multi_source_set_max_concurrent_streams (GCurlMultiSource *self,
                                                 int               max_concurrent_streams)
 {
   g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
   g_return_if_fail (max_concurrent_streams >= 1);
 
   set_int_option (self, &self->max_concurrent_streams, max_concurrent_streams,
@@ -1643,6 +1670,7 @@ gboolean
 g_curl_multi_source_get_multiplexing (GCurlMultiSource *self)
 {
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), FALSE);
 
   return self->multiplexing;
 }
@@ -1659,6 +1687,7 @@ g_curl_multi_source_set_multiplexing (GCurlMultiSource *self,
                                       gboolean          multiplexing)
 {
   g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
 
   set_int_option (self, &self->multiplexing, !!multiplexing, PROP_MULTIPLEXING);
 }
@@ -1675,6 +1704,7 @@ int
 g_curl_multi_source_get_max_connects (GCurlMultiSource *self)
 {
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), 0);
 
   return self->max_connects;
 }
@@ -1691,6 +1721,7 @@ g_curl_multi_source_set_max_connects (GCurlMultiSource *self,
                                       int               max_connects)
 {
   g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
   g_return_if_fail (max_connects >= 0);
 
   set_int_option (self, &self->max_connects, max_connects, PROP_MAX_CONNECTS);
@@ -1715,12 +1746,17 @@ start_transfer (GCurlMultiSource    *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, g_object_ref (transfer), g_object_unref);
+  /* A cancelled run returns its own error ("Transfer of URL was
+   * cancelled", as cancel() gives), not GTask's "Operation was
+   * cancelled"; the cancellable cancels the transfer (CancelLink). */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (_g_curl_transfer_is_active (transfer))
     {
+      g_autofree char *shown = _g_curl_display_url (g_curl_transfer_get_url (transfer));
+
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "The transfer of %s is already running",
-                               g_curl_transfer_get_url (transfer));
+                               "The transfer of %s is already running", shown);
       return;
     }
 
@@ -1730,8 +1766,9 @@ start_transfer (GCurlMultiSource    *self,
   else if (g_curl_transfer_get_url (transfer) == NULL)
     g_set_error_literal (&error, G_CURL_ERROR, G_CURL_ERROR_INVALID_URL,
                          "The transfer has no URL");
-  else
-    g_cancellable_set_error_if_cancelled (cancellable, &error);
+  else if (g_cancellable_is_cancelled (cancellable))
+    error = g_curl_error_new_from_code (CURLE_ABORTED_BY_CALLBACK,
+                                        g_curl_transfer_get_url (transfer), NULL);
 
   if (error != NULL || !_g_curl_transfer_start (transfer, self, &error))
     {
@@ -1799,7 +1836,7 @@ g_curl_multi_source_perform_async (GCurlMultiSource    *self,
   g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
   g_return_if_fail (G_CURL_IS_TRANSFER (transfer));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (context_is_current (self->context));
+  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
 
   start_transfer (self, transfer, cancellable, callback, user_data,
                   g_curl_multi_source_perform_async);
@@ -1823,6 +1860,7 @@ g_curl_multi_source_perform_finish (GCurlMultiSource  *self,
                                     GError           **error)
 {
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         g_curl_multi_source_perform_async, FALSE);
@@ -1855,7 +1893,7 @@ g_curl_multi_source_fetch_bytes_async (GCurlMultiSource    *self,
   g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
   g_return_if_fail (url != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (context_is_current (self->context));
+  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
 
   transfer = g_curl_transfer_new (url);
   start_transfer (self, transfer, cancellable, callback, user_data,
@@ -1878,6 +1916,7 @@ g_curl_multi_source_fetch_bytes_finish (GCurlMultiSource  *self,
                                         GError           **error)
 {
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), NULL);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         g_curl_multi_source_fetch_bytes_async, NULL);
@@ -1917,7 +1956,7 @@ g_curl_multi_source_download_async (GCurlMultiSource    *self,
   g_return_if_fail (url != NULL);
   g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (context_is_current (self->context));
+  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
 
   transfer = g_curl_transfer_new (url);
   g_curl_transfer_set_output_file (transfer, file, flags);
@@ -1941,6 +1980,7 @@ g_curl_multi_source_download_finish (GCurlMultiSource  *self,
                                      GError           **error)
 {
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         g_curl_multi_source_download_async, FALSE);
@@ -1973,6 +2013,7 @@ GListModel *
 g_curl_multi_source_get_transfers (GCurlMultiSource *self)
 {
   g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), NULL);
+  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), NULL);
 
   /* Kept only once somebody asked: a model and its items-changed signal
    * per transfer cost 3% of the CPU of a thousand short transfers

@@ -37,6 +37,11 @@ gboolean       _g_curl_part_file_write    (GCurlPartFile *self,
                                            gsize          len,
                                            GError       **error);
 
+/* Closes the part's descriptor until the next write (the body may be
+ * complete, or many parts are open); the next write checks it is still
+ * the same file. */
+void           _g_curl_part_file_rest     (GCurlPartFile *self);
+
 /* Whether a write (or a finish) has opened the part in this run. */
 gboolean       _g_curl_part_file_is_open  (GCurlPartFile *self);
 

@@ -33,9 +33,20 @@ struct _GCurlPartFile
   gboolean  replace;
   gboolean  part_existed;   /* at _new(): to resume, or to replace */
   gint64    offset;         /* the part's size at _new(), when resuming */
-  int       fd;             /* -1 until opened */
+  int       fd;             /* -1 until opened, or while resting */
   gboolean  opened;         /* this run created or opened the part */
+  dev_t     dev;            /* the file opened, to know it again */
+  ino_t     ino;
+  gint64    size;           /* what it holds: the offset and our writes */
 };
+
+/* Descriptors of parts open in this process. libcurl 7.88 can run
+ * hundreds of short transfers to their last byte within one
+ * curl_multi_socket_action() before the first of them is reported done
+ * (doc/design.md, "The download folder"); above this many, a part rests
+ * (is closed) after each write and is opened again for the next. */
+#define MAX_OPEN_PARTS 64
+static gint open_parts;
 
 /* Every final and part name a transfer of this process is writing: two
  * downloads to one name would interleave their bytes, and a download to
@@ -319,8 +330,66 @@ open_part (GCurlPartFile *self,
         }
     }
 
+  {
+    struct stat st;
+
+    if (fstat (fd, &st) != 0)
+      {
+        set_errno_error (error, errno, self->part_path, "Cannot check");
+        close (fd);
+        return FALSE;
+      }
+    self->dev = st.st_dev;
+    self->ino = st.st_ino;
+    self->size = st.st_size;
+  }
   self->fd = fd;
   self->opened = TRUE;
+  g_atomic_int_inc (&open_parts);
+  return TRUE;
+}
+
+/* What is at the part's name is the file written (an inode number may be
+ * used again: its size and type count too). */
+static gboolean
+same_file (GCurlPartFile     *self,
+           const struct stat *st)
+{
+  return S_ISREG (st->st_mode) && st->st_dev == self->dev && st->st_ino == self->ino &&
+         st->st_size == self->size;
+}
+
+/* A part that rested: the same file again, or an error. */
+static gboolean
+reopen_part (GCurlPartFile *self,
+             GError       **error)
+{
+  struct stat st;
+  int fd;
+
+  fd = open (self->part_path,
+             O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      if (errsv == ELOOP)
+        set_not_regular_error (error, self->part_path, S_IFLNK);
+      else
+        set_errno_error (error, errsv, self->part_path, "Cannot open");
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || !same_file (self, &st) || st.st_nlink != 1)
+    {
+      g_autofree char *name = g_filename_display_name (self->part_path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "Refusing to write to %s: it was replaced during the download", name);
+      close (fd);
+      return FALSE;
+    }
+  self->fd = fd;
+  g_atomic_int_inc (&open_parts);
   return TRUE;
 }
 
@@ -332,7 +401,7 @@ _g_curl_part_file_write (GCurlPartFile *self,
 {
   const char *p = data;
 
-  if (self->fd < 0 && !open_part (self, error))
+  if (self->fd < 0 && !(self->opened ? reopen_part (self, error) : open_part (self, error)))
     return FALSE;
 
   while (len > 0)
@@ -348,8 +417,26 @@ _g_curl_part_file_write (GCurlPartFile *self,
         }
       p += n;
       len -= (gsize) n;
+      self->size += n;
     }
+
+  if (g_atomic_int_get (&open_parts) > MAX_OPEN_PARTS)
+    _g_curl_part_file_rest (self);
   return TRUE;
+}
+
+void
+_g_curl_part_file_rest (GCurlPartFile *self)
+{
+  int fd = self->fd;
+
+  if (fd < 0)
+    return;
+  self->fd = -1;
+  g_atomic_int_dec_and_test (&open_parts);
+  /* Written with write(2): nothing is buffered, and close() reports no
+   * write error on a local file system that write() did not. */
+  close (fd);
 }
 
 gboolean
@@ -364,8 +451,11 @@ close_part (GCurlPartFile *self,
 {
   int fd = self->fd;
 
+  if (fd < 0)
+    return TRUE;
   self->fd = -1;
-  if (fd >= 0 && close (fd) != 0 && errno != EINTR)
+  g_atomic_int_dec_and_test (&open_parts);
+  if (close (fd) != 0 && errno != EINTR)
     {
       set_errno_error (error, errno, self->part_path, "Cannot write to");
       return FALSE;
@@ -381,10 +471,26 @@ _g_curl_part_file_commit (GCurlPartFile *self,
 
   /* An empty body (or nothing new to a resumed part): the file still has
    * to be there, and a resumed part is checked as if written to. */
-  if (self->fd < 0 && !open_part (self, error))
+  if (!self->opened && !open_part (self, error))
     return FALSE;
   if (!close_part (self, error))
     return FALSE;
+
+  /* A part that rested: still the file written, not something put there
+   * since (a link there would become the final name). */
+  {
+    struct stat st;
+
+    if (g_lstat (self->part_path, &st) != 0 || !same_file (self, &st))
+      {
+        g_autofree char *name = g_filename_display_name (self->part_path);
+
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     "Refusing to move %s into place: it was replaced during the download",
+                     name);
+        return FALSE;
+      }
+  }
 
   if (self->replace)
     r = g_rename (self->part_path, self->final_path);

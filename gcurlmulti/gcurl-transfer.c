@@ -199,6 +199,7 @@ struct _GCurlTransfer
   gboolean            buffering;
   GBytes             *body;
   gboolean            checked_response;
+  gboolean            decoded;           /* libcurl decodes the body */
   gboolean            error_body;        /* an HTTP error's body, kept in memory */
   gboolean            too_large;
   gboolean            out_of_memory;     /* the body did not fit in memory */
@@ -547,8 +548,10 @@ update_progress (GCurlTransfer *self)
 
   set_int64 (self, &self->bytes_received, self->offset + self->received, PROP_BYTES_RECEIVED);
 
+  /* A Content-Length counts encoded bytes, bytes-received decoded ones:
+   * the total of a decoded body is unknown until its end. */
   length = info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1);
-  if (length >= 0 && !self->error_body)
+  if (length >= 0 && !self->error_body && !self->decoded)
     set_int64 (self, &self->total_bytes, self->offset + length, PROP_TOTAL_BYTES);
 
   set_int64 (self, &self->download_speed,
@@ -787,6 +790,26 @@ body_buffer_steal (BodyBuffer *b)
   return g_bytes_new_take (data, len);
 }
 
+/* Whether libcurl decodes this body (a Content-Encoding it was asked to
+ * accept through the handle, or with libcurl 7.88 a Transfer-Encoding
+ * gzip or deflate it decodes unasked), so that what arrives is not what
+ * Content-Length counts. */
+static gboolean
+body_is_decoded (GCurlTransfer *self)
+{
+  const char *ce, *te;
+
+  /* Only C code with the handle can have asked for a Content-Encoding. */
+  if (self->handle_exposed)
+    {
+      ce = g_curl_transfer_get_response_header (self, "Content-Encoding");
+      if (ce != NULL && ce[0] != '\0' && g_ascii_strcasecmp (ce, "identity") != 0)
+        return TRUE;
+    }
+  te = g_curl_transfer_get_response_header (self, "Transfer-Encoding");
+  return te != NULL && (strstr (te, "gzip") != NULL || strstr (te, "deflate") != NULL);
+}
+
 /* On the first byte of the body: the response's head is complete. */
 static void
 check_response (GCurlTransfer *self)
@@ -800,6 +823,7 @@ check_response (GCurlTransfer *self)
   code = read_response_head (self);
   if (self->fail_on_http_error && code >= 400)
     self->error_body = TRUE;
+  self->decoded = body_is_decoded (self);
 
   /* Memory output: room for the announced body, up to MAX_PRESIZE, rather
    * than growing (and copying) it from nothing; within max-size. */
@@ -874,6 +898,11 @@ write_cb (char   *ptr,
         return 0;
       if (!_g_curl_part_file_write (self->part, ptr, len, &self->write_error))
         return 0;
+      /* The whole announced body is in: no descriptor held until libcurl
+       * says the transfer is done, which may be many transfers later
+       * (doc/design.md, "The download folder"). */
+      if (self->received + (gint64) len == info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1))
+        _g_curl_part_file_rest (self->part);
       break;
 
     case G_CURL_OUTPUT_STREAM:
@@ -901,6 +930,15 @@ write_cb (char   *ptr,
 /* Request body                                                            */
 
 static void apply_pause (GCurlTransfer *self);
+
+/* A running transfer is its source's: called from that source's thread
+ * only (doc/errors.md, "Programming errors"). One that is not running may
+ * be set up anywhere, one thread at a time. */
+static gboolean
+in_its_thread (GCurlTransfer *self)
+{
+  return self->source == NULL || _g_curl_multi_source_in_its_thread (self->source);
+}
 static const char *shown_url (GCurlTransfer *self);
 static gboolean valid_token (const char *s);
 static gboolean valid_field_value (const char *s);
@@ -1359,6 +1397,7 @@ reset_results (GCurlTransfer *self)
   body_buffer_clear (&self->buffer);
   self->buffering = FALSE;
   self->out_of_memory = FALSE;
+  self->decoded = FALSE;
   g_clear_pointer (&self->read_chunk, g_bytes_unref);
   self->reason = NULL;
   g_ptr_array_set_size (self->response_headers, 0);
@@ -1537,6 +1576,35 @@ make_error (GCurlTransfer *self,
                         "Transfer of %s failed: the response is larger than %" G_GINT64_FORMAT " bytes",
                         shown_url (self), self->max_size);
 
+  /* libcurl 7.88 reports a response header line over its 100 KiB limit
+   * as out of memory, with no detail; 8.6 and later say CURLE_TOO_LARGE
+   * (mapped to PROTOCOL). Before the body began, that is what it means. */
+  if (result == CURLE_OUT_OF_MEMORY && !self->checked_response)
+    {
+      self->result = result;
+      return g_error_new (G_CURL_ERROR, G_CURL_ERROR_PROTOCOL,
+                          "Transfer of %s failed: the response head is too large "
+                          "(a header line over libcurl's limit of 100 KiB)", shown_url (self));
+    }
+
+  /* HTTP/2 with prior knowledge to a server that speaks only HTTP/1.1:
+   * the connection breaks before any response. Not a network failure to
+   * retry (PARTIAL) but the wrong protocol. */
+  if (self->http_version == G_CURL_HTTP_2_PRIOR_KNOWLEDGE && self->response_code == 0 &&
+      (result == CURLE_SEND_ERROR || result == CURLE_RECV_ERROR ||
+       result == CURLE_GOT_NOTHING || result == CURLE_HTTP2 || result == CURLE_PARTIAL_FILE ||
+       result == CURLE_WEIRD_SERVER_REPLY))
+    {
+      g_autofree char *detail = _g_curl_display_text (self->errbuf[0] ? self->errbuf
+                                                      : curl_easy_strerror (result));
+
+      self->result = result;
+      return g_error_new (G_CURL_ERROR, G_CURL_ERROR_PROTOCOL,
+                          "Transfer of %s failed: no HTTP/2 answer to a request with prior "
+                          "knowledge; the server may speak only HTTP/1.1 (%s)",
+                          shown_url (self), detail);
+    }
+
   if (result != CURLE_OK)
     return g_curl_error_new_from_code (result, self->url, self->errbuf);
 
@@ -1648,7 +1716,10 @@ _g_curl_transfer_complete (GCurlTransfer  *self,
   self->cancelling = FALSE;
 
   update_progress (self);
-  if (state == G_CURL_TRANSFER_STATE_SUCCEEDED && !self->error_body)
+  /* Known at the end: what came. Not for HEAD, whose total is the length
+   * the server announced for the body it did not send. */
+  if (state == G_CURL_TRANSFER_STATE_SUCCEEDED && !self->error_body &&
+      !(self->method != NULL && g_ascii_strcasecmp (self->method, "HEAD") == 0))
     set_int64 (self, &self->total_bytes, self->bytes_received, PROP_TOTAL_BYTES);
   set_state (self, state);
 
@@ -2221,6 +2292,7 @@ g_curl_transfer_set_url (GCurlTransfer *self,
                          const char *url)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (url != NULL);
 
   g_clear_pointer (&self->display_url, g_free);
@@ -2257,6 +2329,7 @@ g_curl_transfer_set_method (GCurlTransfer *self,
                             const char *method)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (method == NULL || valid_token (method));
 
   set_string (self, &self->method, method, PROP_METHOD);
@@ -2292,6 +2365,7 @@ g_curl_transfer_set_user_agent (GCurlTransfer *self,
                                 const char *user_agent)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (user_agent == NULL || valid_field_value (user_agent));
 
   set_string (self, &self->user_agent, user_agent, PROP_USER_AGENT);
@@ -2325,6 +2399,7 @@ g_curl_transfer_set_follow_redirects (GCurlTransfer *self,
                                       gboolean follow_redirects)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
 
   set_bool (self, &self->follow_redirects, follow_redirects, PROP_FOLLOW_REDIRECTS);
 }
@@ -2357,6 +2432,7 @@ g_curl_transfer_set_max_redirects (GCurlTransfer *self,
                                    int max_redirects)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (max_redirects >= -1);
 
   if (self->max_redirects != max_redirects)
@@ -2394,6 +2470,7 @@ g_curl_transfer_set_http_version (GCurlTransfer *self,
                                   GCurlHttpVersion version)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (version <= G_CURL_HTTP_3_ONLY);
 
   if (self->http_version != version)
@@ -2431,6 +2508,7 @@ g_curl_transfer_set_timeout (GCurlTransfer *self,
                              guint timeout_ms)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
 
   set_uint (self, &self->timeout, timeout_ms, PROP_TIMEOUT);
 }
@@ -2463,6 +2541,7 @@ g_curl_transfer_set_connect_timeout (GCurlTransfer *self,
                                      guint timeout_ms)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
 
   set_uint (self, &self->connect_timeout, timeout_ms, PROP_CONNECT_TIMEOUT);
 }
@@ -2495,6 +2574,7 @@ g_curl_transfer_set_max_recv_speed (GCurlTransfer *self,
                                     gint64 bytes_per_second)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (bytes_per_second >= 0);
 
   set_int64 (self, &self->max_recv_speed, bytes_per_second, PROP_MAX_RECV_SPEED);
@@ -2528,6 +2608,7 @@ g_curl_transfer_set_max_send_speed (GCurlTransfer *self,
                                     gint64 bytes_per_second)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (bytes_per_second >= 0);
 
   set_int64 (self, &self->max_send_speed, bytes_per_second, PROP_MAX_SEND_SPEED);
@@ -2561,6 +2642,7 @@ g_curl_transfer_set_receive_buffer_size (GCurlTransfer *self,
                                          guint          size)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (size >= MIN_RECEIVE_BUFFER_SIZE && size <= MAX_RECEIVE_BUFFER_SIZE);
 
   set_uint (self, &self->receive_buffer_size, size, PROP_RECEIVE_BUFFER_SIZE);
@@ -2594,6 +2676,7 @@ g_curl_transfer_set_resume_from (GCurlTransfer *self,
                                  gint64 offset)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (offset >= 0);
 
   set_int64 (self, &self->resume_from, offset, PROP_RESUME_FROM);
@@ -2627,6 +2710,7 @@ g_curl_transfer_set_allowed_protocols (GCurlTransfer *self,
                                        const char *protocols)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (protocols != NULL);
 
   set_string (self, &self->allowed_protocols, protocols, PROP_ALLOWED_PROTOCOLS);
@@ -2660,6 +2744,7 @@ g_curl_transfer_set_max_size (GCurlTransfer *self,
                               gint64 max_size)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (max_size >= 0);
 
   set_int64 (self, &self->max_size, max_size, PROP_MAX_SIZE);
@@ -2693,6 +2778,7 @@ g_curl_transfer_set_tls_verify_peer (GCurlTransfer *self,
                                      gboolean verify)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
 
   set_bool (self, &self->tls_verify_peer, verify, PROP_TLS_VERIFY_PEER);
 }
@@ -2725,6 +2811,7 @@ g_curl_transfer_set_tls_verify_host (GCurlTransfer *self,
                                      gboolean verify)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
 
   set_bool (self, &self->tls_verify_host, verify, PROP_TLS_VERIFY_HOST);
 }
@@ -2757,6 +2844,7 @@ g_curl_transfer_set_tls_ca_file (GCurlTransfer *self,
                                  const char *ca_file)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
 
   set_string (self, &self->tls_ca_file, ca_file, PROP_TLS_CA_FILE);
 }
@@ -2789,6 +2877,7 @@ g_curl_transfer_set_fail_on_http_error (GCurlTransfer *self,
                                         gboolean fail)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
 
   set_bool (self, &self->fail_on_http_error, fail, PROP_FAIL_ON_HTTP_ERROR);
 }
@@ -2821,6 +2910,7 @@ g_curl_transfer_set_progress_interval (GCurlTransfer *self,
                                        guint interval_ms)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
 
   set_uint (self, &self->progress_interval, interval_ms, PROP_PROGRESS_INTERVAL);
 }
@@ -2842,6 +2932,7 @@ g_curl_transfer_set_low_speed_limit (GCurlTransfer *self,
                                      guint          seconds)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
 
   freeze (self);
   set_uint (self, &self->low_speed_limit, bytes_per_second, PROP_LOW_SPEED_LIMIT);
@@ -2962,6 +3053,7 @@ g_curl_transfer_set_request_header (GCurlTransfer *self,
   gsize len;
 
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (name != NULL && valid_header_part (name, TRUE));
   g_return_if_fail (value == NULL || valid_header_part (value, FALSE));
 
@@ -3014,6 +3106,7 @@ g_curl_transfer_set_request_body_bytes (GCurlTransfer *self,
                                         const char    *content_type)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (content_type == NULL || valid_header_part (content_type, FALSE));
 
   clear_body (self);
@@ -3045,6 +3138,7 @@ g_curl_transfer_set_request_body_stream (GCurlTransfer *self,
                                          const char    *content_type)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (G_IS_INPUT_STREAM (stream));
   g_return_if_fail (length >= -1);
   g_return_if_fail (content_type == NULL || valid_header_part (content_type, FALSE));
@@ -3098,6 +3192,7 @@ void
 g_curl_transfer_set_output_memory (GCurlTransfer *self)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (!_g_curl_transfer_is_active (self));
 
   set_output (self, G_CURL_OUTPUT_MEMORY);
@@ -3140,6 +3235,7 @@ g_curl_transfer_set_output_file (GCurlTransfer      *self,
                                  GCurlDownloadFlags  flags)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (!_g_curl_transfer_is_active (self));
 
@@ -3179,6 +3275,7 @@ g_curl_transfer_set_output_stream (GCurlTransfer *self,
                                    GOutputStream *stream)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (G_IS_OUTPUT_STREAM (stream));
   g_return_if_fail (!_g_curl_transfer_is_active (self));
 
@@ -3197,6 +3294,7 @@ void
 g_curl_transfer_set_output_signal (GCurlTransfer *self)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
   g_return_if_fail (!_g_curl_transfer_is_active (self));
 
   set_output (self, G_CURL_OUTPUT_SIGNAL);
@@ -3557,6 +3655,7 @@ void
 g_curl_transfer_pause (GCurlTransfer *self)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
 
   if (self->state != G_CURL_TRANSFER_STATE_RUNNING)
     return;
@@ -3575,6 +3674,7 @@ void
 g_curl_transfer_resume (GCurlTransfer *self)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
 
   if (self->state != G_CURL_TRANSFER_STATE_PAUSED)
     return;
@@ -3601,6 +3701,7 @@ void
 g_curl_transfer_cancel (GCurlTransfer *self)
 {
   g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (in_its_thread (self));
 
   if (!_g_curl_transfer_is_active (self) || self->cancelling)
     return;

@@ -249,6 +249,53 @@ server_handler (SoupServer        *server,
           g_object_unref (stream);
         }
     }
+  else if (g_str_equal (path, "/longheader"))
+    {
+      /* One response header line of "n" bytes, then an empty body. */
+      GIOStream *stream = soup_server_message_steal_connection (msg);
+      GOutputStream *out = g_io_stream_get_output_stream (stream);
+      g_autofree char *value = g_strnfill ((gsize) n, 'a');
+      g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nX-Long: %s\r\n"
+                                               "Content-Length: 0\r\n\r\n", value);
+
+      g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
+      g_io_stream_close (stream, NULL, NULL);
+      g_object_unref (stream);
+    }
+  else if (g_str_equal (path, "/gzipbomb"))
+    {
+      /* "n" zero bytes, gzip-compressed, sent as Transfer-Encoding: gzip
+       * (which the client never asked for), chunked. */
+      g_autoptr(GZlibCompressor) zc = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 9);
+      g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+      g_autoptr(GOutputStream) gz = g_converter_output_stream_new (mem, G_CONVERTER (zc));
+      g_autofree guint8 *zeros = g_malloc0 (64 * 1024);
+      GIOStream *stream;
+      GOutputStream *out;
+      g_autofree char *head = NULL;
+      gsize len;
+      const char *body;
+
+      for (goffset left = n; left > 0; left -= MIN (left, 64 * 1024))
+        g_output_stream_write_all (gz, zeros, MIN (left, 64 * 1024), NULL, NULL, NULL);
+      g_output_stream_close (gz, NULL, NULL);
+      body = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (mem));
+      len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mem));
+      if (query_int (query, "ce", 0))   /* as Content-Encoding, with a length */
+        head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+                                "Content-Length: %zu\r\nConnection: close\r\n\r\n", len);
+      else
+        head = g_strdup_printf ("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n"
+                                "Connection: close\r\n\r\n%zx\r\n", len);
+      stream = soup_server_message_steal_connection (msg);
+      out = g_io_stream_get_output_stream (stream);
+      g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
+      g_output_stream_write_all (out, body, len, NULL, NULL, NULL);
+      if (!query_int (query, "ce", 0))
+        g_output_stream_write_all (out, "\r\n0\r\n\r\n", 7, NULL, NULL, NULL);
+      g_io_stream_close (stream, NULL, NULL);
+      g_object_unref (stream);
+    }
   else if (g_str_equal (path, "/range416"))
     {
       /* Every Range is out of range: 416 with "Content-Range: bytes *\/n". */

@@ -45,6 +45,10 @@ gboolean      gcurl_test_pattern_check  (goffset       offset,
  *                         (CRLFs included), N pattern bytes, then close
  *                         (hold=1: keep the connection open)
  *   /range416?n=N         416 with "Content-Range: bytes *\/N"
+ *   /longheader?n=N       a response header line of N bytes, no body
+ *   /gzipbomb?n=N[&ce=1]  N zero bytes gzip-compressed, as an unasked-for
+ *                         Transfer-Encoding: gzip (ce=1: Content-Encoding
+ *                         with the compressed Content-Length)
  *
  * Every response but /status, /echo, /disposition and /range416 carries
  * the pattern.

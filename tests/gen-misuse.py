@@ -8,7 +8,10 @@ never to crash.
   (a GCancellable);
 - every method and function once per pointer argument that is not
   annotated nullable (or optional), with that argument NULL and the others
-  valid or zero.
+  valid or zero;
+- every GCurlMultiSource method but get_context(), and every GCurlTransfer
+  setter and action (set_*, pause, resume, cancel) on a running transfer,
+  called from another thread than the source's (doc/errors.md).
 
     gen-misuse.py GIR OUTPUT.c
 """
@@ -83,6 +86,7 @@ def main(gir, output):
     root = ET.parse(gir).getroot()
     ns = root.find("core:namespace", NS)
     calls = []   # (test name, call expression)
+    thread_calls = []   # the same, to be made from another thread
 
     def add_callable(fn, instance_type=None):
         name = fn.get(C + "identifier")
@@ -104,6 +108,12 @@ def main(gir, output):
             calls.append((f"{name}/null-self", call([f"({instance_type}) NULL"] + rest)))
             calls.append((f"{name}/wrong-type", call([f"({instance_type}) other"] + rest)))
             self_arg = ["source" if instance_type == "GCurlMultiSource*" else "transfer"]
+            method = name.split("_", 3)[-1] if instance_type == "GCurlTransfer*" else None
+            if instance_type == "GCurlMultiSource*" and name != "g_curl_multi_source_get_context":
+                thread_calls.append((f"{name}/wrong-thread", call(["source"] + rest)))
+            elif method is not None and (method.startswith("set_") or
+                                         method in ("pause", "resume", "cancel")):
+                thread_calls.append((f"{name}/wrong-thread", call(["running"] + rest)))
         else:
             self_arg = []
 
@@ -141,6 +151,7 @@ static GFile *file;
 static GOutputStream *ostream;
 static GInputStream *istream;
 static GBytes *bytes;
+static GCurlTransfer *running;   /* started, never iterated: stays running */
 
 static void
 expect_critical (void (*call) (void))
@@ -150,10 +161,37 @@ expect_critical (void (*call) (void))
   g_test_assert_expected_messages ();
 }
 
+typedef struct
+{
+  void (*call) (void);
+} Call;
+
+static gpointer
+call_in_thread (gpointer data)
+{
+  ((Call *) data)->call ();
+  return NULL;
+}
+
+/* From another thread, the one check that fails is the thread's. */
+static void
+expect_critical_in_thread (void (*call) (void))
+{
+  Call c = { call };
+
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*in_its_thread*");
+  g_thread_join (g_thread_new ("misuse", call_in_thread, &c));
+  g_test_assert_expected_messages ();
+}
+
 """)
         for i, (test, expr) in enumerate(calls):
             f.write(f"static void\ncall_{i} (void)\n{{\n  {expr};\n}}\n\n"
                     f"static void\ntest_{i} (void)\n{{\n  expect_critical (call_{i});\n}}\n\n")
+        for i, (test, expr) in enumerate(thread_calls):
+            f.write(f"static void\nthread_call_{i} (void)\n{{\n  {expr};\n}}\n\n"
+                    f"static void\nthread_test_{i} (void)\n{{\n"
+                    f"  expect_critical_in_thread (thread_call_{i});\n}}\n\n")
         f.write("""int
 main (int   argc,
       char *argv[])
@@ -168,12 +206,20 @@ main (int   argc,
   ostream = g_memory_output_stream_new_resizable ();
   istream = g_memory_input_stream_new ();
   bytes = g_bytes_new_static ("x", 1);
+  running = g_curl_transfer_new ("http://127.0.0.1:1/");
+  g_curl_multi_source_perform_async (source, running, NULL, NULL, NULL);
 
 """)
         for i, (test, expr) in enumerate(calls):
             f.write(f'  g_test_add_func ("/GCurl/Misuse/{test}", test_{i});\n')
+        for i, (test, expr) in enumerate(thread_calls):
+            f.write(f'  g_test_add_func ("/GCurl/Misuse/{test}", thread_test_{i});\n')
         f.write("""
   ret = g_test_run ();
+  g_curl_multi_source_cancel_all (source);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_object_unref (running);
   g_bytes_unref (bytes);
   g_object_unref (istream);
   g_object_unref (ostream);
@@ -184,7 +230,7 @@ main (int   argc,
   return ret;
 }
 """)
-    print(f"{len(calls)} calls", file=sys.stderr)
+    print(f"{len(calls)} calls, {len(thread_calls)} from another thread", file=sys.stderr)
 
 
 if __name__ == "__main__":

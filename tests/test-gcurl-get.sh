@@ -25,7 +25,7 @@ sha () { sha256sum "$1" | cut -d' ' -f1; }
 now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
 run () { "$get" "$@" > "$work/out" 2> "$work/err"; status=$?; }
 
-echo "1..15"
+echo "1..20"
 
 # 1. Four downloads from nginx and the SoupServer; plain lines off a terminal.
 d="$work/d1"
@@ -111,7 +111,37 @@ took=$(( $(now_ms) - start ))
 check "--limit-rate 4M: 16 MiB in $took ms (>= 3000), checksum right" \
   '[ $status -eq 0 ] && [ $took -ge 3000 ] && [ "$(sha "$d/16m")" = "$(sha "$NGINX_DOCROOT/16m")" ]'
 
-# 7. On a terminal (script(1) gives it one): a live line per running
+# 7. Hostile servers and names (doc/design.md, "The download folder",
+# "Messages").
+d="$work/d9"
+mkdir -p "$d"
+run -o "$d" --max-filesize 1M "$SOUP_URL/gzipbomb?n=67108864"
+big=$(find "$d" -type f -size +1024k | wc -l)
+check "--max-filesize 1M against a 64 MiB gzip bomb: nothing over 1 MiB written (exit $status)" \
+  '[ $big -eq 0 ]'
+run --max-filesize=huge "$NGINX_HTTP_URL/1k"
+check "a bad --max-filesize: exit 2" '[ $status -eq 2 ] && grep -q "invalid size" "$work/err"'
+
+secret_url=$(echo "$SOUP_URL" | sed 's|http://|http://user:s3cret@|')
+run -o "$work/d10" "$secret_url/status?code=404"
+check "a password in the URL is never printed" \
+  '[ $status -eq 1 ] && ! grep -q s3cret "$work/out" "$work/err" && grep -q "\*\*\*@" "$work/err"'
+
+head_esc='HTTP/1.1%20404%20%1B%5D0%3Bpwned%07Gone%0D%0AContent-Length%3A%200%0D%0A%0D%0A'
+run -o "$work/d11" "$SOUP_URL/raw?head=$head_esc"
+check "control bytes from the server never reach the terminal" \
+  '[ $status -eq 1 ] && ! grep -q "$(printf "\033")" "$work/err" && ! grep -q "$(printf "\007")" "$work/err" &&
+   grep -q "x1b]0;pwned" "$work/err"'
+
+d="$work/d12"
+mkdir -p "$d"
+printf 'stale' > "$d/bytes.part"
+run -o "$d" "$SOUP_URL/bytes?n=3000"
+check "an old .part is replaced, not appended to; no hidden file left" \
+  '[ $status -eq 0 ] && [ "$(wc -c < "$d/bytes")" -eq 3000 ] && [ ! -e "$d/bytes.part" ] &&
+   [ "$(find "$d" -name ".*" | wc -l)" -eq 0 ]'
+
+# 8. On a terminal (script(1) gives it one): a live line per running
 # download and a total line, redrawn in place.
 d="$work/d8"
 TERM=xterm script -qec "\"$get\" -o \"$d\" \"$NGINX_HTTP_URL/slow/100k\"" /dev/null > "$work/out" 2> "$work/err"

@@ -18,6 +18,7 @@
 #include <gio/gunixoutputstream.h>
 
 #include "gcurl-filename-private.h"
+#include "gcurl-part-file-private.h"
 #include "gcurl-multi-source-private.h"
 #include "gcurl-transfer-private.h"
 #include "gcurl-test-utils.h"
@@ -1384,6 +1385,277 @@ test_header_injection (Fixture       *f,
   g_assert_cmpstr (g_curl_transfer_get_method (t), ==, "PROPFIND");
 }
 
+/* One message for a cancellation, however it came: a cancellable
+ * cancelled before the start or during the run, or cancel(). */
+static void
+test_cancel_messages (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *url = surl ("/trickle?n=100000&chunk=1000&interval=10");
+  g_autofree char *expected = g_strdup_printf ("Transfer of %s was cancelled", url);
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCancellable) before = g_cancellable_new ();
+  g_autoptr(GCancellable) during = g_cancellable_new ();
+  g_autoptr(GSource) timeout = g_timeout_source_new (50);
+  Result r = { 0 };
+
+  g_cancellable_cancel (before);
+  g_curl_multi_source_perform_async (f->source, t, before, perform_cb, &r);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (r.error->message, ==, expected);
+  result_clear (&r);
+
+  g_source_set_callback (timeout, cancel_later, during, NULL);
+  g_source_attach (timeout, f->context);
+  g_curl_multi_source_perform_async (f->source, t, during, perform_cb, &r);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (r.error->message, ==, expected);
+  result_clear (&r);
+
+  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  g_curl_transfer_cancel (t);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (r.error->message, ==, expected);
+  result_clear (&r);
+}
+
+/* HEAD: total-bytes is the announced length of the body not sent. */
+static void
+test_head_total_bytes (Fixture       *f,
+                       gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *url = NULL;
+  g_autoptr(GCurlTransfer) t = NULL;
+
+  if (nginx == NULL)
+    return;
+  url = g_strconcat (nginx->http_url, "/1m", NULL);
+  t = g_curl_transfer_new (url);
+  g_curl_transfer_set_method (t, "HEAD");
+  g_assert_no_error (run (f, t));
+  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 200);
+  g_assert_cmpint (g_curl_transfer_get_total_bytes (t), ==, 1024 * 1024);
+  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 0);
+}
+
+/* HTTP/2 with prior knowledge to an HTTP/1.1-only server: the wrong
+ * protocol (PROTOCOL), not a broken connection worth retrying (PARTIAL). */
+static void
+test_prior_knowledge_to_http1 (Fixture       *f,
+                               gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *soup = surl ("/bytes?n=100");
+  g_autofree char *url = NULL;
+  g_autoptr(GCurlTransfer) t = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (nginx == NULL)
+    return;
+  url = g_strconcat (nginx->http_url, "/1k", NULL);
+  t = g_curl_transfer_new (url);
+  g_curl_transfer_set_http_version (t, G_CURL_HTTP_2_PRIOR_KNOWLEDGE);
+  error = run (f, t);
+  g_test_message ("nginx: %s", error ? error->message : "no error");
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_PROTOCOL);
+  g_clear_error (&error);
+
+  g_curl_transfer_set_url (t, soup);
+  error = run (f, t);
+  g_test_message ("SoupServer: %s", error ? error->message : "no error");
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_PROTOCOL);
+}
+
+/* A response header line over libcurl's limit: PROTOCOL on every libcurl
+ * (7.88 says out of memory, 8.6 CURLE_TOO_LARGE), never TOO_LARGE. */
+static void
+test_long_header (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *url = surl ("/longheader?n=200000");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+
+  error = run (f, t);
+  g_test_message ("%s", error ? error->message : "no error");
+  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_PROTOCOL);
+}
+
+static guint
+count_open_fds (void)
+{
+  return count_entries ("/proc/self/fd");
+}
+
+/* Parts beyond the cap rest between writes, and are checked when opened
+ * again: 200 parts written to in turn hold at most 64 descriptors, end
+ * with the right bytes, and one replaced while resting is refused. */
+static void
+test_part_file_rest (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) _g_curl_part_file_free);
+  guint base = count_open_fds ();
+  const char *pattern = (const char *) gcurl_test_pattern ();
+  g_autofree char *victim = g_build_filename (f->tmpdir, "victim", NULL);
+  g_autoptr(GError) error = NULL;
+
+  write_file (victim, "precious");
+  for (int i = 0; i < 200; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/p%03d", f->tmpdir, i);
+      gint64 offset = -1;
+      GCurlPartFile *pf = _g_curl_part_file_new (path, FALSE, FALSE, &offset, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (offset, ==, 0);
+      g_ptr_array_add (parts, pf);
+    }
+  for (int round = 0; round < 3; round++)
+    for (guint i = 0; i < parts->len; i++)
+      {
+        g_assert_true (_g_curl_part_file_write (parts->pdata[i], pattern + round * 100, 100, &error));
+        g_assert_no_error (error);
+        g_assert_cmpuint (count_open_fds (), <=, base + 64 + 1);
+      }
+
+  /* The first 64 stay open; p150 rests: swap both for links. p150 is
+   * refused when opened again, p007 (written through its descriptor,
+   * never through the link) when moved into place. */
+  for (guint k = 0; k < 2; k++)
+    {
+      guint i = k == 0 ? 150 : 7;
+      g_autofree char *part = g_strdup_printf ("%s/p%03u.part", f->tmpdir, i);
+      gboolean wrote;
+
+      g_assert_cmpint (g_unlink (part), ==, 0);
+      g_assert_cmpint (symlink (victim, part), ==, 0);
+      wrote = _g_curl_part_file_write (parts->pdata[i], pattern, 10, &error);
+      g_assert_true (wrote == (i == 7));
+      if (!wrote)
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+      g_clear_error (&error);
+      g_assert_false (_g_curl_part_file_commit (parts->pdata[i], &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+      g_clear_error (&error);
+      assert_contents (victim, "precious");
+      g_assert_cmpint (g_unlink (part), ==, 0);
+    }
+
+  for (guint i = 0; i < parts->len; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/p%03u", f->tmpdir, i);
+
+      if (i == 7 || i == 150)
+        continue;
+      g_assert_true (_g_curl_part_file_commit (parts->pdata[i], &error));
+      g_assert_no_error (error);
+      assert_file_pattern (path, 300);
+    }
+  g_ptr_array_set_size (parts, 0);
+  g_assert_cmpuint (count_open_fds (), ==, base);
+}
+
+/* 5,000 file downloads queued at once, 20 connections, under a descriptor
+ * limit of 1,024: a part is opened only at its first byte, so all of them
+ * succeed, and no empty part is left. */
+static void
+test_output_file_many_queued (Fixture       *f,
+                              gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *url = NULL;
+  struct rlimit old, limited;
+  int done = 0, failed = 0;
+  const int n = 5000;
+
+  if (nginx == NULL)
+    return;
+  url = g_strconcat (nginx->http_url, "/1k", NULL);
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &old), ==, 0);
+  limited = old;
+  limited.rlim_cur = MIN (old.rlim_cur, 1024);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limited), ==, 0);
+
+  g_curl_multi_source_set_max_total_connections (f->source, 20);
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("f%04d", i);
+      g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+
+      g_curl_transfer_set_output_file (t, file, G_CURL_DOWNLOAD_FLAGS_NONE);
+      g_signal_connect (t, "finished", G_CALLBACK (on_finished), &done);
+      g_curl_multi_source_perform_async (f->source, t, NULL, NULL, NULL);
+    }
+  gcurl_test_wait_for_count (f->context, &done, n, 120000);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &old), ==, 0);
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+
+  failed = n - (int) count_entries (f->tmpdir);
+  g_assert_cmpint (failed, ==, 0);
+  for (int i = 0; i < n; i += 499)
+    {
+      g_autofree char *name = g_strdup_printf ("f%04d", i);
+      g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
+
+      assert_file_pattern (path, 1024);
+    }
+}
+
+typedef struct
+{
+  gboolean consistent;
+  int      notifies;
+} Figures;
+
+static void
+check_figures (GCurlTransfer *t,
+               GParamSpec    *pspec,
+               gpointer       data)
+{
+  Figures *fig = data;
+  gint64 total = g_curl_transfer_get_total_bytes (t);
+
+  fig->notifies++;
+  if (total >= 0 && g_curl_transfer_get_bytes_received (t) > total)
+    fig->consistent = FALSE;
+}
+
+/* A body libcurl decodes: bytes-received never passes total-bytes (the
+ * encoded Content-Length is not the decoded total), and both are the
+ * decoded size at the end. */
+static void
+test_compression_figures (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *url = surl ("/gzipbomb?n=1000000&ce=1");
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *zeros = g_malloc0 (1000000);
+  Figures fig = { TRUE, 0 };
+  GBytes *body;
+
+  curl_easy_setopt (g_curl_transfer_get_handle (t), CURLOPT_ACCEPT_ENCODING, "");
+  g_curl_transfer_set_progress_interval (t, 0);
+  g_signal_connect (t, "notify::bytes-received", G_CALLBACK (check_figures), &fig);
+  g_signal_connect (t, "notify::total-bytes", G_CALLBACK (check_figures), &fig);
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_true (fig.consistent);
+  g_assert_cmpint (fig.notifies, >, 0);
+  body = g_curl_transfer_get_body (t);
+  g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), zeros, 1000000);
+  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 1000000);
+  g_assert_cmpint (g_curl_transfer_get_total_bytes (t), ==, 1000000);
+}
+
 /* Finished transfers' easy handles are reset and used again, but never one
  * that C code had through get_handle(): it may carry state a reset keeps,
  * such as cookies, into an unrelated transfer. */
@@ -2706,6 +2978,13 @@ main (int   argc,
   ADD ("max-size/error-body", test_max_size_error_body);
   ADD ("messages", test_messages);
   ADD ("header-injection", test_header_injection);
+  ADD ("cancel/messages", test_cancel_messages);
+  ADD ("head/total-bytes", test_head_total_bytes);
+  ADD ("http2/prior-knowledge-to-http1", test_prior_knowledge_to_http1);
+  ADD ("errors/long-header", test_long_header);
+  ADD ("output-file/many-queued", test_output_file_many_queued);
+  ADD ("output-file/part-rest", test_part_file_rest);
+  ADD ("compression/figures", test_compression_figures);
   g_test_add_func ("/GCurl/Transfer/response-header-bytes", test_response_header_bytes);
   ADD ("easy-pool", test_easy_pool);
   ADD ("easy-pool-options", test_easy_pool_options);

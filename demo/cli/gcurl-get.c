@@ -51,6 +51,7 @@ struct _App
   gboolean          overwrite;
   gboolean          quiet;
   gint64            limit_rate;
+  gint64            max_filesize;
   guint             stall_timeout;
   gboolean          tty;
   guint             live_lines; /* lines of the live display on screen */
@@ -269,12 +270,15 @@ finished (GObject      *object,
   else
     {
       app->failed++;
-      /* The library's messages name the URL; GIO's (a file that exists)
-       * do not. */
-      if (strstr (error->message, download->url) != NULL)
+      /* The library's messages name the URL (without its password, with
+       * control characters escaped); GIO's (a file that exists) do not:
+       * the sanitized file name says which download, never the URL as
+       * given, which may hold credentials. */
+      if (g_str_has_prefix (error->message, "Transfer of ") ||
+          g_str_has_prefix (error->message, "The transfer of "))
         print_line (app, stderr, "gcurl-get: %s", error->message);
       else
-        print_line (app, stderr, "gcurl-get: %s: %s", download->url, error->message);
+        print_line (app, stderr, "gcurl-get: %s: %s", download->name, error->message);
     }
 
   start_next (app);
@@ -340,6 +344,10 @@ start (App      *app,
   g_curl_transfer_set_output_file (download->transfer, file, flags);
   if (app->limit_rate > 0)
     g_curl_transfer_set_max_recv_speed (download->transfer, app->limit_rate);
+  /* Counts the bytes as stored: decoded, if libcurl decodes (libcurl 7.88
+   * decodes a Transfer-Encoding: gzip it never asked for). */
+  if (app->max_filesize > 0)
+    g_curl_transfer_set_max_size (download->transfer, app->max_filesize);
   /* A download that stops moving fails rather than hangs. */
   g_curl_transfer_set_low_speed_limit (download->transfer, 1, app->stall_timeout);
 
@@ -406,6 +414,7 @@ invalid:
 }
 
 static gint64 limit_rate_option;
+static gint64 max_filesize_option;
 
 static gboolean
 on_limit_rate (const char  *name,
@@ -414,6 +423,21 @@ on_limit_rate (const char  *name,
                GError     **error)
 {
   return parse_rate (value, &limit_rate_option, error);
+}
+
+static gboolean
+on_max_filesize (const char  *name,
+                 const char  *value,
+                 gpointer     data,
+                 GError     **error)
+{
+  if (!parse_rate (value, &max_filesize_option, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "invalid size \"%s\" (bytes, with an optional K, M or G)", value);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Adds the URLs of the list at path to urls; sets *bad_lines to the number
@@ -470,6 +494,8 @@ main (int   argc,
       "Continue partial downloads (NAME.part); skip files already there", NULL },
     { "limit-rate", 0, 0, G_OPTION_ARG_CALLBACK, on_limit_rate,
       "Limit each download to RATE bytes per second (K, M, G: powers of 1024)", "RATE" },
+    { "max-filesize", 0, 0, G_OPTION_ARG_CALLBACK, on_max_filesize,
+      "Fail a download larger than SIZE bytes, as received (K, M, G: powers of 1024)", "SIZE" },
     { "input-file", 'i', 0, G_OPTION_ARG_FILENAME, &input_file,
       "Read URLs from FILE, one per line (- for standard input)", "FILE" },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, "Replace files that exist", NULL },
@@ -555,6 +581,7 @@ main (int   argc,
   app.overwrite = overwrite;
   app.quiet = quiet;
   app.limit_rate = limit_rate_option;
+  app.max_filesize = max_filesize_option;
   app.stall_timeout = (guint) stall_timeout;
   app.tty = isatty (STDOUT_FILENO) && g_getenv ("TERM") && !g_str_equal (g_getenv ("TERM"), "dumb");
   app.started_at = g_get_monotonic_time ();
