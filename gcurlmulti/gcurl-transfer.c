@@ -824,6 +824,8 @@ check_response (GCurlTransfer *self)
   if (self->fail_on_http_error && code >= 400)
     self->error_body = TRUE;
   self->decoded = body_is_decoded (self);
+  if (self->decoded)   /* what a progress report between head and body set */
+    set_int64 (self, &self->total_bytes, -1, PROP_TOTAL_BYTES);
 
   /* Memory output: room for the announced body, up to MAX_PRESIZE, rather
    * than growing (and copying) it from nothing; within max-size. */

@@ -1736,7 +1736,7 @@ test_wrong_context (Fixture       *f,
   if (!g_test_undefined ())
     return;
 
-  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*context_is_current*");
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*in_its_thread*");
   thread = g_thread_new ("other", add_from_other_thread, f);
   g_assert_false (GPOINTER_TO_INT (g_thread_join (thread)));
   g_test_assert_expected_messages ();
