@@ -127,6 +127,7 @@ struct _GCurlMultiSource
   gboolean               suspended;         /* a handler runs a nested loop */
   guint                  max_action_depth;
   guint                  timer_calls;
+  guint                  actions;            /* socket_action() calls, ever */
   guint64                dispatch_count;
   guint                  dirty_options;     /* 1 << prop_id of options to apply */
 
@@ -520,6 +521,7 @@ socket_action (GCurlMultiSource *self,
   CURLMcode mc;
 
   self->action_depth++;
+  self->actions++;
   self->max_action_depth = MAX (self->max_action_depth, self->action_depth);
   if G_UNLIKELY (self->action_hook != NULL)
     mc = self->action_hook (self, self->multi, fd, ev_bitmask, &running,
@@ -547,6 +549,17 @@ socket_ready_cb (curl_socket_t fd,
 
   if (!abandoned (self))
     socket_action (self, fd, cselect);
+}
+
+/* libcurl 8.0 and later: see multi_gsource_dispatch(). */
+static gboolean
+timer_resync_needed (void)
+{
+  static gsize needed;
+
+  if (g_once_init_enter (&needed))
+    g_once_init_leave (&needed, curl_version_info (CURLVERSION_NOW)->version_num >= 0x080000 ? 2 : 1);
+  return needed == 2;
 }
 
 static void
@@ -624,6 +637,7 @@ multi_gsource_dispatch (GSource     *source,
   gint64 ready_time;
   gboolean timer_due;
   guint timer_calls;
+  guint actions;
 
   if G_UNLIKELY (self == NULL)
     return G_SOURCE_CONTINUE;
@@ -650,6 +664,7 @@ multi_gsource_dispatch (GSource     *source,
   if (timer_due)
     set_timer (self, -1);
   timer_calls = self->timer_calls;
+  actions = self->actions;
 
   self->backend->vtable->dispatch (self->backend, socket_ready_cb, self);
 
@@ -666,6 +681,13 @@ multi_gsource_dispatch (GSource     *source,
       if (self->timer_calls == timer_calls && !abandoned (self))
         resync_timer (self);
     }
+  /* libcurl 8 does not announce a timer it considers unchanged, also when
+   * our own actions consumed it: with thousands of transfers waiting for
+   * one of 20 connections, curl_multi_timeout() said 0 while no timer was
+   * set, and the queue stalled (doc/design.md, "libcurl 8: a timer not
+   * announced again"). After any action, ask. */
+  if (self->actions != actions && timer_resync_needed () && !abandoned (self))
+    resync_timer (self);
 
   /* What libcurl forbade inside its callbacks during the actions above
    * (the only place anything is deferred). */
