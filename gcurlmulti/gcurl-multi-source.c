@@ -685,8 +685,10 @@ multi_gsource_dispatch (GSource     *source,
    * our own actions consumed it: with thousands of transfers waiting for
    * one of 20 connections, curl_multi_timeout() said 0 while no timer was
    * set, and the queue stalled (doc/design.md, "libcurl 8: a timer not
-   * announced again"). After any action, ask. */
-  if (self->actions != actions && timer_resync_needed () && !abandoned (self))
+   * announced again"). After any action that left no timer, ask. */
+  if (self->actions != actions && timer_resync_needed () && !abandoned (self) &&
+      (self->ready_time_changed ? self->next_ready_time
+                                : g_source_get_ready_time (source)) < 0)
     resync_timer (self);
 
   /* What libcurl forbade inside its callbacks during the actions above
