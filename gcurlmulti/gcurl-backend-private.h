@@ -8,7 +8,7 @@
  * sockets (backend->dispatch) and calls curl_multi_socket_action() for each
  * one through the callback it passes in. Ready sockets are checked again just
  * before each callback, because an earlier action in the same dispatch can
- * remove, close or replace any socket (DESIGN §4, "Dispatch").
+ * remove, close or replace any socket.
  */
 
 #pragma once

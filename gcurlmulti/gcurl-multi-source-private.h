@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Nothing here is installed or exported from the shared library; the tests
- * link the internal static library to reach it (DESIGN §8: failures that
+ * link the internal static library to reach it (failures that
  * cannot be provoked from outside use private hooks).
  */
 

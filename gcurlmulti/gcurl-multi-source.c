@@ -111,6 +111,7 @@ struct _GCurlMultiSource
   GSource               *source;
   GCurlBackend          *backend;
   GThread               *owner;       /* the constructing thread */
+  gboolean               on_global;   /* made on a thread without a pushed context */
 
   GHashTable            *handles;     /* CURL* → HandleEntry* */
   GPtrArray             *deferred;    /* CURL* with a pending op */
@@ -191,9 +192,7 @@ context_is_current (GMainContext *context)
 
 /* Whether the calling thread is the source's (doc/errors.md, "Programming
  * errors"): the one iterating its context, or one whose thread-default
- * context it is. Any thread's thread-default context is the global
- * default one unless it pushed another, so there only the constructing
- * thread counts (besides the one iterating it). */
+ * context it is. */
 gboolean
 _g_curl_multi_source_in_its_thread (GCurlMultiSource *self)
 {
@@ -201,9 +200,12 @@ _g_curl_multi_source_in_its_thread (GCurlMultiSource *self)
     return TRUE;
   if (g_main_context_is_owner (self->context))
     return TRUE;
-  if (!context_is_current (self->context))
-    return FALSE;
-  return self->context != g_main_context_default () || self->owner == g_thread_self ();
+  /* NULL: this thread pushed no context, so its default is the global
+   * one, which every such thread shares; only the constructing thread
+   * counts there. */
+  if (g_main_context_get_thread_default () == NULL)
+    return self->on_global && self->owner == g_thread_self ();
+  return context_is_current (self->context);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -404,7 +406,7 @@ end_transfer (GCurlMultiSource *self,
   if (self->transfers != NULL && g_list_store_find (self->transfers, transfer, &position))
     g_list_store_remove (self->transfers, position);
 
-  /* The order of DESIGN §4: final state and result, ::done,
+  /* The documented order (GCurlMultiSource:perform_async): final state and result, ::done,
    * GCurlTransfer::finished, ::transfer-finished, the async callback. */
   _g_curl_transfer_complete (transfer, result, &error, &body);
 
@@ -612,7 +614,7 @@ set_timer (GCurlMultiSource *self,
  * and GLib dispatches us again. Do what GLib does for a source that may not
  * recurse: nothing is watched and no timer runs until the outer dispatch
  * returns, so the nested loop neither spins on sockets it cannot serve nor
- * re-enters libcurl (DESIGN §4, "Re-entrancy"). */
+ * re-enters libcurl. */
 static void
 suspend (GCurlMultiSource *self)
 {
@@ -676,7 +678,7 @@ multi_gsource_dispatch (GSource     *source,
        * 7.88 forgets its last announcement on every timeout action (to
        * cope with early calls), so it normally tells us the next expiry;
        * should a libcurl not, or should it say nothing because no timer
-       * is left, ask, so that a timer is never lost (DESIGN §9,
+       * is left, ask, so that a timer is never lost (the tests'
        * pitfall 3). */
       if (self->timer_calls == timer_calls && !abandoned (self))
         resync_timer (self);
@@ -959,6 +961,13 @@ g_curl_multi_source_constructed (GObject *object)
 
   if (self->context == NULL)
     self->context = g_main_context_ref_thread_default ();
+  if (g_main_context_get_thread_default () == NULL)
+    {
+      GMainContext *global = g_main_context_ref_thread_default ();
+
+      self->on_global = self->context == global;
+      g_main_context_unref (global);
+    }
   self->owner = g_thread_self ();
 
   self->source = g_source_new (&multi_gsource_funcs, sizeof (MultiGSource));

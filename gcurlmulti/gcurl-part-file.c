@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * See gcurl-part-file-private.h, and doc/design.md, "The download folder".
- * GIO's g_file_replace(), g_file_append_to() and g_file_query_info()
- * follow links, and g_file_replace() writes into a hidden temporary file
- * until it is closed, so this works on descriptors with POSIX calls.
+ * GIO's file replacing, appending and querying follow links, and its
+ * replacing writes into a hidden temporary file until it is closed, so
+ * this works on descriptors with POSIX calls.
  */
 
 #include "config.h"

@@ -652,7 +652,7 @@ gcurl_test_nginx_start (GError **error)
   /* Two more, issued by that certificate (a CA too, as openssl req -x509
    * makes it), so that a client trusting it fails on exactly one thing:
    * one expired in 2020 (OpenSSL 3.0 refuses negative -days, so with
-   * openssl ca and dates: DESIGN §12), one for another host. */
+   * openssl ca and dates: doc/design.md, "Debian 12"), one for another host. */
   if (!make_issued_cert (self->dir, key, self->ca_file, "expired", "/CN=localhost",
                          "DNS:localhost,IP:127.0.0.1", "20200101000000Z", "20200201000000Z", error) ||
       !make_issued_cert (self->dir, key, self->ca_file, "wronghost", "/CN=wrong.example",

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Each DESIGN §9 pitfall this issue covers has a test named after it
+ * Each pitfall covered here has a test named after it
  * (/GCurl/MultiSource/pitfall-N/...). The binary runs once per backend
  * (GCURL_BACKEND=epoll and =iochannel, see meson.build).
  */

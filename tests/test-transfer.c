@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * DESIGN §9 items 11, 13 and 17 have tests named after them
+ * The pitfalls 11, 13 and 17 have tests named after them
  * (/GCurl/Transfer/pitfall-N/...). The binary runs once per backend.
  */
 
@@ -438,7 +438,7 @@ order_callback (GObject      *object,
   g_string_append (o->order, "callback");
 }
 
-/* DESIGN §4: final state and result, done, finished, transfer-finished,
+/* The documented order: final state and result, done, finished, transfer-finished,
  * then the async callback. */
 static void
 test_completion_order (Fixture       *f,
@@ -1869,7 +1869,7 @@ test_output_signal (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Errors (DESIGN §9, pitfall 17)                                          */
+/* Errors (pitfall 17)                                            */
 
 static guint16
 closed_port (void)
@@ -2183,7 +2183,7 @@ test_dispose_with_transfers (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Re-entrancy (DESIGN §9, pitfall 11)                                     */
+/* Re-entrancy (pitfall 11)                                       */
 
 typedef struct
 {
@@ -2344,7 +2344,7 @@ test_pitfall_11_progress_and_restart (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pause (DESIGN §9, pitfall 13)                                           */
+/* Pause (pitfall 13)                                             */
 
 static void
 test_pitfall_13_pause (Fixture       *f,

@@ -37,7 +37,7 @@ def test_properties_notify_only_on_change():
 
 
 def test_raw_handle_api_is_not_introspected():
-    # CURL * stays off the GI surface (DESIGN §11).
+    # CURL * stays off the GI surface (no GI type can carry it).
     assert not hasattr(GCurl.MultiSource, "add_handle")
     assert not hasattr(GCurl.MultiSource, "get_multi")
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The program a newcomer writes from the docs (issue 3's "done when"):
+"""The program a newcomer writes from the docs (what a first program needs):
 200 downloads at once from nginx over HTTP/1.1 and HTTP/2 into a folder,
 with per-file progress, every file's SHA-256 checked, one cancelled and one
 resumed after its connection dropped, in a GLib.MainLoop, without threads."""
