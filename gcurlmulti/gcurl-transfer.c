@@ -199,6 +199,9 @@ struct _GCurlTransfer
   gboolean            buffering;
   GBytes             *body;
   gboolean            checked_response;
+  gboolean            in_head;           /* between a status line and its end */
+  guint               head_status;       /* that status line's code */
+  GError             *head_error;        /* a response head refused */
   gboolean            decoded;           /* libcurl decodes the body */
   gboolean            error_body;        /* an HTTP error's body, kept in memory */
   gboolean            too_large;
@@ -667,6 +670,107 @@ chunk_insert_text (GStringChunk *chunk,
   return g_string_chunk_insert (chunk, valid);
 }
 
+static const char *shown_url (GCurlTransfer *self);
+
+/* Whether every Content-Length of the head, and every item of a list in
+ * one, is the same decimal number that fits in 63 bits (RFC 9112, 6.3:
+ * anything else leaves the body's end unknown, an error for a client).
+ * libcurl 7.88 and 8.14 take the last of two headers, the first item of
+ * a list, and read an overflowing one to the close. */
+static gboolean
+content_length_valid (GCurlTransfer *self)
+{
+  gboolean seen = FALSE;
+  guint64 length = 0;
+
+  for (guint i = 0; i < self->response_headers->len; i++)
+    {
+      const char *h = self->response_headers->pdata[i];
+      g_auto(GStrv) items = NULL;
+
+      if (g_ascii_strncasecmp (h, "Content-Length:", 15) != 0)
+        continue;
+      items = g_strsplit (h + 15, ",", -1);
+      for (guint j = 0; items[j] != NULL; j++)
+        {
+          const char *item = g_strstrip (items[j]);
+          guint64 n;
+
+          /* Digits only: g_ascii_string_to_unsigned() would take a sign. */
+          for (const char *p = item; *p != '\0'; p++)
+            if (!g_ascii_isdigit (*p))
+              return FALSE;
+          if (!g_ascii_string_to_unsigned (item, 10, 0, G_MAXINT64, &n, NULL) ||
+              (seen && n != length))
+            return FALSE;
+          seen = TRUE;
+          length = n;
+        }
+    }
+  return TRUE;
+}
+
+/* Whether this run's request asks for a range: a resume, a Range header
+ * of the caller's, or (unknown) options set through the handle. */
+static gboolean
+asked_for_range (GCurlTransfer *self)
+{
+  if (self->offset > 0 || self->handle_exposed)
+    return TRUE;
+  for (guint i = 0; self->request_headers != NULL && i < self->request_headers->len; i++)
+    {
+      const char *h = self->request_headers->pdata[i];
+
+      if (g_ascii_strncasecmp (h, "Range:", 6) == 0 && h[6] != '\0')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A complete response head: the framing a client must refuse, and what
+ * would store something other than the resource (doc/design.md,
+ * "A hostile server"). */
+static GError *
+check_head (GCurlTransfer *self)
+{
+  guint code = self->head_status;
+
+  if (!content_length_valid (self))
+    {
+      g_autoptr(GString) values = g_string_new (NULL);
+      g_autofree char *shown = NULL;
+
+      for (guint i = 0; i < self->response_headers->len; i++)
+        {
+          const char *h = self->response_headers->pdata[i];
+
+          if (g_ascii_strncasecmp (h, "Content-Length:", 15) == 0)
+            g_string_append_printf (values, "%s\"%s\"", values->len ? ", " : "",
+                                    h + 15 + strspn (h + 15, " \t"));
+        }
+      shown = _g_curl_display_text (values->str);
+
+      return g_error_new (G_CURL_ERROR, G_CURL_ERROR_PROTOCOL,
+                          "Transfer of %s failed: the response has conflicting or invalid "
+                          "Content-Length headers: %s", shown_url (self), shown);
+    }
+
+  if (code == 206 && !asked_for_range (self))
+    return g_error_new (G_CURL_ERROR, G_CURL_ERROR_PROTOCOL,
+                        "Transfer of %s failed: the server sent part of the resource "
+                        "(HTTP 206) to a request for all of it", shown_url (self));
+
+  /* A redirect to follow that names no target; 304 has none by design. */
+  if (code >= 300 && code < 400 && code != 304 && self->follow_redirects &&
+      self->fail_on_http_error &&
+      g_curl_transfer_get_response_header (self, "Location") == NULL)
+    return g_error_new (G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS,
+                        "Transfer of %s failed: HTTP %u without a Location to follow",
+                        shown_url (self), code);
+
+  return NULL;
+}
+
 static size_t
 header_cb (char   *buffer,
            size_t  size,
@@ -680,7 +784,18 @@ header_cb (char   *buffer,
   while (len > 0 && (buffer[len - 1] == '\r' || buffer[len - 1] == '\n'))
     len--;
   if (len == 0)
-    return size * nitems;
+    {
+      /* The end of a response head (not of trailers). */
+      if (self->in_head)
+        {
+          self->in_head = FALSE;
+          g_clear_error (&self->head_error);
+          self->head_error = check_head (self);
+          if (self->head_error != NULL)
+            return 0;
+        }
+      return size * nitems;
+    }
 
   /* A status line starts a new response (a redirect, a 100 Continue, the
    * final one): keep only the last response's headers. */
@@ -692,6 +807,11 @@ header_cb (char   *buffer,
       g_ptr_array_set_size (self->response_headers, 0);
       g_string_chunk_clear (self->header_chunk);
       self->reason = NULL;
+      self->in_head = TRUE;
+      self->head_status = 0;
+      if (sp != NULL && len - (sp + 1 - buffer) >= 3 && g_ascii_isdigit (sp[1]) &&
+          g_ascii_isdigit (sp[2]) && g_ascii_isdigit (sp[3]))
+        self->head_status = (guint) ((sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0'));
       if (sp2 != NULL)
         self->reason = chunk_insert_text (self->header_chunk, sp2 + 1,
                                           len - (sp2 + 1 - buffer));
@@ -941,7 +1061,6 @@ in_its_thread (GCurlTransfer *self)
 {
   return self->source == NULL || _g_curl_multi_source_in_its_thread (self->source);
 }
-static const char *shown_url (GCurlTransfer *self);
 static gboolean valid_token (const char *s);
 static gboolean valid_field_value (const char *s);
 
@@ -1405,6 +1524,9 @@ reset_results (GCurlTransfer *self)
   g_ptr_array_set_size (self->response_headers, 0);
   g_string_chunk_clear (self->header_chunk);
   self->checked_response = FALSE;
+  self->in_head = FALSE;
+  self->head_status = 0;
+  g_clear_error (&self->head_error);
   self->error_body = FALSE;
   self->too_large = FALSE;
   self->cancelling = FALSE;
@@ -1549,6 +1671,12 @@ make_error (GCurlTransfer *self,
                               "(HTTP 200, as long as the partial download) instead of "
                               "the rest; the partial download was kept", shown_url (self));
         }
+    }
+
+  if (self->head_error != NULL)
+    {
+      self->result = result;
+      return g_error_copy (self->head_error);
     }
 
   if (result == CURLE_WRITE_ERROR && self->out_of_memory)
@@ -1796,6 +1924,7 @@ g_curl_transfer_finalize (GObject *object)
   g_clear_pointer (&self->read_chunk, g_bytes_unref);
   g_clear_error (&self->write_error);
   g_clear_error (&self->read_error);
+  g_clear_error (&self->head_error);
   g_clear_error (&self->error);
   g_free (self->effective_url);
   g_free (self->content_type);
@@ -2097,7 +2226,10 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    *
    * Whether a response with an HTTP status of 400 or more fails the
    * transfer with %G_CURL_ERROR_HTTP_STATUS (its body is then kept in
-   * memory and not written to the output).
+   * memory and not written to the output). So does a redirect without a
+   * `Location` header (other than 304) while
+   * [property@GCurl.Transfer:follow-redirects] is on: it cannot be
+   * followed, and its body is not the resource.
    */
   properties[PROP_FAIL_ON_HTTP_ERROR] =
     g_param_spec_boolean ("fail-on-http-error", NULL, NULL, TRUE, RW);

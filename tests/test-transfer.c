@@ -1485,6 +1485,118 @@ test_long_header (Fixture       *f,
   g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_PROTOCOL);
 }
 
+/* Framing a client must refuse (RFC 9112, 6.3), and answers that are not
+ * the resource: each a clear error, into memory and into a file, with
+ * nothing under the final name and no part left. The same heads made
+ * valid pass, so that what fails is the framing. */
+static const struct
+{
+  const char *head;
+  int         n;
+  GCurlError  code;   /* 0: passes */
+} framing_cases[] = {
+  { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n", 7, G_CURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length: 5, 7\r\n\r\n", 7, G_CURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n", 5, G_CURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n", 5, G_CURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n", 5, G_CURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length: 5x\r\n\r\n", 5, G_CURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n", 5, G_CURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-4/10\r\n"
+    "Content-Length: 5\r\n\r\n", 5, G_CURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 302 Found\r\nContent-Length: 5\r\n\r\n", 5, G_CURL_ERROR_HTTP_STATUS },
+  { "HTTP/1.1 307 Temporary Redirect\r\nContent-Length: 0\r\n\r\n", 0, G_CURL_ERROR_HTTP_STATUS },
+  /* Valid: the same length twice, a list of one value, a 304. */
+  { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", 5, 0 },
+  { "HTTP/1.1 200 OK\r\nContent-Length: 5 , 5\r\n\r\n", 5, 0 },
+  { "HTTP/1.1 304 Not Modified\r\n\r\n", 0, 0 },
+};
+
+static char *
+framing_url (guint i)
+{
+  g_autofree char *head = g_uri_escape_string (framing_cases[i].head, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/raw?n=%d&head=%s", framing_cases[i].n, head);
+
+  return surl (path);
+}
+
+static void
+test_framing (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->tmpdir, "framed", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (framing_cases); i++)
+    {
+      g_autofree char *url = framing_url (i);
+      g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+      GError *error;
+
+      g_test_message ("case %u", i);
+      error = run (f, t);
+      if (framing_cases[i].code == 0)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, framing_cases[i].n);
+        }
+      else
+        {
+          g_assert_error (error, G_CURL_ERROR, (gint) framing_cases[i].code);
+          g_test_message ("%s", error->message);
+          g_clear_error (&error);
+        }
+
+      error = download_to (f, f->tmpdir, "framed", url, G_CURL_DOWNLOAD_FLAGS_REPLACE);
+      if (framing_cases[i].code == 0)
+        {
+          g_assert_no_error (error);
+          assert_file_pattern (path, framing_cases[i].n);
+          g_assert_cmpint (g_unlink (path), ==, 0);
+        }
+      else
+        {
+          g_assert_error (error, G_CURL_ERROR, (gint) framing_cases[i].code);
+          g_clear_error (&error);
+          g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+        }
+      g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+    }
+}
+
+/* A 206 is an answer only to a request for a range: one of the caller's
+ * own Range header passes, and a 3xx is the answer when redirects are not
+ * followed or every status is the caller's. */
+static void
+test_framing_asked (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *partial = framing_url (7);
+  g_autofree char *redirect = framing_url (8);
+  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (partial);
+  g_autoptr(GError) error = NULL;
+
+  g_curl_transfer_set_request_header (t, "Range", "bytes=0-4");
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 206);
+  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 5);
+
+  g_curl_transfer_set_request_header (t, "Range", NULL);
+  g_curl_transfer_set_url (t, redirect);
+  g_curl_transfer_set_follow_redirects (t, FALSE);
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 302);
+
+  g_curl_transfer_set_follow_redirects (t, TRUE);
+  g_curl_transfer_set_fail_on_http_error (t, FALSE);
+  error = run (f, t);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 302);
+}
+
 static guint
 count_open_fds (void)
 {
@@ -2991,6 +3103,8 @@ main (int   argc,
   ADD ("head/total-bytes", test_head_total_bytes);
   ADD ("http2/prior-knowledge-to-http1", test_prior_knowledge_to_http1);
   ADD ("errors/long-header", test_long_header);
+  ADD ("errors/framing", test_framing);
+  ADD ("errors/framing-asked", test_framing_asked);
   ADD ("output-file/many-queued", test_output_file_many_queued);
   ADD ("output-file/part-rest", test_part_file_rest);
   ADD ("compression/figures", test_compression_figures);

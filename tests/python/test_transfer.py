@@ -310,6 +310,29 @@ def test_part_that_is_not_a_regular_file_is_refused(servers, tmp_path, kind, fla
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize("head, n, code", [
+    ("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n", 7, GCurl.Error.PROTOCOL),
+    ("HTTP/1.1 200 OK\r\nContent-Length: 5, 7\r\n\r\n", 7, GCurl.Error.PROTOCOL),
+    ("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", 5, GCurl.Error.PROTOCOL),
+    ("HTTP/1.1 206 Partial Content\r\nContent-Length: 5\r\n\r\n", 5, GCurl.Error.PROTOCOL),
+    ("HTTP/1.1 302 Found\r\nContent-Length: 5\r\n\r\n", 5, GCurl.Error.HTTP_STATUS),
+    ("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", 5, None),
+])
+def test_framing(servers, tmp_path, head, n, code):
+    source = GCurl.MultiSource.new()
+    url = servers.soup + "/raw?n=%d&head=%s" % (n, GLib.Uri.escape_string(head, None, False))
+    transfer = GCurl.Transfer.new(url)
+    transfer.set_output_file(Gio.File.new_for_path(str(tmp_path / "x")), GCurl.DownloadFlags.NONE)
+    error = perform(source, transfer)
+    if code is None:
+        assert error is None
+        assert (tmp_path / "x").read_bytes() == servers.pattern(n)
+    else:
+        assert error.matches(GCurl.error_quark(), code)
+        assert not (tmp_path / "x").exists()
+    assert not (tmp_path / "x.part").exists()
+
+
 def test_messages_hide_passwords_and_control_bytes(servers):
     source = GCurl.MultiSource.new()
     head = "HTTP/1.1 404 \x1b]0;pwned\x07Not Found\r\nContent-Length: 0\r\n\r\n"
