@@ -101,6 +101,9 @@
  * (glibc serves each buffer with mmap) and more memory still. */
 #define DEFAULT_RECEIVE_BUFFER_SIZE (32 * 1024)
 #define MIN_RECEIVE_BUFFER_SIZE 1024
+
+/* The low-speed check keeps this many samples over its window. */
+#define SPEED_SAMPLES 10
 #define MAX_RECEIVE_BUFFER_SIZE (10 * 1024 * 1024)
 #define MAX_ERROR_BODY (1024 * 1024)
 #define READ_CHUNK (64 * 1024)
@@ -129,7 +132,7 @@ typedef struct
   long                follow, max_redirects, version, pipewait, forbid_reuse;
   long                timeout, connect_timeout, low_speed_limit, low_speed_time;
   long                buffer_size, verify_peer, verify_host;
-  curl_off_t          max_recv, max_send, resume_from, max_file_size;
+  curl_off_t          max_send, resume_from, max_file_size;
 } EasyOptions;
 
 /* A body in memory. Not a GByteArray: that aborts when an allocation
@@ -210,6 +213,14 @@ struct _GCurlTransfer
   gint64              offset;            /* resumed at */
   gint64              received;          /* body bytes of this run */
   gint64              last_notify;       /* monotonic µs */
+  gboolean            too_slow;          /* the low-speed check failed it */
+  guint               n_samples;         /* (time, bytes) for that check, */
+  guint               first_sample;      /* ...a ring of SPEED_SAMPLES */
+  gint64              sample_time[SPEED_SAMPLES];
+  gint64              sample_bytes[SPEED_SAMPLES];
+  gint64              pace_rate;         /* max-recv-speed of this run, */
+  gint64              pace_start;        /* ...its first body byte, */
+  GSource            *pace_source;       /* ...the timer to go on */
 
   /* Request body */
   gsize               body_pos;
@@ -587,6 +598,49 @@ coarse_monotonic_time (void)
   return g_get_monotonic_time ();
 }
 
+/* The low-speed check, over the last low-speed-time seconds: libcurl's
+ * own reads a speed averaged over about five seconds, so after a burst it
+ * fired 7 to 8 s after the last byte for a 2 s limit. Samples at least an
+ * eighth of the window apart; the window used is the shortest one of at
+ * least low-speed-time that they span (doc/design.md, "Rates"). */
+static gboolean
+too_slow (GCurlTransfer *self,
+          gint64         bytes)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 window = (gint64) self->low_speed_time * G_USEC_PER_SEC;
+  gint64 step = MAX (window / (SPEED_SAMPLES - 2), 100 * 1000);
+  guint last = (self->first_sample + self->n_samples - 1) % SPEED_SAMPLES;
+  gint64 base_time = -1, base_bytes = 0;
+
+  if (self->n_samples == 0 || now - self->sample_time[last] >= step)
+    {
+      if (self->n_samples == SPEED_SAMPLES)
+        {
+          self->first_sample = (self->first_sample + 1) % SPEED_SAMPLES;
+          self->n_samples--;
+        }
+      last = (self->first_sample + self->n_samples) % SPEED_SAMPLES;
+      self->sample_time[last] = now;
+      self->sample_bytes[last] = bytes;
+      self->n_samples++;
+    }
+
+  /* The newest sample at least a window old. */
+  for (guint i = 0; i < self->n_samples; i++)
+    {
+      guint k = (self->first_sample + i) % SPEED_SAMPLES;
+
+      if (now - self->sample_time[k] < window)
+        break;
+      base_time = self->sample_time[k];
+      base_bytes = self->sample_bytes[k];
+    }
+  if (base_time < 0)
+    return FALSE;
+  return bytes - base_bytes < (gint64) self->low_speed_limit * self->low_speed_time;
+}
+
 static int
 xferinfo_cb (void       *data,
              curl_off_t  dltotal,
@@ -602,6 +656,17 @@ xferinfo_cb (void       *data,
 
   if (ultotal > 0 && self->total_bytes_to_send != ultotal)
     set_int64 (self, &self->total_bytes_to_send, ultotal, PROP_TOTAL_BYTES_TO_SEND);
+
+  /* Paused, by the caller or by max-recv-speed, is not slow: the window
+   * starts again. */
+  if (self->state == G_CURL_TRANSFER_STATE_PAUSED || self->pace_source != NULL)
+    self->n_samples = 0;
+  else if (self->low_speed_limit > 0 && self->low_speed_time > 0 &&
+           too_slow (self, (gint64) dlnow + (gint64) ulnow))
+    {
+      self->too_slow = TRUE;
+      return 1;
+    }
 
   if (self->progress_interval == G_MAXUINT)
     return 0;
@@ -962,6 +1027,68 @@ check_response (GCurlTransfer *self)
   thaw (self);
 }
 
+static void apply_pause (GCurlTransfer *self);
+
+static void
+stop_pacing (GCurlTransfer *self)
+{
+  if (self->pace_source != NULL)
+    {
+      g_source_destroy (self->pace_source);
+      g_clear_pointer (&self->pace_source, g_source_unref);
+    }
+}
+
+static gboolean
+pace_done_cb (gpointer data)
+{
+  GCurlTransfer *self = data;
+
+  g_clear_pointer (&self->pace_source, g_source_unref);
+  if (_g_curl_transfer_is_active (self) && !self->cancelling)
+    apply_pause (self);   /* libcurl hands the kept chunk over again */
+  return G_SOURCE_REMOVE;
+}
+
+/* max-recv-speed is ours, not libcurl's CURLOPT_MAX_RECV_SPEED_LARGE:
+ * before 8.7 libcurl goes on reading while the socket has data, up to a
+ * hundred buffers in one wake-up, before its limit applies (at 256 KiB/s
+ * on loopback the first 2 MiB took 0.01 s, and 8 MiB 25 s instead of 32),
+ * 8.14 started 13% ahead, and 7.88's rate-limit state together with a
+ * paused write lost the transfer's end one run in three.
+ *
+ * Whether @len more bytes keep the body within the limit since its first
+ * byte, with a sixteenth of a second's worth to spare; if not, the write
+ * callback pauses and a timer goes on when they would (doc/design.md,
+ * "Rates"). */
+static gboolean
+pace_allows (GCurlTransfer *self,
+             gsize          len)
+{
+  gint64 now = g_get_monotonic_time ();
+  double rate = (double) self->pace_rate;
+  double due;
+
+  if (self->pace_start == 0)
+    self->pace_start = now;
+  /* When the body with these bytes is no longer ahead, in µs after its
+   * start. */
+  due = ((double) (self->received + (gint64) len) - rate / 16) * G_USEC_PER_SEC / rate;
+  if (due <= (double) (now - self->pace_start))
+    return TRUE;
+
+  if (self->pace_source == NULL)
+    {
+      gint64 wait_ms = (gint64) ((due - (double) (now - self->pace_start)) / 1000) + 1;
+
+      self->pace_source = g_timeout_source_new ((guint) MIN (wait_ms, G_MAXUINT));
+      g_source_set_callback (self->pace_source, pace_done_cb, self, NULL);
+      g_source_set_static_name (self->pace_source, "[gcurlmulti] max-recv-speed");
+      g_source_attach (self->pace_source, g_curl_multi_source_get_context (self->source));
+    }
+  return FALSE;
+}
+
 static size_t
 write_cb (char   *ptr,
           size_t  size,
@@ -979,6 +1106,9 @@ write_cb (char   *ptr,
    * it, or by this callback on libcurl 8.9 and later (apply_pause()). curl
    * keeps this chunk and hands it over again on resume. */
   if (self->state == G_CURL_TRANSFER_STATE_PAUSED)
+    return CURL_WRITEFUNC_PAUSE;
+
+  if (self->pace_rate > 0 && !pace_allows (self, len))
     return CURL_WRITEFUNC_PAUSE;
 
   if (!self->checked_response)
@@ -1051,7 +1181,6 @@ write_cb (char   *ptr,
 /* ---------------------------------------------------------------------- */
 /* Request body                                                            */
 
-static void apply_pause (GCurlTransfer *self);
 
 /* A running transfer is its source's: called from that source's thread
  * only (doc/errors.md, "Programming errors"). One that is not running may
@@ -1357,6 +1486,7 @@ build_request (GCurlTransfer *self)
                                         : self->body_length;
   const char *ca_file = self->tls_ca_file ? self->tls_ca_file : self->default_ca_file;
   gboolean forbid_reuse;
+  guint buffer_size;
   long version;
 
   /* Back to a plain GET, then the method asked for. */
@@ -1460,9 +1590,15 @@ build_request (GCurlTransfer *self)
   SET_IF_CHANGED (o, easy, connect_timeout, CURLOPT_CONNECTTIMEOUT_MS, (long) self->connect_timeout);
   SET_IF_CHANGED (o, easy, low_speed_limit, CURLOPT_LOW_SPEED_LIMIT, (long) self->low_speed_limit);
   SET_IF_CHANGED (o, easy, low_speed_time, CURLOPT_LOW_SPEED_TIME, (long) self->low_speed_time);
-  SET_IF_CHANGED (o, easy, max_recv, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t) self->max_recv_speed);
   SET_IF_CHANGED (o, easy, max_send, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t) self->max_send_speed);
-  SET_IF_CHANGED (o, easy, buffer_size, CURLOPT_BUFFERSIZE, (long) self->receive_buffer_size);
+  /* Paced by us (pace_allows()): chunks of at most a sixteenth of a
+   * second's worth, so that it goes on evenly. */
+  self->pace_rate = self->max_recv_speed;
+  buffer_size = self->receive_buffer_size;
+  if (self->max_recv_speed > 0)
+    buffer_size = (guint) CLAMP (self->max_recv_speed / 16, MIN_RECEIVE_BUFFER_SIZE,
+                                 (gint64) self->receive_buffer_size);
+  SET_IF_CHANGED (o, easy, buffer_size, CURLOPT_BUFFERSIZE, (long) buffer_size);
   SET_IF_CHANGED (o, easy, resume_from, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) self->offset);
   if (!o->valid || g_strcmp0 (o->protocols, self->allowed_protocols) != 0)
     {
@@ -1538,6 +1674,10 @@ reset_results (GCurlTransfer *self)
   self->read_waiting = FALSE;
   self->read_eof = FALSE;
   self->last_notify = 0;
+  self->too_slow = FALSE;
+  self->n_samples = self->first_sample = 0;
+  self->pace_start = 0;
+  stop_pacing (self);
   self->notify_listened = FALSE;
   self->timings_in_easy = FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (self->timings); i++)
@@ -1696,6 +1836,15 @@ make_error (GCurlTransfer *self,
                         "Transfer of %s failed: cannot store the body: %s",
                         shown_url (self), self->write_error->message);
 
+  if (result == CURLE_ABORTED_BY_CALLBACK && self->too_slow && !self->cancelling)
+    {
+      self->result = CURLE_OPERATION_TIMEDOUT;
+      return g_error_new (G_CURL_ERROR, G_CURL_ERROR_TIMED_OUT,
+                          "Transfer of %s failed: less than %u bytes per second "
+                          "over the last %u seconds", shown_url (self),
+                          self->low_speed_limit, self->low_speed_time);
+    }
+
   if (result == CURLE_ABORTED_BY_CALLBACK && self->read_error != NULL)
     return g_error_new (G_CURL_ERROR, G_CURL_ERROR_READ,
                         "Transfer of %s failed: cannot read the request body: %s",
@@ -1796,6 +1945,7 @@ _g_curl_transfer_complete (GCurlTransfer  *self,
   if (self->read_cancellable != NULL)
     g_cancellable_cancel (self->read_cancellable);
   self->reading = FALSE;
+  stop_pacing (self);
 
   /* Read on the body's first byte already, and final then: no redirect
    * follows a body. */
@@ -1896,6 +2046,7 @@ g_curl_transfer_dispose (GObject *object)
   g_clear_object (&self->read_cancellable);
   g_clear_object (&self->file);
   g_clear_pointer (&self->part, _g_curl_part_file_free);
+  stop_pacing (self);
 
   G_OBJECT_CLASS (g_curl_transfer_parent_class)->dispose (object);
 }
@@ -2109,6 +2260,13 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    * In bytes per second: a transfer slower than this for
    * [property@GCurl.Transfer:low-speed-time] seconds fails with
    * %G_CURL_ERROR_TIMED_OUT. 0 turns the check off.
+   *
+   * The speed is that of the last low-speed-time seconds (bytes received
+   * and sent), checked about once a second: the transfer fails between
+   * low-speed-time and low-speed-time plus 1.25 s after it became too
+   * slow. The time counts from the start of the run, connecting
+   * included; a paused transfer is not slow, and the time starts again
+   * when it goes on.
    */
   properties[PROP_LOW_SPEED_LIMIT] =
     g_param_spec_uint ("low-speed-limit", NULL, NULL, 0, G_MAXINT, 0, RW);
@@ -2124,16 +2282,15 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
   /**
    * GCurlTransfer:max-recv-speed:
    *
-   * The most bytes per second to receive, averaged by libcurl; 0 means no
-   * limit.
+   * The most body bytes per second to receive; 0 means no limit.
    *
-   * libcurl 7.88 checks the limit between wake-ups, and one wake-up keeps
-   * reading while the socket has data, up to many times
-   * [property@GCurl.Transfer:receive-buffer-size]; so a transfer can start
-   * with a burst before it settles at the limit. Measured on loopback at a
-   * 2 MiB/s limit: about 1 MB with the default 32 KiB buffer, 0.2 MB with
-   * 4 KiB. For tight limits on short transfers, make the buffer smaller
-   * too.
+   * It holds from the first byte of the body on: at any moment, the body
+   * is at most a sixteenth of a second's worth ahead of the limit since
+   * that byte. The library pauses the transfer when it gets ahead and
+   * goes on from a timer, and reads in chunks of at most a sixteenth of a
+   * second's worth (the receive buffer is made that small, down to 1 KiB).
+   * libcurl's own limit, `CURLOPT_MAX_RECV_SPEED_LARGE`, is not used: on
+   * libcurl 7.88 it let the first 2 MiB at 256 KiB/s through in 0.01 s.
    */
   properties[PROP_MAX_RECV_SPEED] =
     g_param_spec_int64 ("max-recv-speed", NULL, NULL, 0, G_MAXINT64, 0, RW);

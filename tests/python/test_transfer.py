@@ -349,3 +349,40 @@ def test_messages_hide_passwords_and_control_bytes(servers):
     assert "s3cret" not in error.message
     assert "http://***@127.0.0.1:" in error.message
     assert transfer.props.url == secret
+
+
+def test_max_recv_speed_holds_from_the_first_byte(servers, tmp_path):
+    # At every notification the body is at most 1/16 s' worth ahead of the
+    # limit since the start; a slower machine only makes it later.
+    source = GCurl.MultiSource.new()
+    rate = 512 * 1024
+    transfer = GCurl.Transfer.new(servers.http.rstrip("/") + "/1m")
+    transfer.props.max_recv_speed = rate
+    transfer.props.progress_interval = 0
+    transfer.set_output_file(Gio.File.new_for_path(str(tmp_path / "paced")), GCurl.DownloadFlags.NONE)
+    start = GLib.get_monotonic_time()
+    ahead = []
+    transfer.connect("notify::bytes-received", lambda t, p: ahead.append(
+        t.props.bytes_received - rate * (GLib.get_monotonic_time() - start) // 1000000))
+    assert perform(source, transfer) is None
+    took = (GLib.get_monotonic_time() - start) / 1e6
+    assert (tmp_path / "paced").read_bytes() == servers.pattern(1024 * 1024)
+    assert max(ahead) <= rate // 16
+    assert took >= 2.0 - 1 / 16
+
+
+def test_low_speed_looks_at_the_last_seconds(servers):
+    head = "HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n"
+    source = GCurl.MultiSource.new()
+    transfer = GCurl.Transfer.new(servers.soup + "/raw?n=100000&hold=1&head=" +
+                                  GLib.Uri.escape_string(head, None, False))
+    transfer.set_low_speed_limit(1, 2)
+    transfer.props.progress_interval = 0
+    last = [0]
+    transfer.connect("notify::bytes-received", lambda t, p: last.__setitem__(0, GLib.get_monotonic_time()))
+    error = perform(source, transfer)
+    after = (GLib.get_monotonic_time() - last[0]) / 1e6
+    assert error.matches(GCurl.error_quark(), GCurl.Error.TIMED_OUT)
+    assert "less than 1 bytes per second over the last 2 seconds" in error.message
+    assert transfer.props.bytes_received == 100000
+    assert 2.0 <= after < 6.0
