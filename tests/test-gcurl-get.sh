@@ -25,7 +25,7 @@ sha () { sha256sum "$1" | cut -d' ' -f1; }
 now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
 run () { "$get" "$@" > "$work/out" 2> "$work/err"; status=$?; }
 
-echo "1..20"
+echo "1..24"
 
 # 1. Four downloads from nginx and the SoupServer; plain lines off a terminal.
 d="$work/d1"
@@ -140,6 +140,57 @@ run -o "$d" "$SOUP_URL/bytes?n=3000"
 check "an old .part is replaced, not appended to; no hidden file left" \
   '[ $status -eq 0 ] && [ "$(wc -c < "$d/bytes")" -eq 3000 ] && [ ! -e "$d/bytes.part" ] &&
    [ "$(find "$d" -name ".*" | wc -l)" -eq 0 ]'
+
+# 9. The list is read as the downloads need it: from a pipe that stays
+# open, the first URL is downloaded before the second line is written;
+# a list of 64 MiB takes no more memory than one of a line.
+d="$work/d13"
+mkfifo "$work/fifo"
+"$get" -o "$d" -i - < "$work/fifo" > "$work/out" 2> "$work/err" &
+pid=$!
+exec 3> "$work/fifo"
+printf '%s\n' "$NGINX_HTTP_URL/1k" >&3
+waited=0
+while [ ! -e "$d/1k" ] && [ $waited -lt 300 ]; do sleep 0.1; waited=$((waited + 1)); done
+check "-i -: the first URL is downloaded while the pipe is still open" '[ -e "$d/1k" ] && kill -0 $pid'
+printf '%s\nftp://127.0.0.1/no\n' "$NGINX_HTTP_URL/100k" >&3
+exec 3>&-
+wait $pid
+status=$?
+check "-i -: then the rest, a bad line reported by number, exit 1" \
+  '[ $status -eq 1 ] && [ "$(sha "$d/1k")" = "$(sha "$NGINX_DOCROOT/1k")" ] &&
+   [ "$(sha "$d/100k")" = "$(sha "$NGINX_DOCROOT/100k")" ] &&
+   grep -q "^gcurl-get: -: line 3: not an http:// or https:// URL: ftp://127.0.0.1/no" "$work/err"'
+
+# Peak RSS (KiB) of gcurl-get on a list; ASan keeps freed memory in a
+# quarantine, which would count every line read: keep it small.
+peak_rss () {
+  ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=1" /usr/bin/time -f %M -o "$work/rss" \
+    "$get" -q -o "$work/d14" --overwrite -i "$1" > "$work/out" 2> "$work/err"
+  status=$?
+  rss=$(tail -n 1 "$work/rss")
+}
+printf '%s\n' "$NGINX_HTTP_URL/1k" > "$work/small-list"
+peak_rss "$work/small-list"
+small=$rss
+/usr/bin/python3 -c '
+import sys
+url = sys.argv[1] + "\n"
+with open(sys.argv[2], "w") as f:
+    f.write(url)
+    line = "# " + "x" * 61 + "\n"
+    for i in range(1 << 20):
+        f.write(line if i % 1024 else url)
+' "$NGINX_HTTP_URL/1k" "$work/big-list"
+peak_rss "$work/big-list"
+big=$rss
+rm -f "$work/big-list"
+check "a 64 MiB list (1,048,576 lines): peak RSS $big KiB against $small KiB for one line (< +16 MiB)" \
+  '[ $status -eq 0 ] && [ $((big - small)) -lt 16384 ] && [ "$(sha "$work/d14/1k")" = "$(sha "$NGINX_DOCROOT/1k")" ]'
+
+: > "$work/empty-list"
+run -i "$work/empty-list"
+check "an empty list and no URL: exit 2" '[ $status -eq 2 ] && grep -q "no URL given" "$work/err"'
 
 # 8. On a terminal (script(1) gives it one): a live line per running
 # download and a total line, redrawn in place.

@@ -2,10 +2,13 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- *   gcurl-get [-o DIR] [-j N] [--resume] [--limit-rate RATE] URL...
+ *   gcurl-get [-o DIR] [-j N] [--resume] [--limit-rate RATE] [-i LIST] URL...
  *
  * Downloads every URL into DIR (the current folder by default) under the
- * name the server or the URL suggests, N at a time. On a terminal it shows
+ * name the server or the URL suggests, N at a time: those of the command
+ * line first, then those of LIST (a file, or - for standard input), which
+ * is read as the queue runs short, so that a list of any length, or a
+ * pipe that stays open, works in little memory. On a terminal it shows
  * a line per running download and a total line; otherwise it prints plain
  * lines. One error line per failed URL, on standard error. Exit status: 0
  * when every download succeeded, 1 when one failed, 2 for a usage error,
@@ -29,6 +32,22 @@
 
 typedef struct _App App;
 
+/* The -i list, read in pieces as the queue runs short, so that a list of
+ * any length takes the memory of its longest line (at most 8 KiB kept)
+ * and a digest per URL (for duplicates) and per name. */
+typedef struct
+{
+  GInputStream *in;
+  char         *path;        /* as given, for messages */
+  GString      *line;        /* the line being read, cut after 8 KiB + 1 */
+  guint         number;      /* of lines so far */
+  GHashTable   *seen;        /* digests of the URLs taken */
+  guint         taken;
+  gboolean      reading;
+  gboolean      eof;
+  GCancellable *cancellable;
+} Feed;
+
 typedef struct
 {
   App           *app;
@@ -42,10 +61,10 @@ struct _App
   GMainLoop        *loop;
   GCurlMultiSource *source;
   GFile            *dir;
-  GQueue            queued;     /* Download *, not started yet */
-  GPtrArray        *running;    /* Download * */
-  GPtrArray        *all;        /* Download *, owns them */
-  GHashTable       *names;      /* names taken in this run */
+  GQueue            queued;     /* Download *, not started yet, owned */
+  GPtrArray        *running;    /* Download *, owned */
+  GHashTable       *names;      /* digests of the names taken in this run */
+  Feed             *feed;       /* the -i list, read as downloads need it */
   guint             jobs;
   gboolean          resume;
   gboolean          overwrite;
@@ -70,6 +89,49 @@ download_free (Download *download)
   g_free (download->url);
   g_free (download->name);
   g_free (download);
+}
+
+/* A string's digest: the first 64 bits of its SHA-256, in a set of
+ * allocated gint64 keys. Two URLs with the same digest would be taken
+ * for one (one chance in 10^7 for 10^6 URLs); two names with the same
+ * digest only make the second one "NAME-2". */
+static gint64 *
+digest_of (const char *s,
+           gsize       len)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 out[32];
+  gsize out_len = sizeof out;
+  gint64 *key = g_new (gint64, 1);
+
+  g_checksum_update (sum, (const guchar *) s, len);
+  g_checksum_get_digest (sum, out, &out_len);
+  memcpy (key, out, sizeof *key);
+  return key;
+}
+
+static GHashTable *
+digest_set_new (void)
+{
+  return g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+static gboolean
+digest_set_has (GHashTable *set,
+                const char *s,
+                gsize       len)
+{
+  g_autofree gint64 *key = digest_of (s, len);
+
+  return g_hash_table_contains (set, key);
+}
+
+/* Adds @s; returns whether it was new. */
+static gboolean
+digest_set_add (GHashTable *set,
+                const char *s)
+{
+  return g_hash_table_add (set, digest_of (s, strlen (s)));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -281,9 +343,15 @@ finished (GObject      *object,
         print_line (app, stderr, "gcurl-get: %s: %s", download->name, error->message);
     }
 
+  download_free (download);
   start_next (app);
-  if (app->running->len == 0 && app->queued.length == 0)
-    g_main_loop_quit (app->loop);
+}
+
+static gboolean
+all_done (App *app)
+{
+  return app->running->len == 0 && app->queued.length == 0 &&
+         (app->feed == NULL || app->feed->eof);
 }
 
 /* A name of its own in this run: the second "index.html" is
@@ -294,8 +362,11 @@ name_taken (App        *app,
             const char *name)
 {
   g_autofree char *part = g_strconcat (name, ".part", NULL);
+  gsize len = strlen (name);
 
-  return g_hash_table_contains (app->names, name) || g_hash_table_contains (app->names, part);
+  return digest_set_has (app->names, name, len) ||
+         digest_set_has (app->names, part, len + 5) ||
+         (g_str_has_suffix (name, ".part") && digest_set_has (app->names, name, len - 5));
 }
 
 static char *
@@ -309,9 +380,8 @@ unique_name (App        *app,
       g_free (name);
       name = g_strdup_printf ("%s-%d", suggested, n);
     }
-  g_hash_table_add (app->names, g_strconcat (name, ".part", NULL));
-  g_hash_table_add (app->names, name);
-  return g_strdup (name);
+  digest_set_add (app->names, name);
+  return name;
 }
 
 static void
@@ -334,6 +404,7 @@ start (App      *app,
       app->succeeded++;
       if (!app->quiet)
         print_line (app, stdout, "%s: already there, skipped", download->name);
+      download_free (download);
       return;
     }
 
@@ -355,11 +426,152 @@ start (App      *app,
   g_curl_multi_source_perform_async (app->source, download->transfer, NULL, finished, download);
 }
 
+static void feed_read (App *app);
+
+/* Starts what may run, reads more of the list when the queue runs short,
+ * and ends the loop when all is done. */
 static void
 start_next (App *app)
 {
   while (app->running->len < app->jobs && app->queued.length > 0)
     start (app, g_queue_pop_head (&app->queued));
+  if (app->feed != NULL && !app->feed->eof && !app->feed->reading &&
+      app->queued.length < app->jobs)
+    feed_read (app);
+  if (all_done (app))
+    g_main_loop_quit (app->loop);
+}
+
+static void
+queue_url (App        *app,
+           const char *url)
+{
+  Download *download = g_new0 (Download, 1);
+
+  download->app = app;
+  download->url = g_strdup (url);
+  g_queue_push_tail (&app->queued, download);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The -i list                                                             */
+
+static void
+feed_line (App *app)
+{
+  Feed *feed = app->feed;
+  g_autofree char *text = NULL;
+  const char *why;
+
+  feed->number++;
+  if (demo_url_list_check_line (feed->line->str, feed->line->len, &text, &why))
+    {
+      if (digest_set_add (feed->seen, text))
+        {
+          feed->taken++;
+          queue_url (app, text);
+        }
+    }
+  else if (why != NULL)
+    {
+      g_autofree char *problem = demo_url_list_problem (feed->number, why, text);
+
+      print_line (app, stderr, "gcurl-get: %s: %s", feed->path, problem);
+      app->failed++;
+    }
+  g_string_truncate (feed->line, 0);
+}
+
+static void
+feed_read_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  App *app = data;
+  Feed *feed = app->feed;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (feed->in, result, &error);
+  const char *p, *end;
+  gsize len = 0;
+
+  feed->reading = FALSE;
+  if (bytes == NULL)
+    {
+      print_line (app, stderr, "gcurl-get: %s: %s", feed->path, error->message);
+      app->failed++;
+      feed->eof = TRUE;
+    }
+  else if (g_bytes_get_size (bytes) == 0)
+    {
+      if (feed->line->len > 0)   /* the last line, without a newline */
+        feed_line (app);
+      feed->eof = TRUE;
+    }
+  else
+    {
+      p = g_bytes_get_data (bytes, &len);
+      for (end = p + len; p < end; )
+        {
+          const char *eol = memchr (p, '\n', end - p);
+          const char *stop = eol ? eol : end;
+
+          /* Past 8 KiB + 1 the line is too long whatever follows. */
+          if (feed->line->len <= DEMO_MAX_URL_LENGTH)
+            g_string_append_len (feed->line, p, MIN ((gsize) (stop - p),
+                                                     DEMO_MAX_URL_LENGTH + 1 - feed->line->len));
+          if (eol != NULL)
+            feed_line (app);
+          p = stop + (eol != NULL);
+        }
+    }
+
+  start_next (app);
+}
+
+static void
+feed_read (App *app)
+{
+  app->feed->reading = TRUE;
+  g_input_stream_read_bytes_async (app->feed->in, 64 * 1024, G_PRIORITY_DEFAULT,
+                                   app->feed->cancellable, feed_read_cb, app);
+}
+
+static Feed *
+feed_open (const char  *path,
+           GError     **error)
+{
+  g_autoptr(GInputStream) in = NULL;
+  Feed *feed;
+
+  if (g_str_equal (path, "-"))
+    in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  else
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+
+      in = G_INPUT_STREAM (g_file_read (file, NULL, error));
+      if (in == NULL)
+        return NULL;
+    }
+  feed = g_new0 (Feed, 1);
+  feed->in = g_steal_pointer (&in);
+  feed->path = g_strdup (path);
+  feed->line = g_string_sized_new (256);
+  feed->seen = digest_set_new ();
+  feed->cancellable = g_cancellable_new ();
+  return feed;
+}
+
+static void
+feed_free (Feed *feed)
+{
+  g_cancellable_cancel (feed->cancellable);
+  g_object_unref (feed->cancellable);
+  g_object_unref (feed->in);
+  g_free (feed->path);
+  g_string_free (feed->line, TRUE);
+  g_hash_table_unref (feed->seen);
+  g_free (feed);
 }
 
 static gboolean
@@ -440,42 +652,6 @@ on_max_filesize (const char  *name,
   return TRUE;
 }
 
-/* Adds the URLs of the list at path to urls; sets *bad_lines to the number
- * of lines that were not taken, each reported on standard error. */
-static gboolean
-read_url_file (const char  *path,
-               GPtrArray   *urls,
-               guint       *bad_lines,
-               GError     **error)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-  g_auto(GStrv) list = NULL;
-  g_autoptr(GPtrArray) problems = NULL;
-
-  if (g_str_equal (path, "-"))
-    {
-      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-      g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
-
-      if (g_output_stream_splice (mem, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, error) < 0)
-        return FALSE;
-      bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
-      contents = g_bytes_unref_to_data (g_steal_pointer (&bytes), &length);
-    }
-  else if (!g_file_get_contents (path, &contents, &length, error))
-    return FALSE;
-
-  list = demo_parse_url_list (contents, length, &problems);
-  for (guint i = 0; i < problems->len; i++)
-    g_printerr ("gcurl-get: %s: %s\n", path, (char *) problems->pdata[i]);
-  for (guint i = 0; list[i] != NULL; i++)
-    g_ptr_array_add (urls, g_strdup (list[i]));
-  *bad_lines = problems->len;
-  return TRUE;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -497,7 +673,7 @@ main (int   argc,
     { "max-filesize", 0, 0, G_OPTION_ARG_CALLBACK, on_max_filesize,
       "Fail a download larger than SIZE bytes, as received (K, M, G: powers of 1024)", "SIZE" },
     { "input-file", 'i', 0, G_OPTION_ARG_FILENAME, &input_file,
-      "Read URLs from FILE, one per line (- for standard input)", "FILE" },
+      "Read URLs from FILE, one per line (- for standard input), as they are needed", "FILE" },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, "Replace files that exist", NULL },
     { "stall-timeout", 0, 0, G_OPTION_ARG_INT, &stall_timeout,
       "Fail a download that receives nothing for SECONDS (default: 60)", "SECONDS" },
@@ -511,11 +687,11 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(DemoServer) server = NULL;
-  guint bad_lines = 0;
   App app = { 0 };
   guint redraw_id = 0;
   g_autofree char *total = NULL;
   double seconds;
+  gboolean no_url;
 
   setlocale (LC_ALL, "");
   context = g_option_context_new ("URL… — download in parallel");
@@ -555,17 +731,15 @@ main (int   argc,
         g_ptr_array_add (urls, g_strdup (demo_urls[i]));
       g_print ("Demo server at %s (on this machine only)\n", demo_server_get_base (server));
     }
-  if (input_file != NULL && !read_url_file (input_file, urls, &bad_lines, &error))
+  if (input_file != NULL && (app.feed = feed_open (input_file, &error)) == NULL)
     {
       g_printerr ("gcurl-get: %s: %s\n", input_file, error->message);
       return 1;
     }
   for (guint i = 0; args != NULL && args[i] != NULL; i++)
     g_ptr_array_add (urls, g_strdup (args[i]));
-  if (urls->len == 0)
+  if (urls->len == 0 && app.feed == NULL)
     {
-      if (bad_lines > 0)
-        return 1;
       g_printerr ("gcurl-get: no URL given (see --help)\n");
       return 2;
     }
@@ -574,8 +748,7 @@ main (int   argc,
   app.source = g_curl_multi_source_new ();
   app.dir = g_file_new_for_commandline_arg (output_dir ? output_dir : ".");
   app.running = g_ptr_array_new ();
-  app.all = g_ptr_array_new_with_free_func ((GDestroyNotify) download_free);
-  app.names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  app.names = digest_set_new ();
   app.jobs = jobs;
   app.resume = resume;
   app.overwrite = overwrite;
@@ -585,7 +758,6 @@ main (int   argc,
   app.stall_timeout = (guint) stall_timeout;
   app.tty = isatty (STDOUT_FILENO) && g_getenv ("TERM") && !g_str_equal (g_getenv ("TERM"), "dumb");
   app.started_at = g_get_monotonic_time ();
-  app.failed = bad_lines;
 
   if (!g_file_make_directory_with_parents (app.dir, NULL, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
@@ -595,20 +767,14 @@ main (int   argc,
     }
   g_clear_error (&error);
 
+  /* The URLs of the command line first, then the list's as it is read. */
   for (guint i = 0; i < urls->len; i++)
-    {
-      Download *download = g_new0 (Download, 1);
-
-      download->app = &app;
-      download->url = g_strdup (urls->pdata[i]);
-      g_ptr_array_add (app.all, download);
-      g_queue_push_tail (&app.queued, download);
-    }
+    queue_url (&app, urls->pdata[i]);
 
   g_unix_signal_add (SIGINT, on_interrupt, &app);
   g_unix_signal_add (SIGTERM, on_interrupt, &app);
   start_next (&app);
-  if (app.running->len > 0)
+  if (!all_done (&app))
     {
       if (app.tty && !app.quiet)
         redraw_id = g_timeout_add (REDRAW_MS, redraw, &app);
@@ -618,16 +784,22 @@ main (int   argc,
   g_clear_handle_id (&redraw_id, g_source_remove);
   clear_live (&app);
 
+  /* A list with nothing in it (nor anything wrong) and no URL given. */
+  no_url = urls->len == 0 && app.succeeded == 0 && app.failed == 0;
+  if (no_url)
+    g_printerr ("gcurl-get: no URL given (see --help)\n");
+
   seconds = (g_get_monotonic_time () - app.started_at) / 1e6;
   total = g_format_size (app.bytes_done);
-  if (!quiet)
+  if (!quiet && !no_url)
     g_print ("%u downloaded, %u failed: %s in %.1f s\n", app.succeeded, app.failed, total, seconds);
 
   g_ptr_array_unref (app.running);
-  g_ptr_array_unref (app.all);
+  g_queue_clear_full (&app.queued, (GDestroyNotify) download_free);
+  g_clear_pointer (&app.feed, feed_free);
   g_hash_table_unref (app.names);
   g_object_unref (app.dir);
   g_object_unref (app.source);
   g_main_loop_unref (app.loop);
-  return app.failed > 0 ? 1 : 0;
+  return no_url ? 2 : app.failed > 0 ? 1 : 0;
 }

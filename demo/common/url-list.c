@@ -10,24 +10,81 @@
 
 #include <string.h>
 
-#define MAX_URL_LENGTH 8192
-
-static void
-add_problem (GPtrArray  *problems,
-             guint       line,
-             const char *format,
-             const char *text)
+/**
+ * demo_url_list_check_line:
+ * @line: one line of a list, without its newline
+ * @length: its length in bytes (it may hold NUL bytes)
+ * @text: (out) (transfer full): the line without the white space around it,
+ *   cut to DEMO_MAX_URL_LENGTH + 1 bytes (and at a NUL), to quote
+ * @why: (out): why the line is not taken, or %NULL for a blank or comment
+ *   line
+ *
+ * Checks one line of a list, as demo_parse_url_list() does; it does not
+ * look for duplicates.
+ *
+ * Returns: whether the line is a URL to take, which is then *@text
+ */
+gboolean
+demo_url_list_check_line (const char  *line,
+                          gsize        length,
+                          char       **text,
+                          const char **why)
 {
-  g_autofree char *shown = NULL;
+  gboolean has_nul = memchr (line, '\0', length) != NULL;
+  char *copy = g_strndup (line, MIN (length, DEMO_MAX_URL_LENGTH + 1));   /* stops at a NUL */
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+  char *url = g_strstrip (copy);
 
-  if (problems == NULL)
-    return;
-  /* Quote at most 60 characters of what was there, made printable. */
-  shown = g_utf8_make_valid (text, MIN (strlen (text), 60));
+  if (url != copy)
+    memmove (copy, url, strlen (url) + 1);
+  url = copy;
+  *text = copy;
+  *why = NULL;
+
+  if (!has_nul && (*url == '\0' || *url == '#'))
+    return FALSE;
+  if (has_nul)
+    *why = "a NUL byte";
+  else if (strlen (url) > DEMO_MAX_URL_LENGTH)
+    *why = "longer than 8 KiB";
+  else if (!g_utf8_validate (url, -1, NULL))
+    *why = "not UTF-8";
+  else if (strpbrk (url, " \t\r\v\f") != NULL)
+    *why = "white space inside";
+  if (*why != NULL)
+    return FALSE;
+
+  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  if (scheme == NULL ||
+      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
+    *why = "not an http:// or https:// URL";
+  else if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    *why = "no host";
+  return *why == NULL;
+}
+
+/**
+ * demo_url_list_problem:
+ * @line: the line's number, from 1
+ * @why: what demo_url_list_check_line() said
+ * @text: the line, as it gave it
+ *
+ * Returns: (transfer full): "line N: why: what", quoting at most 60
+ *   characters of @text, made printable
+ */
+char *
+demo_url_list_problem (guint       line,
+                       const char *why,
+                       const char *text)
+{
+  g_autofree char *shown = g_utf8_make_valid (text, MIN (strlen (text), 60));
+
   for (char *p = shown; *p != '\0'; p++)
     if ((guchar) *p < 0x20 || *p == 0x7f)
       *p = '?';
-  g_ptr_array_add (problems, g_strdup_printf ("line %u: %s: %s", line, format, shown));
+  return g_strdup_printf ("line %u: %s: %s", line, why, shown);
 }
 
 /**
@@ -66,60 +123,23 @@ demo_parse_url_list (const char  *text,
   for (line = text; line < end; )
     {
       const char *eol = memchr (line, '\n', end - line);
-      const char *start = line;
-      gboolean has_nul;
-      g_autofree char *copy = NULL;
-      g_autoptr(GUri) uri = NULL;
-      const char *scheme;
-      char *url;
+      g_autofree char *url = NULL;
+      const char *why;
 
       if (eol == NULL)
         eol = end;
       number++;
-      has_nul = memchr (start, '\0', eol - start) != NULL;
-      copy = g_strndup (start, MIN (eol - start, MAX_URL_LENGTH + 1));   /* stops at a NUL */
+      if (demo_url_list_check_line (line, eol - line, &url, &why))
+        {
+          if (!g_hash_table_contains (seen, url))
+            {
+              g_strv_builder_add (builder, url);
+              g_hash_table_add (seen, g_steal_pointer (&url));
+            }
+        }
+      else if (why != NULL)
+        g_ptr_array_add (found, demo_url_list_problem (number, why, url));
       line = eol + 1;
-
-      url = g_strstrip (copy);
-      if (!has_nul && (*url == '\0' || *url == '#'))
-        continue;
-      if (has_nul)
-        {
-          add_problem (found, number, "a NUL byte", url);
-          continue;
-        }
-      if (strlen (url) > MAX_URL_LENGTH)
-        {
-          add_problem (found, number, "longer than 8 KiB", url);
-          continue;
-        }
-      if (!g_utf8_validate (url, -1, NULL))
-        {
-          add_problem (found, number, "not UTF-8", url);
-          continue;
-        }
-      if (strpbrk (url, " \t\r\v\f") != NULL)
-        {
-          add_problem (found, number, "white space inside", url);
-          continue;
-        }
-      uri = g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
-      scheme = uri ? g_uri_get_scheme (uri) : NULL;
-      if (scheme == NULL ||
-          (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
-        {
-          add_problem (found, number, "not an http:// or https:// URL", url);
-          continue;
-        }
-      if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-        {
-          add_problem (found, number, "no host", url);
-          continue;
-        }
-      if (g_hash_table_contains (seen, url))
-        continue;
-      g_hash_table_add (seen, g_strdup (url));
-      g_strv_builder_add (builder, url);
     }
 
   if (problems != NULL)
