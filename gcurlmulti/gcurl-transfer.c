@@ -750,27 +750,35 @@ content_length_valid (GCurlTransfer *self)
 
   for (guint i = 0; i < self->response_headers->len; i++)
     {
-      const char *h = self->response_headers->pdata[i];
-      g_auto(GStrv) items = NULL;
+      const char *p = self->response_headers->pdata[i];
 
-      if (g_ascii_strncasecmp (h, "Content-Length:", 15) != 0)
+      if (g_ascii_strncasecmp (p, "Content-Length:", 15) != 0)
         continue;
-      items = g_strsplit (h + 15, ",", -1);
-      for (guint j = 0; items[j] != NULL; j++)
+      /* Items split by commas, each digits between blanks; parsed in
+       * place (this runs for every response). */
+      p += 15;
+      do
         {
-          const char *item = g_strstrip (items[j]);
-          guint64 n;
+          guint64 n = 0;
+          const char *digits;
 
-          /* Digits only: g_ascii_string_to_unsigned() would take a sign. */
-          for (const char *p = item; *p != '\0'; p++)
-            if (!g_ascii_isdigit (*p))
-              return FALSE;
-          if (!g_ascii_string_to_unsigned (item, 10, 0, G_MAXINT64, &n, NULL) ||
-              (seen && n != length))
+          while (*p == ' ' || *p == '\t')
+            p++;
+          digits = p;
+          for (; g_ascii_isdigit (*p); p++)
+            {
+              if (n > (G_MAXINT64 - (guint64) (*p - '0')) / 10)
+                return FALSE;
+              n = n * 10 + (guint64) (*p - '0');
+            }
+          while (*p == ' ' || *p == '\t')
+            p++;
+          if (p == digits || (*p != ',' && *p != '\0') || (seen && n != length))
             return FALSE;
           seen = TRUE;
           length = n;
         }
+      while (*p++ == ',');
     }
   return TRUE;
 }
