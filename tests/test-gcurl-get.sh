@@ -165,10 +165,12 @@ check "-i -: then the rest, a bad line reported by number, exit 1" \
 # Peak RSS (KiB) of gcurl-get on a list; ASan keeps freed memory in a
 # quarantine, which would count every line read: keep it small.
 peak_rss () {
-  ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=1" /usr/bin/time -f %M -o "$work/rss" \
-    "$get" -q -o "$work/d14" --overwrite -i "$1" > "$work/out" 2> "$work/err"
-  status=$?
-  rss=$(tail -n 1 "$work/rss")
+  ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=1" /usr/bin/python3 -c '
+import resource, subprocess, sys
+status = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, status)
+' "$get" -q -o "$work/d14" --overwrite -i "$1" > "$work/rss" 2> "$work/err"
+  read rss status < "$work/rss"
 }
 printf '%s\n' "$NGINX_HTTP_URL/1k" > "$work/small-list"
 peak_rss "$work/small-list"
