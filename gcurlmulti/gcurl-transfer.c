@@ -1848,7 +1848,7 @@ make_error (GCurlTransfer *self,
     {
       self->result = CURLE_OPERATION_TIMEDOUT;
       return g_error_new (G_CURL_ERROR, G_CURL_ERROR_TIMED_OUT,
-                          "Transfer of %s failed: less than %u bytes per second "
+                          "Transfer of %s failed: too slow, less than %u bytes per second "
                           "over the last %u seconds", shown_url (self),
                           self->low_speed_limit, self->low_speed_time);
     }

@@ -1514,6 +1514,7 @@ test_low_speed (Fixture       *f,
   after = g_get_monotonic_time () - last;
   g_test_message ("%s; %.2f s after the last byte", error ? error->message : "no error", after / 1e6);
   g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (error->message, "too slow, less than 1 bytes per second over the last 2 seconds"));
   g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 100000);
   g_assert_cmpint (after, >=, 2 * G_USEC_PER_SEC);
   if (g_getenv ("GCURL_TEST_VALGRIND") == NULL)

@@ -383,6 +383,6 @@ def test_low_speed_looks_at_the_last_seconds(servers):
     error = perform(source, transfer)
     after = (GLib.get_monotonic_time() - last[0]) / 1e6
     assert error.matches(GCurl.error_quark(), GCurl.Error.TIMED_OUT)
-    assert "less than 1 bytes per second over the last 2 seconds" in error.message
+    assert "too slow, less than 1 bytes per second over the last 2 seconds" in error.message
     assert transfer.props.bytes_received == 100000
     assert 2.0 <= after < 6.0
