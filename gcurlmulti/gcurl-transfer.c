@@ -945,6 +945,25 @@ body_buffer_reserve (BodyBuffer *b,
   return TRUE;
 }
 
+/* Room for exactly @want bytes: a presized body of 100 KiB rounded up to
+ * 128 KiB by doubling crossed glibc's mmap threshold, and every body was
+ * mapped, faulted in and unmapped (W3 c=100 cost 4.7 times the raw loop
+ * instead of 1.2). */
+static void
+body_buffer_presize (BodyBuffer *b,
+                     gsize       want)
+{
+  guint8 *data;
+
+  if (want <= b->size)
+    return;
+  data = g_try_realloc (b->data, want);
+  if (data == NULL)   /* fine: growing says whether memory runs out */
+    return;
+  b->data = data;
+  b->size = want;
+}
+
 static gboolean
 body_buffer_append (BodyBuffer *b,
                     const char *p,
@@ -970,8 +989,12 @@ body_buffer_steal (BodyBuffer *b)
   guint8 *data = b->data;
   gsize len = b->len;
 
-  /* Give back what growing by doubling left over (glibc shrinks in place). */
-  if (b->size - len > 4096)
+  /* Give back what growing by doubling left over, when it is much (glibc
+   * shrinks in place). Not a little: a 100 KiB body grown to 128 KiB is
+   * mapped (glibc's mmap threshold), and shrunk and freed it set the
+   * threshold below the next one's 128 KiB, so that every body was mapped
+   * and faulted in again. */
+  if (b->size - len > 64 * 1024)
     {
       guint8 *shrunk = g_try_realloc (data, MAX (len, 1));
 
@@ -1026,9 +1049,8 @@ check_response (GCurlTransfer *self)
     {
       gint64 length = info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1);
 
-      /* Failing is fine: growing will say whether memory runs out. */
       if (length > 0 && (self->max_size == 0 || length <= self->max_size))
-        body_buffer_reserve (&self->buffer, (gsize) MIN (length, MAX_PRESIZE));
+        body_buffer_presize (&self->buffer, (gsize) MIN (length, MAX_PRESIZE));
     }
 
   update_progress (self);
