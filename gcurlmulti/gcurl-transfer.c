@@ -2591,7 +2591,8 @@ g_curl_transfer_init (GCurlTransfer *self)
  *
  * Gets [property@GCurl.Transfer:url].
  *
- * Returns: the URL
+ * Returns: (nullable): the URL, or %NULL for a transfer made with
+ *   g_object_new() and no URL
  */
 const char *
 g_curl_transfer_get_url (GCurlTransfer *self)
@@ -3237,6 +3238,40 @@ g_curl_transfer_set_progress_interval (GCurlTransfer *self,
 }
 
 /**
+ * g_curl_transfer_get_low_speed_limit: (get-property low-speed-limit)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:low-speed-limit].
+ *
+ * Returns: the lowest acceptable speed in bytes per second, 0 if the
+ *   check is off
+ */
+guint
+g_curl_transfer_get_low_speed_limit (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->low_speed_limit;
+}
+
+/**
+ * g_curl_transfer_get_low_speed_time: (get-property low-speed-time)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:low-speed-time].
+ *
+ * Returns: how long, in seconds, a transfer may stay below
+ *   [property@GCurl.Transfer:low-speed-limit]
+ */
+guint
+g_curl_transfer_get_low_speed_time (GCurlTransfer *self)
+{
+  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+
+  return self->low_speed_time;
+}
+
+/**
  * g_curl_transfer_set_low_speed_limit:
  * @self: a #GCurlTransfer
  * @bytes_per_second: the lowest acceptable speed, 0 to turn the check off
@@ -3295,6 +3330,14 @@ g_curl_transfer_new (const char *url)
  * the transfer has no property for, or reads a `CURLINFO_*` value. Options
  * the transfer owns (see [class@GCurl.Transfer]) are overwritten when it
  * starts. Never add the handle to a multi handle yourself.
+ *
+ * Calling it has effects that last for the transfer's life, because the
+ * library can no longer know what was set on the handle: the handle is
+ * never given back to the pool of handles for other transfers (so that no
+ * option or cookie of yours reaches them), every option the transfer owns
+ * is set again at each start rather than only those that changed, and
+ * checks that depend on the request (a 206 answering a request without a
+ * range, a `Content-Encoding` to decode) assume you may have set one.
  *
  * Returns: (transfer none): the `CURL *` easy handle, owned by the transfer
  */
@@ -3487,10 +3530,10 @@ set_output (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_output:
+ * g_curl_transfer_get_output: (get-property output)
  * @self: a #GCurlTransfer
  *
- * Gets where the response body goes.
+ * Gets [property@GCurl.Transfer:output], where the response body goes.
  *
  * Returns: the output
  */

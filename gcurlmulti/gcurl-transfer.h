@@ -206,6 +206,10 @@ G_CURL_AVAILABLE_IN_1_0
 void                g_curl_transfer_set_connect_timeout     (GCurlTransfer      *self,
                                                              guint               timeout_ms);
 G_CURL_AVAILABLE_IN_1_0
+guint               g_curl_transfer_get_low_speed_limit     (GCurlTransfer      *self);
+G_CURL_AVAILABLE_IN_1_0
+guint               g_curl_transfer_get_low_speed_time      (GCurlTransfer      *self);
+G_CURL_AVAILABLE_IN_1_0
 void                g_curl_transfer_set_low_speed_limit     (GCurlTransfer      *self,
                                                              guint               bytes_per_second,
                                                              guint               seconds);

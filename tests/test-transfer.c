@@ -1508,6 +1508,8 @@ test_low_speed (Fixture       *f,
   gint64 last = 0, after;
 
   g_curl_transfer_set_low_speed_limit (t, 1, 2);
+  g_assert_cmpuint (g_curl_transfer_get_low_speed_limit (t), ==, 1);
+  g_assert_cmpuint (g_curl_transfer_get_low_speed_time (t), ==, 2);
   g_curl_transfer_set_progress_interval (t, 0);
   g_signal_connect (t, "notify::bytes-received", G_CALLBACK (note_last_byte), &last);
   error = run (f, t);

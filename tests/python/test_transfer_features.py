@@ -172,6 +172,7 @@ def test_timeouts_and_speed_limits(servers):
     t = GCurl.Transfer.new(servers.soup + "/stall?n=1000")
     t.set_low_speed_limit(1000, 1)
     assert (t.props.low_speed_limit, t.props.low_speed_time) == (1000, 1)
+    assert (t.get_low_speed_limit(), t.get_low_speed_time()) == (1000, 1)
     error = perform(source, t)
     assert error.matches(GCurl.error_quark(), GCurl.Error.TIMED_OUT)
 
