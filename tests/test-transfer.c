@@ -162,6 +162,19 @@ surl (const char *path)
   return gcurl_test_server_url (server, path);
 }
 
+/* The hostile server's URL (/raw): @head sent as given, then @n bytes of
+ * the pattern; with @hold the connection stays open. */
+static char *
+raw_url (const char *head,
+         int         n,
+         gboolean    hold)
+{
+  g_autofree char *escaped = g_uri_escape_string (head, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/raw?n=%d%s&head=%s", n, hold ? "&hold=1" : "", escaped);
+
+  return surl (path);
+}
+
 static void
 assert_pattern (GBytes  *bytes,
                 goffset  offset,
@@ -1161,10 +1174,8 @@ test_output_file_resume_answers (Fixture       *f,
   g_autofree char *path = g_build_filename (f->tmpdir, "r", NULL);
   g_autofree char *part = g_strconcat (path, ".part", NULL);
   g_autofree char *complete = surl ("/range416?n=1000");
-  g_autofree char *whole = g_uri_escape_string ("HTTP/1.1 200 OK\r\n"
-                                                "Content-Length: 1000\r\n\r\n", NULL, FALSE);
-  g_autofree char *raw = g_strconcat ("/raw?n=1000&head=", whole, NULL);
-  g_autofree char *same_length = surl (raw);
+  g_autofree char *same_length = raw_url ("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n",
+                                          1000, FALSE);
   GStatBuf st;
   GError *error;
 
@@ -1230,11 +1241,8 @@ static void
 test_memory_announced_length (Fixture       *f,
                               gconstpointer  data)
 {
-  g_autofree char *head = g_uri_escape_string ("HTTP/1.1 200 OK\r\n"
-                                               "Content-Length: 268435456\r\n\r\n",
-                                               NULL, FALSE);
-  g_autofree char *path = g_strconcat ("/raw?n=10&hold=1&head=", head, NULL);
-  g_autofree char *url = surl (path);
+  g_autofree char *url = raw_url ("HTTP/1.1 200 OK\r\nContent-Length: 268435456\r\n\r\n",
+                                  10, TRUE);
   g_autoptr(GPtrArray) transfers = g_ptr_array_new_with_free_func (g_object_unref);
   struct rlimit old, limited;
   int reached = 0, done = 0;
@@ -1280,10 +1288,8 @@ static void
 test_max_size_error_body (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autofree char *head = g_uri_escape_string ("HTTP/1.1 404 Not Found\r\n"
-                                               "Connection: close\r\n\r\n", NULL, FALSE);
-  g_autofree char *path = g_strconcat ("/raw?n=3000000&head=", head, NULL);
-  g_autofree char *url = surl (path);
+  g_autofree char *url = raw_url ("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n",
+                                  3000000, FALSE);
   g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
   g_autoptr(GError) error = NULL;
 
@@ -1307,10 +1313,8 @@ static void
 test_messages (Fixture       *f,
                gconstpointer  data)
 {
-  g_autofree char *head = g_uri_escape_string ("HTTP/1.1 404 \x1b]0;pwned\x07Not\x1b[2J Found\r\n"
-                                               "Content-Length: 0\r\n\r\n", NULL, FALSE);
-  g_autofree char *path = g_strconcat ("/raw?head=", head, NULL);
-  g_autofree char *url = surl (path);
+  g_autofree char *url = raw_url ("HTTP/1.1 404 \x1b]0;pwned\x07Not\x1b[2J Found\r\n"
+                                  "Content-Length: 0\r\n\r\n", 0, FALSE);
   g_autofree char *crlf = surl ("/bytes?n=1\r\nX-Injected: 1");
   g_autofree char *base = surl ("/status?code=404");
   g_autofree char *secret = NULL;
@@ -1499,10 +1503,8 @@ static void
 test_low_speed (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autofree char *head = g_uri_escape_string ("HTTP/1.1 200 OK\r\n"
-                                               "Content-Length: 10000000\r\n\r\n", NULL, FALSE);
-  g_autofree char *path = g_strconcat ("/raw?n=100000&hold=1&head=", head, NULL);
-  g_autofree char *url = surl (path);
+  g_autofree char *url = raw_url ("HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n",
+                                  100000, TRUE);
   g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
   g_autoptr(GError) error = NULL;
   gint64 last = 0, after;
@@ -1616,10 +1618,7 @@ static const struct
 static char *
 framing_url (guint i)
 {
-  g_autofree char *head = g_uri_escape_string (framing_cases[i].head, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/raw?n=%d&head=%s", framing_cases[i].n, head);
-
-  return surl (path);
+  return raw_url (framing_cases[i].head, framing_cases[i].n, FALSE);
 }
 
 static void
