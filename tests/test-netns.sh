@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Network faults for real: a network namespace of the test's own whose
-# loopback is shaped with tbf (this kernel has no netem; DESIGN §12: MTU
-# 1500, 50 Mbit/s, a burst of a few packets and a short queue, so that
+# loopback is shaped with tbf like a real link (this kernel has no netem:
+# MTU 1500, 50 Mbit/s, a burst of a few packets and a short queue, so that
 # packets are really delayed and dropped), nginx and gcurl-get inside it:
 #
 #   1. 200 files of 1 MiB, 20 at a time, every SHA-256 right;
