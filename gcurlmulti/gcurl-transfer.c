@@ -101,12 +101,12 @@
  * (glibc serves each buffer with mmap) and more memory still. */
 #define DEFAULT_RECEIVE_BUFFER_SIZE (32 * 1024)
 #define MIN_RECEIVE_BUFFER_SIZE 1024
-
-/* The low-speed check keeps this many samples over its window. */
-#define SPEED_SAMPLES 10
 #define MAX_RECEIVE_BUFFER_SIZE (10 * 1024 * 1024)
 #define MAX_ERROR_BODY (1024 * 1024)
 #define READ_CHUNK (64 * 1024)
+
+/* The low-speed check keeps this many samples over its window. */
+#define SPEED_SAMPLES 10
 /* The most memory output reserves from an announced Content-Length before
  * the bytes arrive: a server's word alone never allocates more
  * (doc/design.md, "Memory output"). */
@@ -659,13 +659,15 @@ xferinfo_cb (void       *data,
 
   /* Paused, by the caller or by max-recv-speed, is not slow: the window
    * starts again. */
-  if (self->state == G_CURL_TRANSFER_STATE_PAUSED || self->pace_source != NULL)
-    self->n_samples = 0;
-  else if (self->low_speed_limit > 0 && self->low_speed_time > 0 &&
-           too_slow (self, (gint64) dlnow + (gint64) ulnow))
+  if (self->low_speed_limit > 0 && self->low_speed_time > 0)
     {
-      self->too_slow = TRUE;
-      return 1;
+      if (self->state == G_CURL_TRANSFER_STATE_PAUSED || self->pace_source != NULL)
+        self->n_samples = 0;
+      else if (too_slow (self, (gint64) dlnow + (gint64) ulnow))
+        {
+          self->too_slow = TRUE;
+          return 1;
+        }
     }
 
   if (self->progress_interval == G_MAXUINT)
@@ -925,14 +927,15 @@ read_response_head (GCurlTransfer *self)
 
 static gboolean
 body_buffer_reserve (BodyBuffer *b,
-                     gsize       want)
+                     gsize       want,
+                     gboolean    exact)
 {
   guint8 *data;
   gsize size;
 
   if (want <= b->size)
     return TRUE;
-  size = MAX (b->size, 4096);
+  size = exact ? want : MAX (b->size, 4096);
   while (size < want)
     size = size > G_MAXSIZE / 2 ? want : size * 2;
   data = g_try_realloc (b->data, size);
@@ -945,31 +948,12 @@ body_buffer_reserve (BodyBuffer *b,
   return TRUE;
 }
 
-/* Room for exactly @want bytes: a presized body of 100 KiB rounded up to
- * 128 KiB by doubling crossed glibc's mmap threshold, and every body was
- * mapped, faulted in and unmapped (W3 c=100 cost 4.7 times the raw loop
- * instead of 1.2). */
-static void
-body_buffer_presize (BodyBuffer *b,
-                     gsize       want)
-{
-  guint8 *data;
-
-  if (want <= b->size)
-    return;
-  data = g_try_realloc (b->data, want);
-  if (data == NULL)   /* fine: growing says whether memory runs out */
-    return;
-  b->data = data;
-  b->size = want;
-}
-
 static gboolean
 body_buffer_append (BodyBuffer *b,
                     const char *p,
                     gsize       n)
 {
-  if (n > G_MAXSIZE - b->len || !body_buffer_reserve (b, b->len + n))
+  if (n > G_MAXSIZE - b->len || !body_buffer_reserve (b, b->len + n, FALSE))
     return FALSE;
   memcpy (b->data + b->len, p, n);
   b->len += n;
@@ -1049,8 +1033,12 @@ check_response (GCurlTransfer *self)
     {
       gint64 length = info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1);
 
+      /* Exactly: a 100 KiB body rounded up to 128 KiB by doubling crossed
+       * glibc's mmap threshold, and every body was mapped, faulted in and
+       * unmapped (W3 c=100 cost 4.7 times the raw loop instead of 1.2).
+       * Failing is fine: growing says whether memory runs out. */
       if (length > 0 && (self->max_size == 0 || length <= self->max_size))
-        body_buffer_presize (&self->buffer, (gsize) MIN (length, MAX_PRESIZE));
+        body_buffer_reserve (&self->buffer, (gsize) MIN (length, MAX_PRESIZE), TRUE);
     }
 
   update_progress (self);
@@ -1210,7 +1198,6 @@ write_cb (char   *ptr,
 
 /* ---------------------------------------------------------------------- */
 /* Request body                                                            */
-
 
 /* A running transfer is its source's: called from that source's thread
  * only (doc/errors.md, "Programming errors"). One that is not running may
@@ -1846,7 +1833,7 @@ make_error (GCurlTransfer *self,
   if (self->head_error != NULL)
     {
       self->result = result;
-      return g_error_copy (self->head_error);
+      return g_steal_pointer (&self->head_error);
     }
 
   if (result == CURLE_WRITE_ERROR && self->out_of_memory)

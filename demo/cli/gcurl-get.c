@@ -42,7 +42,6 @@ typedef struct
   GString      *line;        /* the line being read, cut after 8 KiB + 1 */
   guint         number;      /* of lines so far */
   GHashTable   *seen;        /* digests of the URLs taken */
-  guint         taken;
   gboolean      reading;
   gboolean      eof;
   GCancellable *cancellable;
@@ -467,10 +466,7 @@ feed_line (App *app)
   if (demo_url_list_check_line (feed->line->str, feed->line->len, &text, &why))
     {
       if (digest_set_add (feed->seen, text))
-        {
-          feed->taken++;
-          queue_url (app, text);
-        }
+        queue_url (app, text);
     }
   else if (why != NULL)
     {
