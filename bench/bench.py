@@ -202,7 +202,7 @@ def idle_report(build, base_url):
     lines = ["## Idle: main-loop wake-ups over 5 s", "",
              "bench-idle counts returns from poll() (after a second of settling) with no "
              "transfers, with 500 raw easy handles paused from their write callback, and "
-             "with 500 GCurlTransfers paused with g_curl_transfer_pause(); nginx keeps "
+             "with 500 GCurlTransfers paused with gcurl_transfer_pause(); nginx keeps "
              "the paused connections open.", "",
              "| backend | no transfers | 500 raw handles paused | 500 GCurlTransfers paused |",
              "| --- | ---: | ---: | ---: |"]

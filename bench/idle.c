@@ -10,7 +10,7 @@
  * settling, three times: with no
  * transfers; with PAUSED (500) raw easy handles downloading URL, each
  * paused from its write callback on its first data; and with as many
- * GCurlTransfers paused with g_curl_transfer_pause(). The one wake-up that
+ * GCurlTransfers paused with gcurl_transfer_pause(). The one wake-up that
  * ends each period is not counted. Prints one line per case:
  *
  *   CASE: N wake-ups in S s
@@ -87,10 +87,10 @@ on_progress (GCurlTransfer *transfer,
 {
   int *paused = data;
 
-  if (g_curl_transfer_get_bytes_received (transfer) > 0 &&
-      g_curl_transfer_get_state (transfer) == G_CURL_TRANSFER_STATE_RUNNING)
+  if (gcurl_transfer_get_bytes_received (transfer) > 0 &&
+      gcurl_transfer_get_state (transfer) == GCURL_TRANSFER_STATE_RUNNING)
     {
-      g_curl_transfer_pause (transfer);
+      gcurl_transfer_pause (transfer);
       (*paused)++;
     }
 }
@@ -100,8 +100,8 @@ on_finished (GCurlTransfer *transfer,
              gpointer       data)
 {
   g_error ("a transfer of %s finished before it could be paused (%s)",
-           g_curl_transfer_get_url (transfer),
-           g_curl_transfer_get_curl_code (transfer) == CURLE_OK ? "complete" : "failed");
+           gcurl_transfer_get_url (transfer),
+           gcurl_transfer_get_curl_code (transfer) == CURLE_OK ? "complete" : "failed");
 }
 
 /* Waits until @target transfers are paused, for 60 s at the most: a timeout
@@ -171,7 +171,7 @@ main (int   argc,
 
   real_poll = g_main_context_get_poll_func (NULL);
   g_main_context_set_poll_func (NULL, counting_poll);
-  source = g_curl_multi_source_new ();
+  source = gcurl_multi_source_new ();
 
   idle = count_wakeups (seconds);
   g_print ("no transfers: %" G_GUINT64_FORMAT " wake-ups in %d s\n", idle, seconds);
@@ -184,7 +184,7 @@ main (int   argc,
       curl_easy_setopt (easies[i], CURLOPT_WRITEFUNCTION, pause_write_cb);
       curl_easy_setopt (easies[i], CURLOPT_WRITEDATA, &raw);
       curl_easy_setopt (easies[i], CURLOPT_NOSIGNAL, 1L);
-      if (!g_curl_multi_source_add_handle (source, easies[i], &error))
+      if (!gcurl_multi_source_add_handle (source, easies[i], &error))
         g_error ("%s", error->message);
     }
   wait_for (&raw.paused, n);
@@ -192,20 +192,20 @@ main (int   argc,
   g_print ("%d raw handles paused: %" G_GUINT64_FORMAT " wake-ups in %d s\n", n, raw_paused, seconds);
   for (int i = 0; i < n; i++)
     {
-      g_curl_multi_source_remove_handle (source, easies[i], NULL);
+      gcurl_multi_source_remove_handle (source, easies[i], NULL);
       curl_easy_cleanup (easies[i]);
     }
   g_free (easies);
 
   for (int i = 0; i < n; i++)
     {
-      GCurlTransfer *t = g_curl_transfer_new (urls[0]);
+      GCurlTransfer *t = gcurl_transfer_new (urls[0]);
 
-      g_curl_transfer_set_http_version (t, G_CURL_HTTP_1_1);
-      g_curl_transfer_set_progress_interval (t, 0);
+      gcurl_transfer_set_http_version (t, GCURL_HTTP_1_1);
+      gcurl_transfer_set_progress_interval (t, 0);
       g_signal_connect (t, "notify::bytes-received", G_CALLBACK (on_progress), &transfers_paused);
       g_signal_connect (t, "finished", G_CALLBACK (on_finished), NULL);
-      g_curl_multi_source_perform_async (source, t, NULL, NULL, NULL);
+      gcurl_multi_source_perform_async (source, t, NULL, NULL, NULL);
       g_ptr_array_add (transfers, t);
     }
   wait_for (&transfers_paused, n);
@@ -214,7 +214,7 @@ main (int   argc,
            n, transfer_paused, seconds);
   for (guint i = 0; i < transfers->len; i++)
     g_signal_handlers_disconnect_by_func (transfers->pdata[i], on_finished, NULL);
-  g_curl_multi_source_cancel_all (source);
+  gcurl_multi_source_cancel_all (source);
 
   return idle == 0 && raw_paused == 0 && transfer_paused == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

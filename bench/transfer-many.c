@@ -6,7 +6,7 @@
  *
  * The high-level counterpart of examples/fetch-many.c, with the same
  * output: COUNT GETs of URL with CONCURRENCY in flight, each a new
- * GCurlTransfer run with g_curl_multi_source_perform_async() (memory
+ * GCurlTransfer run with gcurl_multi_source_perform_async() (memory
  * output, progress notifications on and counted by a handler, as an
  * application uses it); the callback checks the body's length, as
  * bench/gcurl-client.py does, and starts the next one.
@@ -57,7 +57,7 @@ performed (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   run->finished++;
-  if (!g_curl_multi_source_perform_finish (run->source, result, &error))
+  if (!gcurl_multi_source_perform_finish (run->source, result, &error))
     {
       run->failed++;
       g_printerr ("transfer %d failed: %s\n", run->finished, error->message);
@@ -75,11 +75,11 @@ static void
 check_body (Run           *run,
             GCurlTransfer *transfer)
 {
-  GBytes *body = g_curl_transfer_get_body (transfer);
+  GBytes *body = gcurl_transfer_get_body (transfer);
   gint64 got = body ? (gint64) g_bytes_get_size (body) : -1;
-  gint64 expected = run->expected >= 0 ? run->expected : g_curl_transfer_get_total_bytes (transfer);
+  gint64 expected = run->expected >= 0 ? run->expected : gcurl_transfer_get_total_bytes (transfer);
 
-  if (g_curl_transfer_get_state (transfer) == G_CURL_TRANSFER_STATE_SUCCEEDED)
+  if (gcurl_transfer_get_state (transfer) == GCURL_TRANSFER_STATE_SUCCEEDED)
     {
       run->total += got;
       if (got != expected)
@@ -93,12 +93,12 @@ check_body (Run           *run,
 static void
 start_one (Run *run)
 {
-  g_autoptr(GCurlTransfer) transfer = g_curl_transfer_new (run->url);
+  g_autoptr(GCurlTransfer) transfer = gcurl_transfer_new (run->url);
 
   if (run->buffer_size > 0)
-    g_curl_transfer_set_receive_buffer_size (transfer, (guint) run->buffer_size);
+    gcurl_transfer_set_receive_buffer_size (transfer, (guint) run->buffer_size);
   g_signal_connect (transfer, "notify::bytes-received", G_CALLBACK (on_progress), run);
-  g_curl_multi_source_perform_async (run->source, transfer, NULL, performed, transfer);
+  gcurl_multi_source_perform_async (run->source, transfer, NULL, performed, transfer);
   run->started++;
 }
 
@@ -151,7 +151,7 @@ main (int   argc,
 
   raise_nofile ();
   loop = g_main_loop_new (NULL, FALSE);
-  source = g_curl_multi_source_new ();
+  source = gcurl_multi_source_new ();
   the_run = &run;
   run.loop = loop;
   run.source = source;

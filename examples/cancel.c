@@ -37,14 +37,14 @@ finished (GObject      *object,
   App *app = data;
   g_autoptr(GError) error = NULL;
 
-  if (g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &error))
+  if (gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &error))
     {
       g_print ("finished before the cancellation\n");
       app->status = 1;
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_print ("cancelled after %" G_GINT64_FORMAT " bytes\n",
-             g_curl_transfer_get_bytes_received (app->transfer));
+             gcurl_transfer_get_bytes_received (app->transfer));
   else
     {
       g_printerr ("cancel: %s\n", error->message);
@@ -68,11 +68,11 @@ main (int   argc,
     }
 
   app.loop = g_main_loop_new (NULL, FALSE);
-  source = g_curl_multi_source_new ();
+  source = gcurl_multi_source_new ();
   cancellable = g_cancellable_new ();
-  app.transfer = g_curl_transfer_new (argv[1]);
+  app.transfer = gcurl_transfer_new (argv[1]);
 
-  g_curl_multi_source_perform_async (source, app.transfer, cancellable, finished, &app);
+  gcurl_multi_source_perform_async (source, app.transfer, cancellable, finished, &app);
   g_timeout_add (atoi (argv[2]), press_cancel, cancellable);
   g_main_loop_run (app.loop);
 

@@ -31,16 +31,16 @@ on_progress (GCurlTransfer *transfer,
              GParamSpec    *pspec,
              gpointer       data)
 {
-  g_autofree char *name = g_curl_transfer_dup_suggested_filename (transfer);
-  gint64 total = g_curl_transfer_get_total_bytes (transfer);
+  g_autofree char *name = gcurl_transfer_dup_suggested_filename (transfer);
+  gint64 total = gcurl_transfer_get_total_bytes (transfer);
 
   if (total > 0)
     g_print ("%s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes (%d%%)\n", name,
-             g_curl_transfer_get_bytes_received (transfer), total,
-             (int) (100 * g_curl_transfer_get_bytes_received (transfer) / total));
+             gcurl_transfer_get_bytes_received (transfer), total,
+             (int) (100 * gcurl_transfer_get_bytes_received (transfer) / total));
   else
     g_print ("%s: %" G_GINT64_FORMAT " bytes\n", name,
-             g_curl_transfer_get_bytes_received (transfer));
+             gcurl_transfer_get_bytes_received (transfer));
 }
 
 static char *
@@ -59,10 +59,10 @@ downloaded (GObject      *object,
   Download *download = data;
   App *app = download->app;
   g_autoptr(GError) error = NULL;
-  GFile *file = g_curl_transfer_get_output_file (download->transfer);
+  GFile *file = gcurl_transfer_get_output_file (download->transfer);
   g_autofree char *path = g_file_get_path (file);
 
-  if (g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &error))
+  if (gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &error))
     {
       g_autofree char *sha256 = sha256_of_file (file);
 
@@ -96,20 +96,20 @@ main (int   argc,
     }
 
   app.loop = g_main_loop_new (NULL, FALSE);
-  source = g_curl_multi_source_new ();
+  source = gcurl_multi_source_new ();
   dir = g_file_new_for_commandline_arg (argv[1]);
 
   for (int i = 2; i < argc; i++)
     {
-      GCurlTransfer *transfer = g_curl_transfer_new (argv[i]);
-      char *name = g_curl_transfer_dup_suggested_filename (transfer);
+      GCurlTransfer *transfer = gcurl_transfer_new (argv[i]);
+      char *name = gcurl_transfer_dup_suggested_filename (transfer);
       g_autoptr(GFile) file = NULL;
       Download *download = g_new0 (Download, 1);
 
       /* Two URLs may suggest the same name: number the later ones. */
       for (int n = 2; g_hash_table_contains (names, name); n++)
         {
-          g_autofree char *base = g_curl_transfer_dup_suggested_filename (transfer);
+          g_autofree char *base = gcurl_transfer_dup_suggested_filename (transfer);
 
           g_free (name);
           name = g_strdup_printf ("%s-%d", base, n);
@@ -117,12 +117,12 @@ main (int   argc,
       g_hash_table_add (names, name);
       file = g_file_get_child (dir, name);
 
-      g_curl_transfer_set_output_file (transfer, file, G_CURL_DOWNLOAD_FLAGS_RESUME |
-                                                       G_CURL_DOWNLOAD_FLAGS_REPLACE);
+      gcurl_transfer_set_output_file (transfer, file, GCURL_DOWNLOAD_FLAGS_RESUME |
+                                                       GCURL_DOWNLOAD_FLAGS_REPLACE);
       g_signal_connect (transfer, "notify::bytes-received", G_CALLBACK (on_progress), NULL);
       download->app = &app;
       download->transfer = transfer;
-      g_curl_multi_source_perform_async (source, transfer, NULL, downloaded, download);
+      gcurl_multi_source_perform_async (source, transfer, NULL, downloaded, download);
       app.running++;
     }
 

@@ -72,7 +72,7 @@ on_done (GCurlMultiSource *source,
 
       run->failed++;
       if (result != CURLE_OK)
-        error = g_curl_error_new_from_code (result, NULL, slot->errbuf);
+        error = gcurl_error_new_from_code (result, NULL, slot->errbuf);
       g_printerr ("transfer %d failed: %s\n", run->finished,
                   error ? error->message : "wrong length");
     }
@@ -83,7 +83,7 @@ on_done (GCurlMultiSource *source,
       g_autoptr(GError) error = NULL;
 
       slot->received = 0;
-      if (!g_curl_multi_source_add_handle (source, easy, &error))
+      if (!gcurl_multi_source_add_handle (source, easy, &error))
         g_error ("%s", error->message);
       run->started++;
     }
@@ -146,7 +146,7 @@ main (int   argc,
 
   raise_nofile ();
   loop = g_main_loop_new (NULL, FALSE);
-  source = g_curl_multi_source_new ();
+  source = gcurl_multi_source_new ();
   run.loop = loop;
   run.count = count;
   run.expected = size;
@@ -173,7 +173,7 @@ main (int   argc,
       curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
       if (buffer_size > 0)
         curl_easy_setopt (easy, CURLOPT_BUFFERSIZE, (long) buffer_size);
-      if (!g_curl_multi_source_add_handle (source, easy, &error))
+      if (!gcurl_multi_source_add_handle (source, easy, &error))
         g_error ("%s", error->message);
       run.started++;
     }

@@ -27,7 +27,7 @@ fetched (GObject      *object,
   g_autoptr(GBytes) body = NULL;
   g_autofree char *sha256 = NULL;
 
-  body = g_curl_multi_source_fetch_bytes_finish (G_CURL_MULTI_SOURCE (object), result, &error);
+  body = gcurl_multi_source_fetch_bytes_finish (GCURL_MULTI_SOURCE (object), result, &error);
   if (body == NULL)
     {
       g_printerr ("fetch: %s\n", error->message);
@@ -55,8 +55,8 @@ main (int   argc,
     }
 
   app.loop = g_main_loop_new (NULL, FALSE);
-  source = g_curl_multi_source_new ();
-  g_curl_multi_source_fetch_bytes_async (source, argv[1], NULL, fetched, &app);
+  source = gcurl_multi_source_new ();
+  gcurl_multi_source_fetch_bytes_async (source, argv[1], NULL, fetched, &app);
   g_main_loop_run (app.loop);
   g_main_loop_unref (app.loop);
   return app.status;

@@ -23,7 +23,7 @@ bytes_to_fraction (GBinding     *binding,
                    gpointer      data)
 {
   g_autoptr(GObject) transfer = g_binding_dup_source (binding);
-  gint64 total = transfer ? g_curl_transfer_get_total_bytes (G_CURL_TRANSFER (transfer)) : -1;
+  gint64 total = transfer ? gcurl_transfer_get_total_bytes (GCURL_TRANSFER (transfer)) : -1;
 
   g_value_set_double (to, total > 0 ? (double) g_value_get_int64 (from) / total : 0.0);
   return TRUE;
@@ -47,7 +47,7 @@ state_to_text (GBinding     *binding,
                GValue       *to,
                gpointer      data)
 {
-  GEnumClass *states = g_type_class_peek (G_CURL_TYPE_TRANSFER_STATE);
+  GEnumClass *states = g_type_class_peek (GCURL_TYPE_TRANSFER_STATE);
   GEnumValue *state = g_enum_get_value (states, g_value_get_enum (from));
 
   g_value_set_string (to, state ? state->value_nick : "?");
@@ -117,10 +117,10 @@ on_activate_row (GtkColumnView *view,
   GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (view));
   g_autoptr(GCurlTransfer) transfer = g_list_model_get_item (model, position);
 
-  if (g_curl_transfer_get_state (transfer) == G_CURL_TRANSFER_STATE_PAUSED)
-    g_curl_transfer_resume (transfer);
-  else if (g_curl_transfer_get_state (transfer) == G_CURL_TRANSFER_STATE_RUNNING)
-    g_curl_transfer_pause (transfer);
+  if (gcurl_transfer_get_state (transfer) == GCURL_TRANSFER_STATE_PAUSED)
+    gcurl_transfer_resume (transfer);
+  else if (gcurl_transfer_get_state (transfer) == GCURL_TRANSFER_STATE_RUNNING)
+    gcurl_transfer_pause (transfer);
 }
 
 static void
@@ -131,7 +131,7 @@ on_finished (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   /* The row shows the final state; the message goes to the terminal. */
-  if (!g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &error))
+  if (!gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &error))
     g_printerr ("%s\n", error->message);
 }
 
@@ -144,14 +144,14 @@ start_downloads (GCurlMultiSource *source,
 
   for (guint i = 0; urls[i] != NULL; i++)
     {
-      g_autoptr(GCurlTransfer) transfer = g_curl_transfer_new (urls[i]);
-      g_autofree char *name = g_curl_transfer_dup_suggested_filename (transfer);
+      g_autoptr(GCurlTransfer) transfer = gcurl_transfer_new (urls[i]);
+      g_autofree char *name = gcurl_transfer_dup_suggested_filename (transfer);
       g_autoptr(GFile) file = g_file_new_build_filename (folder ? folder : g_get_home_dir (),
                                                           name, NULL);
 
-      g_curl_transfer_set_output_file (transfer, file, G_CURL_DOWNLOAD_FLAGS_RESUME);
+      gcurl_transfer_set_output_file (transfer, file, GCURL_DOWNLOAD_FLAGS_RESUME);
       g_list_store_append (downloads, transfer);
-      g_curl_multi_source_perform_async (source, transfer, NULL, on_finished, NULL);
+      gcurl_multi_source_perform_async (source, transfer, NULL, on_finished, NULL);
     }
 }
 
@@ -163,7 +163,7 @@ on_open (GApplication  *app,
          gpointer       data)
 {
   GCurlMultiSource *source = data;
-  g_autoptr(GListStore) downloads = g_list_store_new (G_CURL_TYPE_TRANSFER);
+  g_autoptr(GListStore) downloads = g_list_store_new (GCURL_TYPE_TRANSFER);
   g_auto(GStrv) urls = g_new0 (char *, n_files + 1);
   static const char *titles[] = { "Address", "Progress", "Speed", "State" };
   GtkWidget *window, *scrolled, *view;
@@ -209,7 +209,7 @@ main (int   argc,
    * the source belongs to the main context the application runs. */
   app = gtk_application_new ("org.gcurlmulti.GtkDownloads",
                              G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
-  source = g_curl_multi_source_new ();
+  source = gcurl_multi_source_new ();
   g_signal_connect (app, "open", G_CALLBACK (on_open), source);
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

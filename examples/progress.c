@@ -199,7 +199,7 @@ main (int   argc,
     }
   uris = soup_server_get_uris (server);
 
-  source = g_curl_multi_source_new ();
+  source = gcurl_multi_source_new ();
   g_signal_connect (source, "done", G_CALLBACK (on_done), loop);
 
   for (int i = 0; i < N_FILES; i++)
@@ -216,7 +216,7 @@ main (int   argc,
       curl_easy_setopt (easy, CURLOPT_XFERINFODATA, &downloads[i]);
       curl_easy_setopt (easy, CURLOPT_NOPROGRESS, 0L);
       curl_easy_setopt (easy, CURLOPT_PRIVATE, &downloads[i]);
-      if (!g_curl_multi_source_add_handle (source, easy, &error))
+      if (!gcurl_multi_source_add_handle (source, easy, &error))
         g_error ("%s", error->message);
     }
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);

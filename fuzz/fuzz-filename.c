@@ -40,14 +40,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   char *text = g_strndup ((const char *) data, size);
   char *proposed, *safe;
 
-  proposed = _g_curl_filename_from_content_disposition (text);
-  safe = _g_curl_filename_sanitize (proposed ? proposed : text);
+  proposed = _gcurl_filename_from_content_disposition (text);
+  safe = _gcurl_filename_sanitize (proposed ? proposed : text);
   check_safe (safe);
   g_free (proposed);
   g_free (safe);
 
-  proposed = _g_curl_filename_from_url (text);
-  safe = _g_curl_filename_sanitize (proposed ? proposed : "");
+  proposed = _gcurl_filename_from_url (text);
+  safe = _gcurl_filename_sanitize (proposed ? proposed : "");
   check_safe (safe);
   g_free (proposed);
   g_free (safe);

@@ -23,7 +23,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   static const char *names[] = { "Content-Disposition", "Content-Type", "content-length",
                                  "Set-Cookie", "", "X" };
-  GCurlTransfer *t = g_curl_transfer_new ("http://127.0.0.1/dir/fallback.bin");
+  GCurlTransfer *t = gcurl_transfer_new ("http://127.0.0.1/dir/fallback.bin");
   const char *p = (const char *) data, *end = p + size;
   char **headers;
   char *name;
@@ -33,23 +33,23 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       const char *eol = memchr (p, '\n', end - p);
       gsize n = eol ? (gsize) (eol + 1 - p) : (gsize) (end - p);
 
-      _g_curl_transfer_feed_header (t, p, n);
+      _gcurl_transfer_feed_header (t, p, n);
       p += n;
     }
 
-  headers = g_curl_transfer_dup_response_headers (t);
+  headers = gcurl_transfer_dup_response_headers (t);
   for (guint i = 0; headers[i] != NULL; i++)
     if (!g_utf8_validate (headers[i], -1, NULL) || strchr (headers[i], ':') == NULL ||
         headers[i][0] == ':' || strchr (headers[i], '\n') != NULL)
       __builtin_trap ();
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      const char *value = g_curl_transfer_get_response_header (t, names[i]);
+      const char *value = gcurl_transfer_get_response_header (t, names[i]);
 
       if (value != NULL && !g_utf8_validate (value, -1, NULL))
         __builtin_trap ();
     }
-  name = g_curl_transfer_dup_suggested_filename (t);
+  name = gcurl_transfer_dup_suggested_filename (t);
   if (name == NULL || name[0] == '\0' || name[0] == '.' || strchr (name, '/') != NULL ||
       strlen (name) > 240 || !g_utf8_validate (name, -1, NULL))
     __builtin_trap ();

@@ -148,7 +148,7 @@ epoll_backend_create (GSource *parent)
     }
 
   self = g_new0 (EpollBackend, 1);
-  self->parent.vtable = &_g_curl_backend_epoll;
+  self->parent.vtable = &_gcurl_backend_epoll;
   self->source = parent;
   self->epfd = epfd;
   self->n_events = MIN_EVENTS;
@@ -374,7 +374,7 @@ epoll_backend_suspend (GCurlBackend *backend,
   g_source_modify_unix_fd (self->source, self->tag, suspended ? 0 : G_IO_IN);
 }
 
-const GCurlBackendVTable _g_curl_backend_epoll = {
+const GCurlBackendVTable _gcurl_backend_epoll = {
   .name = "epoll",
   .create = epoll_backend_create,
   .destroy = epoll_backend_destroy,

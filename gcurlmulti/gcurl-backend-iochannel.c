@@ -165,7 +165,7 @@ iochannel_backend_create (GSource *parent)
 {
   IOChannelBackend *self = g_new0 (IOChannelBackend, 1);
 
-  self->parent.vtable = &_g_curl_backend_iochannel;
+  self->parent.vtable = &_gcurl_backend_iochannel;
   self->source = parent;
   self->sockets = g_hash_table_new_full (NULL, NULL, NULL, io_socket_free);
   self->ready = g_array_new (FALSE, FALSE, sizeof (Ready));
@@ -355,14 +355,14 @@ iochannel_backend_dispatch (GCurlBackend         *backend,
       if (sock == NULL || sock->serial != r->serial || sock->wanted == 0)
         continue;
 
-      func (r->fd, _g_curl_cselect_from_condition (r->condition), user_data);
+      func (r->fd, _gcurl_cselect_from_condition (r->condition), user_data);
     }
 
   g_array_set_size (ready, 0);
   self->spare = ready;
 }
 
-const GCurlBackendVTable _g_curl_backend_iochannel = {
+const GCurlBackendVTable _gcurl_backend_iochannel = {
   .name = "iochannel",
   .create = iochannel_backend_create,
   .destroy = iochannel_backend_destroy,

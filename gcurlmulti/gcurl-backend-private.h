@@ -65,12 +65,12 @@ struct _GCurlBackend
 };
 
 #ifdef HAVE_EPOLL
-extern const GCurlBackendVTable _g_curl_backend_epoll;
+extern const GCurlBackendVTable _gcurl_backend_epoll;
 #endif
-extern const GCurlBackendVTable _g_curl_backend_iochannel;
+extern const GCurlBackendVTable _gcurl_backend_iochannel;
 
 static inline int
-_g_curl_cselect_from_condition (GIOCondition cond)
+_gcurl_cselect_from_condition (GIOCondition cond)
 {
   int cselect = 0;
 

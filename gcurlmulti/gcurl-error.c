@@ -1,4 +1,4 @@
-/* gcurl-error.c: the G_CURL_ERROR domain and the mapping from libcurl codes
+/* gcurl-error.c: the GCURL_ERROR domain and the mapping from libcurl codes
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -11,37 +11,37 @@
 #include "gcurl-error-private.h"
 
 /**
- * g_curl_error_quark:
+ * gcurl_error_quark:
  *
- * The quark of the %G_CURL_ERROR domain.
+ * The quark of the %GCURL_ERROR domain.
  *
  * Returns: the error domain quark
  */
-G_DEFINE_QUARK (g-curl-error-quark, g_curl_error)
+G_DEFINE_QUARK (gcurl-error-quark, gcurl_error)
 
 GCurlError
-_g_curl_error_code_from_curl_code (CURLcode code)
+_gcurl_error_code_from_curl_code (CURLcode code)
 {
   switch ((int) code)
     {
     case CURLE_URL_MALFORMAT:
-      return G_CURL_ERROR_INVALID_URL;
+      return GCURL_ERROR_INVALID_URL;
 
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_NOT_BUILT_IN:
-      return G_CURL_ERROR_UNSUPPORTED_PROTOCOL;
+      return GCURL_ERROR_UNSUPPORTED_PROTOCOL;
 
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-      return G_CURL_ERROR_HOST_NOT_FOUND;
+      return GCURL_ERROR_HOST_NOT_FOUND;
 
     case CURLE_COULDNT_CONNECT:
     case CURLE_PROXY:
     case CURLE_INTERFACE_FAILED:
-      return G_CURL_ERROR_CONNECT_FAILED;
+      return GCURL_ERROR_CONNECT_FAILED;
 
     case CURLE_OPERATION_TIMEDOUT:
-      return G_CURL_ERROR_TIMED_OUT;
+      return GCURL_ERROR_TIMED_OUT;
 
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_ENGINE_NOTFOUND:
@@ -58,26 +58,26 @@ _g_curl_error_code_from_curl_code (CURLcode code)
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_CLIENTCERT:
-      return G_CURL_ERROR_TLS;
+      return GCURL_ERROR_TLS;
 
     case CURLE_HTTP_RETURNED_ERROR:
-      return G_CURL_ERROR_HTTP_STATUS;
+      return GCURL_ERROR_HTTP_STATUS;
 
     case CURLE_TOO_MANY_REDIRECTS:
-      return G_CURL_ERROR_TOO_MANY_REDIRECTS;
+      return GCURL_ERROR_TOO_MANY_REDIRECTS;
 
     case CURLE_WRITE_ERROR:
-      return G_CURL_ERROR_WRITE;
+      return GCURL_ERROR_WRITE;
 
     case CURLE_READ_ERROR:
     case CURLE_SEND_FAIL_REWIND:
-      return G_CURL_ERROR_READ;
+      return GCURL_ERROR_READ;
 
     case CURLE_PARTIAL_FILE:
     case CURLE_GOT_NOTHING:
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
-      return G_CURL_ERROR_PARTIAL;
+      return GCURL_ERROR_PARTIAL;
 
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_HTTP2:
@@ -86,19 +86,19 @@ _g_curl_error_code_from_curl_code (CURLcode code)
     case CURLE_BAD_CONTENT_ENCODING:
     case CURLE_RANGE_ERROR:
     case CURLE_BAD_DOWNLOAD_RESUME:
-      return G_CURL_ERROR_PROTOCOL;
+      return GCURL_ERROR_PROTOCOL;
 
     case CURLE_FILESIZE_EXCEEDED:
-      return G_CURL_ERROR_TOO_LARGE;
+      return GCURL_ERROR_TOO_LARGE;
 
     /* libcurl 8.6's CURLE_TOO_LARGE: a response header over libcurl's
      * limit (what the body's limit, TOO_LARGE, does not mean). 7.88 says
-     * CURLE_OUT_OF_MEMORY there; see _g_curl_transfer's make_error(). */
+     * CURLE_OUT_OF_MEMORY there; see _gcurl_transfer's make_error(). */
     case 100:
-      return G_CURL_ERROR_PROTOCOL;
+      return GCURL_ERROR_PROTOCOL;
 
     default:
-      return G_CURL_ERROR_FAILED;
+      return GCURL_ERROR_FAILED;
     }
 }
 
@@ -119,7 +119,7 @@ needs_escape (const char *s)
 }
 
 char *
-_g_curl_display_text (const char *s)
+_gcurl_display_text (const char *s)
 {
   g_autofree char *valid = NULL;
   GString *out;
@@ -144,7 +144,7 @@ _g_curl_display_text (const char *s)
 }
 
 char *
-_g_curl_display_url (const char *url)
+_gcurl_display_url (const char *url)
 {
   g_autofree char *text = NULL;
   const char *authority, *end, *at = NULL;
@@ -189,11 +189,11 @@ _g_curl_display_url (const char *url)
         }
     }
   text = g_string_free (out, FALSE);
-  return _g_curl_display_text (text);
+  return _gcurl_display_text (text);
 }
 
 /**
- * g_curl_error_new_from_code:
+ * gcurl_error_new_from_code:
  * @code: a `CURLcode` other than `CURLE_OK`
  * @url: (nullable): the URL of the transfer, named in the message
  * @detail: (nullable): more detail, usually the transfer's
@@ -204,7 +204,7 @@ _g_curl_display_url (const char *url)
  * the same errors as the high-level API.
  *
  * `CURLE_ABORTED_BY_CALLBACK` (a transfer the application stopped) becomes
- * %G_IO_ERROR_CANCELLED; every other code becomes a %G_CURL_ERROR with the
+ * %G_IO_ERROR_CANCELLED; every other code becomes a %GCURL_ERROR with the
  * [error@GCurl.Error] code of its class. The message names the URL and
  * the reason. The URL's userinfo (a password or a token) is shown as `***`,
  * and control characters in either are escaped (`%0D` in the URL, `\x1b`
@@ -214,7 +214,7 @@ _g_curl_display_url (const char *url)
  * Returns: (transfer full): a new #GError
  */
 GError *
-g_curl_error_new_from_code (int         code,
+gcurl_error_new_from_code (int         code,
                             const char *url,
                             const char *detail)
 {
@@ -223,9 +223,9 @@ g_curl_error_new_from_code (int         code,
 
   g_return_val_if_fail (code != CURLE_OK, NULL);
 
-  reason = _g_curl_display_text ((detail != NULL && detail[0] != '\0')
+  reason = _gcurl_display_text ((detail != NULL && detail[0] != '\0')
                                  ? detail : curl_easy_strerror ((CURLcode) code));
-  shown = _g_curl_display_url (url);
+  shown = _gcurl_display_url (url);
 
   if (code == CURLE_ABORTED_BY_CALLBACK)
     {
@@ -237,17 +237,17 @@ g_curl_error_new_from_code (int         code,
     }
 
   if (shown != NULL)
-    return g_error_new (G_CURL_ERROR,
-                        _g_curl_error_code_from_curl_code ((CURLcode) code),
+    return g_error_new (GCURL_ERROR,
+                        _gcurl_error_code_from_curl_code ((CURLcode) code),
                         "Transfer of %s failed: %s", shown, reason);
 
-  return g_error_new (G_CURL_ERROR,
-                      _g_curl_error_code_from_curl_code ((CURLcode) code),
+  return g_error_new (GCURL_ERROR,
+                      _gcurl_error_code_from_curl_code ((CURLcode) code),
                       "Transfer failed: %s", reason);
 }
 
 /*
- * _g_curl_code_from_multi_code:
+ * _gcurl_code_from_multi_code:
  *
  * The CURLcode reported for a transfer that a failing multi call
  * (CURLMcode other than CURLM_OK) took down. The default is
@@ -256,7 +256,7 @@ g_curl_error_new_from_code (int         code,
  * CURLE_BAD_FUNCTION_ARGUMENT.
  */
 CURLcode
-_g_curl_code_from_multi_code (CURLMcode mcode)
+_gcurl_code_from_multi_code (CURLMcode mcode)
 {
   switch ((int) mcode)
     {
@@ -276,9 +276,9 @@ _g_curl_code_from_multi_code (CURLMcode mcode)
 }
 
 GError *
-_g_curl_error_new_from_multi_code (CURLMcode   mcode,
+_gcurl_error_new_from_multi_code (CURLMcode   mcode,
                                    const char *what)
 {
-  return g_error_new (G_CURL_ERROR, G_CURL_ERROR_FAILED,
+  return g_error_new (GCURL_ERROR, GCURL_ERROR_FAILED,
                       "%s failed: %s", what, curl_multi_strerror (mcode));
 }

@@ -80,7 +80,7 @@ decode_ext_value (const char *v)
 }
 
 char *
-_g_curl_filename_from_content_disposition (const char *value)
+_gcurl_filename_from_content_disposition (const char *value)
 {
   g_autofree char *plain = NULL;
   g_autofree char *extended = NULL;
@@ -150,7 +150,7 @@ _g_curl_filename_from_content_disposition (const char *value)
 }
 
 char *
-_g_curl_filename_from_url (const char *url)
+_gcurl_filename_from_url (const char *url)
 {
   g_autoptr(GUri) uri = NULL;
   const char *path, *slash;
@@ -176,7 +176,7 @@ _g_curl_filename_from_url (const char *url)
 }
 
 char *
-_g_curl_filename_sanitize (const char *name)
+_gcurl_filename_sanitize (const char *name)
 {
   g_autofree char *valid = NULL;
   const char *base;

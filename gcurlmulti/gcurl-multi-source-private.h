@@ -16,12 +16,12 @@ G_BEGIN_DECLS
 
 /* For GCurlTransfer: curl_easy_pause() with @bitmask, deferred to the end
  * of the current action when called from inside one. */
-void         _g_curl_multi_source_set_pause        (GCurlMultiSource *self,
+void         _gcurl_multi_source_set_pause        (GCurlMultiSource *self,
                                                     CURL             *easy,
                                                     int               bitmask);
 /* For GCurlTransfer: ends @transfer as cancelled (at once, or after the
  * current action). */
-void         _g_curl_multi_source_cancel_transfer  (GCurlMultiSource *self,
+void         _gcurl_multi_source_cancel_transfer  (GCurlMultiSource *self,
                                                     GCurlTransfer    *transfer);
 
 /* Replaces curl_multi_socket_action() for this source (NULL restores it). */
@@ -32,24 +32,24 @@ typedef CURLMcode (*GCurlSocketActionHook) (GCurlMultiSource *self,
                                             int              *running_handles,
                                             gpointer          user_data);
 
-void         _g_curl_multi_source_set_socket_action_hook (GCurlMultiSource      *self,
+void         _gcurl_multi_source_set_socket_action_hook (GCurlMultiSource      *self,
                                                           GCurlSocketActionHook  hook,
                                                           gpointer               user_data);
 
 /* The callbacks given to curl, callable by tests to play curl's part. */
-int          _g_curl_multi_source_socket_cb    (CURL          *easy,
+int          _gcurl_multi_source_socket_cb    (CURL          *easy,
                                                 curl_socket_t  fd,
                                                 int            what,
                                                 void          *userp,
                                                 void          *socketp);
-int          _g_curl_multi_source_timer_cb     (CURLM         *multi,
+int          _gcurl_multi_source_timer_cb     (CURLM         *multi,
                                                 long           timeout_ms,
                                                 void          *userp);
 
-gboolean     _g_curl_multi_source_in_its_thread    (GCurlMultiSource *self);
-GSource     *_g_curl_multi_source_get_gsource      (GCurlMultiSource *self);
-const char  *_g_curl_multi_source_get_backend_name (GCurlMultiSource *self);
-guint64      _g_curl_multi_source_get_dispatch_count (GCurlMultiSource *self);
-guint        _g_curl_multi_source_get_max_action_depth (GCurlMultiSource *self);
+gboolean     _gcurl_multi_source_in_its_thread    (GCurlMultiSource *self);
+GSource     *_gcurl_multi_source_get_gsource      (GCurlMultiSource *self);
+const char  *_gcurl_multi_source_get_backend_name (GCurlMultiSource *self);
+guint64      _gcurl_multi_source_get_dispatch_count (GCurlMultiSource *self);
+guint        _gcurl_multi_source_get_max_action_depth (GCurlMultiSource *self);
 
 G_END_DECLS

@@ -163,7 +163,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE (GCurlMultiSource, g_curl_multi_source, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (GCurlMultiSource, gcurl_multi_source, G_TYPE_OBJECT)
 
 #define DEFAULT_MAX_CONCURRENT_STREAMS 100
 
@@ -194,7 +194,7 @@ context_is_current (GMainContext *context)
  * errors"): the one iterating its context, or one whose thread-default
  * context it is. */
 gboolean
-_g_curl_multi_source_in_its_thread (GCurlMultiSource *self)
+_gcurl_multi_source_in_its_thread (GCurlMultiSource *self)
 {
   if (self->source == NULL)   /* g_object_new() still setting properties */
     return TRUE;
@@ -319,7 +319,7 @@ cancel_link_dispatch (gpointer data)
   CancelLink *link = data;
 
   if (link->transfer != NULL)
-    g_curl_transfer_cancel (link->transfer);
+    gcurl_transfer_cancel (link->transfer);
   return G_SOURCE_REMOVE;
 }
 
@@ -377,7 +377,7 @@ return_task (GTask  *task,
       g_task_return_error (task, error);
       g_clear_pointer (&body, g_bytes_unref);
     }
-  else if (g_task_get_source_tag (task) == g_curl_multi_source_fetch_bytes_async)
+  else if (g_task_get_source_tag (task) == gcurl_multi_source_fetch_bytes_async)
     g_task_return_pointer (task, body, (GDestroyNotify) g_bytes_unref);
   else
     {
@@ -408,13 +408,13 @@ end_transfer (GCurlMultiSource *self,
 
   /* The documented order (GCurlMultiSource:perform_async): final state and result, ::done,
    * GCurlTransfer::finished, ::transfer-finished, the async callback. */
-  _g_curl_transfer_complete (transfer, result, &error, &body);
+  _gcurl_transfer_complete (transfer, result, &error, &body);
 
   if (!self->disposing && !abandoned (self))
-    emit_done (self, _g_curl_transfer_peek_handle (transfer),
-               (CURLcode) g_curl_transfer_get_curl_code (transfer));
+    emit_done (self, _gcurl_transfer_peek_handle (transfer),
+               (CURLcode) gcurl_transfer_get_curl_code (transfer));
 
-  _g_curl_transfer_emit_finished (transfer);
+  _gcurl_transfer_emit_finished (transfer);
 
   if (!self->disposing && !abandoned (self))
     g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
@@ -504,11 +504,11 @@ fail_all (GCurlMultiSource *self,
           CURLMcode         mc,
           const char       *what)
 {
-  g_autoptr(GError) error = _g_curl_error_new_from_multi_code (mc, what);
+  g_autoptr(GError) error = _gcurl_error_new_from_multi_code (mc, what);
 
   g_warning ("%s; failing %u transfers", error->message,
              g_hash_table_size (self->handles));
-  finish_all (self, _g_curl_code_from_multi_code (mc));
+  finish_all (self, _gcurl_code_from_multi_code (mc));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -571,7 +571,7 @@ resync_timer (GCurlMultiSource *self)
 
   if (curl_multi_timeout (self->multi, &timeout_ms) != CURLM_OK)
     return;
-  _g_curl_multi_source_timer_cb (self->multi, timeout_ms, self);
+  _gcurl_multi_source_timer_cb (self->multi, timeout_ms, self);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -658,7 +658,7 @@ multi_gsource_dispatch (GSource     *source,
    * iteration. The timer is one-shot: clear it before calling curl, which
    * sets the next one from inside the action. While we dispatch, the timer
    * is only recorded and set once at the end: the source may recurse (see
-   * g_curl_multi_source_constructed()), so GLib does not block it, and each
+   * gcurl_multi_source_constructed()), so GLib does not block it, and each
    * g_source_set_ready_time() on an unblocked source wakes the context up
    * (a write to its eventfd). */
   ready_time = g_source_get_ready_time (source);
@@ -733,7 +733,7 @@ static GSourceFuncs multi_gsource_funcs = {
 /* curl's callbacks                                                        */
 
 int
-_g_curl_multi_source_socket_cb (CURL          *easy,
+_gcurl_multi_source_socket_cb (CURL          *easy,
                                 curl_socket_t  fd,
                                 int            what,
                                 void          *userp,
@@ -746,7 +746,7 @@ _g_curl_multi_source_socket_cb (CURL          *easy,
 }
 
 int
-_g_curl_multi_source_timer_cb (CURLM *multi,
+_gcurl_multi_source_timer_cb (CURLM *multi,
                                long   timeout_ms,
                                void  *userp)
 {
@@ -772,7 +772,7 @@ _g_curl_multi_source_timer_cb (CURLM *multi,
 /* Options                                                                 */
 
 /* Applies the options whose properties changed, and only those: callers of
- * g_curl_multi_source_get_multi() may have set the others themselves. */
+ * gcurl_multi_source_get_multi() may have set the others themselves. */
 static void
 apply_options (GCurlMultiSource *self)
 {
@@ -839,7 +839,7 @@ add_entry (GCurlMultiSource *self,
   if (mc != CURLM_OK)
     {
       g_warning ("curl_multi_add_handle() failed: %s", curl_multi_strerror (mc));
-      finish_handle (self, entry->easy, _g_curl_code_from_multi_code (mc));
+      finish_handle (self, entry->easy, _gcurl_code_from_multi_code (mc));
       return FALSE;
     }
 
@@ -932,18 +932,18 @@ choose_backend (void)
 {
   const char *name = g_getenv ("GCURL_BACKEND");
 #ifdef HAVE_EPOLL
-  const GCurlBackendVTable *fallback = &_g_curl_backend_epoll;
+  const GCurlBackendVTable *fallback = &_gcurl_backend_epoll;
 #else
-  const GCurlBackendVTable *fallback = &_g_curl_backend_iochannel;
+  const GCurlBackendVTable *fallback = &_gcurl_backend_iochannel;
 #endif
 
   if (name == NULL || name[0] == '\0')
     return fallback;
   if (g_str_equal (name, "iochannel"))
-    return &_g_curl_backend_iochannel;
+    return &_gcurl_backend_iochannel;
 #ifdef HAVE_EPOLL
   if (g_str_equal (name, "epoll"))
-    return &_g_curl_backend_epoll;
+    return &_gcurl_backend_epoll;
 #endif
 
   g_warning ("GCURL_BACKEND=%s is not available here; using the %s backend",
@@ -952,12 +952,12 @@ choose_backend (void)
 }
 
 static void
-g_curl_multi_source_constructed (GObject *object)
+gcurl_multi_source_constructed (GObject *object)
 {
-  GCurlMultiSource *self = G_CURL_MULTI_SOURCE (object);
+  GCurlMultiSource *self = GCURL_MULTI_SOURCE (object);
   const GCurlBackendVTable *vtable;
 
-  G_OBJECT_CLASS (g_curl_multi_source_parent_class)->constructed (object);
+  G_OBJECT_CLASS (gcurl_multi_source_parent_class)->constructed (object);
 
   if (self->context == NULL)
     self->context = g_main_context_ref_thread_default ();
@@ -984,8 +984,8 @@ g_curl_multi_source_constructed (GObject *object)
 
   vtable = choose_backend ();
   self->backend = vtable->create (self->source);
-  if (self->backend == NULL && vtable != &_g_curl_backend_iochannel)
-    self->backend = _g_curl_backend_iochannel.create (self->source);
+  if (self->backend == NULL && vtable != &_gcurl_backend_iochannel)
+    self->backend = _gcurl_backend_iochannel.create (self->source);
 
   self->multi = curl_multi_init ();
   if (self->multi == NULL)
@@ -995,9 +995,9 @@ g_curl_multi_source_constructed (GObject *object)
       return;
     }
 
-  curl_multi_setopt (self->multi, CURLMOPT_SOCKETFUNCTION, _g_curl_multi_source_socket_cb);
+  curl_multi_setopt (self->multi, CURLMOPT_SOCKETFUNCTION, _gcurl_multi_source_socket_cb);
   curl_multi_setopt (self->multi, CURLMOPT_SOCKETDATA, self);
-  curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, _g_curl_multi_source_timer_cb);
+  curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, _gcurl_multi_source_timer_cb);
   curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, self);
   /* The defaults are libcurl's; only properties set at construction. */
   apply_options (self);
@@ -1006,9 +1006,9 @@ g_curl_multi_source_constructed (GObject *object)
 }
 
 static void
-g_curl_multi_source_dispose (GObject *object)
+gcurl_multi_source_dispose (GObject *object)
 {
-  GCurlMultiSource *self = G_CURL_MULTI_SOURCE (object);
+  GCurlMultiSource *self = GCURL_MULTI_SOURCE (object);
 
   if (self->multi != NULL)
     {
@@ -1065,29 +1065,29 @@ g_curl_multi_source_dispose (GObject *object)
 
   g_clear_pointer (&self->source, g_source_unref);
 
-  G_OBJECT_CLASS (g_curl_multi_source_parent_class)->dispose (object);
+  G_OBJECT_CLASS (gcurl_multi_source_parent_class)->dispose (object);
 }
 
 static void
-g_curl_multi_source_finalize (GObject *object)
+gcurl_multi_source_finalize (GObject *object)
 {
-  GCurlMultiSource *self = G_CURL_MULTI_SOURCE (object);
+  GCurlMultiSource *self = GCURL_MULTI_SOURCE (object);
 
   g_hash_table_unref (self->handles);
   g_ptr_array_unref (self->deferred);
   g_clear_object (&self->transfers);
   g_clear_pointer (&self->context, g_main_context_unref);
 
-  G_OBJECT_CLASS (g_curl_multi_source_parent_class)->finalize (object);
+  G_OBJECT_CLASS (gcurl_multi_source_parent_class)->finalize (object);
 }
 
 static void
-g_curl_multi_source_get_property (GObject    *object,
+gcurl_multi_source_get_property (GObject    *object,
                                   guint       prop_id,
                                   GValue     *value,
                                   GParamSpec *pspec)
 {
-  GCurlMultiSource *self = G_CURL_MULTI_SOURCE (object);
+  GCurlMultiSource *self = GCURL_MULTI_SOURCE (object);
 
   switch (prop_id)
     {
@@ -1118,12 +1118,12 @@ g_curl_multi_source_get_property (GObject    *object,
 }
 
 static void
-g_curl_multi_source_set_property (GObject      *object,
+gcurl_multi_source_set_property (GObject      *object,
                                   guint         prop_id,
                                   const GValue *value,
                                   GParamSpec   *pspec)
 {
-  GCurlMultiSource *self = G_CURL_MULTI_SOURCE (object);
+  GCurlMultiSource *self = GCURL_MULTI_SOURCE (object);
 
   switch (prop_id)
     {
@@ -1131,19 +1131,19 @@ g_curl_multi_source_set_property (GObject      *object,
       self->context = g_value_dup_boxed (value);
       break;
     case PROP_MAX_TOTAL_CONNECTIONS:
-      g_curl_multi_source_set_max_total_connections (self, g_value_get_int (value));
+      gcurl_multi_source_set_max_total_connections (self, g_value_get_int (value));
       break;
     case PROP_MAX_HOST_CONNECTIONS:
-      g_curl_multi_source_set_max_host_connections (self, g_value_get_int (value));
+      gcurl_multi_source_set_max_host_connections (self, g_value_get_int (value));
       break;
     case PROP_MAX_CONCURRENT_STREAMS:
-      g_curl_multi_source_set_max_concurrent_streams (self, g_value_get_int (value));
+      gcurl_multi_source_set_max_concurrent_streams (self, g_value_get_int (value));
       break;
     case PROP_MULTIPLEXING:
-      g_curl_multi_source_set_multiplexing (self, g_value_get_boolean (value));
+      gcurl_multi_source_set_multiplexing (self, g_value_get_boolean (value));
       break;
     case PROP_MAX_CONNECTS:
-      g_curl_multi_source_set_max_connects (self, g_value_get_int (value));
+      gcurl_multi_source_set_max_connects (self, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1151,7 +1151,7 @@ g_curl_multi_source_set_property (GObject      *object,
 }
 
 static void
-g_curl_multi_source_class_init (GCurlMultiSourceClass *klass)
+gcurl_multi_source_class_init (GCurlMultiSourceClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   CURLcode rc;
@@ -1161,11 +1161,11 @@ g_curl_multi_source_class_init (GCurlMultiSourceClass *klass)
   if (rc != CURLE_OK)
     g_warning ("curl_global_init() failed: %s", curl_easy_strerror (rc));
 
-  object_class->constructed = g_curl_multi_source_constructed;
-  object_class->dispose = g_curl_multi_source_dispose;
-  object_class->finalize = g_curl_multi_source_finalize;
-  object_class->get_property = g_curl_multi_source_get_property;
-  object_class->set_property = g_curl_multi_source_set_property;
+  object_class->constructed = gcurl_multi_source_constructed;
+  object_class->dispose = gcurl_multi_source_dispose;
+  object_class->finalize = gcurl_multi_source_finalize;
+  object_class->get_property = gcurl_multi_source_get_property;
+  object_class->set_property = gcurl_multi_source_set_property;
 
   /**
    * GCurlMultiSource:context:
@@ -1288,12 +1288,12 @@ g_curl_multi_source_class_init (GCurlMultiSourceClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0,
                   NULL, NULL,
-                  _g_curl_marshal_VOID__POINTER_INT,
+                  _gcurl_marshal_VOID__POINTER_INT,
                   G_TYPE_NONE, 2,
                   G_TYPE_POINTER, G_TYPE_INT);
   g_signal_set_va_marshaller (signals[SIGNAL_DONE],
                               G_TYPE_FROM_CLASS (klass),
-                              _g_curl_marshal_VOID__POINTER_INTv);
+                              _gcurl_marshal_VOID__POINTER_INTv);
 
   /**
    * GCurlMultiSource::transfer-finished:
@@ -1313,11 +1313,11 @@ g_curl_multi_source_class_init (GCurlMultiSourceClass *klass)
                   0,
                   NULL, NULL, NULL,
                   G_TYPE_NONE, 1,
-                  G_CURL_TYPE_TRANSFER);
+                  GCURL_TYPE_TRANSFER);
 }
 
 static void
-g_curl_multi_source_init (GCurlMultiSource *self)
+gcurl_multi_source_init (GCurlMultiSource *self)
 {
   self->handles = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->deferred = g_ptr_array_new ();
@@ -1329,7 +1329,7 @@ g_curl_multi_source_init (GCurlMultiSource *self)
 /* Public API                                                              */
 
 /**
- * g_curl_multi_source_new:
+ * gcurl_multi_source_new:
  *
  * Creates a source attached to the thread-default main context of the
  * calling thread, with a new libcurl multi handle.
@@ -1337,13 +1337,13 @@ g_curl_multi_source_init (GCurlMultiSource *self)
  * Returns: (transfer full): a new #GCurlMultiSource
  */
 GCurlMultiSource *
-g_curl_multi_source_new (void)
+gcurl_multi_source_new (void)
 {
-  return g_object_new (G_CURL_TYPE_MULTI_SOURCE, NULL);
+  return g_object_new (GCURL_TYPE_MULTI_SOURCE, NULL);
 }
 
 /**
- * g_curl_multi_source_get_context:
+ * gcurl_multi_source_get_context:
  * @self: a #GCurlMultiSource
  *
  * Gets the main context that runs this source's callbacks and signals.
@@ -1351,15 +1351,15 @@ g_curl_multi_source_new (void)
  * Returns: (transfer none): the main context
  */
 GMainContext *
-g_curl_multi_source_get_context (GCurlMultiSource *self)
+gcurl_multi_source_get_context (GCurlMultiSource *self)
 {
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), NULL);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), NULL);
 
   return self->context;
 }
 
 /**
- * g_curl_multi_source_get_multi: (skip)
+ * gcurl_multi_source_get_multi: (skip)
  * @self: a #GCurlMultiSource
  *
  * Gets the libcurl multi handle, for C code that sets `CURLMOPT_*` options
@@ -1372,16 +1372,16 @@ g_curl_multi_source_get_context (GCurlMultiSource *self)
  *   once the source has been disposed
  */
 CURLM *
-g_curl_multi_source_get_multi (GCurlMultiSource *self)
+gcurl_multi_source_get_multi (GCurlMultiSource *self)
 {
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), NULL);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), NULL);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), NULL);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), NULL);
 
   return self->multi;
 }
 
 /**
- * g_curl_multi_source_add_handle: (skip)
+ * gcurl_multi_source_add_handle: (skip)
  * @self: a #GCurlMultiSource
  * @easy: a `CURL *` easy handle, set up for a transfer
  * @error: return location for a #GError
@@ -1411,15 +1411,15 @@ g_curl_multi_source_get_multi (GCurlMultiSource *self)
  *   is already added to this source or to another multi handle
  */
 gboolean
-g_curl_multi_source_add_handle (GCurlMultiSource *self,
+gcurl_multi_source_add_handle (GCurlMultiSource *self,
                                 CURL             *easy,
                                 GError          **error)
 {
   HandleEntry *entry;
   CURLMcode mc;
 
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), FALSE);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), FALSE);
   g_return_val_if_fail (easy != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   g_return_val_if_fail (self->multi != NULL, FALSE);
@@ -1427,7 +1427,7 @@ g_curl_multi_source_add_handle (GCurlMultiSource *self,
   entry = g_hash_table_lookup (self->handles, easy);
   if (entry != NULL)
     {
-      g_set_error_literal (error, G_CURL_ERROR, G_CURL_ERROR_FAILED,
+      g_set_error_literal (error, GCURL_ERROR, GCURL_ERROR_FAILED,
                            entry->op == OP_REMOVE || entry->op == OP_CANCEL
                            ? "The easy handle is being removed from this source; add it again after its removal"
                            : "The easy handle is already added to this source");
@@ -1452,10 +1452,10 @@ g_curl_multi_source_add_handle (GCurlMultiSource *self,
     {
       detach_handle (self, entry);
       if (mc == CURLM_ADDED_ALREADY)
-        g_set_error_literal (error, G_CURL_ERROR, G_CURL_ERROR_FAILED,
+        g_set_error_literal (error, GCURL_ERROR, GCURL_ERROR_FAILED,
                              "The easy handle is already added to another multi handle");
       else
-        g_propagate_error (error, _g_curl_error_new_from_multi_code (mc, "curl_multi_add_handle()"));
+        g_propagate_error (error, _gcurl_error_new_from_multi_code (mc, "curl_multi_add_handle()"));
       return FALSE;
     }
 
@@ -1464,7 +1464,7 @@ g_curl_multi_source_add_handle (GCurlMultiSource *self,
 }
 
 /**
- * g_curl_multi_source_remove_handle: (skip)
+ * gcurl_multi_source_remove_handle: (skip)
  * @self: a #GCurlMultiSource
  * @easy: a `CURL *` easy handle added to @self
  * @error: return location for a #GError
@@ -1482,28 +1482,28 @@ g_curl_multi_source_add_handle (GCurlMultiSource *self,
  *   not added to this source
  */
 gboolean
-g_curl_multi_source_remove_handle (GCurlMultiSource *self,
+gcurl_multi_source_remove_handle (GCurlMultiSource *self,
                                    CURL             *easy,
                                    GError          **error)
 {
   HandleEntry *entry;
 
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), FALSE);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), FALSE);
   g_return_val_if_fail (easy != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   entry = g_hash_table_lookup (self->handles, easy);
   if (entry == NULL || entry->op == OP_REMOVE || entry->op == OP_CANCEL)
     {
-      g_set_error_literal (error, G_CURL_ERROR, G_CURL_ERROR_FAILED,
+      g_set_error_literal (error, GCURL_ERROR, GCURL_ERROR_FAILED,
                            "The easy handle is not added to this source");
       return FALSE;
     }
   if (entry->transfer != NULL)
     {
-      g_set_error_literal (error, G_CURL_ERROR, G_CURL_ERROR_FAILED,
-                           "The easy handle belongs to a GCurlTransfer: use g_curl_transfer_cancel()");
+      g_set_error_literal (error, GCURL_ERROR, GCURL_ERROR_FAILED,
+                           "The easy handle belongs to a GCurlTransfer: use gcurl_transfer_cancel()");
       return FALSE;
     }
 
@@ -1525,7 +1525,7 @@ g_curl_multi_source_remove_handle (GCurlMultiSource *self,
 }
 
 /**
- * g_curl_multi_source_cancel_all:
+ * gcurl_multi_source_cancel_all:
  * @self: a #GCurlMultiSource
  *
  * Cancels every transfer of this source. Each raw easy handle is removed and
@@ -1535,12 +1535,12 @@ g_curl_multi_source_remove_handle (GCurlMultiSource *self,
  * cancellation happens as soon as that callback has returned.
  */
 void
-g_curl_multi_source_cancel_all (GCurlMultiSource *self)
+gcurl_multi_source_cancel_all (GCurlMultiSource *self)
 {
   g_autoptr(GPtrArray) easies = NULL;
 
-  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
+  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
 
   if (self->multi == NULL)
     return;
@@ -1566,7 +1566,7 @@ g_curl_multi_source_cancel_all (GCurlMultiSource *self)
 }
 
 /**
- * g_curl_multi_source_get_running_handles: (get-property running-handles)
+ * gcurl_multi_source_get_running_handles: (get-property running-handles)
  * @self: a #GCurlMultiSource
  *
  * Gets the number of transfers libcurl reported as running after the last
@@ -1575,16 +1575,16 @@ g_curl_multi_source_cancel_all (GCurlMultiSource *self)
  * Returns: the number of running transfers
  */
 int
-g_curl_multi_source_get_running_handles (GCurlMultiSource *self)
+gcurl_multi_source_get_running_handles (GCurlMultiSource *self)
 {
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), 0);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), 0);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), 0);
 
   return self->running_handles;
 }
 
 /**
- * g_curl_multi_source_get_max_total_connections: (get-property max-total-connections)
+ * gcurl_multi_source_get_max_total_connections: (get-property max-total-connections)
  * @self: a #GCurlMultiSource
  *
  * Gets [property@GCurl.MultiSource:max-total-connections].
@@ -1592,27 +1592,27 @@ g_curl_multi_source_get_running_handles (GCurlMultiSource *self)
  * Returns: the limit, 0 for none
  */
 int
-g_curl_multi_source_get_max_total_connections (GCurlMultiSource *self)
+gcurl_multi_source_get_max_total_connections (GCurlMultiSource *self)
 {
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), 0);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), 0);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), 0);
 
   return self->max_total_connections;
 }
 
 /**
- * g_curl_multi_source_set_max_total_connections: (set-property max-total-connections)
+ * gcurl_multi_source_set_max_total_connections: (set-property max-total-connections)
  * @self: a #GCurlMultiSource
  * @max_total_connections: the limit, 0 for none
  *
  * Sets [property@GCurl.MultiSource:max-total-connections].
  */
 void
-g_curl_multi_source_set_max_total_connections (GCurlMultiSource *self,
+gcurl_multi_source_set_max_total_connections (GCurlMultiSource *self,
                                                int               max_total_connections)
 {
-  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
+  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
   g_return_if_fail (max_total_connections >= 0);
 
   set_int_option (self, &self->max_total_connections, max_total_connections,
@@ -1620,7 +1620,7 @@ g_curl_multi_source_set_max_total_connections (GCurlMultiSource *self,
 }
 
 /**
- * g_curl_multi_source_get_max_host_connections: (get-property max-host-connections)
+ * gcurl_multi_source_get_max_host_connections: (get-property max-host-connections)
  * @self: a #GCurlMultiSource
  *
  * Gets [property@GCurl.MultiSource:max-host-connections].
@@ -1628,27 +1628,27 @@ g_curl_multi_source_set_max_total_connections (GCurlMultiSource *self,
  * Returns: the limit, 0 for none
  */
 int
-g_curl_multi_source_get_max_host_connections (GCurlMultiSource *self)
+gcurl_multi_source_get_max_host_connections (GCurlMultiSource *self)
 {
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), 0);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), 0);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), 0);
 
   return self->max_host_connections;
 }
 
 /**
- * g_curl_multi_source_set_max_host_connections: (set-property max-host-connections)
+ * gcurl_multi_source_set_max_host_connections: (set-property max-host-connections)
  * @self: a #GCurlMultiSource
  * @max_host_connections: the limit, 0 for none
  *
  * Sets [property@GCurl.MultiSource:max-host-connections].
  */
 void
-g_curl_multi_source_set_max_host_connections (GCurlMultiSource *self,
+gcurl_multi_source_set_max_host_connections (GCurlMultiSource *self,
                                               int               max_host_connections)
 {
-  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
+  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
   g_return_if_fail (max_host_connections >= 0);
 
   set_int_option (self, &self->max_host_connections, max_host_connections,
@@ -1656,7 +1656,7 @@ g_curl_multi_source_set_max_host_connections (GCurlMultiSource *self,
 }
 
 /**
- * g_curl_multi_source_get_max_concurrent_streams: (get-property max-concurrent-streams)
+ * gcurl_multi_source_get_max_concurrent_streams: (get-property max-concurrent-streams)
  * @self: a #GCurlMultiSource
  *
  * Gets [property@GCurl.MultiSource:max-concurrent-streams].
@@ -1664,27 +1664,27 @@ g_curl_multi_source_set_max_host_connections (GCurlMultiSource *self,
  * Returns: the most HTTP/2 streams per connection
  */
 int
-g_curl_multi_source_get_max_concurrent_streams (GCurlMultiSource *self)
+gcurl_multi_source_get_max_concurrent_streams (GCurlMultiSource *self)
 {
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), 0);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), 0);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), 0);
 
   return self->max_concurrent_streams;
 }
 
 /**
- * g_curl_multi_source_set_max_concurrent_streams: (set-property max-concurrent-streams)
+ * gcurl_multi_source_set_max_concurrent_streams: (set-property max-concurrent-streams)
  * @self: a #GCurlMultiSource
  * @max_concurrent_streams: the most HTTP/2 streams per connection, at least 1
  *
  * Sets [property@GCurl.MultiSource:max-concurrent-streams].
  */
 void
-g_curl_multi_source_set_max_concurrent_streams (GCurlMultiSource *self,
+gcurl_multi_source_set_max_concurrent_streams (GCurlMultiSource *self,
                                                 int               max_concurrent_streams)
 {
-  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
+  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
   g_return_if_fail (max_concurrent_streams >= 1);
 
   set_int_option (self, &self->max_concurrent_streams, max_concurrent_streams,
@@ -1692,7 +1692,7 @@ g_curl_multi_source_set_max_concurrent_streams (GCurlMultiSource *self,
 }
 
 /**
- * g_curl_multi_source_get_multiplexing: (get-property multiplexing)
+ * gcurl_multi_source_get_multiplexing: (get-property multiplexing)
  * @self: a #GCurlMultiSource
  *
  * Gets [property@GCurl.MultiSource:multiplexing].
@@ -1700,33 +1700,33 @@ g_curl_multi_source_set_max_concurrent_streams (GCurlMultiSource *self,
  * Returns: whether HTTP/2 transfers to one host share a connection
  */
 gboolean
-g_curl_multi_source_get_multiplexing (GCurlMultiSource *self)
+gcurl_multi_source_get_multiplexing (GCurlMultiSource *self)
 {
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), FALSE);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), FALSE);
 
   return self->multiplexing;
 }
 
 /**
- * g_curl_multi_source_set_multiplexing: (set-property multiplexing)
+ * gcurl_multi_source_set_multiplexing: (set-property multiplexing)
  * @self: a #GCurlMultiSource
  * @multiplexing: whether HTTP/2 transfers to one host share a connection
  *
  * Sets [property@GCurl.MultiSource:multiplexing].
  */
 void
-g_curl_multi_source_set_multiplexing (GCurlMultiSource *self,
+gcurl_multi_source_set_multiplexing (GCurlMultiSource *self,
                                       gboolean          multiplexing)
 {
-  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
+  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
 
   set_int_option (self, &self->multiplexing, !!multiplexing, PROP_MULTIPLEXING);
 }
 
 /**
- * g_curl_multi_source_get_max_connects: (get-property max-connects)
+ * gcurl_multi_source_get_max_connects: (get-property max-connects)
  * @self: a #GCurlMultiSource
  *
  * Gets [property@GCurl.MultiSource:max-connects].
@@ -1734,27 +1734,27 @@ g_curl_multi_source_set_multiplexing (GCurlMultiSource *self,
  * Returns: the size of the idle connection pool, 0 for libcurl's default
  */
 int
-g_curl_multi_source_get_max_connects (GCurlMultiSource *self)
+gcurl_multi_source_get_max_connects (GCurlMultiSource *self)
 {
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), 0);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), 0);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), 0);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), 0);
 
   return self->max_connects;
 }
 
 /**
- * g_curl_multi_source_set_max_connects: (set-property max-connects)
+ * gcurl_multi_source_set_max_connects: (set-property max-connects)
  * @self: a #GCurlMultiSource
  * @max_connects: the size of the idle connection pool, 0 for libcurl's default
  *
  * Sets [property@GCurl.MultiSource:max-connects].
  */
 void
-g_curl_multi_source_set_max_connects (GCurlMultiSource *self,
+gcurl_multi_source_set_max_connects (GCurlMultiSource *self,
                                       int               max_connects)
 {
-  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
+  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
   g_return_if_fail (max_connects >= 0);
 
   set_int_option (self, &self->max_connects, max_connects, PROP_MAX_CONNECTS);
@@ -1784,9 +1784,9 @@ start_transfer (GCurlMultiSource    *self,
    * cancelled"; the cancellable cancels the transfer (CancelLink). */
   g_task_set_check_cancellable (task, FALSE);
 
-  if (_g_curl_transfer_is_active (transfer))
+  if (_gcurl_transfer_is_active (transfer))
     {
-      g_autofree char *shown = _g_curl_display_url (g_curl_transfer_get_url (transfer));
+      g_autofree char *shown = _gcurl_display_url (gcurl_transfer_get_url (transfer));
 
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
                                "The transfer of %s is already running", shown);
@@ -1796,23 +1796,23 @@ start_transfer (GCurlMultiSource    *self,
   if (self->multi == NULL || self->disposing)
     g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CLOSED,
                          "The GCurlMultiSource was disposed");
-  else if (g_curl_transfer_get_url (transfer) == NULL)
-    g_set_error_literal (&error, G_CURL_ERROR, G_CURL_ERROR_INVALID_URL,
+  else if (gcurl_transfer_get_url (transfer) == NULL)
+    g_set_error_literal (&error, GCURL_ERROR, GCURL_ERROR_INVALID_URL,
                          "The transfer has no URL");
   else if (g_cancellable_is_cancelled (cancellable))
-    error = g_curl_error_new_from_code (CURLE_ABORTED_BY_CALLBACK,
-                                        g_curl_transfer_get_url (transfer), NULL);
+    error = gcurl_error_new_from_code (CURLE_ABORTED_BY_CALLBACK,
+                                        gcurl_transfer_get_url (transfer), NULL);
 
-  if (error != NULL || !_g_curl_transfer_start (transfer, self, &error))
+  if (error != NULL || !_gcurl_transfer_start (transfer, self, &error))
     {
-      _g_curl_transfer_fail_to_start (transfer, error);
+      _gcurl_transfer_fail_to_start (transfer, error);
       if (self->multi != NULL && !self->disposing)
         g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  easy = _g_curl_transfer_peek_handle (transfer);
+  easy = _gcurl_transfer_peek_handle (transfer);
   entry = g_new0 (HandleEntry, 1);
   entry->easy = easy;
   entry->transfer = g_object_ref (transfer);
@@ -1840,7 +1840,7 @@ start_transfer (GCurlMultiSource    *self,
 }
 
 /**
- * g_curl_multi_source_perform_async:
+ * gcurl_multi_source_perform_async:
  * @self: a #GCurlMultiSource
  * @transfer: a transfer that is not running
  * @cancellable: (nullable): a #GCancellable, or %NULL
@@ -1860,23 +1860,23 @@ start_transfer (GCurlMultiSource    *self,
  * %G_IO_ERROR_PENDING.
  */
 void
-g_curl_multi_source_perform_async (GCurlMultiSource    *self,
+gcurl_multi_source_perform_async (GCurlMultiSource    *self,
                                    GCurlTransfer       *transfer,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (G_CURL_IS_TRANSFER (transfer));
+  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (transfer));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
+  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
 
   start_transfer (self, transfer, cancellable, callback, user_data,
-                  g_curl_multi_source_perform_async);
+                  gcurl_multi_source_perform_async);
 }
 
 /**
- * g_curl_multi_source_perform_finish:
+ * gcurl_multi_source_perform_finish:
  * @self: a #GCurlMultiSource
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
@@ -1885,24 +1885,24 @@ g_curl_multi_source_perform_async (GCurlMultiSource    *self,
  * its results (status, headers, body) either way.
  *
  * Returns: %TRUE if the transfer succeeded; %FALSE with @error set if it
- *   failed (a %G_CURL_ERROR) or was cancelled (%G_IO_ERROR_CANCELLED)
+ *   failed (a %GCURL_ERROR) or was cancelled (%G_IO_ERROR_CANCELLED)
  */
 gboolean
-g_curl_multi_source_perform_finish (GCurlMultiSource  *self,
+gcurl_multi_source_perform_finish (GCurlMultiSource  *self,
                                     GAsyncResult      *result,
                                     GError           **error)
 {
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), FALSE);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        g_curl_multi_source_perform_async, FALSE);
+                        gcurl_multi_source_perform_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
- * g_curl_multi_source_fetch_bytes_async:
+ * gcurl_multi_source_fetch_bytes_async:
  * @self: a #GCurlMultiSource
  * @url: the URL to fetch
  * @cancellable: (nullable): a #GCancellable, or %NULL
@@ -1915,7 +1915,7 @@ g_curl_multi_source_perform_finish (GCurlMultiSource  *self,
  * yourself and use [method@GCurl.MultiSource.perform_async].
  */
 void
-g_curl_multi_source_fetch_bytes_async (GCurlMultiSource    *self,
+gcurl_multi_source_fetch_bytes_async (GCurlMultiSource    *self,
                                        const char          *url,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
@@ -1923,18 +1923,18 @@ g_curl_multi_source_fetch_bytes_async (GCurlMultiSource    *self,
 {
   g_autoptr(GCurlTransfer) transfer = NULL;
 
-  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
   g_return_if_fail (url != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
+  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
 
-  transfer = g_curl_transfer_new (url);
+  transfer = gcurl_transfer_new (url);
   start_transfer (self, transfer, cancellable, callback, user_data,
-                  g_curl_multi_source_fetch_bytes_async);
+                  gcurl_multi_source_fetch_bytes_async);
 }
 
 /**
- * g_curl_multi_source_fetch_bytes_finish:
+ * gcurl_multi_source_fetch_bytes_finish:
  * @self: a #GCurlMultiSource
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
@@ -1944,21 +1944,21 @@ g_curl_multi_source_fetch_bytes_async (GCurlMultiSource    *self,
  * Returns: (transfer full): the response body, or %NULL with @error set
  */
 GBytes *
-g_curl_multi_source_fetch_bytes_finish (GCurlMultiSource  *self,
+gcurl_multi_source_fetch_bytes_finish (GCurlMultiSource  *self,
                                         GAsyncResult      *result,
                                         GError           **error)
 {
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), NULL);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), NULL);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), NULL);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        g_curl_multi_source_fetch_bytes_async, NULL);
+                        gcurl_multi_source_fetch_bytes_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
- * g_curl_multi_source_download_async:
+ * gcurl_multi_source_download_async:
  * @self: a #GCurlMultiSource
  * @url: the URL to download
  * @file: the destination
@@ -1975,7 +1975,7 @@ g_curl_multi_source_fetch_bytes_finish (GCurlMultiSource  *self,
  * [method@GCurl.MultiSource.perform_async].
  */
 void
-g_curl_multi_source_download_async (GCurlMultiSource    *self,
+gcurl_multi_source_download_async (GCurlMultiSource    *self,
                                     const char          *url,
                                     GFile               *file,
                                     GCurlDownloadFlags   flags,
@@ -1985,20 +1985,20 @@ g_curl_multi_source_download_async (GCurlMultiSource    *self,
 {
   g_autoptr(GCurlTransfer) transfer = NULL;
 
-  g_return_if_fail (G_CURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
   g_return_if_fail (url != NULL);
   g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (_g_curl_multi_source_in_its_thread (self));
+  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
 
-  transfer = g_curl_transfer_new (url);
-  g_curl_transfer_set_output_file (transfer, file, flags);
+  transfer = gcurl_transfer_new (url);
+  gcurl_transfer_set_output_file (transfer, file, flags);
   start_transfer (self, transfer, cancellable, callback, user_data,
-                  g_curl_multi_source_download_async);
+                  gcurl_multi_source_download_async);
 }
 
 /**
- * g_curl_multi_source_download_finish:
+ * gcurl_multi_source_download_finish:
  * @self: a #GCurlMultiSource
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError
@@ -2008,15 +2008,15 @@ g_curl_multi_source_download_async (GCurlMultiSource    *self,
  * Returns: %TRUE if the file is in place; %FALSE with @error set otherwise
  */
 gboolean
-g_curl_multi_source_download_finish (GCurlMultiSource  *self,
+gcurl_multi_source_download_finish (GCurlMultiSource  *self,
                                      GAsyncResult      *result,
                                      GError           **error)
 {
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), FALSE);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), FALSE);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), FALSE);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        g_curl_multi_source_download_async, FALSE);
+                        gcurl_multi_source_download_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -2032,7 +2032,7 @@ compare_serial (gconstpointer a,
 }
 
 /**
- * g_curl_multi_source_get_transfers:
+ * gcurl_multi_source_get_transfers:
  * @self: a #GCurlMultiSource
  *
  * Gets the transfers this source runs (running or paused), in the order
@@ -2043,10 +2043,10 @@ compare_serial (gconstpointer a,
  * Returns: (transfer none): a #GListModel of #GCurlTransfer
  */
 GListModel *
-g_curl_multi_source_get_transfers (GCurlMultiSource *self)
+gcurl_multi_source_get_transfers (GCurlMultiSource *self)
 {
-  g_return_val_if_fail (G_CURL_IS_MULTI_SOURCE (self), NULL);
-  g_return_val_if_fail (_g_curl_multi_source_in_its_thread (self), NULL);
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), NULL);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), NULL);
 
   /* Kept only once somebody asked: a model and its items-changed signal
    * per transfer cost 3% of the CPU of a thousand short transfers
@@ -2057,7 +2057,7 @@ g_curl_multi_source_get_transfers (GCurlMultiSource *self)
       GHashTableIter iter;
       HandleEntry *entry;
 
-      self->transfers = g_list_store_new (G_CURL_TYPE_TRANSFER);
+      self->transfers = g_list_store_new (GCURL_TYPE_TRANSFER);
       if (self->handles != NULL)
         {
           g_hash_table_iter_init (&iter, self->handles);
@@ -2076,7 +2076,7 @@ g_curl_multi_source_get_transfers (GCurlMultiSource *self)
 /* Private API                                                             */
 
 void
-_g_curl_multi_source_set_pause (GCurlMultiSource *self,
+_gcurl_multi_source_set_pause (GCurlMultiSource *self,
                                 CURL             *easy,
                                 int               bitmask)
 {
@@ -2102,10 +2102,10 @@ _g_curl_multi_source_set_pause (GCurlMultiSource *self,
 }
 
 void
-_g_curl_multi_source_cancel_transfer (GCurlMultiSource *self,
+_gcurl_multi_source_cancel_transfer (GCurlMultiSource *self,
                                       GCurlTransfer    *transfer)
 {
-  HandleEntry *entry = g_hash_table_lookup (self->handles, _g_curl_transfer_peek_handle (transfer));
+  HandleEntry *entry = g_hash_table_lookup (self->handles, _gcurl_transfer_peek_handle (transfer));
 
   if (entry == NULL || entry->op == OP_CANCEL)
     return;
@@ -2120,7 +2120,7 @@ _g_curl_multi_source_cancel_transfer (GCurlMultiSource *self,
 }
 
 void
-_g_curl_multi_source_set_socket_action_hook (GCurlMultiSource      *self,
+_gcurl_multi_source_set_socket_action_hook (GCurlMultiSource      *self,
                                              GCurlSocketActionHook  hook,
                                              gpointer               user_data)
 {
@@ -2129,25 +2129,25 @@ _g_curl_multi_source_set_socket_action_hook (GCurlMultiSource      *self,
 }
 
 GSource *
-_g_curl_multi_source_get_gsource (GCurlMultiSource *self)
+_gcurl_multi_source_get_gsource (GCurlMultiSource *self)
 {
   return self->source;
 }
 
 const char *
-_g_curl_multi_source_get_backend_name (GCurlMultiSource *self)
+_gcurl_multi_source_get_backend_name (GCurlMultiSource *self)
 {
   return self->backend->vtable->name;
 }
 
 guint64
-_g_curl_multi_source_get_dispatch_count (GCurlMultiSource *self)
+_gcurl_multi_source_get_dispatch_count (GCurlMultiSource *self)
 {
   return self->dispatch_count;
 }
 
 guint
-_g_curl_multi_source_get_max_action_depth (GCurlMultiSource *self)
+_gcurl_multi_source_get_max_action_depth (GCurlMultiSource *self)
 {
   return self->max_action_depth;
 }

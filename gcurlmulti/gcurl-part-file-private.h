@@ -25,14 +25,14 @@ typedef struct _GCurlPartFile GCurlPartFile;
  * one link, to @resume it). On success *@offset is the size to resume
  * from (0 without @resume or without a part). Fails with a G_IO_ERROR
  * that names the path. */
-GCurlPartFile *_g_curl_part_file_new      (const char  *final_path,
+GCurlPartFile *_gcurl_part_file_new      (const char  *final_path,
                                            gboolean     resume,
                                            gboolean     replace,
                                            gint64      *offset,
                                            GError     **error);
 
 /* Appends @len bytes, opening the part on the first call. */
-gboolean       _g_curl_part_file_write    (GCurlPartFile *self,
+gboolean       _gcurl_part_file_write    (GCurlPartFile *self,
                                            const void    *data,
                                            gsize          len,
                                            GError       **error);
@@ -40,25 +40,25 @@ gboolean       _g_curl_part_file_write    (GCurlPartFile *self,
 /* Closes the part's descriptor until the next write (the body may be
  * complete, or many parts are open); the next write checks it is still
  * the same file. */
-void           _g_curl_part_file_rest     (GCurlPartFile *self);
+void           _gcurl_part_file_rest     (GCurlPartFile *self);
 
 /* Whether a write (or a finish) has opened the part in this run. */
-gboolean       _g_curl_part_file_is_open  (GCurlPartFile *self);
+gboolean       _gcurl_part_file_is_open  (GCurlPartFile *self);
 
 /* The transfer succeeded: closes the part (creating it if no byte came)
  * and renames it to the final name. */
-gboolean       _g_curl_part_file_commit   (GCurlPartFile *self,
+gboolean       _gcurl_part_file_commit   (GCurlPartFile *self,
                                            GError       **error);
 
 /* The transfer failed: closes the part, and with @discard removes it if
  * it belongs to this download (written by this run, or the partial it
  * resumed); an old part that a run without resume never reached stays. */
-void           _g_curl_part_file_abandon  (GCurlPartFile *self,
+void           _gcurl_part_file_abandon  (GCurlPartFile *self,
                                            gboolean       discard);
 
 /* Releases the names (after commit or abandon). */
-void           _g_curl_part_file_free     (GCurlPartFile *self);
+void           _gcurl_part_file_free     (GCurlPartFile *self);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GCurlPartFile, _g_curl_part_file_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GCurlPartFile, _gcurl_part_file_free)
 
 G_END_DECLS

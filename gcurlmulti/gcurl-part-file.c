@@ -134,7 +134,7 @@ set_links_error (GError    **error,
 }
 
 GCurlPartFile *
-_g_curl_part_file_new (const char  *final_path,
+_gcurl_part_file_new (const char  *final_path,
                        gboolean     resume,
                        gboolean     replace,
                        gint64      *offset,
@@ -394,7 +394,7 @@ reopen_part (GCurlPartFile *self,
 }
 
 gboolean
-_g_curl_part_file_write (GCurlPartFile *self,
+_gcurl_part_file_write (GCurlPartFile *self,
                          const void    *data,
                          gsize          len,
                          GError       **error)
@@ -421,12 +421,12 @@ _g_curl_part_file_write (GCurlPartFile *self,
     }
 
   if (g_atomic_int_get (&open_parts) > MAX_OPEN_PARTS)
-    _g_curl_part_file_rest (self);
+    _gcurl_part_file_rest (self);
   return TRUE;
 }
 
 void
-_g_curl_part_file_rest (GCurlPartFile *self)
+_gcurl_part_file_rest (GCurlPartFile *self)
 {
   int fd = self->fd;
 
@@ -440,7 +440,7 @@ _g_curl_part_file_rest (GCurlPartFile *self)
 }
 
 gboolean
-_g_curl_part_file_is_open (GCurlPartFile *self)
+_gcurl_part_file_is_open (GCurlPartFile *self)
 {
   return self->opened;
 }
@@ -464,7 +464,7 @@ close_part (GCurlPartFile *self,
 }
 
 gboolean
-_g_curl_part_file_commit (GCurlPartFile *self,
+_gcurl_part_file_commit (GCurlPartFile *self,
                           GError       **error)
 {
   int r;
@@ -522,7 +522,7 @@ _g_curl_part_file_commit (GCurlPartFile *self,
 }
 
 void
-_g_curl_part_file_abandon (GCurlPartFile *self,
+_gcurl_part_file_abandon (GCurlPartFile *self,
                            gboolean       discard)
 {
   close_part (self, NULL);
@@ -531,7 +531,7 @@ _g_curl_part_file_abandon (GCurlPartFile *self,
 }
 
 void
-_g_curl_part_file_free (GCurlPartFile *self)
+_gcurl_part_file_free (GCurlPartFile *self)
 {
   if (self == NULL)
     return;

@@ -11,18 +11,18 @@
 G_BEGIN_DECLS
 
 /* TRUE while the transfer runs (running or paused). */
-gboolean  _g_curl_transfer_is_active (GCurlTransfer    *self);
+gboolean  _gcurl_transfer_is_active (GCurlTransfer    *self);
 /* The handle, for the source: unlike get_handle(), it leaves the handle
  * free to go back to the pool of reset handles. */
-CURL     *_g_curl_transfer_peek_handle (GCurlTransfer  *self);
+CURL     *_gcurl_transfer_peek_handle (GCurlTransfer  *self);
 /* A response header line as libcurl hands it over (for the fuzzer). */
-void      _g_curl_transfer_feed_header (GCurlTransfer  *self,
+void      _gcurl_transfer_feed_header (GCurlTransfer  *self,
                                         const char     *line,
                                         gsize           length);
 
 /* Sets the easy handle up for a run by @source and opens the output; the
  * transfer is running when this returns TRUE. On FALSE nothing changed. */
-gboolean  _g_curl_transfer_start     (GCurlTransfer    *self,
+gboolean  _gcurl_transfer_start     (GCurlTransfer    *self,
                                       GCurlMultiSource *source,
                                       GError          **error);
 
@@ -30,19 +30,19 @@ gboolean  _g_curl_transfer_start     (GCurlTransfer    *self,
  * closes the output, sets the error and the final state and notifies.
  * The run's outcome is returned in @error and @body as it is now, before
  * any handler runs (a handler may start the next run). */
-void      _g_curl_transfer_complete  (GCurlTransfer    *self,
+void      _gcurl_transfer_complete  (GCurlTransfer    *self,
                                       CURLcode          result,
                                       GError          **error,
                                       GBytes          **body);
 
 /* Then, after GCurlMultiSource::done: ::finished. */
-void      _g_curl_transfer_emit_finished (GCurlTransfer *self);
+void      _gcurl_transfer_emit_finished (GCurlTransfer *self);
 
 /* A run that could not start ends with @error (state, ::finished). */
-void      _g_curl_transfer_fail_to_start (GCurlTransfer *self,
+void      _gcurl_transfer_fail_to_start (GCurlTransfer *self,
                                           const GError  *error);
 
 /* Whether the libcurl in use speaks HTTP/3 (CURL_VERSION_HTTP3). */
-gboolean  _g_curl_libcurl_has_http3      (void);
+gboolean  _gcurl_libcurl_has_http3      (void);
 
 G_END_DECLS

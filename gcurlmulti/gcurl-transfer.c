@@ -24,11 +24,11 @@
  * interface.
  *
  * ```c
- * g_autoptr(GCurlTransfer) transfer = g_curl_transfer_new ("https://example.org/file");
+ * g_autoptr(GCurlTransfer) transfer = gcurl_transfer_new ("https://example.org/file");
  *
- * g_curl_transfer_set_output_file (transfer, file, G_CURL_DOWNLOAD_FLAGS_RESUME);
+ * gcurl_transfer_set_output_file (transfer, file, GCURL_DOWNLOAD_FLAGS_RESUME);
  * g_signal_connect (transfer, "notify::bytes-received", G_CALLBACK (on_progress), row);
- * g_curl_multi_source_perform_async (source, transfer, cancellable, on_done, row);
+ * gcurl_multi_source_perform_async (source, transfer, cancellable, on_done, row);
  * ```
  *
  * A transfer is run by [method@GCurl.MultiSource.perform_async], in the
@@ -36,7 +36,7 @@
  * Request settings apply to the next run: changing them while the
  * transfer runs has no effect on that run. A finished transfer (succeeded,
  * failed or cancelled) can be run again, for instance to retry it; with
- * file output and %G_CURL_DOWNLOAD_FLAGS_RESUME a retry continues where the
+ * file output and %GCURL_DOWNLOAD_FLAGS_RESUME a retry continues where the
  * last attempt stopped.
  *
  * ## Output
@@ -49,8 +49,8 @@
  * appended) and renamed into place only when the transfer succeeded, so a
  * failed or cancelled download never leaves a truncated file under the final
  * name. After a failure the partial file stays, so that a run with
- * %G_CURL_DOWNLOAD_FLAGS_RESUME can continue it; a cancelled download
- * deletes it unless %G_CURL_DOWNLOAD_FLAGS_KEEP_PARTIAL. An HTTP error's
+ * %GCURL_DOWNLOAD_FLAGS_RESUME can continue it; a cancelled download
+ * deletes it unless %GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL. An HTTP error's
  * body never goes into the file. Files and streams are written
  * synchronously from the main context as data arrives, which suits local
  * files; give a [class@Gio.OutputStream] of your own, or use
@@ -59,8 +59,8 @@
  * ## Errors
  *
  * A transfer fails with %G_IO_ERROR_CANCELLED when cancelled and with a
- * %G_CURL_ERROR otherwise (see [error@GCurl.Error]). A response with an HTTP
- * status of 400 or more fails with %G_CURL_ERROR_HTTP_STATUS unless
+ * %GCURL_ERROR otherwise (see [error@GCurl.Error]). A response with an HTTP
+ * status of 400 or more fails with %GCURL_ERROR_HTTP_STATUS unless
  * [property@GCurl.Transfer:fail-on-http-error] is turned off; its status,
  * headers and body (in memory, whatever the output, up to 1 MiB) stay
  * readable.
@@ -247,7 +247,7 @@ struct _GCurlTransfer
   char               *content_type;
   GPtrArray          *response_headers;  /* "Name: value" of the last response, */
   GStringChunk       *header_chunk;      /* ...stored here */
-  gint64              timings[G_CURL_TIMING_QUEUE + 1];
+  gint64              timings[GCURL_TIMING_QUEUE + 1];
   gboolean            timings_in_easy;  /* read them from easy, on demand */
   CURLcode            result;
   GError             *error;
@@ -303,7 +303,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 static guint notify_signal_id;
 
-G_DEFINE_FINAL_TYPE (GCurlTransfer, g_curl_transfer, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (GCurlTransfer, gcurl_transfer, G_TYPE_OBJECT)
 
 /* ---------------------------------------------------------------------- */
 /* Easy handles                                                            */
@@ -535,7 +535,7 @@ static const CURLINFO timing_infos[] = {
   CURLINFO_NONE,
 #endif
 };
-G_STATIC_ASSERT (G_N_ELEMENTS (timing_infos) == G_CURL_TIMING_QUEUE + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (timing_infos) == GCURL_TIMING_QUEUE + 1);
 
 static gint64
 info_off (CURL     *easy,
@@ -661,7 +661,7 @@ xferinfo_cb (void       *data,
    * starts again. */
   if (self->low_speed_limit > 0 && self->low_speed_time > 0)
     {
-      if (self->state == G_CURL_TRANSFER_STATE_PAUSED || self->pace_source != NULL)
+      if (self->state == GCURL_TRANSFER_STATE_PAUSED || self->pace_source != NULL)
         self->n_samples = 0;
       else if (too_slow (self, (gint64) dlnow + (gint64) ulnow))
         {
@@ -823,23 +823,23 @@ check_head (GCurlTransfer *self)
             g_string_append_printf (values, "%s\"%s\"", values->len ? ", " : "",
                                     h + 15 + strspn (h + 15, " \t"));
         }
-      shown = _g_curl_display_text (values->str);
+      shown = _gcurl_display_text (values->str);
 
-      return g_error_new (G_CURL_ERROR, G_CURL_ERROR_PROTOCOL,
+      return g_error_new (GCURL_ERROR, GCURL_ERROR_PROTOCOL,
                           "Transfer of %s failed: the response has conflicting or invalid "
                           "Content-Length headers: %s", shown_url (self), shown);
     }
 
   if (code == 206 && !asked_for_range (self))
-    return g_error_new (G_CURL_ERROR, G_CURL_ERROR_PROTOCOL,
+    return g_error_new (GCURL_ERROR, GCURL_ERROR_PROTOCOL,
                         "Transfer of %s failed: the server sent part of the resource "
                         "(HTTP 206) to a request for all of it", shown_url (self));
 
   /* A redirect to follow that names no target; 304 has none by design. */
   if (code >= 300 && code < 400 && code != 304 && self->follow_redirects &&
       self->fail_on_http_error &&
-      g_curl_transfer_get_response_header (self, "Location") == NULL)
-    return g_error_new (G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS,
+      gcurl_transfer_get_response_header (self, "Location") == NULL)
+    return g_error_new (GCURL_ERROR, GCURL_ERROR_HTTP_STATUS,
                         "Transfer of %s failed: HTTP %u without a Location to follow",
                         shown_url (self), code);
 
@@ -1002,11 +1002,11 @@ body_is_decoded (GCurlTransfer *self)
   /* Only C code with the handle can have asked for a Content-Encoding. */
   if (self->handle_exposed)
     {
-      ce = g_curl_transfer_get_response_header (self, "Content-Encoding");
+      ce = gcurl_transfer_get_response_header (self, "Content-Encoding");
       if (ce != NULL && ce[0] != '\0' && g_ascii_strcasecmp (ce, "identity") != 0)
         return TRUE;
     }
-  te = g_curl_transfer_get_response_header (self, "Transfer-Encoding");
+  te = gcurl_transfer_get_response_header (self, "Transfer-Encoding");
   return te != NULL && (strstr (te, "gzip") != NULL || strstr (te, "deflate") != NULL);
 }
 
@@ -1029,7 +1029,7 @@ check_response (GCurlTransfer *self)
 
   /* Memory output: room for the announced body, up to MAX_PRESIZE, rather
    * than growing (and copying) it from nothing; within max-size. */
-  if (self->output == G_CURL_OUTPUT_MEMORY && !self->error_body && self->buffer.len == 0)
+  if (self->output == GCURL_OUTPUT_MEMORY && !self->error_body && self->buffer.len == 0)
     {
       gint64 length = info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1);
 
@@ -1063,7 +1063,7 @@ pace_done_cb (gpointer data)
   GCurlTransfer *self = data;
 
   g_clear_pointer (&self->pace_source, g_source_unref);
-  if (_g_curl_transfer_is_active (self) && !self->cancelling)
+  if (_gcurl_transfer_is_active (self) && !self->cancelling)
     apply_pause (self);   /* libcurl hands the kept chunk over again */
   return G_SOURCE_REMOVE;
 }
@@ -1102,7 +1102,7 @@ pace_allows (GCurlTransfer *self,
       self->pace_source = g_timeout_source_new ((guint) MIN (wait_ms, G_MAXUINT));
       g_source_set_callback (self->pace_source, pace_done_cb, self, NULL);
       g_source_set_static_name (self->pace_source, "[gcurlmulti] max-recv-speed");
-      g_source_attach (self->pace_source, g_curl_multi_source_get_context (self->source));
+      g_source_attach (self->pace_source, gcurl_multi_source_get_context (self->source));
     }
   return FALSE;
 }
@@ -1123,7 +1123,7 @@ write_cb (char   *ptr,
   /* Paused: from a handler during this action, before curl could pause
    * it, or by this callback on libcurl 8.9 and later (apply_pause()). curl
    * keeps this chunk and hands it over again on resume. */
-  if (self->state == G_CURL_TRANSFER_STATE_PAUSED)
+  if (self->state == GCURL_TRANSFER_STATE_PAUSED)
     return CURL_WRITEFUNC_PAUSE;
 
   if (self->pace_rate > 0 && !pace_allows (self, len))
@@ -1155,7 +1155,7 @@ write_cb (char   *ptr,
 
   switch (self->output)
     {
-    case G_CURL_OUTPUT_MEMORY:
+    case GCURL_OUTPUT_MEMORY:
       if (!body_buffer_append (&self->buffer, ptr, len))
         {
           self->out_of_memory = TRUE;
@@ -1163,26 +1163,26 @@ write_cb (char   *ptr,
         }
       break;
 
-    case G_CURL_OUTPUT_FILE:
+    case GCURL_OUTPUT_FILE:
       if (self->part == NULL)   /* disposed while running */
         return 0;
-      if (!_g_curl_part_file_write (self->part, ptr, len, &self->write_error))
+      if (!_gcurl_part_file_write (self->part, ptr, len, &self->write_error))
         return 0;
       /* The whole announced body is in: no descriptor held until libcurl
        * says the transfer is done, which may be many transfers later
        * (doc/design.md, "The download folder"). */
       if (self->received + (gint64) len == info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1))
-        _g_curl_part_file_rest (self->part);
+        _gcurl_part_file_rest (self->part);
       break;
 
-    case G_CURL_OUTPUT_STREAM:
+    case GCURL_OUTPUT_STREAM:
       if (self->out == NULL)   /* disposed while running */
         return 0;
       if (!g_output_stream_write_all (self->out, ptr, len, NULL, NULL, &self->write_error))
         return 0;
       break;
 
-    case G_CURL_OUTPUT_SIGNAL:
+    case GCURL_OUTPUT_SIGNAL:
     default:
       {
         g_autoptr(GBytes) bytes = g_bytes_new (ptr, len);
@@ -1205,7 +1205,7 @@ write_cb (char   *ptr,
 static gboolean
 in_its_thread (GCurlTransfer *self)
 {
-  return self->source == NULL || _g_curl_multi_source_in_its_thread (self->source);
+  return self->source == NULL || _gcurl_multi_source_in_its_thread (self->source);
 }
 static gboolean valid_token (const char *s);
 static gboolean valid_field_value (const char *s);
@@ -1252,7 +1252,7 @@ read_ready_cb (GObject      *object,
       self->read_pos = 0;
     }
 
-  if (self->read_waiting && _g_curl_transfer_is_active (self))
+  if (self->read_waiting && _gcurl_transfer_is_active (self))
     {
       self->read_waiting = FALSE;
       apply_pause (self);
@@ -1269,7 +1269,7 @@ read_cb (char   *buffer,
   gsize want = size * nitems;
 
   /* Paused (see apply_pause()): curl asks again on resume. */
-  if (self->state == G_CURL_TRANSFER_STATE_PAUSED)
+  if (self->state == GCURL_TRANSFER_STATE_PAUSED)
     return CURL_READFUNC_PAUSE;
 
   if (self->body_bytes != NULL)
@@ -1372,7 +1372,7 @@ pause_in_callbacks (void)
 
 /* Whether the libcurl in use speaks HTTP/3 (asked once). */
 gboolean
-_g_curl_libcurl_has_http3 (void)
+_gcurl_libcurl_has_http3 (void)
 {
   static gsize once = 0;
 
@@ -1390,7 +1390,7 @@ apply_pause (GCurlTransfer *self)
 {
   int bits;
 
-  if (self->state == G_CURL_TRANSFER_STATE_PAUSED)
+  if (self->state == GCURL_TRANSFER_STATE_PAUSED)
     {
       if (pause_in_callbacks ())
         return;
@@ -1401,17 +1401,17 @@ apply_pause (GCurlTransfer *self)
   else
     bits = CURLPAUSE_CONT;
 
-  _g_curl_multi_source_set_pause (self->source, self->easy, bits);
+  _gcurl_multi_source_set_pause (self->source, self->easy, bits);
 }
 
 /* ---------------------------------------------------------------------- */
 /* A run                                                                   */
 
 gboolean
-_g_curl_transfer_is_active (GCurlTransfer *self)
+_gcurl_transfer_is_active (GCurlTransfer *self)
 {
-  return self->state == G_CURL_TRANSFER_STATE_RUNNING ||
-         self->state == G_CURL_TRANSFER_STATE_PAUSED;
+  return self->state == GCURL_TRANSFER_STATE_RUNNING ||
+         self->state == GCURL_TRANSFER_STATE_PAUSED;
 }
 
 static gboolean
@@ -1420,7 +1420,7 @@ open_output (GCurlTransfer *self,
 {
   switch (self->output)
     {
-    case G_CURL_OUTPUT_FILE:
+    case GCURL_OUTPUT_FILE:
       {
         g_autoptr(GFile) parent = g_file_get_parent (self->file);
         g_autofree char *path = g_file_get_path (self->file);
@@ -1443,23 +1443,23 @@ open_output (GCurlTransfer *self,
           }
         /* Opened on the first body byte (doc/design.md, "The download
          * folder"). */
-        self->part = _g_curl_part_file_new (path,
-                                            (self->flags & G_CURL_DOWNLOAD_FLAGS_RESUME) != 0,
-                                            (self->flags & G_CURL_DOWNLOAD_FLAGS_REPLACE) != 0,
+        self->part = _gcurl_part_file_new (path,
+                                            (self->flags & GCURL_DOWNLOAD_FLAGS_RESUME) != 0,
+                                            (self->flags & GCURL_DOWNLOAD_FLAGS_REPLACE) != 0,
                                             &offset, error);
         if (self->part == NULL)
           return FALSE;
-        if (self->flags & G_CURL_DOWNLOAD_FLAGS_RESUME)
+        if (self->flags & GCURL_DOWNLOAD_FLAGS_RESUME)
           self->offset = offset;
       }
       break;
 
-    case G_CURL_OUTPUT_STREAM:
+    case GCURL_OUTPUT_STREAM:
       self->out = g_object_ref (self->user_stream);
       break;
 
-    case G_CURL_OUTPUT_MEMORY:
-    case G_CURL_OUTPUT_SIGNAL:
+    case GCURL_OUTPUT_MEMORY:
+    case GCURL_OUTPUT_SIGNAL:
     default:
       break;
     }
@@ -1553,14 +1553,14 @@ build_request (GCurlTransfer *self)
 
   switch (self->http_version)
     {
-    case G_CURL_HTTP_1_1:
+    case GCURL_HTTP_1_1:
       version = CURL_HTTP_VERSION_1_1;
       break;
-    case G_CURL_HTTP_2_PRIOR_KNOWLEDGE:
+    case GCURL_HTTP_2_PRIOR_KNOWLEDGE:
       version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
       break;
-    case G_CURL_HTTP_3:
-      if (_g_curl_libcurl_has_http3 ())
+    case GCURL_HTTP_3:
+      if (_gcurl_libcurl_has_http3 ())
         version = CURL_HTTP_VERSION_3;
       else
         {
@@ -1569,11 +1569,11 @@ build_request (GCurlTransfer *self)
           version = CURL_HTTP_VERSION_2TLS;
         }
       break;
-    case G_CURL_HTTP_3_ONLY:
-      /* Without HTTP/3, _g_curl_transfer_start() refused it. */
+    case GCURL_HTTP_3_ONLY:
+      /* Without HTTP/3, _gcurl_transfer_start() refused it. */
       version = CURL_HTTP_VERSION_3ONLY;
       break;
-    case G_CURL_HTTP_2:
+    case GCURL_HTTP_2:
     default:
       version = CURL_HTTP_VERSION_2TLS;
       break;
@@ -1594,7 +1594,7 @@ build_request (GCurlTransfer *self)
    * connection ("Error in the HTTP2 framing layer"): never reuse one.
    * CURLOPT_FORBID_REUSE is not ours otherwise: on a handle C code has,
    * only undo what we did. */
-  forbid_reuse = self->http_version == G_CURL_HTTP_2_PRIOR_KNOWLEDGE &&
+  forbid_reuse = self->http_version == GCURL_HTTP_2_PRIOR_KNOWLEDGE &&
                  g_ascii_strncasecmp (self->url, "http:", 5) == 0;
   if (o->valid || forbid_reuse || o->forbid_reuse)
     {
@@ -1702,11 +1702,11 @@ reset_results (GCurlTransfer *self)
 }
 
 gboolean
-_g_curl_transfer_start (GCurlTransfer    *self,
+_gcurl_transfer_start (GCurlTransfer    *self,
                         GCurlMultiSource *source,
                         GError          **error)
 {
-  g_return_val_if_fail (!_g_curl_transfer_is_active (self), FALSE);
+  g_return_val_if_fail (!_gcurl_transfer_is_active (self), FALSE);
 
   if (self->body_stream != NULL && self->body_stream_used)
     {
@@ -1714,7 +1714,7 @@ _g_curl_transfer_start (GCurlTransfer    *self,
           !g_seekable_can_seek (G_SEEKABLE (self->body_stream)) ||
           !g_seekable_seek (G_SEEKABLE (self->body_stream), 0, G_SEEK_SET, NULL, NULL))
         {
-          g_set_error (error, G_CURL_ERROR, G_CURL_ERROR_READ,
+          g_set_error (error, GCURL_ERROR, GCURL_ERROR_READ,
                        "Transfer of %s cannot run again: its request body stream "
                        "cannot be rewound", shown_url (self));
           return FALSE;
@@ -1727,15 +1727,15 @@ _g_curl_transfer_start (GCurlTransfer    *self,
   for (const guchar *p = (const guchar *) self->url; *p != '\0'; p++)
     if (*p < 0x20 || *p == 0x7f)
       {
-        g_set_error (error, G_CURL_ERROR, G_CURL_ERROR_INVALID_URL,
+        g_set_error (error, GCURL_ERROR, GCURL_ERROR_INVALID_URL,
                      "Transfer of %s cannot run: the URL contains control characters",
                      shown_url (self));
         return FALSE;
       }
 
-  if (self->http_version == G_CURL_HTTP_3_ONLY && !_g_curl_libcurl_has_http3 ())
+  if (self->http_version == GCURL_HTTP_3_ONLY && !_gcurl_libcurl_has_http3 ())
     {
-      g_set_error (error, G_CURL_ERROR, G_CURL_ERROR_UNSUPPORTED_PROTOCOL,
+      g_set_error (error, GCURL_ERROR, GCURL_ERROR_UNSUPPORTED_PROTOCOL,
                    "Transfer of %s cannot run: HTTP/3 was asked for, and this libcurl "
                    "(%s) has no HTTP/3", shown_url (self),
                    curl_version_info (CURLVERSION_NOW)->version);
@@ -1748,7 +1748,7 @@ _g_curl_transfer_start (GCurlTransfer    *self,
   if (!open_output (self, error))
     return FALSE;
 
-  self->buffering = self->output == G_CURL_OUTPUT_MEMORY || self->fail_on_http_error;
+  self->buffering = self->output == GCURL_OUTPUT_MEMORY || self->fail_on_http_error;
 
   if (self->body_stream != NULL)
     {
@@ -1773,7 +1773,7 @@ _g_curl_transfer_start (GCurlTransfer    *self,
   set_uint (self, &self->response_code, 0, PROP_RESPONSE_CODE);
   set_string (self, &self->effective_url, NULL, PROP_EFFECTIVE_URL);
   set_string (self, &self->content_type, NULL, PROP_CONTENT_TYPE);
-  set_state (self, G_CURL_TRANSFER_STATE_RUNNING);
+  set_state (self, GCURL_TRANSFER_STATE_RUNNING);
   thaw (self);
 
   return TRUE;
@@ -1785,7 +1785,7 @@ static const char *
 shown_url (GCurlTransfer *self)
 {
   if (self->display_url == NULL)
-    self->display_url = _g_curl_display_url (self->url);
+    self->display_url = _gcurl_display_url (self->url);
   return self->display_url;
 }
 
@@ -1794,7 +1794,7 @@ shown_url (GCurlTransfer *self)
 static gboolean
 range_says_complete (GCurlTransfer *self)
 {
-  const char *range = g_curl_transfer_get_response_header (self, "Content-Range");
+  const char *range = gcurl_transfer_get_response_header (self, "Content-Range");
   guint64 n;
   char *end;
 
@@ -1812,7 +1812,7 @@ make_error (GCurlTransfer *self,
 {
   /* Resuming a file: libcurl passes a 416 as success and a 200 as long as
    * the partial as "already downloaded"; neither is the rest of the file. */
-  if (result == CURLE_OK && self->output == G_CURL_OUTPUT_FILE && self->offset > 0)
+  if (result == CURLE_OK && self->output == GCURL_OUTPUT_FILE && self->offset > 0)
     {
       if (self->response_code == 416 && range_says_complete (self))
         {
@@ -1823,7 +1823,7 @@ make_error (GCurlTransfer *self,
       if (self->response_code == 200 && self->received == 0)
         {
           self->result = CURLE_RANGE_ERROR;
-          return g_error_new (G_CURL_ERROR, G_CURL_ERROR_PROTOCOL,
+          return g_error_new (GCURL_ERROR, GCURL_ERROR_PROTOCOL,
                               "Transfer of %s failed: the server sent the whole file "
                               "(HTTP 200, as long as the partial download) instead of "
                               "the rest; the partial download was kept", shown_url (self));
@@ -1839,7 +1839,7 @@ make_error (GCurlTransfer *self,
   if (result == CURLE_WRITE_ERROR && self->out_of_memory)
     {
       self->result = result;
-      return g_error_new (G_CURL_ERROR, G_CURL_ERROR_TOO_LARGE,
+      return g_error_new (GCURL_ERROR, GCURL_ERROR_TOO_LARGE,
                           "Transfer of %s failed: the response does not fit in memory "
                           "(%" G_GSIZE_FORMAT " bytes stored)", shown_url (self), self->buffer.len);
     }
@@ -1849,26 +1849,26 @@ make_error (GCurlTransfer *self,
   self->result = result;
 
   if (result == CURLE_WRITE_ERROR && self->write_error != NULL)
-    return g_error_new (G_CURL_ERROR, G_CURL_ERROR_WRITE,
+    return g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE,
                         "Transfer of %s failed: cannot store the body: %s",
                         shown_url (self), self->write_error->message);
 
   if (result == CURLE_ABORTED_BY_CALLBACK && self->too_slow && !self->cancelling)
     {
       self->result = CURLE_OPERATION_TIMEDOUT;
-      return g_error_new (G_CURL_ERROR, G_CURL_ERROR_TIMED_OUT,
+      return g_error_new (GCURL_ERROR, GCURL_ERROR_TIMED_OUT,
                           "Transfer of %s failed: too slow, less than %u bytes per second "
                           "over the last %u seconds", shown_url (self),
                           self->low_speed_limit, self->low_speed_time);
     }
 
   if (result == CURLE_ABORTED_BY_CALLBACK && self->read_error != NULL)
-    return g_error_new (G_CURL_ERROR, G_CURL_ERROR_READ,
+    return g_error_new (GCURL_ERROR, GCURL_ERROR_READ,
                         "Transfer of %s failed: cannot read the request body: %s",
                         shown_url (self), self->read_error->message);
 
   if (result == CURLE_FILESIZE_EXCEEDED)
-    return g_error_new (G_CURL_ERROR, G_CURL_ERROR_TOO_LARGE,
+    return g_error_new (GCURL_ERROR, GCURL_ERROR_TOO_LARGE,
                         "Transfer of %s failed: the response is larger than %" G_GINT64_FORMAT " bytes",
                         shown_url (self), self->max_size);
 
@@ -1878,7 +1878,7 @@ make_error (GCurlTransfer *self,
   if (result == CURLE_OUT_OF_MEMORY && !self->checked_response)
     {
       self->result = result;
-      return g_error_new (G_CURL_ERROR, G_CURL_ERROR_PROTOCOL,
+      return g_error_new (GCURL_ERROR, GCURL_ERROR_PROTOCOL,
                           "Transfer of %s failed: the response head is too large "
                           "(a header line over libcurl's limit of 100 KiB)", shown_url (self));
     }
@@ -1886,29 +1886,29 @@ make_error (GCurlTransfer *self,
   /* HTTP/2 with prior knowledge to a server that speaks only HTTP/1.1:
    * the connection breaks before any response. Not a network failure to
    * retry (PARTIAL) but the wrong protocol. */
-  if (self->http_version == G_CURL_HTTP_2_PRIOR_KNOWLEDGE && self->response_code == 0 &&
+  if (self->http_version == GCURL_HTTP_2_PRIOR_KNOWLEDGE && self->response_code == 0 &&
       (result == CURLE_SEND_ERROR || result == CURLE_RECV_ERROR ||
        result == CURLE_GOT_NOTHING || result == CURLE_HTTP2 || result == CURLE_PARTIAL_FILE ||
        result == CURLE_WEIRD_SERVER_REPLY))
     {
-      g_autofree char *detail = _g_curl_display_text (self->errbuf[0] ? self->errbuf
+      g_autofree char *detail = _gcurl_display_text (self->errbuf[0] ? self->errbuf
                                                       : curl_easy_strerror (result));
 
       self->result = result;
-      return g_error_new (G_CURL_ERROR, G_CURL_ERROR_PROTOCOL,
+      return g_error_new (GCURL_ERROR, GCURL_ERROR_PROTOCOL,
                           "Transfer of %s failed: no HTTP/2 answer to a request with prior "
                           "knowledge; the server may speak only HTTP/1.1 (%s)",
                           shown_url (self), detail);
     }
 
   if (result != CURLE_OK)
-    return g_curl_error_new_from_code (result, self->url, self->errbuf);
+    return gcurl_error_new_from_code (result, self->url, self->errbuf);
 
   if (self->fail_on_http_error && self->response_code >= 400)
     {
-      g_autofree char *reason = _g_curl_display_text (self->reason);
+      g_autofree char *reason = _gcurl_display_text (self->reason);
 
-      return g_error_new (G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS,
+      return g_error_new (GCURL_ERROR, GCURL_ERROR_HTTP_STATUS,
                           "Transfer of %s failed: HTTP %u%s%s", shown_url (self),
                           self->response_code, reason ? " " : "", reason ? reason : "");
     }
@@ -1927,9 +1927,9 @@ finish_file (GCurlTransfer *self)
 
   if (self->error == NULL)
     {
-      if (_g_curl_part_file_commit (self->part, &local))
+      if (_gcurl_part_file_commit (self->part, &local))
         goto out;
-      self->error = g_error_new (G_CURL_ERROR, G_CURL_ERROR_WRITE,
+      self->error = g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE,
                                  "Transfer of %s failed: cannot store the body: %s",
                                  shown_url (self), local->message);
     }
@@ -1938,23 +1938,23 @@ finish_file (GCurlTransfer *self)
    * asked to be kept) or is empty. An HTTP error's body never went to the
    * file, and a partial it was resuming stays. */
   discard = (g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-             (self->flags & G_CURL_DOWNLOAD_FLAGS_KEEP_PARTIAL) == 0) ||
+             (self->flags & GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL) == 0) ||
             (self->received == 0 && self->offset == 0);
-  _g_curl_part_file_abandon (self->part, discard);
+  _gcurl_part_file_abandon (self->part, discard);
 
 out:
-  g_clear_pointer (&self->part, _g_curl_part_file_free);
+  g_clear_pointer (&self->part, _gcurl_part_file_free);
 }
 
 void
-_g_curl_transfer_complete (GCurlTransfer  *self,
+_gcurl_transfer_complete (GCurlTransfer  *self,
                            CURLcode        result,
                            GError        **error,
                            GBytes        **body)
 {
   GCurlTransferState state;
 
-  g_return_if_fail (_g_curl_transfer_is_active (self));
+  g_return_if_fail (_gcurl_transfer_is_active (self));
 
   g_object_ref (self);
   freeze (self);
@@ -1973,22 +1973,22 @@ _g_curl_transfer_complete (GCurlTransfer  *self,
   if (self->error == NULL && self->write_error != NULL)
     g_clear_error (&self->write_error);
 
-  if (self->output == G_CURL_OUTPUT_FILE)
+  if (self->output == GCURL_OUTPUT_FILE)
     finish_file (self);
-  else if (self->output == G_CURL_OUTPUT_STREAM && self->out != NULL &&
+  else if (self->output == GCURL_OUTPUT_STREAM && self->out != NULL &&
            self->error == NULL)
     {
       g_autoptr(GError) local = NULL;
 
       if (!g_output_stream_flush (self->out, NULL, &local))
-        self->error = g_error_new (G_CURL_ERROR, G_CURL_ERROR_WRITE,
+        self->error = g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE,
                                    "Transfer of %s failed: cannot store the body: %s",
                                    shown_url (self), local->message);
     }
   g_clear_object (&self->out);
 
   /* The body in memory: the output, or an HTTP error's. */
-  if (self->buffering && (self->output == G_CURL_OUTPUT_MEMORY || self->error_body))
+  if (self->buffering && (self->output == GCURL_OUTPUT_MEMORY || self->error_body))
     self->body = body_buffer_steal (&self->buffer);
   body_buffer_clear (&self->buffer);
   self->buffering = FALSE;
@@ -2003,11 +2003,11 @@ _g_curl_transfer_complete (GCurlTransfer  *self,
     self->timings_in_easy = TRUE;
 
   if (g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    state = G_CURL_TRANSFER_STATE_CANCELLED;
+    state = GCURL_TRANSFER_STATE_CANCELLED;
   else if (self->error != NULL)
-    state = G_CURL_TRANSFER_STATE_FAILED;
+    state = GCURL_TRANSFER_STATE_FAILED;
   else
-    state = G_CURL_TRANSFER_STATE_SUCCEEDED;
+    state = GCURL_TRANSFER_STATE_SUCCEEDED;
 
   self->source = NULL;
   self->cancelling = FALSE;
@@ -2015,7 +2015,7 @@ _g_curl_transfer_complete (GCurlTransfer  *self,
   update_progress (self);
   /* Known at the end: what came. Not for HEAD, whose total is the length
    * the server announced for the body it did not send. */
-  if (state == G_CURL_TRANSFER_STATE_SUCCEEDED && !self->error_body &&
+  if (state == GCURL_TRANSFER_STATE_SUCCEEDED && !self->error_body &&
       !(self->method != NULL && g_ascii_strcasecmp (self->method, "HEAD") == 0))
     set_int64 (self, &self->total_bytes, self->bytes_received, PROP_TOTAL_BYTES);
   set_state (self, state);
@@ -2030,21 +2030,21 @@ _g_curl_transfer_complete (GCurlTransfer  *self,
 }
 
 void
-_g_curl_transfer_emit_finished (GCurlTransfer *self)
+_gcurl_transfer_emit_finished (GCurlTransfer *self)
 {
   g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
 }
 
 /* A run that could not start: no curl involved. */
 void
-_g_curl_transfer_fail_to_start (GCurlTransfer *self,
+_gcurl_transfer_fail_to_start (GCurlTransfer *self,
                                 const GError  *error)
 {
   g_clear_error (&self->error);
   self->error = g_error_copy (error);
   self->result = CURLE_OK;
   set_state (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                   ? G_CURL_TRANSFER_STATE_CANCELLED : G_CURL_TRANSFER_STATE_FAILED);
+                   ? GCURL_TRANSFER_STATE_CANCELLED : GCURL_TRANSFER_STATE_FAILED);
   g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
 }
 
@@ -2052,9 +2052,9 @@ _g_curl_transfer_fail_to_start (GCurlTransfer *self,
 /* GObject                                                                 */
 
 static void
-g_curl_transfer_dispose (GObject *object)
+gcurl_transfer_dispose (GObject *object)
 {
-  GCurlTransfer *self = G_CURL_TRANSFER (object);
+  GCurlTransfer *self = GCURL_TRANSFER (object);
 
   /* Never while active: the running source holds a reference. */
   g_clear_object (&self->out);
@@ -2062,16 +2062,16 @@ g_curl_transfer_dispose (GObject *object)
   g_clear_object (&self->body_stream);
   g_clear_object (&self->read_cancellable);
   g_clear_object (&self->file);
-  g_clear_pointer (&self->part, _g_curl_part_file_free);
+  g_clear_pointer (&self->part, _gcurl_part_file_free);
   stop_pacing (self);
 
-  G_OBJECT_CLASS (g_curl_transfer_parent_class)->dispose (object);
+  G_OBJECT_CLASS (gcurl_transfer_parent_class)->dispose (object);
 }
 
 static void
-g_curl_transfer_finalize (GObject *object)
+gcurl_transfer_finalize (GObject *object)
 {
-  GCurlTransfer *self = G_CURL_TRANSFER (object);
+  GCurlTransfer *self = GCURL_TRANSFER (object);
 
   if (self->easy != NULL && !self->handle_exposed)
     easy_give (g_steal_pointer (&self->easy), &self->applied);
@@ -2099,16 +2099,16 @@ g_curl_transfer_finalize (GObject *object)
   g_ptr_array_unref (self->response_headers);
   g_string_chunk_free (self->header_chunk);
 
-  G_OBJECT_CLASS (g_curl_transfer_parent_class)->finalize (object);
+  G_OBJECT_CLASS (gcurl_transfer_parent_class)->finalize (object);
 }
 
 static void
-g_curl_transfer_get_property (GObject    *object,
+gcurl_transfer_get_property (GObject    *object,
                               guint       prop_id,
                               GValue     *value,
                               GParamSpec *pspec)
 {
-  GCurlTransfer *self = G_CURL_TRANSFER (object);
+  GCurlTransfer *self = GCURL_TRANSFER (object);
 
   switch (prop_id)
     {
@@ -2150,36 +2150,36 @@ g_curl_transfer_get_property (GObject    *object,
 }
 
 static void
-g_curl_transfer_set_property (GObject      *object,
+gcurl_transfer_set_property (GObject      *object,
                               guint         prop_id,
                               const GValue *value,
                               GParamSpec   *pspec)
 {
-  GCurlTransfer *self = G_CURL_TRANSFER (object);
+  GCurlTransfer *self = GCURL_TRANSFER (object);
 
   switch (prop_id)
     {
-    case PROP_URL: g_curl_transfer_set_url (self, g_value_get_string (value)); break;
-    case PROP_METHOD: g_curl_transfer_set_method (self, g_value_get_string (value)); break;
-    case PROP_USER_AGENT: g_curl_transfer_set_user_agent (self, g_value_get_string (value)); break;
-    case PROP_FOLLOW_REDIRECTS: g_curl_transfer_set_follow_redirects (self, g_value_get_boolean (value)); break;
-    case PROP_MAX_REDIRECTS: g_curl_transfer_set_max_redirects (self, g_value_get_int (value)); break;
-    case PROP_HTTP_VERSION: g_curl_transfer_set_http_version (self, g_value_get_enum (value)); break;
-    case PROP_TIMEOUT: g_curl_transfer_set_timeout (self, g_value_get_uint (value)); break;
-    case PROP_CONNECT_TIMEOUT: g_curl_transfer_set_connect_timeout (self, g_value_get_uint (value)); break;
+    case PROP_URL: gcurl_transfer_set_url (self, g_value_get_string (value)); break;
+    case PROP_METHOD: gcurl_transfer_set_method (self, g_value_get_string (value)); break;
+    case PROP_USER_AGENT: gcurl_transfer_set_user_agent (self, g_value_get_string (value)); break;
+    case PROP_FOLLOW_REDIRECTS: gcurl_transfer_set_follow_redirects (self, g_value_get_boolean (value)); break;
+    case PROP_MAX_REDIRECTS: gcurl_transfer_set_max_redirects (self, g_value_get_int (value)); break;
+    case PROP_HTTP_VERSION: gcurl_transfer_set_http_version (self, g_value_get_enum (value)); break;
+    case PROP_TIMEOUT: gcurl_transfer_set_timeout (self, g_value_get_uint (value)); break;
+    case PROP_CONNECT_TIMEOUT: gcurl_transfer_set_connect_timeout (self, g_value_get_uint (value)); break;
     case PROP_LOW_SPEED_LIMIT: set_uint (self, &self->low_speed_limit, g_value_get_uint (value), prop_id); break;
     case PROP_LOW_SPEED_TIME: set_uint (self, &self->low_speed_time, g_value_get_uint (value), prop_id); break;
-    case PROP_MAX_RECV_SPEED: g_curl_transfer_set_max_recv_speed (self, g_value_get_int64 (value)); break;
-    case PROP_MAX_SEND_SPEED: g_curl_transfer_set_max_send_speed (self, g_value_get_int64 (value)); break;
-    case PROP_RECEIVE_BUFFER_SIZE: g_curl_transfer_set_receive_buffer_size (self, g_value_get_uint (value)); break;
-    case PROP_RESUME_FROM: g_curl_transfer_set_resume_from (self, g_value_get_int64 (value)); break;
-    case PROP_ALLOWED_PROTOCOLS: g_curl_transfer_set_allowed_protocols (self, g_value_get_string (value)); break;
-    case PROP_MAX_SIZE: g_curl_transfer_set_max_size (self, g_value_get_int64 (value)); break;
-    case PROP_TLS_VERIFY_PEER: g_curl_transfer_set_tls_verify_peer (self, g_value_get_boolean (value)); break;
-    case PROP_TLS_VERIFY_HOST: g_curl_transfer_set_tls_verify_host (self, g_value_get_boolean (value)); break;
-    case PROP_TLS_CA_FILE: g_curl_transfer_set_tls_ca_file (self, g_value_get_string (value)); break;
-    case PROP_FAIL_ON_HTTP_ERROR: g_curl_transfer_set_fail_on_http_error (self, g_value_get_boolean (value)); break;
-    case PROP_PROGRESS_INTERVAL: g_curl_transfer_set_progress_interval (self, g_value_get_uint (value)); break;
+    case PROP_MAX_RECV_SPEED: gcurl_transfer_set_max_recv_speed (self, g_value_get_int64 (value)); break;
+    case PROP_MAX_SEND_SPEED: gcurl_transfer_set_max_send_speed (self, g_value_get_int64 (value)); break;
+    case PROP_RECEIVE_BUFFER_SIZE: gcurl_transfer_set_receive_buffer_size (self, g_value_get_uint (value)); break;
+    case PROP_RESUME_FROM: gcurl_transfer_set_resume_from (self, g_value_get_int64 (value)); break;
+    case PROP_ALLOWED_PROTOCOLS: gcurl_transfer_set_allowed_protocols (self, g_value_get_string (value)); break;
+    case PROP_MAX_SIZE: gcurl_transfer_set_max_size (self, g_value_get_int64 (value)); break;
+    case PROP_TLS_VERIFY_PEER: gcurl_transfer_set_tls_verify_peer (self, g_value_get_boolean (value)); break;
+    case PROP_TLS_VERIFY_HOST: gcurl_transfer_set_tls_verify_host (self, g_value_get_boolean (value)); break;
+    case PROP_TLS_CA_FILE: gcurl_transfer_set_tls_ca_file (self, g_value_get_string (value)); break;
+    case PROP_FAIL_ON_HTTP_ERROR: gcurl_transfer_set_fail_on_http_error (self, g_value_get_boolean (value)); break;
+    case PROP_PROGRESS_INTERVAL: gcurl_transfer_set_progress_interval (self, g_value_get_uint (value)); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2189,14 +2189,14 @@ g_curl_transfer_set_property (GObject      *object,
 #define RO (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
 
 static void
-g_curl_transfer_class_init (GCurlTransferClass *klass)
+gcurl_transfer_class_init (GCurlTransferClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->dispose = g_curl_transfer_dispose;
-  object_class->finalize = g_curl_transfer_finalize;
-  object_class->get_property = g_curl_transfer_get_property;
-  object_class->set_property = g_curl_transfer_set_property;
+  object_class->dispose = gcurl_transfer_dispose;
+  object_class->finalize = gcurl_transfer_finalize;
+  object_class->get_property = gcurl_transfer_get_property;
+  object_class->set_property = gcurl_transfer_set_property;
 
   /**
    * GCurlTransfer:url:
@@ -2240,7 +2240,7 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    * GCurlTransfer:max-redirects:
    *
    * The most redirects followed; one more fails the transfer with
-   * %G_CURL_ERROR_TOO_MANY_REDIRECTS. -1 means no limit.
+   * %GCURL_ERROR_TOO_MANY_REDIRECTS. -1 means no limit.
    */
   properties[PROP_MAX_REDIRECTS] =
     g_param_spec_int ("max-redirects", NULL, NULL, -1, G_MAXINT, DEFAULT_MAX_REDIRECTS, RW);
@@ -2251,14 +2251,14 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    * The HTTP version to use.
    */
   properties[PROP_HTTP_VERSION] =
-    g_param_spec_enum ("http-version", NULL, NULL, G_CURL_TYPE_HTTP_VERSION,
-                       G_CURL_HTTP_2, RW);
+    g_param_spec_enum ("http-version", NULL, NULL, GCURL_TYPE_HTTP_VERSION,
+                       GCURL_HTTP_2, RW);
 
   /**
    * GCurlTransfer:timeout:
    *
    * The most time the whole transfer may take, in milliseconds; 0 means no
-   * limit. Reaching it fails the transfer with %G_CURL_ERROR_TIMED_OUT.
+   * limit. Reaching it fails the transfer with %GCURL_ERROR_TIMED_OUT.
    */
   properties[PROP_TIMEOUT] = g_param_spec_uint ("timeout", NULL, NULL, 0, G_MAXINT, 0, RW);
 
@@ -2276,7 +2276,7 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    *
    * In bytes per second: a transfer slower than this for
    * [property@GCurl.Transfer:low-speed-time] seconds fails with
-   * %G_CURL_ERROR_TIMED_OUT. 0 turns the check off.
+   * %GCURL_ERROR_TIMED_OUT. 0 turns the check off.
    *
    * The speed is that of the last low-speed-time seconds (bytes received
    * and sent), checked about once a second: the transfer fails between
@@ -2344,7 +2344,7 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    * GCurlTransfer:resume-from:
    *
    * The offset in the resource to start at, with a Range request; 0 asks
-   * for all of it. File output with %G_CURL_DOWNLOAD_FLAGS_RESUME sets the
+   * for all of it. File output with %GCURL_DOWNLOAD_FLAGS_RESUME sets the
    * offset from the partial file instead.
    */
   properties[PROP_RESUME_FROM] =
@@ -2355,7 +2355,7 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    *
    * A comma-separated list of the URL schemes allowed, for the URL and for
    * redirects (`CURLOPT_PROTOCOLS_STR` and `CURLOPT_REDIR_PROTOCOLS_STR`).
-   * Anything else fails with %G_CURL_ERROR_UNSUPPORTED_PROTOCOL.
+   * Anything else fails with %GCURL_ERROR_UNSUPPORTED_PROTOCOL.
    */
   properties[PROP_ALLOWED_PROTOCOLS] =
     g_param_spec_string ("allowed-protocols", NULL, NULL, DEFAULT_PROTOCOLS, RW);
@@ -2364,7 +2364,7 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    * GCurlTransfer:max-size:
    *
    * The largest response body accepted, in bytes; a larger one fails with
-   * %G_CURL_ERROR_TOO_LARGE, whether or not the server announced its
+   * %GCURL_ERROR_TOO_LARGE, whether or not the server announced its
    * length. 0 means no limit.
    */
   properties[PROP_MAX_SIZE] =
@@ -2399,7 +2399,7 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    * GCurlTransfer:fail-on-http-error:
    *
    * Whether a response with an HTTP status of 400 or more fails the
-   * transfer with %G_CURL_ERROR_HTTP_STATUS (its body is then kept in
+   * transfer with %GCURL_ERROR_HTTP_STATUS (its body is then kept in
    * memory and not written to the output). So does a redirect without a
    * `Location` header (other than 304) while
    * [property@GCurl.Transfer:follow-redirects] is on: it cannot be
@@ -2426,7 +2426,7 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    * Where the response body goes.
    */
   properties[PROP_OUTPUT] =
-    g_param_spec_enum ("output", NULL, NULL, G_CURL_TYPE_OUTPUT, G_CURL_OUTPUT_MEMORY, RO);
+    g_param_spec_enum ("output", NULL, NULL, GCURL_TYPE_OUTPUT, GCURL_OUTPUT_MEMORY, RO);
 
   /**
    * GCurlTransfer:state:
@@ -2434,8 +2434,8 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
    * Where the transfer is in its life cycle.
    */
   properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL, G_CURL_TYPE_TRANSFER_STATE,
-                       G_CURL_TRANSFER_STATE_PENDING, RO);
+    g_param_spec_enum ("state", NULL, NULL, GCURL_TYPE_TRANSFER_STATE,
+                       GCURL_TRANSFER_STATE_PENDING, RO);
 
   /**
    * GCurlTransfer:bytes-received:
@@ -2548,7 +2548,7 @@ g_curl_transfer_class_init (GCurlTransferClass *klass)
 }
 
 static void
-g_curl_transfer_init (GCurlTransfer *self)
+gcurl_transfer_init (GCurlTransfer *self)
 {
   self->easy = easy_take (&self->applied);
   self->default_ca_file = default_ca_file (self->easy);
@@ -2557,7 +2557,7 @@ g_curl_transfer_init (GCurlTransfer *self)
   self->body_length = -1;
   self->follow_redirects = TRUE;
   self->max_redirects = DEFAULT_MAX_REDIRECTS;
-  self->http_version = G_CURL_HTTP_2;
+  self->http_version = GCURL_HTTP_2;
   self->allowed_protocols = g_strdup (DEFAULT_PROTOCOLS);
   self->tls_verify_peer = TRUE;
   self->tls_verify_host = TRUE;
@@ -2573,7 +2573,7 @@ g_curl_transfer_init (GCurlTransfer *self)
 /* Request settings                                                        */
 
 /**
- * g_curl_transfer_get_url: (get-property url)
+ * gcurl_transfer_get_url: (get-property url)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:url].
@@ -2582,25 +2582,25 @@ g_curl_transfer_init (GCurlTransfer *self)
  *   g_object_new() and no URL
  */
 const char *
-g_curl_transfer_get_url (GCurlTransfer *self)
+gcurl_transfer_get_url (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
   return self->url;
 }
 
 /**
- * g_curl_transfer_set_url: (set-property url)
+ * gcurl_transfer_set_url: (set-property url)
  * @self: a #GCurlTransfer
  * @url: the URL to transfer
  *
  * Sets [property@GCurl.Transfer:url], for the next run.
  */
 void
-g_curl_transfer_set_url (GCurlTransfer *self,
+gcurl_transfer_set_url (GCurlTransfer *self,
                          const char *url)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (url != NULL);
 
@@ -2609,7 +2609,7 @@ g_curl_transfer_set_url (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_method: (get-property method)
+ * gcurl_transfer_get_method: (get-property method)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:method].
@@ -2617,15 +2617,15 @@ g_curl_transfer_set_url (GCurlTransfer *self,
  * Returns: (nullable): the method, %NULL for the default
  */
 const char *
-g_curl_transfer_get_method (GCurlTransfer *self)
+gcurl_transfer_get_method (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
   return self->method;
 }
 
 /**
- * g_curl_transfer_set_method: (set-property method)
+ * gcurl_transfer_set_method: (set-property method)
  * @self: a #GCurlTransfer
  * @method: (nullable): an HTTP method such as `PUT` or `DELETE`, or %NULL for `GET` (`POST` with a body)
  *
@@ -2634,10 +2634,10 @@ g_curl_transfer_get_method (GCurlTransfer *self)
  * else, a space or a line break included, is a programming error.
  */
 void
-g_curl_transfer_set_method (GCurlTransfer *self,
+gcurl_transfer_set_method (GCurlTransfer *self,
                             const char *method)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (method == NULL || valid_token (method));
 
@@ -2645,7 +2645,7 @@ g_curl_transfer_set_method (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_user_agent: (get-property user-agent)
+ * gcurl_transfer_get_user_agent: (get-property user-agent)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:user-agent].
@@ -2653,15 +2653,15 @@ g_curl_transfer_set_method (GCurlTransfer *self,
  * Returns: (nullable): the user agent
  */
 const char *
-g_curl_transfer_get_user_agent (GCurlTransfer *self)
+gcurl_transfer_get_user_agent (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
   return self->user_agent;
 }
 
 /**
- * g_curl_transfer_set_user_agent: (set-property user-agent)
+ * gcurl_transfer_set_user_agent: (set-property user-agent)
  * @self: a #GCurlTransfer
  * @user_agent: (nullable): the `User-Agent` to send, %NULL for none
  *
@@ -2670,10 +2670,10 @@ g_curl_transfer_get_user_agent (GCurlTransfer *self)
  * error, as in [method@GCurl.Transfer.set_request_header].
  */
 void
-g_curl_transfer_set_user_agent (GCurlTransfer *self,
+gcurl_transfer_set_user_agent (GCurlTransfer *self,
                                 const char *user_agent)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (user_agent == NULL || valid_field_value (user_agent));
 
@@ -2681,7 +2681,7 @@ g_curl_transfer_set_user_agent (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_follow_redirects: (get-property follow-redirects)
+ * gcurl_transfer_get_follow_redirects: (get-property follow-redirects)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:follow-redirects].
@@ -2689,32 +2689,32 @@ g_curl_transfer_set_user_agent (GCurlTransfer *self,
  * Returns: whether redirects are followed
  */
 gboolean
-g_curl_transfer_get_follow_redirects (GCurlTransfer *self)
+gcurl_transfer_get_follow_redirects (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), FALSE);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), FALSE);
 
   return self->follow_redirects;
 }
 
 /**
- * g_curl_transfer_set_follow_redirects: (set-property follow-redirects)
+ * gcurl_transfer_set_follow_redirects: (set-property follow-redirects)
  * @self: a #GCurlTransfer
  * @follow_redirects: whether to follow redirects
  *
  * Sets [property@GCurl.Transfer:follow-redirects], for the next run.
  */
 void
-g_curl_transfer_set_follow_redirects (GCurlTransfer *self,
+gcurl_transfer_set_follow_redirects (GCurlTransfer *self,
                                       gboolean follow_redirects)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
 
   set_bool (self, &self->follow_redirects, follow_redirects, PROP_FOLLOW_REDIRECTS);
 }
 
 /**
- * g_curl_transfer_get_max_redirects: (get-property max-redirects)
+ * gcurl_transfer_get_max_redirects: (get-property max-redirects)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:max-redirects].
@@ -2722,25 +2722,25 @@ g_curl_transfer_set_follow_redirects (GCurlTransfer *self,
  * Returns: the redirect limit, -1 for none
  */
 int
-g_curl_transfer_get_max_redirects (GCurlTransfer *self)
+gcurl_transfer_get_max_redirects (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->max_redirects;
 }
 
 /**
- * g_curl_transfer_set_max_redirects: (set-property max-redirects)
+ * gcurl_transfer_set_max_redirects: (set-property max-redirects)
  * @self: a #GCurlTransfer
  * @max_redirects: the most redirects to follow, -1 for no limit
  *
  * Sets [property@GCurl.Transfer:max-redirects], for the next run.
  */
 void
-g_curl_transfer_set_max_redirects (GCurlTransfer *self,
+gcurl_transfer_set_max_redirects (GCurlTransfer *self,
                                    int max_redirects)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (max_redirects >= -1);
 
@@ -2752,7 +2752,7 @@ g_curl_transfer_set_max_redirects (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_http_version: (get-property http-version)
+ * gcurl_transfer_get_http_version: (get-property http-version)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:http-version].
@@ -2760,27 +2760,27 @@ g_curl_transfer_set_max_redirects (GCurlTransfer *self,
  * Returns: the HTTP version
  */
 GCurlHttpVersion
-g_curl_transfer_get_http_version (GCurlTransfer *self)
+gcurl_transfer_get_http_version (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->http_version;
 }
 
 /**
- * g_curl_transfer_set_http_version: (set-property http-version)
+ * gcurl_transfer_set_http_version: (set-property http-version)
  * @self: a #GCurlTransfer
  * @version: the HTTP version to use
  *
  * Sets [property@GCurl.Transfer:http-version], for the next run.
  */
 void
-g_curl_transfer_set_http_version (GCurlTransfer *self,
+gcurl_transfer_set_http_version (GCurlTransfer *self,
                                   GCurlHttpVersion version)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
-  g_return_if_fail (version <= G_CURL_HTTP_3_ONLY);
+  g_return_if_fail (version <= GCURL_HTTP_3_ONLY);
 
   if (self->http_version != version)
     {
@@ -2790,7 +2790,7 @@ g_curl_transfer_set_http_version (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_timeout: (get-property timeout)
+ * gcurl_transfer_get_timeout: (get-property timeout)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:timeout].
@@ -2798,32 +2798,32 @@ g_curl_transfer_set_http_version (GCurlTransfer *self,
  * Returns: the limit in milliseconds, 0 for none
  */
 guint
-g_curl_transfer_get_timeout (GCurlTransfer *self)
+gcurl_transfer_get_timeout (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->timeout;
 }
 
 /**
- * g_curl_transfer_set_timeout: (set-property timeout)
+ * gcurl_transfer_set_timeout: (set-property timeout)
  * @self: a #GCurlTransfer
  * @timeout_ms: the most time the transfer may take, in milliseconds; 0 for no limit
  *
  * Sets [property@GCurl.Transfer:timeout], for the next run.
  */
 void
-g_curl_transfer_set_timeout (GCurlTransfer *self,
+gcurl_transfer_set_timeout (GCurlTransfer *self,
                              guint timeout_ms)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
 
   set_uint (self, &self->timeout, timeout_ms, PROP_TIMEOUT);
 }
 
 /**
- * g_curl_transfer_get_connect_timeout: (get-property connect-timeout)
+ * gcurl_transfer_get_connect_timeout: (get-property connect-timeout)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:connect-timeout].
@@ -2831,32 +2831,32 @@ g_curl_transfer_set_timeout (GCurlTransfer *self,
  * Returns: the limit in milliseconds, 0 for libcurl's default
  */
 guint
-g_curl_transfer_get_connect_timeout (GCurlTransfer *self)
+gcurl_transfer_get_connect_timeout (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->connect_timeout;
 }
 
 /**
- * g_curl_transfer_set_connect_timeout: (set-property connect-timeout)
+ * gcurl_transfer_set_connect_timeout: (set-property connect-timeout)
  * @self: a #GCurlTransfer
  * @timeout_ms: the most time connecting may take, in milliseconds; 0 for libcurl's default
  *
  * Sets [property@GCurl.Transfer:connect-timeout], for the next run.
  */
 void
-g_curl_transfer_set_connect_timeout (GCurlTransfer *self,
+gcurl_transfer_set_connect_timeout (GCurlTransfer *self,
                                      guint timeout_ms)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
 
   set_uint (self, &self->connect_timeout, timeout_ms, PROP_CONNECT_TIMEOUT);
 }
 
 /**
- * g_curl_transfer_get_max_recv_speed: (get-property max-recv-speed)
+ * gcurl_transfer_get_max_recv_speed: (get-property max-recv-speed)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:max-recv-speed].
@@ -2864,25 +2864,25 @@ g_curl_transfer_set_connect_timeout (GCurlTransfer *self,
  * Returns: the limit in bytes per second, 0 for none
  */
 gint64
-g_curl_transfer_get_max_recv_speed (GCurlTransfer *self)
+gcurl_transfer_get_max_recv_speed (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->max_recv_speed;
 }
 
 /**
- * g_curl_transfer_set_max_recv_speed: (set-property max-recv-speed)
+ * gcurl_transfer_set_max_recv_speed: (set-property max-recv-speed)
  * @self: a #GCurlTransfer
  * @bytes_per_second: the most bytes per second to receive, 0 for no limit
  *
  * Sets [property@GCurl.Transfer:max-recv-speed], for the next run.
  */
 void
-g_curl_transfer_set_max_recv_speed (GCurlTransfer *self,
+gcurl_transfer_set_max_recv_speed (GCurlTransfer *self,
                                     gint64 bytes_per_second)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (bytes_per_second >= 0);
 
@@ -2890,7 +2890,7 @@ g_curl_transfer_set_max_recv_speed (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_max_send_speed: (get-property max-send-speed)
+ * gcurl_transfer_get_max_send_speed: (get-property max-send-speed)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:max-send-speed].
@@ -2898,25 +2898,25 @@ g_curl_transfer_set_max_recv_speed (GCurlTransfer *self,
  * Returns: the limit in bytes per second, 0 for none
  */
 gint64
-g_curl_transfer_get_max_send_speed (GCurlTransfer *self)
+gcurl_transfer_get_max_send_speed (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->max_send_speed;
 }
 
 /**
- * g_curl_transfer_set_max_send_speed: (set-property max-send-speed)
+ * gcurl_transfer_set_max_send_speed: (set-property max-send-speed)
  * @self: a #GCurlTransfer
  * @bytes_per_second: the most bytes per second to send, 0 for no limit
  *
  * Sets [property@GCurl.Transfer:max-send-speed], for the next run.
  */
 void
-g_curl_transfer_set_max_send_speed (GCurlTransfer *self,
+gcurl_transfer_set_max_send_speed (GCurlTransfer *self,
                                     gint64 bytes_per_second)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (bytes_per_second >= 0);
 
@@ -2924,7 +2924,7 @@ g_curl_transfer_set_max_send_speed (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_receive_buffer_size: (get-property receive-buffer-size)
+ * gcurl_transfer_get_receive_buffer_size: (get-property receive-buffer-size)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:receive-buffer-size].
@@ -2932,25 +2932,25 @@ g_curl_transfer_set_max_send_speed (GCurlTransfer *self,
  * Returns: the receive buffer's size in bytes
  */
 guint
-g_curl_transfer_get_receive_buffer_size (GCurlTransfer *self)
+gcurl_transfer_get_receive_buffer_size (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->receive_buffer_size;
 }
 
 /**
- * g_curl_transfer_set_receive_buffer_size: (set-property receive-buffer-size)
+ * gcurl_transfer_set_receive_buffer_size: (set-property receive-buffer-size)
  * @self: a #GCurlTransfer
  * @size: the receive buffer's size in bytes, from 1024 to 10 MiB
  *
  * Sets [property@GCurl.Transfer:receive-buffer-size], for the next run.
  */
 void
-g_curl_transfer_set_receive_buffer_size (GCurlTransfer *self,
+gcurl_transfer_set_receive_buffer_size (GCurlTransfer *self,
                                          guint          size)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (size >= MIN_RECEIVE_BUFFER_SIZE && size <= MAX_RECEIVE_BUFFER_SIZE);
 
@@ -2958,7 +2958,7 @@ g_curl_transfer_set_receive_buffer_size (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_resume_from: (get-property resume-from)
+ * gcurl_transfer_get_resume_from: (get-property resume-from)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:resume-from].
@@ -2966,25 +2966,25 @@ g_curl_transfer_set_receive_buffer_size (GCurlTransfer *self,
  * Returns: the offset
  */
 gint64
-g_curl_transfer_get_resume_from (GCurlTransfer *self)
+gcurl_transfer_get_resume_from (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->resume_from;
 }
 
 /**
- * g_curl_transfer_set_resume_from: (set-property resume-from)
+ * gcurl_transfer_set_resume_from: (set-property resume-from)
  * @self: a #GCurlTransfer
  * @offset: the offset to start at, 0 for the whole resource
  *
  * Sets [property@GCurl.Transfer:resume-from], for the next run.
  */
 void
-g_curl_transfer_set_resume_from (GCurlTransfer *self,
+gcurl_transfer_set_resume_from (GCurlTransfer *self,
                                  gint64 offset)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (offset >= 0);
 
@@ -2992,7 +2992,7 @@ g_curl_transfer_set_resume_from (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_allowed_protocols: (get-property allowed-protocols)
+ * gcurl_transfer_get_allowed_protocols: (get-property allowed-protocols)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:allowed-protocols].
@@ -3000,25 +3000,25 @@ g_curl_transfer_set_resume_from (GCurlTransfer *self,
  * Returns: the comma-separated schemes
  */
 const char *
-g_curl_transfer_get_allowed_protocols (GCurlTransfer *self)
+gcurl_transfer_get_allowed_protocols (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
   return self->allowed_protocols;
 }
 
 /**
- * g_curl_transfer_set_allowed_protocols: (set-property allowed-protocols)
+ * gcurl_transfer_set_allowed_protocols: (set-property allowed-protocols)
  * @self: a #GCurlTransfer
  * @protocols: comma-separated URL schemes, such as `http,https`
  *
  * Sets [property@GCurl.Transfer:allowed-protocols], for the next run.
  */
 void
-g_curl_transfer_set_allowed_protocols (GCurlTransfer *self,
+gcurl_transfer_set_allowed_protocols (GCurlTransfer *self,
                                        const char *protocols)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (protocols != NULL);
 
@@ -3026,7 +3026,7 @@ g_curl_transfer_set_allowed_protocols (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_max_size: (get-property max-size)
+ * gcurl_transfer_get_max_size: (get-property max-size)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:max-size].
@@ -3034,25 +3034,25 @@ g_curl_transfer_set_allowed_protocols (GCurlTransfer *self,
  * Returns: the limit in bytes, 0 for none
  */
 gint64
-g_curl_transfer_get_max_size (GCurlTransfer *self)
+gcurl_transfer_get_max_size (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->max_size;
 }
 
 /**
- * g_curl_transfer_set_max_size: (set-property max-size)
+ * gcurl_transfer_set_max_size: (set-property max-size)
  * @self: a #GCurlTransfer
  * @max_size: the largest body to accept in bytes, 0 for no limit
  *
  * Sets [property@GCurl.Transfer:max-size], for the next run.
  */
 void
-g_curl_transfer_set_max_size (GCurlTransfer *self,
+gcurl_transfer_set_max_size (GCurlTransfer *self,
                               gint64 max_size)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (max_size >= 0);
 
@@ -3060,7 +3060,7 @@ g_curl_transfer_set_max_size (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_tls_verify_peer: (get-property tls-verify-peer)
+ * gcurl_transfer_get_tls_verify_peer: (get-property tls-verify-peer)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:tls-verify-peer].
@@ -3068,32 +3068,32 @@ g_curl_transfer_set_max_size (GCurlTransfer *self,
  * Returns: whether the peer's certificate is verified
  */
 gboolean
-g_curl_transfer_get_tls_verify_peer (GCurlTransfer *self)
+gcurl_transfer_get_tls_verify_peer (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), FALSE);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), FALSE);
 
   return self->tls_verify_peer;
 }
 
 /**
- * g_curl_transfer_set_tls_verify_peer: (set-property tls-verify-peer)
+ * gcurl_transfer_set_tls_verify_peer: (set-property tls-verify-peer)
  * @self: a #GCurlTransfer
  * @verify: whether to verify the peer's certificate
  *
  * Sets [property@GCurl.Transfer:tls-verify-peer], for the next run.
  */
 void
-g_curl_transfer_set_tls_verify_peer (GCurlTransfer *self,
+gcurl_transfer_set_tls_verify_peer (GCurlTransfer *self,
                                      gboolean verify)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
 
   set_bool (self, &self->tls_verify_peer, verify, PROP_TLS_VERIFY_PEER);
 }
 
 /**
- * g_curl_transfer_get_tls_verify_host: (get-property tls-verify-host)
+ * gcurl_transfer_get_tls_verify_host: (get-property tls-verify-host)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:tls-verify-host].
@@ -3101,32 +3101,32 @@ g_curl_transfer_set_tls_verify_peer (GCurlTransfer *self,
  * Returns: whether the certificate must name the host
  */
 gboolean
-g_curl_transfer_get_tls_verify_host (GCurlTransfer *self)
+gcurl_transfer_get_tls_verify_host (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), FALSE);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), FALSE);
 
   return self->tls_verify_host;
 }
 
 /**
- * g_curl_transfer_set_tls_verify_host: (set-property tls-verify-host)
+ * gcurl_transfer_set_tls_verify_host: (set-property tls-verify-host)
  * @self: a #GCurlTransfer
  * @verify: whether the certificate must name the host
  *
  * Sets [property@GCurl.Transfer:tls-verify-host], for the next run.
  */
 void
-g_curl_transfer_set_tls_verify_host (GCurlTransfer *self,
+gcurl_transfer_set_tls_verify_host (GCurlTransfer *self,
                                      gboolean verify)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
 
   set_bool (self, &self->tls_verify_host, verify, PROP_TLS_VERIFY_HOST);
 }
 
 /**
- * g_curl_transfer_get_tls_ca_file: (get-property tls-ca-file)
+ * gcurl_transfer_get_tls_ca_file: (get-property tls-ca-file)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:tls-ca-file].
@@ -3134,32 +3134,32 @@ g_curl_transfer_set_tls_verify_host (GCurlTransfer *self,
  * Returns: (nullable) (type filename): the CA file, %NULL for the system's
  */
 const char *
-g_curl_transfer_get_tls_ca_file (GCurlTransfer *self)
+gcurl_transfer_get_tls_ca_file (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
   return self->tls_ca_file;
 }
 
 /**
- * g_curl_transfer_set_tls_ca_file: (set-property tls-ca-file)
+ * gcurl_transfer_set_tls_ca_file: (set-property tls-ca-file)
  * @self: a #GCurlTransfer
  * @ca_file: (nullable) (type filename): a PEM file of certificates to trust, %NULL for the system's
  *
  * Sets [property@GCurl.Transfer:tls-ca-file], for the next run.
  */
 void
-g_curl_transfer_set_tls_ca_file (GCurlTransfer *self,
+gcurl_transfer_set_tls_ca_file (GCurlTransfer *self,
                                  const char *ca_file)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
 
   set_string (self, &self->tls_ca_file, ca_file, PROP_TLS_CA_FILE);
 }
 
 /**
- * g_curl_transfer_get_fail_on_http_error: (get-property fail-on-http-error)
+ * gcurl_transfer_get_fail_on_http_error: (get-property fail-on-http-error)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:fail-on-http-error].
@@ -3167,32 +3167,32 @@ g_curl_transfer_set_tls_ca_file (GCurlTransfer *self,
  * Returns: whether HTTP errors fail the transfer
  */
 gboolean
-g_curl_transfer_get_fail_on_http_error (GCurlTransfer *self)
+gcurl_transfer_get_fail_on_http_error (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), FALSE);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), FALSE);
 
   return self->fail_on_http_error;
 }
 
 /**
- * g_curl_transfer_set_fail_on_http_error: (set-property fail-on-http-error)
+ * gcurl_transfer_set_fail_on_http_error: (set-property fail-on-http-error)
  * @self: a #GCurlTransfer
  * @fail: whether a status of 400 or more fails the transfer
  *
  * Sets [property@GCurl.Transfer:fail-on-http-error], for the next run.
  */
 void
-g_curl_transfer_set_fail_on_http_error (GCurlTransfer *self,
+gcurl_transfer_set_fail_on_http_error (GCurlTransfer *self,
                                         gboolean fail)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
 
   set_bool (self, &self->fail_on_http_error, fail, PROP_FAIL_ON_HTTP_ERROR);
 }
 
 /**
- * g_curl_transfer_get_progress_interval: (get-property progress-interval)
+ * gcurl_transfer_get_progress_interval: (get-property progress-interval)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:progress-interval].
@@ -3200,32 +3200,32 @@ g_curl_transfer_set_fail_on_http_error (GCurlTransfer *self,
  * Returns: the interval in milliseconds
  */
 guint
-g_curl_transfer_get_progress_interval (GCurlTransfer *self)
+gcurl_transfer_get_progress_interval (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->progress_interval;
 }
 
 /**
- * g_curl_transfer_set_progress_interval: (set-property progress-interval)
+ * gcurl_transfer_set_progress_interval: (set-property progress-interval)
  * @self: a #GCurlTransfer
  * @interval_ms: the least time between progress notifications, in milliseconds
  *
  * Sets [property@GCurl.Transfer:progress-interval], for the next run.
  */
 void
-g_curl_transfer_set_progress_interval (GCurlTransfer *self,
+gcurl_transfer_set_progress_interval (GCurlTransfer *self,
                                        guint interval_ms)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
 
   set_uint (self, &self->progress_interval, interval_ms, PROP_PROGRESS_INTERVAL);
 }
 
 /**
- * g_curl_transfer_get_low_speed_limit: (get-property low-speed-limit)
+ * gcurl_transfer_get_low_speed_limit: (get-property low-speed-limit)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:low-speed-limit].
@@ -3234,15 +3234,15 @@ g_curl_transfer_set_progress_interval (GCurlTransfer *self,
  *   check is off
  */
 guint
-g_curl_transfer_get_low_speed_limit (GCurlTransfer *self)
+gcurl_transfer_get_low_speed_limit (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->low_speed_limit;
 }
 
 /**
- * g_curl_transfer_get_low_speed_time: (get-property low-speed-time)
+ * gcurl_transfer_get_low_speed_time: (get-property low-speed-time)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:low-speed-time].
@@ -3251,15 +3251,15 @@ g_curl_transfer_get_low_speed_limit (GCurlTransfer *self)
  *   [property@GCurl.Transfer:low-speed-limit]
  */
 guint
-g_curl_transfer_get_low_speed_time (GCurlTransfer *self)
+gcurl_transfer_get_low_speed_time (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->low_speed_time;
 }
 
 /**
- * g_curl_transfer_set_low_speed_limit:
+ * gcurl_transfer_set_low_speed_limit:
  * @self: a #GCurlTransfer
  * @bytes_per_second: the lowest acceptable speed, 0 to turn the check off
  * @seconds: how long the transfer may stay below it
@@ -3267,14 +3267,14 @@ g_curl_transfer_get_low_speed_time (GCurlTransfer *self)
  * Sets [property@GCurl.Transfer:low-speed-limit] and
  * [property@GCurl.Transfer:low-speed-time] together, for the next run: a
  * transfer slower than @bytes_per_second for @seconds fails with
- * %G_CURL_ERROR_TIMED_OUT.
+ * %GCURL_ERROR_TIMED_OUT.
  */
 void
-g_curl_transfer_set_low_speed_limit (GCurlTransfer *self,
+gcurl_transfer_set_low_speed_limit (GCurlTransfer *self,
                                      guint          bytes_per_second,
                                      guint          seconds)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
 
   freeze (self);
@@ -3287,7 +3287,7 @@ g_curl_transfer_set_low_speed_limit (GCurlTransfer *self,
 /* Public API                                                              */
 
 /**
- * g_curl_transfer_new:
+ * gcurl_transfer_new:
  * @url: the URL to transfer
  *
  * Creates a transfer of @url with the safe defaults: a `GET` with the
@@ -3296,7 +3296,7 @@ g_curl_transfer_set_low_speed_limit (GCurlTransfer *self,
  * Returns: (transfer full): a new #GCurlTransfer
  */
 GCurlTransfer *
-g_curl_transfer_new (const char *url)
+gcurl_transfer_new (const char *url)
 {
   GCurlTransfer *self;
 
@@ -3304,13 +3304,13 @@ g_curl_transfer_new (const char *url)
 
   /* Not through the property: that costs a third of g_object_new(), and
    * nobody can listen yet. */
-  self = g_object_new (G_CURL_TYPE_TRANSFER, NULL);
+  self = g_object_new (GCURL_TYPE_TRANSFER, NULL);
   self->url = g_strdup (url);
   return self;
 }
 
 /**
- * g_curl_transfer_get_handle: (skip)
+ * gcurl_transfer_get_handle: (skip)
  * @self: a #GCurlTransfer
  *
  * Gets the transfer's libcurl easy handle, for C code that sets an option
@@ -3329,9 +3329,9 @@ g_curl_transfer_new (const char *url)
  * Returns: (transfer none): the `CURL *` easy handle, owned by the transfer
  */
 CURL *
-g_curl_transfer_get_handle (GCurlTransfer *self)
+gcurl_transfer_get_handle (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
   self->handle_exposed = TRUE;
   self->applied.valid = FALSE;
@@ -3339,14 +3339,14 @@ g_curl_transfer_get_handle (GCurlTransfer *self)
 }
 
 CURL *
-_g_curl_transfer_peek_handle (GCurlTransfer *self)
+_gcurl_transfer_peek_handle (GCurlTransfer *self)
 {
   return self->easy;
 }
 
 /* For the fuzzer: one response header line, as libcurl hands it over. */
 void
-_g_curl_transfer_feed_header (GCurlTransfer *self,
+_gcurl_transfer_feed_header (GCurlTransfer *self,
                               const char    *line,
                               gsize          length)
 {
@@ -3385,7 +3385,7 @@ valid_header_part (const char *s,
 }
 
 /**
- * g_curl_transfer_set_request_header:
+ * gcurl_transfer_set_request_header:
  * @self: a #GCurlTransfer
  * @name: a header name such as `Accept`
  * @value: (nullable): its value; %NULL removes the header, and an empty
@@ -3397,13 +3397,13 @@ valid_header_part (const char *s,
  * not sent at all.
  */
 void
-g_curl_transfer_set_request_header (GCurlTransfer *self,
+gcurl_transfer_set_request_header (GCurlTransfer *self,
                                     const char    *name,
                                     const char    *value)
 {
   gsize len;
 
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (name != NULL && valid_header_part (name, TRUE));
   g_return_if_fail (value == NULL || valid_header_part (value, FALSE));
@@ -3443,7 +3443,7 @@ clear_body (GCurlTransfer *self)
 }
 
 /**
- * g_curl_transfer_set_request_body_bytes:
+ * gcurl_transfer_set_request_body_bytes:
  * @self: a #GCurlTransfer
  * @body: (nullable): the request body, or %NULL for none
  * @content_type: (nullable): its `Content-Type`
@@ -3452,11 +3452,11 @@ clear_body (GCurlTransfer *self)
  * [property@GCurl.Transfer:method], a body makes the request a `POST`.
  */
 void
-g_curl_transfer_set_request_body_bytes (GCurlTransfer *self,
+gcurl_transfer_set_request_body_bytes (GCurlTransfer *self,
                                         GBytes        *body,
                                         const char    *content_type)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (content_type == NULL || valid_header_part (content_type, FALSE));
 
@@ -3469,7 +3469,7 @@ g_curl_transfer_set_request_body_bytes (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_set_request_body_stream:
+ * gcurl_transfer_set_request_body_stream:
  * @self: a #GCurlTransfer
  * @stream: the request body
  * @length: its length in bytes, or -1 if unknown (the body is then sent in
@@ -3479,16 +3479,16 @@ g_curl_transfer_set_request_body_bytes (GCurlTransfer *self,
  * Sets a request body read from @stream, asynchronously, as the upload
  * goes. Without a [property@GCurl.Transfer:method], a body makes the
  * request a `POST`. A stream can be sent once; a transfer run again
- * rewinds it if it is seekable, and fails with %G_CURL_ERROR_READ if not.
- * A failing read fails the transfer with %G_CURL_ERROR_READ.
+ * rewinds it if it is seekable, and fails with %GCURL_ERROR_READ if not.
+ * A failing read fails the transfer with %GCURL_ERROR_READ.
  */
 void
-g_curl_transfer_set_request_body_stream (GCurlTransfer *self,
+gcurl_transfer_set_request_body_stream (GCurlTransfer *self,
                                          GInputStream  *stream,
                                          gint64         length,
                                          const char    *content_type)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (G_IS_INPUT_STREAM (stream));
   g_return_if_fail (length >= -1);
@@ -3508,7 +3508,7 @@ set_output (GCurlTransfer *self,
 {
   g_clear_object (&self->file);
   g_clear_object (&self->user_stream);
-  self->flags = G_CURL_DOWNLOAD_FLAGS_NONE;
+  self->flags = GCURL_DOWNLOAD_FLAGS_NONE;
   if (self->output != output)
     {
       self->output = output;
@@ -3517,7 +3517,7 @@ set_output (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_get_output: (get-property output)
+ * gcurl_transfer_get_output: (get-property output)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:output], where the response body goes.
@@ -3525,32 +3525,32 @@ set_output (GCurlTransfer *self,
  * Returns: the output
  */
 GCurlOutput
-g_curl_transfer_get_output (GCurlTransfer *self)
+gcurl_transfer_get_output (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), G_CURL_OUTPUT_MEMORY);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), GCURL_OUTPUT_MEMORY);
 
   return self->output;
 }
 
 /**
- * g_curl_transfer_set_output_memory:
+ * gcurl_transfer_set_output_memory:
  * @self: a #GCurlTransfer
  *
  * Keeps the response body in memory, as [method@GCurl.Transfer.get_body]
  * returns it: the default.
  */
 void
-g_curl_transfer_set_output_memory (GCurlTransfer *self)
+gcurl_transfer_set_output_memory (GCurlTransfer *self)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
-  g_return_if_fail (!_g_curl_transfer_is_active (self));
+  g_return_if_fail (!_gcurl_transfer_is_active (self));
 
-  set_output (self, G_CURL_OUTPUT_MEMORY);
+  set_output (self, GCURL_OUTPUT_MEMORY);
 }
 
 /**
- * g_curl_transfer_set_output_file:
+ * gcurl_transfer_set_output_file:
  * @self: a #GCurlTransfer
  * @file: the destination
  * @flags: whether to resume a partial download and whether to replace an
@@ -3558,21 +3558,21 @@ g_curl_transfer_set_output_memory (GCurlTransfer *self)
  *
  * Writes the response body to @file. The body is written to a sibling of
  * @file named like it with `.part` appended, which is renamed to @file only
- * when the transfer succeeds. Without %G_CURL_DOWNLOAD_FLAGS_REPLACE the
+ * when the transfer succeeds. Without %GCURL_DOWNLOAD_FLAGS_REPLACE the
  * transfer fails at once with %G_IO_ERROR_EXISTS if @file exists, and the
  * final rename fails if it appeared meanwhile. A second transfer to the
  * same @file while one runs fails at once with %G_IO_ERROR_BUSY. With
- * %G_CURL_DOWNLOAD_FLAGS_RESUME an existing partial file is continued with
+ * %GCURL_DOWNLOAD_FLAGS_RESUME an existing partial file is continued with
  * a Range request (a server that cannot serve one fails the transfer with
- * %G_CURL_ERROR_PROTOCOL, and the partial file stays). A cancelled download
+ * %GCURL_ERROR_PROTOCOL, and the partial file stays). A cancelled download
  * deletes its partial file, unless @flags has
- * %G_CURL_DOWNLOAD_FLAGS_KEEP_PARTIAL.
+ * %GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL.
  *
  * The folder is treated as hostile. Nothing is written through a link: a
  * symbolic link, a FIFO, a device or a directory at the `.part` name (or,
  * to resume, a file with other hard links) fails the transfer at once with
  * %G_IO_ERROR_NOT_REGULAR_FILE, naming it, and one put there after the
- * start fails it with %G_CURL_ERROR_WRITE. The `.part` file is opened when
+ * start fails it with %GCURL_ERROR_WRITE. The `.part` file is opened when
  * the first byte of the body arrives, so queued transfers hold no file
  * descriptor; an old one is replaced (never written into) at that moment
  * unless resuming. A name and its `.part` are reserved together, so a
@@ -3581,22 +3581,22 @@ g_curl_transfer_set_output_memory (GCurlTransfer *self)
  * %G_IO_ERROR_NOT_SUPPORTED.
  */
 void
-g_curl_transfer_set_output_file (GCurlTransfer      *self,
+gcurl_transfer_set_output_file (GCurlTransfer      *self,
                                  GFile              *file,
                                  GCurlDownloadFlags  flags)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (G_IS_FILE (file));
-  g_return_if_fail (!_g_curl_transfer_is_active (self));
+  g_return_if_fail (!_gcurl_transfer_is_active (self));
 
-  set_output (self, G_CURL_OUTPUT_FILE);
+  set_output (self, GCURL_OUTPUT_FILE);
   self->file = g_object_ref (file);
   self->flags = flags;
 }
 
 /**
- * g_curl_transfer_get_output_file:
+ * gcurl_transfer_get_output_file:
  * @self: a #GCurlTransfer
  *
  * Gets the destination of [method@GCurl.Transfer.set_output_file].
@@ -3605,56 +3605,56 @@ g_curl_transfer_set_output_file (GCurlTransfer      *self,
  *   not a file
  */
 GFile *
-g_curl_transfer_get_output_file (GCurlTransfer *self)
+gcurl_transfer_get_output_file (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
   return self->file;
 }
 
 /**
- * g_curl_transfer_set_output_stream:
+ * gcurl_transfer_set_output_stream:
  * @self: a #GCurlTransfer
  * @stream: where to write the body
  *
  * Writes the response body to @stream, synchronously as it arrives; the
  * stream is flushed at the end and not closed. A failing write fails the
- * transfer with %G_CURL_ERROR_WRITE.
+ * transfer with %GCURL_ERROR_WRITE.
  */
 void
-g_curl_transfer_set_output_stream (GCurlTransfer *self,
+gcurl_transfer_set_output_stream (GCurlTransfer *self,
                                    GOutputStream *stream)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (G_IS_OUTPUT_STREAM (stream));
-  g_return_if_fail (!_g_curl_transfer_is_active (self));
+  g_return_if_fail (!_gcurl_transfer_is_active (self));
 
-  set_output (self, G_CURL_OUTPUT_STREAM);
+  set_output (self, GCURL_OUTPUT_STREAM);
   self->user_stream = g_object_ref (stream);
 }
 
 /**
- * g_curl_transfer_set_output_signal:
+ * gcurl_transfer_set_output_signal:
  * @self: a #GCurlTransfer
  *
  * Hands the response body out in pieces through
  * [signal@GCurl.Transfer::data-received] and keeps none of it.
  */
 void
-g_curl_transfer_set_output_signal (GCurlTransfer *self)
+gcurl_transfer_set_output_signal (GCurlTransfer *self)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
-  g_return_if_fail (!_g_curl_transfer_is_active (self));
+  g_return_if_fail (!_gcurl_transfer_is_active (self));
 
-  set_output (self, G_CURL_OUTPUT_SIGNAL);
+  set_output (self, GCURL_OUTPUT_SIGNAL);
 }
 
 /* ---- State and results --------------------------------------------------- */
 
 /**
- * g_curl_transfer_get_state: (get-property state)
+ * gcurl_transfer_get_state: (get-property state)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:state].
@@ -3662,15 +3662,15 @@ g_curl_transfer_set_output_signal (GCurlTransfer *self)
  * Returns: the state
  */
 GCurlTransferState
-g_curl_transfer_get_state (GCurlTransfer *self)
+gcurl_transfer_get_state (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), G_CURL_TRANSFER_STATE_PENDING);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), GCURL_TRANSFER_STATE_PENDING);
 
   return self->state;
 }
 
 /**
- * g_curl_transfer_get_bytes_received: (get-property bytes-received)
+ * gcurl_transfer_get_bytes_received: (get-property bytes-received)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:bytes-received].
@@ -3678,15 +3678,15 @@ g_curl_transfer_get_state (GCurlTransfer *self)
  * Returns: the bytes received
  */
 gint64
-g_curl_transfer_get_bytes_received (GCurlTransfer *self)
+gcurl_transfer_get_bytes_received (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->bytes_received;
 }
 
 /**
- * g_curl_transfer_get_total_bytes: (get-property total-bytes)
+ * gcurl_transfer_get_total_bytes: (get-property total-bytes)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:total-bytes].
@@ -3694,15 +3694,15 @@ g_curl_transfer_get_bytes_received (GCurlTransfer *self)
  * Returns: the size of the body, -1 if unknown
  */
 gint64
-g_curl_transfer_get_total_bytes (GCurlTransfer *self)
+gcurl_transfer_get_total_bytes (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), -1);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), -1);
 
   return self->total_bytes;
 }
 
 /**
- * g_curl_transfer_get_download_speed: (get-property download-speed)
+ * gcurl_transfer_get_download_speed: (get-property download-speed)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:download-speed].
@@ -3710,15 +3710,15 @@ g_curl_transfer_get_total_bytes (GCurlTransfer *self)
  * Returns: bytes per second
  */
 gint64
-g_curl_transfer_get_download_speed (GCurlTransfer *self)
+gcurl_transfer_get_download_speed (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->download_speed;
 }
 
 /**
- * g_curl_transfer_get_bytes_sent: (get-property bytes-sent)
+ * gcurl_transfer_get_bytes_sent: (get-property bytes-sent)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:bytes-sent].
@@ -3726,15 +3726,15 @@ g_curl_transfer_get_download_speed (GCurlTransfer *self)
  * Returns: the bytes of the request body sent
  */
 gint64
-g_curl_transfer_get_bytes_sent (GCurlTransfer *self)
+gcurl_transfer_get_bytes_sent (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->bytes_sent;
 }
 
 /**
- * g_curl_transfer_get_total_bytes_to_send: (get-property total-bytes-to-send)
+ * gcurl_transfer_get_total_bytes_to_send: (get-property total-bytes-to-send)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:total-bytes-to-send].
@@ -3742,15 +3742,15 @@ g_curl_transfer_get_bytes_sent (GCurlTransfer *self)
  * Returns: the size of the request body, -1 if unknown
  */
 gint64
-g_curl_transfer_get_total_bytes_to_send (GCurlTransfer *self)
+gcurl_transfer_get_total_bytes_to_send (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->total_bytes_to_send;
 }
 
 /**
- * g_curl_transfer_get_upload_speed: (get-property upload-speed)
+ * gcurl_transfer_get_upload_speed: (get-property upload-speed)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:upload-speed].
@@ -3758,15 +3758,15 @@ g_curl_transfer_get_total_bytes_to_send (GCurlTransfer *self)
  * Returns: bytes per second
  */
 gint64
-g_curl_transfer_get_upload_speed (GCurlTransfer *self)
+gcurl_transfer_get_upload_speed (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->upload_speed;
 }
 
 /**
- * g_curl_transfer_get_response_code: (get-property response-code)
+ * gcurl_transfer_get_response_code: (get-property response-code)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:response-code].
@@ -3774,15 +3774,15 @@ g_curl_transfer_get_upload_speed (GCurlTransfer *self)
  * Returns: the HTTP status, 0 before a response
  */
 guint
-g_curl_transfer_get_response_code (GCurlTransfer *self)
+gcurl_transfer_get_response_code (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), 0);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
   return self->response_code;
 }
 
 /**
- * g_curl_transfer_get_effective_url: (get-property effective-url)
+ * gcurl_transfer_get_effective_url: (get-property effective-url)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:effective-url].
@@ -3790,15 +3790,15 @@ g_curl_transfer_get_response_code (GCurlTransfer *self)
  * Returns: (nullable): the URL after redirects
  */
 const char *
-g_curl_transfer_get_effective_url (GCurlTransfer *self)
+gcurl_transfer_get_effective_url (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
   return self->effective_url;
 }
 
 /**
- * g_curl_transfer_get_content_type: (get-property content-type)
+ * gcurl_transfer_get_content_type: (get-property content-type)
  * @self: a #GCurlTransfer
  *
  * Gets [property@GCurl.Transfer:content-type].
@@ -3806,15 +3806,15 @@ g_curl_transfer_get_effective_url (GCurlTransfer *self)
  * Returns: (nullable): the response's `Content-Type`
  */
 const char *
-g_curl_transfer_get_content_type (GCurlTransfer *self)
+gcurl_transfer_get_content_type (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
   return self->content_type;
 }
 
 /**
- * g_curl_transfer_get_response_header:
+ * gcurl_transfer_get_response_header:
  * @self: a #GCurlTransfer
  * @name: a header name, compared without case
  *
@@ -3824,12 +3824,12 @@ g_curl_transfer_get_content_type (GCurlTransfer *self)
  * Returns: (nullable): the value of the last header called @name, or %NULL
  */
 const char *
-g_curl_transfer_get_response_header (GCurlTransfer *self,
+gcurl_transfer_get_response_header (GCurlTransfer *self,
                                      const char    *name)
 {
   gsize len;
 
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
   len = strlen (name);
@@ -3849,7 +3849,7 @@ g_curl_transfer_get_response_header (GCurlTransfer *self,
 }
 
 /**
- * g_curl_transfer_dup_response_headers:
+ * gcurl_transfer_dup_response_headers:
  * @self: a #GCurlTransfer
  *
  * Gets every header of the last response, in order, each as
@@ -3858,12 +3858,12 @@ g_curl_transfer_get_response_header (GCurlTransfer *self,
  * Returns: (transfer full) (array zero-terminated=1): the headers
  */
 char **
-g_curl_transfer_dup_response_headers (GCurlTransfer *self)
+gcurl_transfer_dup_response_headers (GCurlTransfer *self)
 {
   GStrvBuilder *builder;
   char **ret;
 
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
   builder = g_strv_builder_new ();
   for (guint i = 0; i < self->response_headers->len; i++)
@@ -3884,7 +3884,7 @@ g_curl_transfer_dup_response_headers (GCurlTransfer *self)
 }
 
 /**
- * g_curl_transfer_get_timing:
+ * gcurl_transfer_get_timing:
  * @self: a #GCurlTransfer
  * @timing: which metric
  *
@@ -3893,57 +3893,57 @@ g_curl_transfer_dup_response_headers (GCurlTransfer *self)
  * Returns: the time in microseconds, or -1 if the transfer never ran
  */
 gint64
-g_curl_transfer_get_timing (GCurlTransfer *self,
+gcurl_transfer_get_timing (GCurlTransfer *self,
                             GCurlTiming    timing)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), -1);
-  g_return_val_if_fail (timing <= G_CURL_TIMING_QUEUE, -1);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), -1);
+  g_return_val_if_fail (timing <= GCURL_TIMING_QUEUE, -1);
 
-  if (_g_curl_transfer_is_active (self) || self->timings_in_easy)
+  if (_gcurl_transfer_is_active (self) || self->timings_in_easy)
     return info_off (self->easy, timing_infos[timing], -1);
   return self->timings[timing];
 }
 
 /**
- * g_curl_transfer_get_body:
+ * gcurl_transfer_get_body:
  * @self: a #GCurlTransfer
  *
  * Gets the response body of the last run, once it finished: with memory
  * output the body (what arrived, if the transfer failed), and with any
  * output the body of a response that failed with
- * %G_CURL_ERROR_HTTP_STATUS (up to 1 MiB).
+ * %GCURL_ERROR_HTTP_STATUS (up to 1 MiB).
  *
  * Returns: (transfer none) (nullable): the body, or %NULL
  */
 GBytes *
-g_curl_transfer_get_body (GCurlTransfer *self)
+gcurl_transfer_get_body (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
   return self->body;
 }
 
 /**
- * g_curl_transfer_get_curl_code:
+ * gcurl_transfer_get_curl_code:
  * @self: a #GCurlTransfer
  *
  * Gets the exact `CURLcode` the last run ended with, for diagnostics
  * beyond the [error@GCurl.Error] class. It is `CURLE_OK` (0) for a run that
- * succeeded, failed with %G_CURL_ERROR_HTTP_STATUS or never reached
+ * succeeded, failed with %GCURL_ERROR_HTTP_STATUS or never reached
  * libcurl.
  *
  * Returns: the `CURLcode`
  */
 int
-g_curl_transfer_get_curl_code (GCurlTransfer *self)
+gcurl_transfer_get_curl_code (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), CURLE_OK);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), CURLE_OK);
 
   return (int) self->result;
 }
 
 /**
- * g_curl_transfer_get_error:
+ * gcurl_transfer_get_error:
  * @self: a #GCurlTransfer
  *
  * Gets why the last run failed or was cancelled.
@@ -3952,15 +3952,15 @@ g_curl_transfer_get_curl_code (GCurlTransfer *self)
  *   failed or cancelled
  */
 const GError *
-g_curl_transfer_get_error (GCurlTransfer *self)
+gcurl_transfer_get_error (GCurlTransfer *self)
 {
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
   return self->error;
 }
 
 /**
- * g_curl_transfer_dup_suggested_filename:
+ * gcurl_transfer_dup_suggested_filename:
  * @self: a #GCurlTransfer
  *
  * Proposes a file name to save the body under: the one the response's
@@ -3973,24 +3973,24 @@ g_curl_transfer_get_error (GCurlTransfer *self)
  * Returns: (transfer full) (type filename): a base name
  */
 char *
-g_curl_transfer_dup_suggested_filename (GCurlTransfer *self)
+gcurl_transfer_dup_suggested_filename (GCurlTransfer *self)
 {
   g_autofree char *name = NULL;
 
-  g_return_val_if_fail (G_CURL_IS_TRANSFER (self), NULL);
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  name = _g_curl_filename_from_content_disposition (
-           g_curl_transfer_get_response_header (self, "Content-Disposition"));
+  name = _gcurl_filename_from_content_disposition (
+           gcurl_transfer_get_response_header (self, "Content-Disposition"));
   if (name == NULL)
-    name = _g_curl_filename_from_url (self->effective_url ? self->effective_url : self->url);
+    name = _gcurl_filename_from_url (self->effective_url ? self->effective_url : self->url);
 
-  return _g_curl_filename_sanitize (name);
+  return _gcurl_filename_sanitize (name);
 }
 
 /* ---- Control ------------------------------------------------------------- */
 
 /**
- * g_curl_transfer_pause:
+ * gcurl_transfer_pause:
  * @self: a #GCurlTransfer
  *
  * Pauses a running transfer: nothing is received or sent, and the source
@@ -4003,39 +4003,39 @@ g_curl_transfer_dup_suggested_filename (GCurlTransfer *self)
  * ([property@GCurl.Transfer:http-version]) for transfers you pause.
  */
 void
-g_curl_transfer_pause (GCurlTransfer *self)
+gcurl_transfer_pause (GCurlTransfer *self)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
 
-  if (self->state != G_CURL_TRANSFER_STATE_RUNNING)
+  if (self->state != GCURL_TRANSFER_STATE_RUNNING)
     return;
 
-  set_state (self, G_CURL_TRANSFER_STATE_PAUSED);
+  set_state (self, GCURL_TRANSFER_STATE_PAUSED);
   apply_pause (self);
 }
 
 /**
- * g_curl_transfer_resume:
+ * gcurl_transfer_resume:
  * @self: a #GCurlTransfer
  *
  * Resumes a paused transfer. Has no effect unless it is paused.
  */
 void
-g_curl_transfer_resume (GCurlTransfer *self)
+gcurl_transfer_resume (GCurlTransfer *self)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
 
-  if (self->state != G_CURL_TRANSFER_STATE_PAUSED)
+  if (self->state != GCURL_TRANSFER_STATE_PAUSED)
     return;
 
-  set_state (self, G_CURL_TRANSFER_STATE_RUNNING);
+  set_state (self, GCURL_TRANSFER_STATE_RUNNING);
   apply_pause (self);
 }
 
 /**
- * g_curl_transfer_cancel:
+ * gcurl_transfer_cancel:
  * @self: a #GCurlTransfer
  *
  * Cancels a running or paused transfer: it ends with
@@ -4049,14 +4049,14 @@ g_curl_transfer_resume (GCurlTransfer *self)
  * given to [method@GCurl.MultiSource.perform_async] instead.
  */
 void
-g_curl_transfer_cancel (GCurlTransfer *self)
+gcurl_transfer_cancel (GCurlTransfer *self)
 {
-  g_return_if_fail (G_CURL_IS_TRANSFER (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
 
-  if (!_g_curl_transfer_is_active (self) || self->cancelling)
+  if (!_gcurl_transfer_is_active (self) || self->cancelling)
     return;
 
   self->cancelling = TRUE;
-  _g_curl_multi_source_cancel_transfer (self->source, self);
+  _gcurl_multi_source_cancel_transfer (self->source, self);
 }

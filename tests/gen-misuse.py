@@ -45,8 +45,8 @@ VALID = {
 
 # Arguments a NULL is documented to be fine for, beyond the annotations.
 NULL_OK = {
-    ("g_curl_error_new_from_code", "url"),
-    ("g_curl_error_new_from_code", "detail"),
+    ("gcurl_error_new_from_code", "url"),
+    ("gcurl_error_new_from_code", "detail"),
 }
 
 
@@ -109,7 +109,7 @@ def main(gir, output):
             calls.append((f"{name}/wrong-type", call([f"({instance_type}) other"] + rest)))
             self_arg = ["source" if instance_type == "GCurlMultiSource*" else "transfer"]
             method = name.split("_", 3)[-1] if instance_type == "GCurlTransfer*" else None
-            if instance_type == "GCurlMultiSource*" and name != "g_curl_multi_source_get_context":
+            if instance_type == "GCurlMultiSource*" and name != "gcurl_multi_source_get_context":
                 thread_calls.append((f"{name}/wrong-thread", call(["source"] + rest)))
             elif method is not None and (method.startswith("set_") or
                                          method in ("pause", "resume", "cancel")):
@@ -199,15 +199,15 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  source = g_curl_multi_source_new ();
-  transfer = g_curl_transfer_new ("http://127.0.0.1:1/");
+  source = gcurl_multi_source_new ();
+  transfer = gcurl_transfer_new ("http://127.0.0.1:1/");
   other = G_OBJECT (g_cancellable_new ());
   file = g_file_new_for_path ("/nonexistent/gcurl-misuse");
   ostream = g_memory_output_stream_new_resizable ();
   istream = g_memory_input_stream_new ();
   bytes = g_bytes_new_static ("x", 1);
-  running = g_curl_transfer_new ("http://127.0.0.1:1/");
-  g_curl_multi_source_perform_async (source, running, NULL, NULL, NULL);
+  running = gcurl_transfer_new ("http://127.0.0.1:1/");
+  gcurl_multi_source_perform_async (source, running, NULL, NULL, NULL);
 
 """)
         for i, (test, expr) in enumerate(calls):
@@ -216,7 +216,7 @@ main (int   argc,
             f.write(f'  g_test_add_func ("/GCurl/Misuse/{test}", thread_test_{i});\n')
         f.write("""
   ret = g_test_run ();
-  g_curl_multi_source_cancel_all (source);
+  gcurl_multi_source_cancel_all (source);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_object_unref (running);

@@ -96,15 +96,15 @@ on_data (GCurlTransfer *t,
          GParamSpec    *pspec,
          Job           *job)
 {
-  if (g_curl_transfer_get_bytes_received (t) == 0)
+  if (gcurl_transfer_get_bytes_received (t) == 0)
     return;
   if (job->kind == 1)
     g_cancellable_cancel (job->cancellable);
   else if (job->kind == 2 && !job->paused_once)
     {
       job->paused_once = TRUE;
-      g_curl_transfer_pause (t);
-      g_curl_transfer_resume (t);
+      gcurl_transfer_pause (t);
+      gcurl_transfer_resume (t);
     }
 }
 
@@ -116,7 +116,7 @@ finished (GObject      *object,
   Job *job = data;
   Soak *soak = job->soak;
   g_autoptr(GError) error = NULL;
-  gboolean ok = g_curl_multi_source_perform_finish (soak->source, result, &error);
+  gboolean ok = gcurl_multi_source_perform_finish (soak->source, result, &error);
 
   if (job->kind == 1)
     {
@@ -134,7 +134,7 @@ finished (GObject      *object,
     }
   else if (job->kind == 3)
     {
-      GFile *file = g_curl_transfer_get_output_file (job->transfer);
+      GFile *file = gcurl_transfer_get_output_file (job->transfer);
       g_autofree char *path = g_file_get_path (file);
       GStatBuf st;
 
@@ -142,7 +142,7 @@ finished (GObject      *object,
         soak->failed++;
       g_unlink (path);
     }
-  else if (g_bytes_get_size (g_curl_transfer_get_body (job->transfer)) != (gsize) job->expected)
+  else if (g_bytes_get_size (gcurl_transfer_get_body (job->transfer)) != (gsize) job->expected)
     soak->failed++;
 
   g_clear_object (&job->cancellable);
@@ -167,7 +167,7 @@ start_one (Soak *soak)
   job->soak = soak;
   job->expected = big ? 102400 : 1024;
   job->kind = i % 7 == 0 ? 1 : i % 11 == 0 ? 2 : i % 13 == 0 ? 3 : 0;
-  job->transfer = g_curl_transfer_new (url);
+  job->transfer = gcurl_transfer_new (url);
   soak->alive++;
   g_object_weak_ref (G_OBJECT (job->transfer), transfer_gone, soak);
   if (job->kind == 1 || job->kind == 2)
@@ -179,9 +179,9 @@ start_one (Soak *soak)
       g_autofree char *name = g_strdup_printf ("soak-%d", i);
       g_autoptr(GFile) file = g_file_new_build_filename (soak->tmpdir, name, NULL);
 
-      g_curl_transfer_set_output_file (job->transfer, file, G_CURL_DOWNLOAD_FLAGS_NONE);
+      gcurl_transfer_set_output_file (job->transfer, file, GCURL_DOWNLOAD_FLAGS_NONE);
     }
-  g_curl_multi_source_perform_async (soak->source, job->transfer, job->cancellable, finished, job);
+  gcurl_multi_source_perform_async (soak->source, job->transfer, job->cancellable, finished, job);
 }
 
 static int
@@ -239,7 +239,7 @@ main (int   argc,
   {
     Soak first = soak;
 
-    first.source = g_curl_multi_source_new ();
+    first.source = gcurl_multi_source_new ();
     first.count = 26;
     first.fds = g_array_new (FALSE, FALSE, sizeof (int));
     first.sources = g_array_new (FALSE, FALSE, sizeof (int));
@@ -262,7 +262,7 @@ main (int   argc,
   }
   fds_before = gcurl_test_count_fds ();
   sources_before = gcurl_test_count_sources (soak.context);
-  soak.source = g_curl_multi_source_new ();
+  soak.source = gcurl_multi_source_new ();
   for (int i = 0; i < MIN (concurrency, count); i++)
     start_one (&soak);
   while (soak.finished < soak.count)

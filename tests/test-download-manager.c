@@ -138,7 +138,7 @@ wait_for_status (DmDownload *download,
 static gboolean
 has_bytes (gpointer data)
 {
-  return g_curl_transfer_get_bytes_received (dm_download_get_transfer (data)) > 0;
+  return gcurl_transfer_get_bytes_received (dm_download_get_transfer (data)) > 0;
 }
 
 static DmManager *current_manager;
@@ -319,11 +319,11 @@ window_body (DmApplication *app)
   wait_for (has_bytes, paused, 20000, "bytes of the first download");
   activate (app, "pause", 1);
   g_assert_cmpint (dm_download_get_status (paused), ==, DM_STATUS_PAUSED);
-  at_pause = g_curl_transfer_get_bytes_received (dm_download_get_transfer (paused));
+  at_pause = gcurl_transfer_get_bytes_received (dm_download_get_transfer (paused));
   run_for (500);
-  g_assert_cmpint (g_curl_transfer_get_bytes_received (dm_download_get_transfer (paused)), ==, at_pause);
-  g_assert_cmpint (g_curl_transfer_get_state (dm_download_get_transfer (paused)), ==,
-                   G_CURL_TRANSFER_STATE_PAUSED);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (dm_download_get_transfer (paused)), ==, at_pause);
+  g_assert_cmpint (gcurl_transfer_get_state (dm_download_get_transfer (paused)), ==,
+                   GCURL_TRANSFER_STATE_PAUSED);
 
   /* Cancel the second while it runs: no file, no partial file. */
   cancelled = dm_manager_find (manager, 2);
@@ -449,7 +449,7 @@ test_window (void)
 static gboolean
 received_some (gpointer data)
 {
-  return g_curl_transfer_get_bytes_received (dm_download_get_transfer (data)) >= 2000000;
+  return gcurl_transfer_get_bytes_received (dm_download_get_transfer (data)) >= 2000000;
 }
 
 static void
@@ -504,7 +504,7 @@ test_restart (void)
   g_assert_nonnull (after);
   g_assert_cmpstr (dm_download_get_url (after), ==, url);
   wait_for_status (after, DM_STATUS_DONE, 30000);
-  g_assert_cmpuint (g_curl_transfer_get_response_code (dm_download_get_transfer (after)), ==, 206);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (dm_download_get_transfer (after)), ==, 206);
   {
     g_autofree char *got = sha256_of_file (dm_download_get_file (after));
     g_autofree char *expected = sha256_of_served ("16m", G_MAXSIZE);

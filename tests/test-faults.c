@@ -59,46 +59,46 @@ static char *url_503 (void) { return gcurl_test_server_url (server, "/status?cod
 static void
 low_speed_2s (GCurlTransfer *t)
 {
-  g_curl_transfer_set_low_speed_limit (t, 1, 2);
+  gcurl_transfer_set_low_speed_limit (t, 1, 2);
 }
 
 static void
 low_speed_10k (GCurlTransfer *t)
 {
-  g_curl_transfer_set_low_speed_limit (t, 10 * 1024, 2);
+  gcurl_transfer_set_low_speed_limit (t, 10 * 1024, 2);
 }
 
 static void
 trust_ca (GCurlTransfer *t)
 {
-  g_curl_transfer_set_tls_ca_file (t, nginx->ca_file);
+  gcurl_transfer_set_tls_ca_file (t, nginx->ca_file);
 }
 
 static void
 max_100k (GCurlTransfer *t)
 {
-  g_curl_transfer_set_max_size (t, 100000);
+  gcurl_transfer_set_max_size (t, 100000);
 }
 
 static const Fault faults[] = {
-  { "closed mid-body", url_drop, NULL, g_curl_error_quark, G_CURL_ERROR_PARTIAL, 10, FALSE, FALSE },
-  { "Content-Length longer than the body", url_short, NULL, g_curl_error_quark, G_CURL_ERROR_PARTIAL, 10, FALSE, FALSE },
-  { "connection reset mid-body", url_reset, NULL, g_curl_error_quark, G_CURL_ERROR_PARTIAL, 10, FALSE, FALSE },
-  { "stall after the headers (low-speed 1 B/s for 2 s)", url_stall, low_speed_2s, g_curl_error_quark, G_CURL_ERROR_TIMED_OUT, 15, FALSE, FALSE },
-  { "trickle at 1 KB/s under a 10 KiB/s limit for 2 s", url_trickle, low_speed_10k, g_curl_error_quark, G_CURL_ERROR_TIMED_OUT, 15, FALSE, FALSE },
-  { "connection refused", url_refused, NULL, g_curl_error_quark, G_CURL_ERROR_CONNECT_FAILED, 10, FALSE, FALSE },
-  { "unresolvable host", url_dns, NULL, g_curl_error_quark, G_CURL_ERROR_HOST_NOT_FOUND, 30, FALSE, FALSE },
-  { "TLS: self-signed certificate", url_self_signed, NULL, g_curl_error_quark, G_CURL_ERROR_TLS, 10, FALSE, FALSE },
-  { "TLS: expired certificate", url_expired, trust_ca, g_curl_error_quark, G_CURL_ERROR_TLS, 10, FALSE, FALSE },
-  { "TLS: certificate for another host", url_wronghost, trust_ca, g_curl_error_quark, G_CURL_ERROR_TLS, 10, FALSE, FALSE },
-  { "redirect loop (50 > 20)", url_loop, NULL, g_curl_error_quark, G_CURL_ERROR_TOO_MANY_REDIRECTS, 10, FALSE, FALSE },
-  { "redirect to file://", url_to_file, NULL, g_curl_error_quark, G_CURL_ERROR_UNSUPPORTED_PROTOCOL, 10, FALSE, FALSE },
-  { "redirect to ftp://", url_to_ftp, NULL, g_curl_error_quark, G_CURL_ERROR_UNSUPPORTED_PROTOCOL, 10, FALSE, FALSE },
-  { "body over max-size (Content-Length)", url_big, max_100k, g_curl_error_quark, G_CURL_ERROR_TOO_LARGE, 10, FALSE, FALSE },
-  { "body over max-size (chunked, no length)", url_big_chunked, max_100k, g_curl_error_quark, G_CURL_ERROR_TOO_LARGE, 10, FALSE, FALSE },
-  { "HTTP 503", url_503, NULL, g_curl_error_quark, G_CURL_ERROR_HTTP_STATUS, 10, FALSE, FALSE },
-  { "disk full (a 64 KiB tmpfs)", url_big, NULL, g_curl_error_quark, G_CURL_ERROR_WRITE, 10, TRUE, FALSE },
-  { "disk full (an output stream on /dev/full)", url_big, NULL, g_curl_error_quark, G_CURL_ERROR_WRITE, 10, FALSE, TRUE },
+  { "closed mid-body", url_drop, NULL, gcurl_error_quark, GCURL_ERROR_PARTIAL, 10, FALSE, FALSE },
+  { "Content-Length longer than the body", url_short, NULL, gcurl_error_quark, GCURL_ERROR_PARTIAL, 10, FALSE, FALSE },
+  { "connection reset mid-body", url_reset, NULL, gcurl_error_quark, GCURL_ERROR_PARTIAL, 10, FALSE, FALSE },
+  { "stall after the headers (low-speed 1 B/s for 2 s)", url_stall, low_speed_2s, gcurl_error_quark, GCURL_ERROR_TIMED_OUT, 15, FALSE, FALSE },
+  { "trickle at 1 KB/s under a 10 KiB/s limit for 2 s", url_trickle, low_speed_10k, gcurl_error_quark, GCURL_ERROR_TIMED_OUT, 15, FALSE, FALSE },
+  { "connection refused", url_refused, NULL, gcurl_error_quark, GCURL_ERROR_CONNECT_FAILED, 10, FALSE, FALSE },
+  { "unresolvable host", url_dns, NULL, gcurl_error_quark, GCURL_ERROR_HOST_NOT_FOUND, 30, FALSE, FALSE },
+  { "TLS: self-signed certificate", url_self_signed, NULL, gcurl_error_quark, GCURL_ERROR_TLS, 10, FALSE, FALSE },
+  { "TLS: expired certificate", url_expired, trust_ca, gcurl_error_quark, GCURL_ERROR_TLS, 10, FALSE, FALSE },
+  { "TLS: certificate for another host", url_wronghost, trust_ca, gcurl_error_quark, GCURL_ERROR_TLS, 10, FALSE, FALSE },
+  { "redirect loop (50 > 20)", url_loop, NULL, gcurl_error_quark, GCURL_ERROR_TOO_MANY_REDIRECTS, 10, FALSE, FALSE },
+  { "redirect to file://", url_to_file, NULL, gcurl_error_quark, GCURL_ERROR_UNSUPPORTED_PROTOCOL, 10, FALSE, FALSE },
+  { "redirect to ftp://", url_to_ftp, NULL, gcurl_error_quark, GCURL_ERROR_UNSUPPORTED_PROTOCOL, 10, FALSE, FALSE },
+  { "body over max-size (Content-Length)", url_big, max_100k, gcurl_error_quark, GCURL_ERROR_TOO_LARGE, 10, FALSE, FALSE },
+  { "body over max-size (chunked, no length)", url_big_chunked, max_100k, gcurl_error_quark, GCURL_ERROR_TOO_LARGE, 10, FALSE, FALSE },
+  { "HTTP 503", url_503, NULL, gcurl_error_quark, GCURL_ERROR_HTTP_STATUS, 10, FALSE, FALSE },
+  { "disk full (a 64 KiB tmpfs)", url_big, NULL, gcurl_error_quark, GCURL_ERROR_WRITE, 10, TRUE, FALSE },
+  { "disk full (an output stream on /dev/full)", url_big, NULL, gcurl_error_quark, GCURL_ERROR_WRITE, 10, FALSE, TRUE },
 };
 
 typedef struct
@@ -112,7 +112,7 @@ performed (GObject *object, GAsyncResult *result, gpointer data)
 {
   Outcome *outcome = data;
 
-  if (g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &outcome->error))
+  if (gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &outcome->error))
     outcome->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "(it succeeded)");
   outcome->done = TRUE;
 }
@@ -158,8 +158,8 @@ test_fault (gconstpointer data)
   part = g_strconcat (path, ".part", NULL);
   file = g_file_new_for_path (path);
 
-  source = g_curl_multi_source_new ();
-  t = g_curl_transfer_new (url);
+  source = gcurl_multi_source_new ();
+  t = gcurl_transfer_new (url);
   if (fault->setup != NULL)
     fault->setup (t);
   if (fault->dev_full)
@@ -167,13 +167,13 @@ test_fault (gconstpointer data)
       dev_full = g_file_new_for_path ("/dev/full");
       stream = G_OUTPUT_STREAM (g_file_append_to (dev_full, G_FILE_CREATE_NONE, NULL, NULL));
       g_assert_nonnull (stream);
-      g_curl_transfer_set_output_stream (t, stream);
+      gcurl_transfer_set_output_stream (t, stream);
     }
   else
-    g_curl_transfer_set_output_file (t, file, G_CURL_DOWNLOAD_FLAGS_NONE);
+    gcurl_transfer_set_output_file (t, file, GCURL_DOWNLOAD_FLAGS_NONE);
 
   start = g_get_monotonic_time ();
-  g_curl_multi_source_perform_async (source, t, NULL, performed, &outcome);
+  gcurl_multi_source_perform_async (source, t, NULL, performed, &outcome);
   gcurl_test_wait_for_flag (context, &outcome.done, (fault->max_seconds + 30) * 1000);
   elapsed = g_get_monotonic_time () - start;
   error = outcome.error;
@@ -184,9 +184,9 @@ test_fault (gconstpointer data)
   g_assert_cmpint (elapsed, <=, (gint64) fault->max_seconds * G_USEC_PER_SEC);
   /* Never a truncated file under the final name. */
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_FAILED);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_FAILED);
 
-  code = g_enum_get_value (g_type_class_peek (G_CURL_TYPE_ERROR), error->code);
+  code = g_enum_get_value (g_type_class_peek (GCURL_TYPE_ERROR), error->code);
   g_string_append_printf (table, "| %s | `%s` %s | %.3f s | `%s` |\n", fault->name,
                           g_quark_to_string (error->domain), code ? code->value_nick : "?",
                           elapsed / 1e6, g_test_get_path ());
@@ -208,7 +208,7 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  g_type_class_ref (G_CURL_TYPE_ERROR);
+  g_type_class_ref (GCURL_TYPE_ERROR);
   server = gcurl_test_server_new ();
   nginx = gcurl_test_nginx_get_shared ();
   table = g_string_new ("| fault | error | time to error | test |\n| --- | --- | ---: | --- |\n");

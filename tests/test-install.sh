@@ -20,7 +20,7 @@ count=${4:-20000}
 dest=$(mktemp -d "${TMPDIR:-/tmp}/gcurl-install-XXXXXX")
 trap 'rm -rf "$dest"' EXIT INT TERM
 
-echo "1..8"
+echo "1..9"
 
 meson install -C "$builddir" --destdir "$dest" --no-rebuild --quiet >/dev/null
 pc=$(find "$dest" -name gcurlmulti-1.0.pc | head -n 1)
@@ -90,9 +90,22 @@ fi
 
 # Hidden visibility: the library exports its public API and nothing else.
 lib=$(find "$dest" -name 'libgcurlmulti-1.0.so.*.*.*' | head -n 1)
-stray=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -v '^g_curl_' || true)
+stray=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -v '^gcurl_' || true)
 if [ -n "$stray" ]; then
   echo "not ok 8 - exported symbols outside the API: $stray"
   exit 1
 fi
-echo "ok 8 - $(nm -D --defined-only "$lib" | wc -l) exported symbols, all g_curl_*"
+echo "ok 8 - $(nm -D --defined-only "$lib" | wc -l) exported symbols, all gcurl_*"
+
+# The version macros: pinning to 0.1 builds; a maximum below the minimum is
+# refused by the headers themselves.
+printf '#include <gcurlmulti/gcurlmulti.h>\nint main (void) { return GCURL_VERSION_MAX_ALLOWED >= GCURL_VERSION_0_1 ? 0 : 1; }\n' > "$dest/pin.c"
+cc -std=gnu11 -Werror -DGCURL_VERSION_MIN_REQUIRED=GCURL_VERSION_0_1 -DGCURL_VERSION_MAX_ALLOWED=GCURL_VERSION_0_1 \
+  -o "$dest/pin" "$dest/pin.c" $flags || { echo "not ok 9 - pinned to GCURL_VERSION_0_1 did not build"; exit 1; }
+"$dest/pin" || { echo "not ok 9 - GCURL_VERSION_MAX_ALLOWED below 0.1 when pinned"; exit 1; }
+if cc -std=gnu11 -DGCURL_VERSION_MIN_REQUIRED=GCURL_VERSION_0_1 '-DGCURL_VERSION_MAX_ALLOWED=G_ENCODE_VERSION(0,0)' \
+     -o "$dest/pin-bad" "$dest/pin.c" $flags 2> "$dest/pin-bad.log"; then
+  echo "not ok 9 - a maximum below the minimum was accepted"; exit 1
+fi
+grep -q 'GCURL_VERSION_MAX_ALLOWED must be' "$dest/pin-bad.log" || { echo "not ok 9 - no version error: $(head -c 300 "$dest/pin-bad.log")"; exit 1; }
+echo "ok 9 - GCURL_VERSION_MIN_REQUIRED/MAX_ALLOWED: 0.1 pins, a maximum below the minimum is refused"

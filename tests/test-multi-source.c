@@ -54,8 +54,8 @@ fixture_setup (Fixture       *f,
 {
   f->context = g_main_context_new ();
   g_main_context_push_thread_default (f->context);
-  f->source = g_curl_multi_source_new ();
-  g_assert_cmpstr (_g_curl_multi_source_get_backend_name (f->source), ==,
+  f->source = gcurl_multi_source_new ();
+  g_assert_cmpstr (_gcurl_multi_source_get_backend_name (f->source), ==,
                    gcurl_test_backend_name ());
   g_signal_connect (f->source, "done", G_CALLBACK (on_done), f);
   f->fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) gcurl_test_fetch_free);
@@ -69,7 +69,7 @@ fixture_teardown (Fixture       *f,
 
   if (f->source != NULL)
     {
-      gsource = _g_curl_multi_source_get_gsource (f->source);
+      gsource = _gcurl_multi_source_get_gsource (f->source);
       if (gsource != NULL)
         g_source_ref (gsource);
       g_clear_object (&f->source);
@@ -99,7 +99,7 @@ add_fetch (Fixture    *f,
   g_autoptr(GError) error = NULL;
 
   g_ptr_array_add (f->fetches, fetch);
-  g_assert_true (g_curl_multi_source_add_handle (f->source, fetch->easy, &error));
+  g_assert_true (gcurl_multi_source_add_handle (f->source, fetch->easy, &error));
   g_assert_no_error (error);
   return fetch;
 }
@@ -189,11 +189,11 @@ hook_cb (GCurlMultiSource *self,
   if (h->set_zero_timer)
     {
       h->set_zero_timer = FALSE;
-      h->dispatch_at_zero = _g_curl_multi_source_get_dispatch_count (self);
-      _g_curl_multi_source_timer_cb (multi, 0, self);
+      h->dispatch_at_zero = _gcurl_multi_source_get_dispatch_count (self);
+      _gcurl_multi_source_timer_cb (multi, 0, self);
     }
   else if (h->dispatch_at_zero != 0 && h->dispatch_at_next == 0 && fd == CURL_SOCKET_TIMEOUT)
-    h->dispatch_at_next = _g_curl_multi_source_get_dispatch_count (self);
+    h->dispatch_at_next = _gcurl_multi_source_get_dispatch_count (self);
 
   h->depth--;
   return mc;
@@ -218,18 +218,18 @@ test_basic (Fixture       *f,
   int notifies = 0;
 
   g_signal_connect (f->source, "notify::running-handles", G_CALLBACK (on_notify_count), &notifies);
-  g_assert_true (g_curl_multi_source_get_context (f->source) == f->context);
-  g_assert_nonnull (g_curl_multi_source_get_multi (f->source));
+  g_assert_true (gcurl_multi_source_get_context (f->source) == f->context);
+  g_assert_nonnull (gcurl_multi_source_get_multi (f->source));
 
   fetch = add_server_fetch (f, "/bytes?n=300000", 300000);
   gcurl_test_wait_for_count (f->context, &f->done, 1, 10000);
 
   assert_fetch_ok (fetch);
   g_assert_cmpint (f->done, ==, 1);
-  g_assert_cmpint (g_curl_multi_source_get_running_handles (f->source), ==, 0);
+  g_assert_cmpint (gcurl_multi_source_get_running_handles (f->source), ==, 0);
   /* 0 → 1 → 0, each change notified once. */
   g_assert_cmpint (notifies, ==, 2);
-  g_assert_cmpuint (_g_curl_multi_source_get_max_action_depth (f->source), ==, 1);
+  g_assert_cmpuint (_gcurl_multi_source_get_max_action_depth (f->source), ==, 1);
 }
 
 static void
@@ -260,24 +260,24 @@ test_timer_replace (Fixture       *f,
   Hook h = { 0 };
   int n_fds, timeout;
 
-  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+  _gcurl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
 
   /* Replace a 60 s timer by a 20 ms one: exactly one timeout action, and
    * nothing left to wake the context afterwards (no stacked timer). */
-  _g_curl_multi_source_timer_cb (NULL, 60000, f->source);
-  _g_curl_multi_source_timer_cb (NULL, 20, f->source);
+  _gcurl_multi_source_timer_cb (NULL, 60000, f->source);
+  _gcurl_multi_source_timer_cb (NULL, 20, f->source);
   timeout = context_timeout (f->context, &n_fds);
   g_assert_cmpint (timeout, >=, 0);
   g_assert_cmpint (timeout, <=, 20);
 
   gcurl_test_wait_for_count (f->context, &h.timeouts, 1, 5000);
   g_assert_cmpint (h.timeouts, ==, 1);
-  g_assert_cmpint (g_source_get_ready_time (_g_curl_multi_source_get_gsource (f->source)), ==, -1);
+  g_assert_cmpint (g_source_get_ready_time (_gcurl_multi_source_get_gsource (f->source)), ==, -1);
   g_assert_cmpint (context_timeout (f->context, &n_fds), ==, -1);
 
   /* -1 deletes a pending timer. */
-  _g_curl_multi_source_timer_cb (NULL, 30, f->source);
-  _g_curl_multi_source_timer_cb (NULL, -1, f->source);
+  _gcurl_multi_source_timer_cb (NULL, 30, f->source);
+  _gcurl_multi_source_timer_cb (NULL, -1, f->source);
   g_assert_cmpint (context_timeout (f->context, &n_fds), ==, -1);
   gcurl_test_run_for (f->context, 100);
   g_assert_cmpint (h.timeouts, ==, 1);
@@ -294,7 +294,7 @@ test_timer_zero_in_callback (Fixture       *f,
   Hook h = { .pass_through = TRUE, .set_zero_timer = TRUE };
   GCurlTestFetch *fetch;
 
-  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+  _gcurl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
   fetch = add_server_fetch (f, "/bytes?n=200000", 200000);
   gcurl_test_wait_for_count (f->context, &f->done, 1, 10000);
   assert_fetch_ok (fetch);
@@ -302,7 +302,7 @@ test_timer_zero_in_callback (Fixture       *f,
   g_assert_cmpuint (h.dispatch_at_zero, >, 0);
   g_assert_cmpuint (h.dispatch_at_next, >, h.dispatch_at_zero);
   g_assert_cmpint (h.max_depth, ==, 1);
-  g_assert_cmpuint (_g_curl_multi_source_get_max_action_depth (f->source), ==, 1);
+  g_assert_cmpuint (_gcurl_multi_source_get_max_action_depth (f->source), ==, 1);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -312,7 +312,7 @@ static void
 test_timer_never_lost (Fixture       *f,
                        gconstpointer  data)
 {
-  GSource *gsource = _g_curl_multi_source_get_gsource (f->source);
+  GSource *gsource = _gcurl_multi_source_get_gsource (f->source);
   GCurlTestFetch *stall, *limited, *trickle;
 
   /* Only curl's timer can end this one. Fire it early, again and again:
@@ -379,7 +379,7 @@ assert_fresh_socket_watched (Fixture *f,
 
   socketpair_at (fd, b);
   h->socket_actions = 0;
-  _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_IN, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, b[0], CURL_POLL_IN, f->source, NULL);
   gcurl_test_run_for (f->context, 50);
   g_assert_cmpint (h->socket_actions, ==, 0);
 
@@ -388,7 +388,7 @@ assert_fresh_socket_watched (Fixture *f,
   g_assert_cmpint (h->last_fd, ==, b[0]);
   g_assert_cmpint (h->last_mask, ==, CURL_CSELECT_IN);
 
-  _g_curl_multi_source_socket_cb (NULL, b[0], CURL_POLL_REMOVE, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, b[0], CURL_POLL_REMOVE, f->source, NULL);
   close (b[0]);
   close (b[1]);
 }
@@ -400,14 +400,14 @@ test_fd_reuse_synthetic (Fixture       *f,
   Hook h = { 0 };
   int a[2];
 
-  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+  _gcurl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
 
   g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a));
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_OUT, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_OUT, f->source, NULL);
   gcurl_test_wait_for_count (f->context, &h.socket_actions, 1, 5000);
   g_assert_cmpint (h.last_fd, ==, a[0]);
   g_assert_cmpint (h.last_mask & CURL_CSELECT_OUT, !=, 0);
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
   close (a[0]);
   close (a[1]);
 
@@ -463,38 +463,38 @@ test_parked_watch (Fixture       *f,
   char c;
   int a[2];
 
-  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+  _gcurl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
   g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a));
 
   /* Watched, removed, asked for again: reported once data comes. */
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
   gcurl_test_run_for (f->context, 50);
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
   gcurl_test_run_for (f->context, 50);
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
   gcurl_test_run_for (f->context, 50);
   g_assert_cmpint (h.socket_actions, ==, 0);
   assert_byte_reported (f, &h, a);
 
   /* Removed, then data arrives unasked (the data stays unread): curl hears
    * nothing and the loop does not spin. */
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
   h.socket_actions = 0;
-  before = _g_curl_multi_source_get_dispatch_count (f->source);
+  before = _gcurl_multi_source_get_dispatch_count (f->source);
   g_assert_cmpint (write (a[1], "y", 1), ==, 1);
   gcurl_test_run_for (f->context, 200);
   g_assert_cmpint (h.socket_actions, ==, 0);
-  g_assert_cmpuint (_g_curl_multi_source_get_dispatch_count (f->source) - before, <=, 2);
+  g_assert_cmpuint (_gcurl_multi_source_get_dispatch_count (f->source) - before, <=, 2);
 
   /* Asked for again: the pending byte is reported at once. */
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
   gcurl_test_wait_for_count (f->context, &h.socket_actions, 1, 5000);
   g_assert_cmpint (h.last_mask, ==, CURL_CSELECT_IN);
   g_assert_cmpint (read (a[0], &c, 1), ==, 1);
 
   /* Removed and closed by curl, the number reused by a new socket: that
    * one is not reported until curl watches it, then like any other. */
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
   close (a[0]);
   close (a[1]);
   h.socket_actions = 0;
@@ -514,41 +514,41 @@ test_parked_watch_expires (Fixture       *f,
   int n_watched, n_parked;
   int a[2];
 
-  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+  _gcurl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
   g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a));
 
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
   gcurl_test_run_for (f->context, 20);
   n_watched = gcurl_test_count_sources (f->context);
 
   /* Parked, and taken up again before its time: the same watch. */
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
-  _g_curl_multi_source_timer_cb (NULL, 0, f->source);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  _gcurl_multi_source_timer_cb (NULL, 0, f->source);
   gcurl_test_run_for (f->context, 10);
   g_assert_cmpint (h.timeouts, ==, 1);
   g_assert_cmpint (gcurl_test_count_sources (f->context), ==, n_watched);
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
   g_assert_cmpint (gcurl_test_count_sources (f->context), ==, n_watched);
 
   /* Parked and left: still there without a dispatch (no wake-up for it)... */
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
   gcurl_test_run_for (f->context, 120);
   n_parked = gcurl_test_count_sources (f->context);
   g_assert_cmpint (n_parked, ==, n_watched);
 
   /* ...and gone at the first dispatch after 50 ms. */
-  _g_curl_multi_source_timer_cb (NULL, 0, f->source);
+  _gcurl_multi_source_timer_cb (NULL, 0, f->source);
   gcurl_test_run_for (f->context, 10);
   g_assert_cmpint (h.timeouts, ==, 2);
   g_assert_cmpint (gcurl_test_count_sources (f->context), ==, iochannel ? n_watched - 1 : n_watched);
   g_assert_cmpint (h.socket_actions, ==, 0);
 
   /* Asked for again: watched anew, and reported. */
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
   g_assert_cmpint (gcurl_test_count_sources (f->context), ==, n_watched);
   assert_byte_reported (f, &h, a);
 
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_REMOVE, f->source, NULL);
   close (a[0]);
   close (a[1]);
 }
@@ -562,10 +562,10 @@ test_remove_unknown (Fixture       *f,
 {
   GCurlTestFetch *fetch;
 
-  _g_curl_multi_source_socket_cb (NULL, 4000, CURL_POLL_REMOVE, f->source, NULL);
-  _g_curl_multi_source_socket_cb (NULL, 3, CURL_POLL_REMOVE, f->source, NULL);
-  _g_curl_multi_source_socket_cb (NULL, CURL_SOCKET_BAD, CURL_POLL_REMOVE, f->source, NULL);
-  _g_curl_multi_source_socket_cb (NULL, CURL_SOCKET_BAD, CURL_POLL_IN, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, 4000, CURL_POLL_REMOVE, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, 3, CURL_POLL_REMOVE, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, CURL_SOCKET_BAD, CURL_POLL_REMOVE, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, CURL_SOCKET_BAD, CURL_POLL_IN, f->source, NULL);
 
   fetch = add_server_fetch (f, "/bytes?n=10000", 10000);
   gcurl_test_wait_for_count (f->context, &f->done, 1, 10000);
@@ -592,7 +592,7 @@ test_dispose_in_flight (Fixture       *f,
   gcurl_test_wait_for_count (f->context, &f->done, 10, 10000);
   gcurl_test_run_for (f->context, 50);
 
-  gsource = g_source_ref (_g_curl_multi_source_get_gsource (f->source));
+  gsource = g_source_ref (_gcurl_multi_source_get_gsource (f->source));
   g_clear_object (&f->source);
   g_assert_true (g_source_is_destroyed (gsource));
   g_source_unref (gsource);
@@ -668,8 +668,8 @@ test_run_dispose_in_done (Fixture       *f,
   gcurl_test_wait_for_count (f->context, &f->done, 1, 10000);
   gcurl_test_run_for (f->context, 100);
   g_assert_cmpint (f->done, ==, 1);
-  g_assert_null (g_curl_multi_source_get_multi (f->source));
-  g_assert_null (_g_curl_multi_source_get_gsource (f->source));
+  g_assert_null (gcurl_multi_source_get_multi (f->source));
+  g_assert_null (_gcurl_multi_source_get_gsource (f->source));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -683,17 +683,17 @@ test_closed_fd (Fixture       *f,
   guint64 before;
   int a[2];
 
-  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+  _gcurl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
 
   g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a));
-  _g_curl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
+  _gcurl_multi_source_socket_cb (NULL, a[0], CURL_POLL_IN, f->source, NULL);
   g_assert_cmpint (write (a[1], "x", 1), ==, 1);
   close (a[0]);
 
   /* No busy loop: at most the one report that the fd went bad. */
-  before = _g_curl_multi_source_get_dispatch_count (f->source);
+  before = _gcurl_multi_source_get_dispatch_count (f->source);
   gcurl_test_run_for (f->context, 200);
-  g_assert_cmpuint (_g_curl_multi_source_get_dispatch_count (f->source) - before, <=, 2);
+  g_assert_cmpuint (_gcurl_multi_source_get_dispatch_count (f->source) - before, <=, 2);
   if (h.socket_actions > 0)
     g_assert_cmpint (h.last_mask & CURL_CSELECT_ERR, !=, 0);
   close (a[1]);
@@ -715,7 +715,7 @@ assert_idle (Fixture *f)
   /* One-off wake-ups (attaching, the last timer change) are consumed. */
   while (g_main_context_iteration (f->context, FALSE))
     ;
-  before = _g_curl_multi_source_get_dispatch_count (f->source);
+  before = _gcurl_multi_source_get_dispatch_count (f->source);
 
   g_main_context_prepare (f->context, &priority);
   n = g_main_context_query (f->context, priority, &timeout, fds, G_N_ELEMENTS (fds));
@@ -726,7 +726,7 @@ assert_idle (Fixture *f)
   g_assert_cmpint (poll ((struct pollfd *) fds, n, 300), ==, 0);
   g_main_context_check (f->context, priority, fds, n);
   g_main_context_dispatch (f->context);
-  g_assert_cmpuint (_g_curl_multi_source_get_dispatch_count (f->source), ==, before);
+  g_assert_cmpuint (_gcurl_multi_source_get_dispatch_count (f->source), ==, before);
 }
 
 static void
@@ -841,7 +841,7 @@ test_cleanup_in_done (Fixture       *f,
     { "/redirect?n=5", CURLE_TOO_MANY_REDIRECTS },
   };
 
-  source = g_curl_multi_source_new ();
+  source = gcurl_multi_source_new ();
   g_signal_connect (source, "done", G_CALLBACK (on_done_cleanup), &d);
 
   for (int round = 0; round < 6; round++)
@@ -856,7 +856,7 @@ test_cleanup_in_done (Fixture       *f,
         curl_easy_setopt (easy, CURLOPT_MAXREDIRS, 2L);
         curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, discard_write_cb);
         g_hash_table_insert (d.expected, easy, GINT_TO_POINTER (cases[i].result));
-        g_assert_true (g_curl_multi_source_add_handle (source, easy, NULL));
+        g_assert_true (gcurl_multi_source_add_handle (source, easy, NULL));
       }
 
   gcurl_test_wait_for_count (f->context, &d.count, 30, 20000);
@@ -876,7 +876,7 @@ test_action_failure (Fixture       *f,
   Hook h = { .pass_through = TRUE };
   GCurlTestFetch *after;
 
-  _g_curl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
+  _gcurl_multi_source_set_socket_action_hook (f->source, hook_cb, &h);
   for (int i = 0; i < 5; i++)
     add_server_fetch (f, "/trickle?n=100000&chunk=1000&interval=20", 100000);
   gcurl_test_run_for (f->context, 100);
@@ -896,8 +896,8 @@ test_action_failure (Fixture       *f,
 
       g_assert_cmpint (fetch->done_count, ==, 1);
       g_assert_cmpint (fetch->result, ==, CURLE_UNRECOVERABLE_POLL);
-      error = g_curl_error_new_from_code (fetch->result, fetch->url, NULL);
-      g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_FAILED);
+      error = gcurl_error_new_from_code (fetch->result, fetch->url, NULL);
+      g_assert_error (error, GCURL_ERROR, GCURL_ERROR_FAILED);
     }
 
   /* The source keeps working. */
@@ -945,8 +945,8 @@ worker_thread (gpointer data)
   GPtrArray *fetches = g_ptr_array_new_with_free_func ((GDestroyNotify) gcurl_test_fetch_free);
 
   g_main_context_push_thread_default (context);
-  source = g_curl_multi_source_new ();
-  w->right_context = g_source_get_context (_g_curl_multi_source_get_gsource (source)) == context;
+  source = gcurl_multi_source_new ();
+  w->right_context = g_source_get_context (_gcurl_multi_source_get_gsource (source)) == context;
   g_signal_connect (source, "done", G_CALLBACK (on_worker_done), w);
 
   for (int i = 0; i < 20; i++)
@@ -955,7 +955,7 @@ worker_thread (gpointer data)
       GCurlTestFetch *fetch = gcurl_test_fetch_new (url, 20000);
 
       g_ptr_array_add (fetches, fetch);
-      g_curl_multi_source_add_handle (source, fetch->easy, NULL);
+      gcurl_multi_source_add_handle (source, fetch->easy, NULL);
     }
   gcurl_test_wait_for_count (context, &w->done, 20, 10000);
 
@@ -1022,7 +1022,7 @@ run_h2 (Fixture    *f,
                             (long) CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
           curl_easy_setopt (fetch->easy, CURLOPT_FORBID_REUSE, 1L);
         }
-      g_assert_true (g_curl_multi_source_add_handle (f->source, fetch->easy, NULL));
+      g_assert_true (gcurl_multi_source_add_handle (f->source, fetch->easy, NULL));
     }
 
   gcurl_test_wait_for_count (f->context, &f->done, n, 20000);
@@ -1048,7 +1048,7 @@ test_h2_multiplex (Fixture       *f,
 
   if (nginx == NULL)
     return;
-  g_curl_multi_source_set_multiplexing (f->source, FALSE);
+  gcurl_multi_source_set_multiplexing (f->source, FALSE);
   run_h2 (f, nginx->h2c_url, NULL, 20);
 }
 
@@ -1079,8 +1079,8 @@ test_tls_untrusted (Fixture       *f,
   gcurl_test_wait_for_count (f->context, &f->done, 1, 10000);
   g_assert_cmpint (fetch->result, ==, CURLE_PEER_FAILED_VERIFICATION);
   g_assert_cmpint (fetch->received, ==, 0);
-  error = g_curl_error_new_from_code (fetch->result, url, fetch->errbuf);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_TLS);
+  error = gcurl_error_new_from_code (fetch->result, url, fetch->errbuf);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_TLS);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1109,7 +1109,7 @@ run_closing_transfers (Fixture        *f,
       curl_easy_setopt (fetch->easy, CURLOPT_HTTP_VERSION,
                         i % 2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
       g_ptr_array_add (f->fetches, fetch);
-      g_assert_true (g_curl_multi_source_add_handle (f->source, fetch->easy, NULL));
+      g_assert_true (gcurl_multi_source_add_handle (f->source, fetch->easy, NULL));
     }
   gcurl_test_wait_for_count (f->context, &f->done, 8, 20000);
   for (guint i = 0; i < f->fetches->len; i++)
@@ -1144,13 +1144,13 @@ test_shutdown_while_source_lives (Fixture       *f,
   while (gcurl_test_count_fds () > fds && g_get_monotonic_time () < deadline)
     gcurl_test_run_for (f->context, 10);
   g_assert_cmpint (gcurl_test_count_fds (), ==, fds);
-  g_assert_cmpint (g_curl_multi_source_get_running_handles (f->source), ==, 0);
+  g_assert_cmpint (gcurl_multi_source_get_running_handles (f->source), ==, 0);
 
   /* Idle afterwards: no wake-up of ours. */
   gcurl_test_run_for (f->context, 60);
-  dispatches = _g_curl_multi_source_get_dispatch_count (f->source);
+  dispatches = _gcurl_multi_source_get_dispatch_count (f->source);
   gcurl_test_run_for (f->context, 300);
-  g_assert_cmpuint (_g_curl_multi_source_get_dispatch_count (f->source), ==, dispatches);
+  g_assert_cmpuint (_gcurl_multi_source_get_dispatch_count (f->source), ==, dispatches);
   /* Our source, and nothing of its watches. */
   g_assert_cmpint (gcurl_test_count_sources (f->context), ==, 1);
 
@@ -1185,7 +1185,7 @@ test_shutdown_dispose (Fixture       *f,
    * the epoll set): a new source opens as many again. No connection's is
    * left. */
   after = gcurl_test_count_fds ();
-  source = g_curl_multi_source_new ();
+  source = gcurl_multi_source_new ();
   g_assert_cmpint (gcurl_test_count_fds () - after, ==, fds - after);
   g_assert_finalize_object (source);
   g_assert_cmpint (gcurl_test_count_fds (), ==, after);
@@ -1232,14 +1232,14 @@ test_connection_limits (Fixture       *f,
 
   g_signal_connect (f->source, "notify::max-total-connections",
                     G_CALLBACK (on_notify_count), &notifies);
-  g_curl_multi_source_set_max_total_connections (f->source, 2);
-  g_curl_multi_source_set_max_total_connections (f->source, 2);
+  gcurl_multi_source_set_max_total_connections (f->source, 2);
+  gcurl_multi_source_set_max_total_connections (f->source, 2);
   g_assert_cmpint (notifies, ==, 1);
   g_assert_cmpint (run_limited (f, 30), <=, 2);
 
-  g_curl_multi_source_set_max_total_connections (f->source, 0);
+  gcurl_multi_source_set_max_total_connections (f->source, 0);
   g_object_set (f->source, "max-host-connections", 1, NULL);
-  g_assert_cmpint (g_curl_multi_source_get_max_host_connections (f->source), ==, 1);
+  g_assert_cmpint (gcurl_multi_source_get_max_host_connections (f->source), ==, 1);
   /* The pool may hold the two earlier connections: at most one new one. */
   g_assert_cmpint (run_limited (f, 20), <=, 1);
 }
@@ -1253,10 +1253,10 @@ test_own_multi_options (Fixture       *f,
 
   /* An option set directly on the multi handle survives changes of the
    * other options through properties. */
-  g_assert_cmpint (curl_multi_setopt (g_curl_multi_source_get_multi (f->source),
+  g_assert_cmpint (curl_multi_setopt (gcurl_multi_source_get_multi (f->source),
                                       CURLMOPT_MAX_TOTAL_CONNECTIONS, 1L), ==, CURLM_OK);
-  g_curl_multi_source_set_multiplexing (f->source, FALSE);
-  g_curl_multi_source_set_max_connects (f->source, 8);
+  gcurl_multi_source_set_multiplexing (f->source, FALSE);
+  gcurl_multi_source_set_max_connects (f->source, 8);
   g_assert_cmpint (run_limited (f, 10), ==, 1);
 }
 
@@ -1349,8 +1349,8 @@ acting_write_cb (char   *ptr,
     {
       a->acted = TRUE;
       /* libcurl forbids both here: they must be deferred, not fail. */
-      a->remove_ok = g_curl_multi_source_remove_handle (a->f->source, a->victim->easy, NULL);
-      a->add_ok = g_curl_multi_source_add_handle (a->f->source, a->late->easy, NULL);
+      a->remove_ok = gcurl_multi_source_remove_handle (a->f->source, a->victim->easy, NULL);
+      a->add_ok = gcurl_multi_source_add_handle (a->f->source, a->late->easy, NULL);
     }
   return size * nmemb;
 }
@@ -1409,7 +1409,7 @@ static void
 run_nested_loop (Nested *n)
 {
   GSource *timeout = g_timeout_source_new (200);
-  guint64 before = _g_curl_multi_source_get_dispatch_count (n->f->source);
+  guint64 before = _gcurl_multi_source_get_dispatch_count (n->f->source);
   gboolean over = FALSE;
 
   g_source_set_callback (timeout, set_flag, &over, NULL);
@@ -1420,7 +1420,7 @@ run_nested_loop (Nested *n)
       n->iterations++;
     }
   g_source_unref (timeout);
-  n->dispatches += _g_curl_multi_source_get_dispatch_count (n->f->source) - before;
+  n->dispatches += _gcurl_multi_source_get_dispatch_count (n->f->source) - before;
   n->runs++;
 }
 
@@ -1481,7 +1481,7 @@ test_reentrancy_nested_loop (Fixture       *f,
   g_assert_cmpuint (in_progress.iterations, <=, 10);
   g_assert_cmpuint (in_done.dispatches, <=, 1);
   g_assert_cmpuint (in_progress.dispatches, <=, 1);
-  g_assert_cmpuint (_g_curl_multi_source_get_max_action_depth (f->source), ==, 1);
+  g_assert_cmpuint (_gcurl_multi_source_get_max_action_depth (f->source), ==, 1);
 }
 
 typedef struct
@@ -1509,7 +1509,7 @@ on_done_readd (GCurlMultiSource *source,
     {
       r->readded++;
       gcurl_test_fetch_reset (fetch);
-      g_assert_true (g_curl_multi_source_add_handle (source, easy, &error));
+      g_assert_true (gcurl_multi_source_add_handle (source, easy, &error));
       g_assert_no_error (error);
     }
 }
@@ -1548,11 +1548,11 @@ forbidden_write_cb (char   *ptr,
 
   if (b->calls++ == 0)
     {
-      g_curl_multi_source_set_max_host_connections (b->f->source, 3);
-      b->add_ok = g_curl_multi_source_add_handle (b->f->source, b->refused, NULL);
+      gcurl_multi_source_set_max_host_connections (b->f->source, 3);
+      b->add_ok = gcurl_multi_source_add_handle (b->f->source, b->refused, NULL);
     }
   else if (b->calls == 2)
-    g_curl_multi_source_cancel_all (b->f->source);
+    gcurl_multi_source_cancel_all (b->f->source);
   return size * nmemb;
 }
 
@@ -1602,7 +1602,7 @@ test_forbidden_in_write_cb (Fixture       *f,
   g_assert_true (b.add_ok);
   g_assert_null (b.refused);
   g_assert_cmpint (b.calls, ==, 2);
-  g_assert_cmpint (g_curl_multi_source_get_max_host_connections (f->source), ==, 3);
+  g_assert_cmpint (gcurl_multi_source_get_max_host_connections (f->source), ==, 3);
   g_assert_cmpint (f->done, ==, 3);
   g_assert_cmpint (refused_fetch->done_count, ==, 1);
   g_assert_cmpint (actor->done_count, ==, 1);
@@ -1625,7 +1625,7 @@ on_done_cancel_all (GCurlMultiSource *source,
   if (result == CURLE_OK && !once)
     {
       once = TRUE;
-      g_curl_multi_source_cancel_all (source);
+      gcurl_multi_source_cancel_all (source);
     }
 }
 
@@ -1636,18 +1636,18 @@ test_cancel_all (Fixture       *f,
   for (int i = 0; i < 10; i++)
     add_server_fetch (f, "/trickle?n=100000&chunk=1000&interval=20", 100000);
   gcurl_test_run_for (f->context, 50);
-  g_curl_multi_source_cancel_all (f->source);
+  gcurl_multi_source_cancel_all (f->source);
   g_assert_cmpint (f->done, ==, 10);
   for (guint i = 0; i < 10; i++)
     {
       GCurlTestFetch *fetch = f->fetches->pdata[i];
-      g_autoptr(GError) error = g_curl_error_new_from_code (fetch->result, fetch->url, NULL);
+      g_autoptr(GError) error = gcurl_error_new_from_code (fetch->result, fetch->url, NULL);
 
       g_assert_cmpint (fetch->done_count, ==, 1);
       g_assert_cmpint (fetch->result, ==, CURLE_ABORTED_BY_CALLBACK);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     }
-  g_assert_cmpint (g_curl_multi_source_get_running_handles (f->source), >=, 0);
+  g_assert_cmpint (gcurl_multi_source_get_running_handles (f->source), >=, 0);
 
   /* From a `done` handler, with others in flight. */
   g_signal_connect (f->source, "done", G_CALLBACK (on_done_cancel_all), NULL);
@@ -1675,38 +1675,38 @@ test_misuse (Fixture       *f,
   CURL *easy = curl_easy_init ();
 
   fetch = add_server_fetch (f, "/stall?n=10", -1);
-  g_assert_false (g_curl_multi_source_add_handle (f->source, fetch->easy, &error));
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_FAILED);
+  g_assert_false (gcurl_multi_source_add_handle (f->source, fetch->easy, &error));
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_FAILED);
   g_clear_error (&error);
 
-  g_assert_false (g_curl_multi_source_remove_handle (f->source, easy, &error));
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_FAILED);
+  g_assert_false (gcurl_multi_source_remove_handle (f->source, easy, &error));
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_FAILED);
   g_clear_error (&error);
 
   curl_multi_add_handle (other, easy);
-  g_assert_false (g_curl_multi_source_add_handle (f->source, easy, &error));
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_FAILED);
+  g_assert_false (gcurl_multi_source_add_handle (f->source, easy, &error));
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_FAILED);
   g_clear_error (&error);
   curl_multi_remove_handle (other, easy);
 
-  g_assert_true (g_curl_multi_source_remove_handle (f->source, fetch->easy, &error));
+  g_assert_true (gcurl_multi_source_remove_handle (f->source, fetch->easy, &error));
   g_assert_no_error (error);
-  g_assert_false (g_curl_multi_source_remove_handle (f->source, fetch->easy, &error));
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_FAILED);
+  g_assert_false (gcurl_multi_source_remove_handle (f->source, fetch->easy, &error));
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_FAILED);
   g_clear_error (&error);
 
   if (g_test_undefined ())
     {
       g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*easy != NULL*");
-      g_assert_false (g_curl_multi_source_add_handle (f->source, NULL, NULL));
+      g_assert_false (gcurl_multi_source_add_handle (f->source, NULL, NULL));
       g_test_assert_expected_messages ();
 
-      g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*G_CURL_IS_MULTI_SOURCE*");
-      g_assert_false (g_curl_multi_source_add_handle ((GCurlMultiSource *) f->context, easy, NULL));
+      g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*GCURL_IS_MULTI_SOURCE*");
+      g_assert_false (gcurl_multi_source_add_handle ((GCurlMultiSource *) f->context, easy, NULL));
       g_test_assert_expected_messages ();
 
       g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*max_total_connections >= 0*");
-      g_curl_multi_source_set_max_total_connections (f->source, -1);
+      gcurl_multi_source_set_max_total_connections (f->source, -1);
       g_test_assert_expected_messages ();
     }
 
@@ -1722,7 +1722,7 @@ add_from_other_thread (gpointer data)
   gboolean ok;
 
   /* The source's context is not this thread's thread-default context. */
-  ok = g_curl_multi_source_add_handle (f->source, easy, NULL);
+  ok = gcurl_multi_source_add_handle (f->source, easy, NULL);
   curl_easy_cleanup (easy);
   return GINT_TO_POINTER (ok);
 }
@@ -1763,23 +1763,23 @@ test_properties (Fixture       *f,
   g_assert_true (multiplexing);
   g_assert_cmpint (connects, ==, 0);
 
-  g_curl_multi_source_set_max_concurrent_streams (f->source, 10);
-  g_curl_multi_source_set_multiplexing (f->source, FALSE);
-  g_curl_multi_source_set_max_connects (f->source, 5);
-  g_curl_multi_source_set_max_connects (f->source, 5);
+  gcurl_multi_source_set_max_concurrent_streams (f->source, 10);
+  gcurl_multi_source_set_multiplexing (f->source, FALSE);
+  gcurl_multi_source_set_max_connects (f->source, 5);
+  gcurl_multi_source_set_max_connects (f->source, 5);
   g_assert_cmpint (notifies, ==, 3);
-  g_assert_cmpint (g_curl_multi_source_get_max_concurrent_streams (f->source), ==, 10);
-  g_assert_false (g_curl_multi_source_get_multiplexing (f->source));
-  g_assert_cmpint (g_curl_multi_source_get_max_connects (f->source), ==, 5);
-  g_assert_cmpint (g_curl_multi_source_get_max_total_connections (f->source), ==, 0);
+  g_assert_cmpint (gcurl_multi_source_get_max_concurrent_streams (f->source), ==, 10);
+  g_assert_false (gcurl_multi_source_get_multiplexing (f->source));
+  g_assert_cmpint (gcurl_multi_source_get_max_connects (f->source), ==, 5);
+  g_assert_cmpint (gcurl_multi_source_get_max_total_connections (f->source), ==, 0);
 
   /* A source given an explicit context attaches there. */
   {
     GMainContext *other = g_main_context_new ();
-    GCurlMultiSource *s = g_object_new (G_CURL_TYPE_MULTI_SOURCE, "context", other, NULL);
+    GCurlMultiSource *s = g_object_new (GCURL_TYPE_MULTI_SOURCE, "context", other, NULL);
 
-    g_assert_true (g_curl_multi_source_get_context (s) == other);
-    g_assert_true (g_source_get_context (_g_curl_multi_source_get_gsource (s)) == other);
+    g_assert_true (gcurl_multi_source_get_context (s) == other);
+    g_assert_true (g_source_get_context (_gcurl_multi_source_get_gsource (s)) == other);
     g_object_unref (s);
     g_main_context_unref (other);
   }
@@ -1792,20 +1792,20 @@ test_backend_env (void)
   GCurlMultiSource *s;
 
   g_setenv ("GCURL_BACKEND", "iochannel", TRUE);
-  s = g_curl_multi_source_new ();
-  g_assert_cmpstr (_g_curl_multi_source_get_backend_name (s), ==, "iochannel");
+  s = gcurl_multi_source_new ();
+  g_assert_cmpstr (_gcurl_multi_source_get_backend_name (s), ==, "iochannel");
   g_object_unref (s);
 
 #ifdef HAVE_EPOLL
   g_setenv ("GCURL_BACKEND", "epoll", TRUE);
-  s = g_curl_multi_source_new ();
-  g_assert_cmpstr (_g_curl_multi_source_get_backend_name (s), ==, "epoll");
+  s = gcurl_multi_source_new ();
+  g_assert_cmpstr (_gcurl_multi_source_get_backend_name (s), ==, "epoll");
   g_object_unref (s);
 #endif
 
   g_setenv ("GCURL_BACKEND", "kqueue", TRUE);
   g_test_expect_message ("GCurl", G_LOG_LEVEL_WARNING, "*GCURL_BACKEND=kqueue*");
-  s = g_curl_multi_source_new ();
+  s = gcurl_multi_source_new ();
   g_test_assert_expected_messages ();
   g_object_unref (s);
 

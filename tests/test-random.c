@@ -108,7 +108,7 @@ completed (GObject *object, GAsyncResult *result, gpointer data)
   World *world = slot->world;
   g_autoptr(GError) error = NULL;
 
-  if (g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &error))
+  if (gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &error))
     world->succeeded++;
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     world->cancelled++;
@@ -120,8 +120,8 @@ completed (GObject *object, GAsyncResult *result, gpointer data)
   g_assert_true (slot->running);
   slot->running = FALSE;
   world->in_flight--;
-  g_assert_cmpint (g_curl_transfer_get_state (slot->transfer), !=, G_CURL_TRANSFER_STATE_RUNNING);
-  g_assert_cmpint (g_curl_transfer_get_state (slot->transfer), !=, G_CURL_TRANSFER_STATE_PAUSED);
+  g_assert_cmpint (gcurl_transfer_get_state (slot->transfer), !=, GCURL_TRANSFER_STATE_RUNNING);
+  g_assert_cmpint (gcurl_transfer_get_state (slot->transfer), !=, GCURL_TRANSFER_STATE_PAUSED);
 
   if (g_test_rand_int_range (0, 4) == 0)
     random_op (world, TRUE);
@@ -138,7 +138,7 @@ run_slot (World *world, Slot *slot)
   slot->runs++;
   slot->running = TRUE;
   world->in_flight++;
-  g_curl_multi_source_perform_async (world->source, slot->transfer, slot->cancellable,
+  gcurl_multi_source_perform_async (world->source, slot->transfer, slot->cancellable,
                                      completed, slot);
 }
 
@@ -155,11 +155,11 @@ new_transfer (World *world, Slot *slot)
       g_clear_object (&slot->transfer);
     }
   slot->world = world;
-  slot->transfer = g_curl_transfer_new (url);
+  slot->transfer = gcurl_transfer_new (url);
   world->alive++;
   g_object_weak_ref (G_OBJECT (slot->transfer), transfer_gone, world);
   slot->runs = slot->completions = slot->finished = 0;
-  g_curl_transfer_set_progress_interval (slot->transfer, 1);
+  gcurl_transfer_set_progress_interval (slot->transfer, 1);
   g_signal_connect (slot->transfer, "finished", G_CALLBACK (on_finished_signal), slot);
   g_signal_connect (slot->transfer, "notify::bytes-received", G_CALLBACK (on_progress), slot);
   run_slot (world, slot);
@@ -204,11 +204,11 @@ raw_op (World *world)
   if (!raw->in_source)
     {
       gcurl_test_fetch_reset (raw->fetch);
-      if (!g_curl_multi_source_add_handle (world->source, raw->fetch->easy, &error))
+      if (!gcurl_multi_source_add_handle (world->source, raw->fetch->easy, &error))
         {
           /* Removed from inside a libcurl callback, and that removal is
            * still to happen: the documented error. */
-          g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_FAILED);
+          g_assert_error (error, GCURL_ERROR, GCURL_ERROR_FAILED);
           if (strstr (error->message, "being removed") == NULL)
             g_error ("add: %s (reported %d, removed %d, added %d)", error->message,
                      raw->reported, raw->removed, raw->added);
@@ -220,7 +220,7 @@ raw_op (World *world)
     }
   else if (raw->owner == world->source && !raw->cancelling)
     {
-      g_curl_multi_source_remove_handle (world->source, raw->fetch->easy, &error);
+      gcurl_multi_source_remove_handle (world->source, raw->fetch->easy, &error);
       g_assert_no_error (error);
       raw->in_source = FALSE;
       raw->removed++;
@@ -251,7 +251,7 @@ drop_source (World *world)
 static void
 new_source (World *world)
 {
-  world->source = g_curl_multi_source_new ();
+  world->source = gcurl_multi_source_new ();
   g_signal_connect (world->source, "done", G_CALLBACK (on_done), world);
 }
 
@@ -270,15 +270,15 @@ random_op (World *world, gboolean in_handler)
       break;
     case 2:
       if (slot->transfer != NULL)
-        g_curl_transfer_pause (slot->transfer);
+        gcurl_transfer_pause (slot->transfer);
       break;
     case 3:
       if (slot->transfer != NULL)
-        g_curl_transfer_resume (slot->transfer);
+        gcurl_transfer_resume (slot->transfer);
       break;
     case 4:
       if (slot->transfer != NULL)
-        g_curl_transfer_cancel (slot->transfer);
+        gcurl_transfer_cancel (slot->transfer);
       break;
     case 5:
       if (slot->cancellable != NULL)
@@ -301,7 +301,7 @@ random_op (World *world, gboolean in_handler)
           for (guint i = 0; i < RAW_SLOTS; i++)
             if (world->raw[i].in_source && world->raw[i].owner == world->source)
               world->raw[i].cancelling = TRUE;
-          g_curl_multi_source_cancel_all (world->source);
+          gcurl_multi_source_cancel_all (world->source);
         }
       break;
     case 9: /* drop the source (only outside handlers: our own rule) */
@@ -321,7 +321,7 @@ random_op (World *world, gboolean in_handler)
   /* What libcurl reported after the last action: it may lag behind a
    * removal made since, never beyond what can be in flight. */
   if (world->source != NULL)
-    g_assert_cmpint (g_curl_multi_source_get_running_handles (world->source), <=,
+    g_assert_cmpint (gcurl_multi_source_get_running_handles (world->source), <=,
                      SLOTS + RAW_SLOTS);
 }
 
@@ -376,15 +376,15 @@ test_random (void)
     {
       for (guint i = 0; i < SLOTS; i++)
         if (world.slots[i].transfer != NULL)
-          g_curl_transfer_resume (world.slots[i].transfer);
+          gcurl_transfer_resume (world.slots[i].transfer);
       g_main_context_iteration (world.context, TRUE);
       if (g_get_monotonic_time () > deadline)
         {
           for (guint i = 0; i < SLOTS; i++)
             if (world.slots[i].running)
               g_printerr ("slot %u running: state %d, %s, runs %d, completions %d\n", i,
-                          g_curl_transfer_get_state (world.slots[i].transfer),
-                          g_curl_transfer_get_url (world.slots[i].transfer),
+                          gcurl_transfer_get_state (world.slots[i].transfer),
+                          gcurl_transfer_get_url (world.slots[i].transfer),
                           world.slots[i].runs, world.slots[i].completions);
           for (guint i = 0; i < RAW_SLOTS; i++)
             if (world.raw[i].in_source)
@@ -396,7 +396,7 @@ test_random (void)
     }
 
   g_test_message ("running-handles at the end: %d",
-                  g_curl_multi_source_get_running_handles (world.source));
+                  gcurl_multi_source_get_running_handles (world.source));
   for (guint i = 0; i < SLOTS; i++)
     {
       Slot *slot = &world.slots[i];

@@ -41,9 +41,9 @@ on_transfer_finished (GCurlMultiSource *source,
   Fixture *f = data;
 
   /* It has left the model before the signal. */
-  for (guint i = 0; i < g_list_model_get_n_items (g_curl_multi_source_get_transfers (source)); i++)
+  for (guint i = 0; i < g_list_model_get_n_items (gcurl_multi_source_get_transfers (source)); i++)
     {
-      g_autoptr(GCurlTransfer) t = g_list_model_get_item (g_curl_multi_source_get_transfers (source), i);
+      g_autoptr(GCurlTransfer) t = g_list_model_get_item (gcurl_multi_source_get_transfers (source), i);
       g_assert_true (t != transfer);
     }
   f->transfer_finished++;
@@ -55,7 +55,7 @@ fixture_setup (Fixture       *f,
 {
   f->context = g_main_context_new ();
   g_main_context_push_thread_default (f->context);
-  f->source = g_curl_multi_source_new ();
+  f->source = gcurl_multi_source_new ();
   g_signal_connect (f->source, "transfer-finished", G_CALLBACK (on_transfer_finished), f);
   f->tmpdir = g_dir_make_tmp ("gcurl-transfer-XXXXXX", NULL);
   g_assert_nonnull (f->tmpdir);
@@ -79,7 +79,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_assert_cmpuint (g_list_model_get_n_items (g_curl_multi_source_get_transfers (f->source)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (gcurl_multi_source_get_transfers (f->source)), ==, 0);
   g_assert_finalize_object (f->source);
   /* Nothing of ours is left in the context. */
   while (g_main_context_iteration (f->context, FALSE))
@@ -108,7 +108,7 @@ perform_cb (GObject      *object,
 {
   Result *r = data;
 
-  r->ok = g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &r->error);
+  r->ok = gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &r->error);
   g_assert_true (r->ok == (r->error == NULL));
   r->done = TRUE;
 }
@@ -120,7 +120,7 @@ fetch_cb (GObject      *object,
 {
   Result *r = data;
 
-  r->bytes = g_curl_multi_source_fetch_bytes_finish (G_CURL_MULTI_SOURCE (object), result, &r->error);
+  r->bytes = gcurl_multi_source_fetch_bytes_finish (GCURL_MULTI_SOURCE (object), result, &r->error);
   r->ok = r->bytes != NULL;
   r->done = TRUE;
 }
@@ -132,7 +132,7 @@ download_cb (GObject      *object,
 {
   Result *r = data;
 
-  r->ok = g_curl_multi_source_download_finish (G_CURL_MULTI_SOURCE (object), result, &r->error);
+  r->ok = gcurl_multi_source_download_finish (GCURL_MULTI_SOURCE (object), result, &r->error);
   r->done = TRUE;
 }
 
@@ -151,7 +151,7 @@ run (Fixture       *f,
 {
   Result r = { 0 };
 
-  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  gcurl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   return r.error;
 }
@@ -214,7 +214,7 @@ on_notify_state (GObject    *object,
 {
   Watch *w = data;
 
-  g_ptr_array_add (w->states, GINT_TO_POINTER (g_curl_transfer_get_state (G_CURL_TRANSFER (object))));
+  g_ptr_array_add (w->states, GINT_TO_POINTER (gcurl_transfer_get_state (GCURL_TRANSFER (object))));
 }
 
 static void
@@ -223,7 +223,7 @@ on_notify_bytes (GObject    *object,
                  gpointer    data)
 {
   Watch *w = data;
-  gint64 b = g_curl_transfer_get_bytes_received (G_CURL_TRANSFER (object));
+  gint64 b = gcurl_transfer_get_bytes_received (GCURL_TRANSFER (object));
 
   if (b < w->last_bytes)
     w->monotonic = FALSE;
@@ -253,8 +253,8 @@ test_fetch_bytes (Fixture       *f,
   g_autofree char *url = surl ("/bytes?n=100000");
   Result r = { 0 };
 
-  g_curl_multi_source_fetch_bytes_async (f->source, url, NULL, fetch_cb, &r);
-  g_assert_cmpuint (g_list_model_get_n_items (g_curl_multi_source_get_transfers (f->source)), ==, 1);
+  gcurl_multi_source_fetch_bytes_async (f->source, url, NULL, fetch_cb, &r);
+  g_assert_cmpuint (g_list_model_get_n_items (gcurl_multi_source_get_transfers (f->source)), ==, 1);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_no_error (r.error);
   assert_pattern (r.bytes, 0, 100000);
@@ -265,7 +265,7 @@ test_fetch_bytes (Fixture       *f,
     {
       g_autofree char *nurl = g_strconcat (nginx->http_url, "/1m", NULL);
 
-      g_curl_multi_source_fetch_bytes_async (f->source, nurl, NULL, fetch_cb, &r);
+      gcurl_multi_source_fetch_bytes_async (f->source, nurl, NULL, fetch_cb, &r);
       gcurl_test_wait_for_flag (f->context, &r.done, 30000);
       g_assert_no_error (r.error);
       assert_pattern (r.bytes, 0, 1024 * 1024);
@@ -278,22 +278,22 @@ test_properties_and_progress (Fixture       *f,
                               gconstpointer  data)
 {
   g_autofree char *url = surl ("/trickle?n=200000&chunk=20000&interval=30");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) headers = NULL;
   Watch w = { g_ptr_array_new (), 0, 0, 0, TRUE, { 0 } };
   int finished = 0;
   gint64 total, first_byte, connect;
 
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_PENDING);
-  g_assert_cmpint (g_curl_transfer_get_total_bytes (t), ==, -1);
-  g_assert_cmpint (g_curl_transfer_get_timing (t, G_CURL_TIMING_TOTAL), ==, -1);
-  g_assert_cmpint (g_curl_transfer_get_output (t), ==, G_CURL_OUTPUT_MEMORY);
-  g_assert_true (g_curl_transfer_get_tls_verify_peer (t));
-  g_assert_true (g_curl_transfer_get_tls_verify_host (t));
-  g_assert_cmpstr (g_curl_transfer_get_allowed_protocols (t), ==, "http,https");
-  g_assert_cmpint (g_curl_transfer_get_max_redirects (t), ==, 20);
-  g_assert_cmpuint (g_curl_transfer_get_progress_interval (t), ==, 100);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_PENDING);
+  g_assert_cmpint (gcurl_transfer_get_total_bytes (t), ==, -1);
+  g_assert_cmpint (gcurl_transfer_get_timing (t, GCURL_TIMING_TOTAL), ==, -1);
+  g_assert_cmpint (gcurl_transfer_get_output (t), ==, GCURL_OUTPUT_MEMORY);
+  g_assert_true (gcurl_transfer_get_tls_verify_peer (t));
+  g_assert_true (gcurl_transfer_get_tls_verify_host (t));
+  g_assert_cmpstr (gcurl_transfer_get_allowed_protocols (t), ==, "http,https");
+  g_assert_cmpint (gcurl_transfer_get_max_redirects (t), ==, 20);
+  g_assert_cmpuint (gcurl_transfer_get_progress_interval (t), ==, 100);
 
   g_signal_connect (t, "notify::state", G_CALLBACK (on_notify_state), &w);
   g_signal_connect (t, "notify::bytes-received", G_CALLBACK (on_notify_bytes), &w);
@@ -305,8 +305,8 @@ test_properties_and_progress (Fixture       *f,
   g_assert_cmpint (finished, ==, 1);
   g_assert_cmpint (f->transfer_finished, ==, 1);
   g_assert_cmpuint (w.states->len, ==, 2);
-  g_assert_cmpint (GPOINTER_TO_INT (w.states->pdata[0]), ==, G_CURL_TRANSFER_STATE_RUNNING);
-  g_assert_cmpint (GPOINTER_TO_INT (w.states->pdata[1]), ==, G_CURL_TRANSFER_STATE_SUCCEEDED);
+  g_assert_cmpint (GPOINTER_TO_INT (w.states->pdata[0]), ==, GCURL_TRANSFER_STATE_RUNNING);
+  g_assert_cmpint (GPOINTER_TO_INT (w.states->pdata[1]), ==, GCURL_TRANSFER_STATE_SUCCEEDED);
   /* 10 chunks 30 ms apart: progress comes in several notifications, at
    * most one per 100 ms (the last one, at the end, excepted), and only
    * goes up. */
@@ -317,27 +317,27 @@ test_properties_and_progress (Fixture       *f,
   g_assert_true (w.monotonic);
   g_assert_cmpint (w.last_bytes, ==, 200000);
 
-  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 200);
-  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 200000);
-  g_assert_cmpint (g_curl_transfer_get_total_bytes (t), ==, 200000);
-  g_assert_cmpint (g_curl_transfer_get_download_speed (t), >, 0);
-  g_assert_cmpstr (g_curl_transfer_get_effective_url (t), ==, url);
-  g_assert_cmpstr (g_curl_transfer_get_content_type (t), ==, "application/octet-stream");
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "content-length"), ==, "200000");
-  headers = g_curl_transfer_dup_response_headers (t);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 200);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, 200000);
+  g_assert_cmpint (gcurl_transfer_get_total_bytes (t), ==, 200000);
+  g_assert_cmpint (gcurl_transfer_get_download_speed (t), >, 0);
+  g_assert_cmpstr (gcurl_transfer_get_effective_url (t), ==, url);
+  g_assert_cmpstr (gcurl_transfer_get_content_type (t), ==, "application/octet-stream");
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "content-length"), ==, "200000");
+  headers = gcurl_transfer_dup_response_headers (t);
   g_assert_true (g_strv_contains ((const char * const *) headers, "Content-Length: 200000"));
-  g_assert_cmpint (g_curl_transfer_get_curl_code (t), ==, CURLE_OK);
-  g_assert_null (g_curl_transfer_get_error (t));
-  assert_pattern (g_curl_transfer_get_body (t), 0, 200000);
+  g_assert_cmpint (gcurl_transfer_get_curl_code (t), ==, CURLE_OK);
+  g_assert_null (gcurl_transfer_get_error (t));
+  assert_pattern (gcurl_transfer_get_body (t), 0, 200000);
 
-  total = g_curl_transfer_get_timing (t, G_CURL_TIMING_TOTAL);
-  first_byte = g_curl_transfer_get_timing (t, G_CURL_TIMING_FIRST_BYTE);
-  connect = g_curl_transfer_get_timing (t, G_CURL_TIMING_CONNECT);
+  total = gcurl_transfer_get_timing (t, GCURL_TIMING_TOTAL);
+  first_byte = gcurl_transfer_get_timing (t, GCURL_TIMING_FIRST_BYTE);
+  connect = gcurl_transfer_get_timing (t, GCURL_TIMING_CONNECT);
   g_assert_cmpint (connect, >, 0);
   g_assert_cmpint (first_byte, >=, connect);
   g_assert_cmpint (total, >=, first_byte);
-  g_assert_cmpint (g_curl_transfer_get_timing (t, G_CURL_TIMING_NAME_LOOKUP), >=, 0);
-  g_assert_cmpint (g_curl_transfer_get_timing (t, G_CURL_TIMING_NAME_LOOKUP), <=, connect);
+  g_assert_cmpint (gcurl_transfer_get_timing (t, GCURL_TIMING_NAME_LOOKUP), >=, 0);
+  g_assert_cmpint (gcurl_transfer_get_timing (t, GCURL_TIMING_NAME_LOOKUP), <=, connect);
 
   /* Run again (a retry) on the same object. */
   g_ptr_array_set_size (w.states, 0);
@@ -347,7 +347,7 @@ test_properties_and_progress (Fixture       *f,
   g_assert_cmpint (finished, ==, 2);
   g_assert_cmpint (f->transfer_finished, ==, 2);
   g_assert_cmpuint (w.states->len, ==, 2);
-  assert_pattern (g_curl_transfer_get_body (t), 0, 200000);
+  assert_pattern (gcurl_transfer_get_body (t), 0, 200000);
 
   g_ptr_array_unref (w.states);
 }
@@ -356,17 +356,17 @@ static void
 test_list_model (Fixture       *f,
                  gconstpointer  data)
 {
-  GListModel *model = g_curl_multi_source_get_transfers (f->source);
+  GListModel *model = gcurl_multi_source_get_transfers (f->source);
   GCurlTransfer *ts[5];
   Result r[5] = { 0 };
 
-  g_assert_true (g_list_model_get_item_type (model) == G_CURL_TYPE_TRANSFER);
+  g_assert_true (g_list_model_get_item_type (model) == GCURL_TYPE_TRANSFER);
   for (int i = 0; i < 5; i++)
     {
       g_autofree char *url = g_strdup_printf ("%s/bytes?n=%d", gcurl_test_server_get_url (server),
                                               1000 * (i + 1));
-      ts[i] = g_curl_transfer_new (url);
-      g_curl_multi_source_perform_async (f->source, ts[i], NULL, perform_cb, &r[i]);
+      ts[i] = gcurl_transfer_new (url);
+      gcurl_multi_source_perform_async (f->source, ts[i], NULL, perform_cb, &r[i]);
     }
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 5);
   for (int i = 0; i < 5; i++)
@@ -383,7 +383,7 @@ test_list_model (Fixture       *f,
   for (int i = 0; i < 5; i++)
     {
       g_assert_no_error (r[i].error);
-      assert_pattern (g_curl_transfer_get_body (ts[i]), 0, 1000 * (i + 1));
+      assert_pattern (gcurl_transfer_get_body (ts[i]), 0, 1000 * (i + 1));
       g_assert_finalize_object (ts[i]);
     }
 }
@@ -415,7 +415,7 @@ order_finished (GCurlTransfer *t,
   Order *o = data;
 
   /* The state is final before anything is emitted. */
-  g_assert_cmpint (g_curl_transfer_get_state (t), >=, G_CURL_TRANSFER_STATE_SUCCEEDED);
+  g_assert_cmpint (gcurl_transfer_get_state (t), >=, GCURL_TRANSFER_STATE_SUCCEEDED);
   g_string_append (o->order, "finished,");
 }
 
@@ -436,7 +436,7 @@ order_state (GObject    *object,
 {
   Order *o = data;
 
-  if (g_curl_transfer_get_state (G_CURL_TRANSFER (object)) >= G_CURL_TRANSFER_STATE_SUCCEEDED)
+  if (gcurl_transfer_get_state (GCURL_TRANSFER (object)) >= GCURL_TRANSFER_STATE_SUCCEEDED)
     g_string_append (o->order, "state,");
 }
 
@@ -447,7 +447,7 @@ order_callback (GObject      *object,
 {
   Order *o = data;
 
-  g_assert_true (g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, NULL));
+  g_assert_true (gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, NULL));
   g_string_append (o->order, "callback");
 }
 
@@ -458,19 +458,19 @@ test_completion_order (Fixture       *f,
                        gconstpointer  data)
 {
   g_autofree char *url = surl ("/bytes?n=1000");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   Order o = { g_string_new (NULL), NULL, -1 };
 
   g_signal_connect (f->source, "done", G_CALLBACK (order_done), &o);
   g_signal_connect (f->source, "transfer-finished", G_CALLBACK (order_transfer_finished), &o);
   g_signal_connect (t, "finished", G_CALLBACK (order_finished), &o);
   g_signal_connect (t, "notify::state", G_CALLBACK (order_state), &o);
-  g_curl_multi_source_perform_async (f->source, t, NULL, order_callback, &o);
+  gcurl_multi_source_perform_async (f->source, t, NULL, order_callback, &o);
   while (!g_str_has_suffix (o.order->str, "callback"))
     g_main_context_iteration (f->context, TRUE);
 
   g_assert_cmpstr (o.order->str, ==, "state,done,finished,transfer-finished,callback");
-  g_assert_true (o.easy == (gpointer) g_curl_transfer_get_handle (t));
+  g_assert_true (o.easy == (gpointer) gcurl_transfer_get_handle (t));
   g_assert_cmpint (o.result, ==, CURLE_OK);
   g_string_free (o.order, TRUE);
 }
@@ -480,11 +480,11 @@ test_already_running (Fixture       *f,
                       gconstpointer  data)
 {
   g_autofree char *url = surl ("/bytes?n=10");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   Result a = { 0 }, b = { 0 };
 
-  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &a);
-  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &b);
+  gcurl_multi_source_perform_async (f->source, t, NULL, perform_cb, &a);
+  gcurl_multi_source_perform_async (f->source, t, NULL, perform_cb, &b);
   gcurl_test_wait_for_flag (f->context, &b.done, 30000);
   g_assert_error (b.error, G_IO_ERROR, G_IO_ERROR_PENDING);
   gcurl_test_wait_for_flag (f->context, &a.done, 30000);
@@ -501,59 +501,59 @@ test_request (Fixture       *f,
               gconstpointer  data)
 {
   g_autofree char *url = surl ("/echo");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GBytes) body = g_bytes_new_static (gcurl_test_pattern (), 300000);
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) stream = NULL;
 
   /* PUT of bytes, with headers and a user agent. */
-  g_curl_transfer_set_method (t, "PUT");
-  g_curl_transfer_set_request_body_bytes (t, body, "application/x-test");
-  g_curl_transfer_set_request_header (t, "X-Test", "one");
-  g_curl_transfer_set_request_header (t, "x-test", "two");   /* replaces */
-  g_curl_transfer_set_request_header (t, "Accept", NULL);    /* removes curl's */
-  g_curl_transfer_set_user_agent (t, "gcurl-test/1");
+  gcurl_transfer_set_method (t, "PUT");
+  gcurl_transfer_set_request_body_bytes (t, body, "application/x-test");
+  gcurl_transfer_set_request_header (t, "X-Test", "one");
+  gcurl_transfer_set_request_header (t, "x-test", "two");   /* replaces */
+  gcurl_transfer_set_request_header (t, "Accept", NULL);    /* removes curl's */
+  gcurl_transfer_set_user_agent (t, "gcurl-test/1");
   error = run (f, t);
   g_assert_no_error (error);
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Method"), ==, "PUT");
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Test"), ==, "two");
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-User-Agent"), ==, "gcurl-test/1");
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Content-Type"), ==, "application/x-test");
-  g_assert_null (g_curl_transfer_get_response_header (t, "X-Echo-Accept"));
-  g_assert_cmpint (g_curl_transfer_get_bytes_sent (t), ==, 300000);
-  g_assert_cmpint (g_curl_transfer_get_total_bytes_to_send (t), ==, 300000);
-  assert_pattern (g_curl_transfer_get_body (t), 0, 300000);
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Echo-Method"), ==, "PUT");
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Echo-Test"), ==, "two");
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Echo-User-Agent"), ==, "gcurl-test/1");
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Echo-Content-Type"), ==, "application/x-test");
+  g_assert_null (gcurl_transfer_get_response_header (t, "X-Echo-Accept"));
+  g_assert_cmpint (gcurl_transfer_get_bytes_sent (t), ==, 300000);
+  g_assert_cmpint (gcurl_transfer_get_total_bytes_to_send (t), ==, 300000);
+  assert_pattern (gcurl_transfer_get_body (t), 0, 300000);
 
   /* POST (the default with a body) from a stream of unknown length:
    * read asynchronously, sent chunked. */
   stream = g_memory_input_stream_new_from_bytes (body);
-  g_curl_transfer_set_method (t, NULL);
-  g_curl_transfer_set_request_body_stream (t, stream, -1, NULL);
-  g_curl_transfer_set_request_header (t, "Accept", "*/*");
+  gcurl_transfer_set_method (t, NULL);
+  gcurl_transfer_set_request_body_stream (t, stream, -1, NULL);
+  gcurl_transfer_set_request_header (t, "Accept", "*/*");
   error = run (f, t);
   g_assert_no_error (error);
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Method"), ==, "POST");
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Accept"), ==, "*/*");
-  assert_pattern (g_curl_transfer_get_body (t), 0, 300000);
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Echo-Method"), ==, "POST");
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Echo-Accept"), ==, "*/*");
+  assert_pattern (gcurl_transfer_get_body (t), 0, 300000);
 
   /* The same stream again: GMemoryInputStream is seekable, so it is
    * rewound. */
   error = run (f, t);
   g_assert_no_error (error);
-  assert_pattern (g_curl_transfer_get_body (t), 0, 300000);
+  assert_pattern (gcurl_transfer_get_body (t), 0, 300000);
 
   /* DELETE without a body, and HEAD. */
-  g_curl_transfer_set_request_body_bytes (t, NULL, NULL);
-  g_curl_transfer_set_method (t, "DELETE");
+  gcurl_transfer_set_request_body_bytes (t, NULL, NULL);
+  gcurl_transfer_set_method (t, "DELETE");
   error = run (f, t);
   g_assert_no_error (error);
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Method"), ==, "DELETE");
-  g_assert_cmpuint (g_bytes_get_size (g_curl_transfer_get_body (t)), ==, 0);
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Echo-Method"), ==, "DELETE");
+  g_assert_cmpuint (g_bytes_get_size (gcurl_transfer_get_body (t)), ==, 0);
 
-  g_curl_transfer_set_method (t, "HEAD");
+  gcurl_transfer_set_method (t, "HEAD");
   error = run (f, t);
   g_assert_no_error (error);
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Echo-Method"), ==, "HEAD");
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Echo-Method"), ==, "HEAD");
 }
 
 /* An input stream whose reads fail after a while. */
@@ -562,7 +562,7 @@ test_request_body_read_error (Fixture       *f,
                               gconstpointer  data)
 {
   g_autofree char *url = surl ("/echo");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_build_filename (f->tmpdir, "dir-as-file", NULL);
   g_autoptr(GInputStream) stream = NULL;
@@ -573,15 +573,15 @@ test_request_body_read_error (Fixture       *f,
   fd = open (path, O_RDONLY | O_DIRECTORY);
   g_assert_cmpint (fd, >=, 0);
   stream = g_unix_input_stream_new (fd, TRUE);
-  g_curl_transfer_set_request_body_stream (t, stream, 1000, NULL);
+  gcurl_transfer_set_request_body_stream (t, stream, 1000, NULL);
   error = run (f, t);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_READ);
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_FAILED);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_READ);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_FAILED);
 
   /* It cannot be rewound for a second run. */
   g_clear_error (&error);
   error = run (f, t);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_READ);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_READ);
 }
 
 static void
@@ -590,26 +590,26 @@ test_redirects (Fixture       *f,
 {
   g_autofree char *url = surl ("/redirect?n=3");
   g_autofree char *final = surl ("/bytes?n=1024");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GError) error = NULL;
 
   error = run (f, t);
   g_assert_no_error (error);
-  g_assert_cmpstr (g_curl_transfer_get_effective_url (t), ==, final);
-  g_assert_cmpint (g_curl_transfer_get_timing (t, G_CURL_TIMING_REDIRECT), >, 0);
-  assert_pattern (g_curl_transfer_get_body (t), 0, 1024);
+  g_assert_cmpstr (gcurl_transfer_get_effective_url (t), ==, final);
+  g_assert_cmpint (gcurl_transfer_get_timing (t, GCURL_TIMING_REDIRECT), >, 0);
+  assert_pattern (gcurl_transfer_get_body (t), 0, 1024);
 
-  g_curl_transfer_set_max_redirects (t, 2);
+  gcurl_transfer_set_max_redirects (t, 2);
   error = run (f, t);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_TOO_MANY_REDIRECTS);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_TOO_MANY_REDIRECTS);
   g_assert_nonnull (strstr (error->message, url));
   g_clear_error (&error);
 
   /* Not following: the 302 itself is the (successful) response. */
-  g_curl_transfer_set_follow_redirects (t, FALSE);
+  gcurl_transfer_set_follow_redirects (t, FALSE);
   error = run (f, t);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 302);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 302);
 }
 
 static void
@@ -620,7 +620,7 @@ count_ok_cb (GObject      *object,
   int *done = data;
   g_autoptr(GError) error = NULL;
 
-  g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &error);
+  gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &error);
   g_assert_no_error (error);
   (*done)++;
 }
@@ -632,33 +632,33 @@ test_timing_queue (Fixture       *f,
                    gconstpointer  data)
 {
   g_autofree char *url = surl ("/trickle?n=4000&chunk=1000&interval=100");
-  g_autoptr(GCurlTransfer) first = g_curl_transfer_new (url);
-  g_autoptr(GCurlTransfer) second = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) first = gcurl_transfer_new (url);
+  g_autoptr(GCurlTransfer) second = gcurl_transfer_new (url);
   int done = 0;
   gboolean has_queue_time;
 
   has_queue_time = LIBCURL_VERSION_NUM >= 0x080600 &&
                    curl_version_info (CURLVERSION_NOW)->version_num >= 0x080600;
-  g_assert_cmpint (g_curl_transfer_get_timing (first, G_CURL_TIMING_QUEUE), ==, -1);
+  g_assert_cmpint (gcurl_transfer_get_timing (first, GCURL_TIMING_QUEUE), ==, -1);
 
-  g_curl_multi_source_set_max_total_connections (f->source, 1);
-  g_curl_multi_source_perform_async (f->source, first, NULL, count_ok_cb, &done);
-  g_curl_multi_source_perform_async (f->source, second, NULL, count_ok_cb, &done);
+  gcurl_multi_source_set_max_total_connections (f->source, 1);
+  gcurl_multi_source_perform_async (f->source, first, NULL, count_ok_cb, &done);
+  gcurl_multi_source_perform_async (f->source, second, NULL, count_ok_cb, &done);
   gcurl_test_wait_for_count (f->context, &done, 2, 30000);
-  assert_pattern (g_curl_transfer_get_body (second), 0, 4000);
+  assert_pattern (gcurl_transfer_get_body (second), 0, 4000);
 
   if (!has_queue_time)
     {
-      g_assert_cmpint (g_curl_transfer_get_timing (second, G_CURL_TIMING_QUEUE), ==, -1);
+      g_assert_cmpint (gcurl_transfer_get_timing (second, GCURL_TIMING_QUEUE), ==, -1);
       g_test_message ("libcurl before 8.6: no queue time");
       return;
     }
   /* The first trickles for about 300 ms; the second waited for it. */
-  g_assert_cmpint (g_curl_transfer_get_timing (first, G_CURL_TIMING_QUEUE), >=, 0);
-  g_assert_cmpint (g_curl_transfer_get_timing (first, G_CURL_TIMING_QUEUE), <, 100 * 1000);
-  g_assert_cmpint (g_curl_transfer_get_timing (second, G_CURL_TIMING_QUEUE), >=, 200 * 1000);
-  g_assert_cmpint (g_curl_transfer_get_timing (second, G_CURL_TIMING_QUEUE), <=,
-                   g_curl_transfer_get_timing (second, G_CURL_TIMING_TOTAL));
+  g_assert_cmpint (gcurl_transfer_get_timing (first, GCURL_TIMING_QUEUE), >=, 0);
+  g_assert_cmpint (gcurl_transfer_get_timing (first, GCURL_TIMING_QUEUE), <, 100 * 1000);
+  g_assert_cmpint (gcurl_transfer_get_timing (second, GCURL_TIMING_QUEUE), >=, 200 * 1000);
+  g_assert_cmpint (gcurl_transfer_get_timing (second, GCURL_TIMING_QUEUE), <=,
+                   gcurl_transfer_get_timing (second, GCURL_TIMING_TOTAL));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -674,7 +674,7 @@ test_output_file (Fixture       *f,
   g_autoptr(GFile) file = g_file_new_for_path (path);
   Result r = { 0 };
 
-  g_curl_multi_source_download_async (f->source, url, file, G_CURL_DOWNLOAD_FLAGS_NONE,
+  gcurl_multi_source_download_async (f->source, url, file, GCURL_DOWNLOAD_FLAGS_NONE,
                                       NULL, download_cb, &r);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_no_error (r.error);
@@ -687,14 +687,14 @@ test_output_file (Fixture       *f,
   {
     g_autofree char *other = surl ("/bytes?n=10");
 
-    g_curl_multi_source_download_async (f->source, other, file, G_CURL_DOWNLOAD_FLAGS_NONE,
+    gcurl_multi_source_download_async (f->source, other, file, GCURL_DOWNLOAD_FLAGS_NONE,
                                         NULL, download_cb, &r);
     gcurl_test_wait_for_flag (f->context, &r.done, 30000);
     g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_EXISTS);
     assert_file_pattern (path, 500000);
     result_clear (&r);
 
-    g_curl_multi_source_download_async (f->source, other, file, G_CURL_DOWNLOAD_FLAGS_REPLACE,
+    gcurl_multi_source_download_async (f->source, other, file, GCURL_DOWNLOAD_FLAGS_REPLACE,
                                         NULL, download_cb, &r);
     gcurl_test_wait_for_flag (f->context, &r.done, 30000);
     g_assert_no_error (r.error);
@@ -710,9 +710,9 @@ test_output_file (Fixture       *f,
     g_autoptr(GFile) busy = g_file_new_for_path (busy_path);
     Result second = { 0 };
 
-    g_curl_multi_source_download_async (f->source, slow, busy, G_CURL_DOWNLOAD_FLAGS_NONE,
+    gcurl_multi_source_download_async (f->source, slow, busy, GCURL_DOWNLOAD_FLAGS_NONE,
                                         NULL, download_cb, &r);
-    g_curl_multi_source_download_async (f->source, slow, busy, G_CURL_DOWNLOAD_FLAGS_REPLACE,
+    gcurl_multi_source_download_async (f->source, slow, busy, GCURL_DOWNLOAD_FLAGS_REPLACE,
                                         NULL, download_cb, &second);
     gcurl_test_wait_for_flag (f->context, &second.done, 30000);
     g_assert_error (second.error, G_IO_ERROR, G_IO_ERROR_BUSY);
@@ -723,7 +723,7 @@ test_output_file (Fixture       *f,
     result_clear (&second);
 
     /* Released at the end: the same destination works again. */
-    g_curl_multi_source_download_async (f->source, slow, busy, G_CURL_DOWNLOAD_FLAGS_REPLACE,
+    gcurl_multi_source_download_async (f->source, slow, busy, GCURL_DOWNLOAD_FLAGS_REPLACE,
                                         NULL, download_cb, &r);
     gcurl_test_wait_for_flag (f->context, &r.done, 30000);
     g_assert_no_error (r.error);
@@ -734,7 +734,7 @@ test_output_file (Fixture       *f,
   {
     g_autoptr(GFile) missing = g_file_new_build_filename (f->tmpdir, "no", "such", NULL);
 
-    g_curl_multi_source_download_async (f->source, url, missing, G_CURL_DOWNLOAD_FLAGS_NONE,
+    gcurl_multi_source_download_async (f->source, url, missing, GCURL_DOWNLOAD_FLAGS_NONE,
                                         NULL, download_cb, &r);
     gcurl_test_wait_for_flag (f->context, &r.done, 30000);
     g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
@@ -750,30 +750,30 @@ test_output_file_resume (Fixture       *f,
   g_autofree char *path = g_build_filename (f->tmpdir, "resumed.bin", NULL);
   g_autofree char *part = g_strconcat (path, ".part", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GError) error = NULL;
   GStatBuf st;
 
-  g_curl_transfer_set_output_file (t, file, G_CURL_DOWNLOAD_FLAGS_RESUME);
-  g_assert_true (g_curl_transfer_get_output_file (t) == file);
+  gcurl_transfer_set_output_file (t, file, GCURL_DOWNLOAD_FLAGS_RESUME);
+  g_assert_true (gcurl_transfer_get_output_file (t) == file);
 
   /* The connection drops after 120,000 bytes: no file under the final
    * name, the partial one kept. */
   error = run (f, t);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_PARTIAL);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_PARTIAL);
   g_assert_nonnull (strstr (error->message, url));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_cmpint (g_stat (part, &st), ==, 0);
   g_assert_cmpint (st.st_size, ==, 120000);
-  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 120000);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, 120000);
   g_clear_error (&error);
 
   /* The retry asks for the rest (the server then serves it whole). */
   error = run (f, t);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 206);
-  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 300000);
-  g_assert_cmpint (g_curl_transfer_get_total_bytes (t), ==, 300000);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 206);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, 300000);
+  g_assert_cmpint (gcurl_transfer_get_total_bytes (t), ==, 300000);
   assert_file_pattern (path, 300000);
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 }
@@ -783,16 +783,16 @@ test_resume_from (Fixture       *f,
                   gconstpointer  data)
 {
   g_autofree char *url = surl ("/bytes?n=10000");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GError) error = NULL;
 
-  g_curl_transfer_set_resume_from (t, 4000);
+  gcurl_transfer_set_resume_from (t, 4000);
   error = run (f, t);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 206);
-  assert_pattern (g_curl_transfer_get_body (t), 4000, 6000);
-  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 10000);
-  g_assert_cmpint (g_curl_transfer_get_total_bytes (t), ==, 10000);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 206);
+  assert_pattern (gcurl_transfer_get_body (t), 4000, 6000);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, 10000);
+  g_assert_cmpint (gcurl_transfer_get_total_bytes (t), ==, 10000);
 }
 
 static void
@@ -803,16 +803,16 @@ test_output_file_http_error (Fixture       *f,
   g_autofree char *path = g_build_filename (f->tmpdir, "missing.bin", NULL);
   g_autofree char *part = g_strconcat (path, ".part", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GError) error = NULL;
   GBytes *body;
 
-  g_curl_transfer_set_output_file (t, file, G_CURL_DOWNLOAD_FLAGS_RESUME);
+  gcurl_transfer_set_output_file (t, file, GCURL_DOWNLOAD_FLAGS_RESUME);
   error = run (f, t);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS);
   g_assert_nonnull (strstr (error->message, "404"));
-  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 404);
-  body = g_curl_transfer_get_body (t);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 404);
+  body = gcurl_transfer_get_body (t);
   g_assert_nonnull (body);
   g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), "status 404\n", 11);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
@@ -840,7 +840,7 @@ test_output_file_cancel (Fixture       *f,
 
   g_source_set_callback (timeout, cancel_later, cancellable, NULL);
   g_source_attach (timeout, f->context);
-  g_curl_multi_source_download_async (f->source, url, file, G_CURL_DOWNLOAD_FLAGS_RESUME,
+  gcurl_multi_source_download_async (f->source, url, file, GCURL_DOWNLOAD_FLAGS_RESUME,
                                       cancellable, download_cb, &r);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -857,8 +857,8 @@ cancel_after_20000 (GCurlTransfer *t,
                     GParamSpec    *pspec,
                     gpointer       data)
 {
-  if (g_curl_transfer_get_bytes_received (t) >= 20000)
-    g_curl_transfer_cancel (t);
+  if (gcurl_transfer_get_bytes_received (t) >= 20000)
+    gcurl_transfer_cancel (t);
 }
 
 static void
@@ -871,16 +871,16 @@ test_output_file_keep_partial (Fixture       *f,
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GBytes) contents = NULL;
   g_autoptr(GCurlTransfer) t = NULL;
-  g_autoptr(GCurlTransfer) first = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) first = gcurl_transfer_new (url);
   g_autofree char *again = surl ("/bytes?n=300000");
   g_autoptr(GError) error = NULL;
   GStatBuf st;
 
   /* Cancelled once 20,000 bytes are in (not after a time: a loaded
    * machine may have received nothing yet). */
-  g_curl_transfer_set_output_file (first, file,
-                                   G_CURL_DOWNLOAD_FLAGS_RESUME | G_CURL_DOWNLOAD_FLAGS_KEEP_PARTIAL);
-  g_curl_transfer_set_progress_interval (first, 1);
+  gcurl_transfer_set_output_file (first, file,
+                                   GCURL_DOWNLOAD_FLAGS_RESUME | GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL);
+  gcurl_transfer_set_progress_interval (first, 1);
   g_signal_connect (first, "notify::bytes-received", G_CALLBACK (cancel_after_20000), NULL);
   error = run (f, first);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -890,10 +890,10 @@ test_output_file_keep_partial (Fixture       *f,
   g_assert_cmpint (st.st_size, <, 300000);
 
   /* The rest, with a Range request (the server answers 206). */
-  t = g_curl_transfer_new (again);
-  g_curl_transfer_set_output_file (t, file, G_CURL_DOWNLOAD_FLAGS_RESUME);
+  t = gcurl_transfer_new (again);
+  gcurl_transfer_set_output_file (t, file, GCURL_DOWNLOAD_FLAGS_RESUME);
   g_assert_no_error (run (f, t));
-  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 206);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 206);
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
   contents = g_file_load_bytes (file, NULL, NULL, NULL);
   assert_pattern (contents, 0, 300000);
@@ -929,10 +929,10 @@ download_to (Fixture            *f,
              GCurlDownloadFlags  flags)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
-  g_curl_transfer_set_output_file (t, file, flags);
+  gcurl_transfer_set_output_file (t, file, flags);
   return run (f, t);
 }
 
@@ -957,7 +957,7 @@ test_output_file_links (Fixture       *f,
   g_autofree char *victim = g_build_filename (f->tmpdir, "victim", NULL);
   g_autofree char *linked = g_build_filename (f->tmpdir, "linked", NULL);
   g_autofree char *created = g_build_filename (f->tmpdir, "created-through-link", NULL);
-  const GCurlDownloadFlags modes[] = { G_CURL_DOWNLOAD_FLAGS_NONE, G_CURL_DOWNLOAD_FLAGS_RESUME };
+  const GCurlDownloadFlags modes[] = { GCURL_DOWNLOAD_FLAGS_NONE, GCURL_DOWNLOAD_FLAGS_RESUME };
 
   write_file (victim, "precious");
   write_file (linked, "also precious");
@@ -999,7 +999,7 @@ test_output_file_links (Fixture       *f,
        * keeping its bytes. */
       g_assert_cmpint (link (linked, part), ==, 0);
       error = download_to (f, f->tmpdir, "x", url, modes[m]);
-      if (modes[m] == G_CURL_DOWNLOAD_FLAGS_RESUME)
+      if (modes[m] == GCURL_DOWNLOAD_FLAGS_RESUME)
         {
           g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
           g_assert_nonnull (strstr (error->message, "hard links"));
@@ -1031,19 +1031,19 @@ swap_part_and_run (Fixture            *f,
 {
   g_autofree char *path = g_file_get_path (file);
   g_autofree char *part = g_strconcat (path, ".part", NULL);
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   Result r = { 0 };
 
-  g_curl_transfer_set_output_file (t, file, flags);
-  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
-  if (flags & G_CURL_DOWNLOAD_FLAGS_RESUME)
+  gcurl_transfer_set_output_file (t, file, flags);
+  gcurl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  if (flags & GCURL_DOWNLOAD_FLAGS_RESUME)
     g_assert_cmpint (g_unlink (part), ==, 0);
   if (fifo)
     g_assert_cmpint (mkfifo (part, 0600), ==, 0);
   else
     g_assert_cmpint (symlink (victim, part), ==, 0);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
-  g_assert_error (r.error, G_CURL_ERROR, G_CURL_ERROR_WRITE);
+  g_assert_error (r.error, GCURL_ERROR, GCURL_ERROR_WRITE);
   g_assert_nonnull (strstr (r.error->message, part));
   result_clear (&r);
   assert_contents (victim, "precious");
@@ -1065,10 +1065,10 @@ test_output_file_swapped (Fixture       *f,
   for (int fifo = 0; fifo < 2; fifo++)
     {
       /* A fresh part: something appears at its name. */
-      swap_part_and_run (f, url, file, G_CURL_DOWNLOAD_FLAGS_NONE, fifo, victim);
+      swap_part_and_run (f, url, file, GCURL_DOWNLOAD_FLAGS_NONE, fifo, victim);
       /* A resumed part (100 bytes, asked for with a Range): swapped. */
       g_assert_true (g_file_set_contents (part, (const char *) gcurl_test_pattern (), 100, NULL));
-      swap_part_and_run (f, url, file, G_CURL_DOWNLOAD_FLAGS_RESUME, fifo, victim);
+      swap_part_and_run (f, url, file, GCURL_DOWNLOAD_FLAGS_RESUME, fifo, victim);
     }
   g_assert_cmpuint (count_entries (f->tmpdir), ==, 1);
 }
@@ -1086,12 +1086,12 @@ test_output_file_stale_part (Fixture       *f,
   GError *error;
 
   write_file (part, "stale bytes");
-  error = download_to (f, f->tmpdir, "s", refused, G_CURL_DOWNLOAD_FLAGS_NONE);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
+  error = download_to (f, f->tmpdir, "s", refused, GCURL_DOWNLOAD_FLAGS_NONE);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS);
   g_clear_error (&error);
   assert_contents (part, "stale bytes");
 
-  error = download_to (f, f->tmpdir, "s", url, G_CURL_DOWNLOAD_FLAGS_NONE);
+  error = download_to (f, f->tmpdir, "s", url, GCURL_DOWNLOAD_FLAGS_NONE);
   g_assert_no_error (error);
   assert_file_pattern (path, 5000);
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
@@ -1112,9 +1112,9 @@ run_against (Fixture    *f,
   g_autofree char *path = g_file_get_path (f1);
   Result a = { 0 }, b = { 0 };
 
-  g_curl_multi_source_download_async (f->source, slow, f1, G_CURL_DOWNLOAD_FLAGS_REPLACE,
+  gcurl_multi_source_download_async (f->source, slow, f1, GCURL_DOWNLOAD_FLAGS_REPLACE,
                                       NULL, download_cb, &a);
-  g_curl_multi_source_download_async (f->source, other, f2, G_CURL_DOWNLOAD_FLAGS_REPLACE,
+  gcurl_multi_source_download_async (f->source, other, f2, GCURL_DOWNLOAD_FLAGS_REPLACE,
                                       NULL, download_cb, &b);
   gcurl_test_wait_for_flag (f->context, &b.done, 30000);
   g_assert_error (b.error, G_IO_ERROR, G_IO_ERROR_BUSY);
@@ -1151,17 +1151,17 @@ test_output_file_long_name (Fixture       *f,
   g_autofree char *cd = NULL;
   GError *error;
 
-  error = download_to (f, f->tmpdir, too_long, url, G_CURL_DOWNLOAD_FLAGS_NONE);
+  error = download_to (f, f->tmpdir, too_long, url, GCURL_DOWNLOAD_FLAGS_NONE);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG);
   g_clear_error (&error);
-  error = download_to (f, f->tmpdir, longest, url, G_CURL_DOWNLOAD_FLAGS_NONE);
+  error = download_to (f, f->tmpdir, longest, url, GCURL_DOWNLOAD_FLAGS_NONE);
   g_assert_no_error (error);
   assert_file_pattern (longest_path, 100);
 
   /* What a server suggests, at 255 bytes, comes back short enough for
    * ".part" and " (1000)". */
   cd = g_strnfill (255, 'c');
-  sanitized = _g_curl_filename_sanitize (cd);
+  sanitized = _gcurl_filename_sanitize (cd);
   g_assert_cmpuint (strlen (sanitized) + strlen (".part") + strlen (" (1000)"), <=, 255);
 }
 
@@ -1181,8 +1181,8 @@ test_output_file_resume_answers (Fixture       *f,
 
   /* 416, the partial shorter than the file: kept. */
   g_assert_true (g_file_set_contents (part, (const char *) gcurl_test_pattern (), 500, NULL));
-  error = download_to (f, f->tmpdir, "r", complete, G_CURL_DOWNLOAD_FLAGS_RESUME);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
+  error = download_to (f, f->tmpdir, "r", complete, GCURL_DOWNLOAD_FLAGS_RESUME);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS);
   g_assert_nonnull (strstr (error->message, "416"));
   g_clear_error (&error);
   g_assert_cmpint (g_stat (part, &st), ==, 0);
@@ -1192,15 +1192,15 @@ test_output_file_resume_answers (Fixture       *f,
   /* A 200 of the partial's length ("already downloaded" to libcurl): not
    * the rest; the partial stays, nothing under the final name. */
   g_assert_true (g_file_set_contents (part, (const char *) gcurl_test_pattern (), 1000, NULL));
-  error = download_to (f, f->tmpdir, "r", same_length, G_CURL_DOWNLOAD_FLAGS_RESUME);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_PROTOCOL);
+  error = download_to (f, f->tmpdir, "r", same_length, GCURL_DOWNLOAD_FLAGS_RESUME);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_PROTOCOL);
   g_clear_error (&error);
   g_assert_cmpint (g_stat (part, &st), ==, 0);
   g_assert_cmpint (st.st_size, ==, 1000);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 
   /* 416 with "bytes * /1000" and a partial of 1000: complete. */
-  error = download_to (f, f->tmpdir, "r", complete, G_CURL_DOWNLOAD_FLAGS_RESUME);
+  error = download_to (f, f->tmpdir, "r", complete, GCURL_DOWNLOAD_FLAGS_RESUME);
   g_assert_no_error (error);
   assert_file_pattern (path, 1000);
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
@@ -1229,7 +1229,7 @@ count_ten_bytes (GCurlTransfer *t,
 {
   int *reached = data;
 
-  if (g_curl_transfer_get_bytes_received (t) == 10 &&
+  if (gcurl_transfer_get_bytes_received (t) == 10 &&
       !g_object_get_data (G_OBJECT (t), "gcurl-test-counted"))
     {
       g_object_set_data (G_OBJECT (t), "gcurl-test-counted", GINT_TO_POINTER (1));
@@ -1261,26 +1261,26 @@ test_memory_announced_length (Fixture       *f,
 
   for (int i = 0; i < 16; i++)
     {
-      GCurlTransfer *t = g_curl_transfer_new (url);
+      GCurlTransfer *t = gcurl_transfer_new (url);
 
       g_ptr_array_add (transfers, t);
-      g_curl_transfer_set_progress_interval (t, 0);
+      gcurl_transfer_set_progress_interval (t, 0);
       g_signal_connect (t, "notify::bytes-received", G_CALLBACK (count_ten_bytes), &reached);
       g_signal_connect (t, "finished", G_CALLBACK (on_finished), &done);
-      g_curl_multi_source_perform_async (f->source, t, NULL, NULL, NULL);
+      gcurl_multi_source_perform_async (f->source, t, NULL, NULL, NULL);
     }
   /* All sixteen running at once, each with its 10 bytes in. */
   gcurl_test_wait_for_count (f->context, &reached, 16, 30000);
   g_assert_cmpint (done, ==, 0);
-  g_curl_multi_source_cancel_all (f->source);
+  gcurl_multi_source_cancel_all (f->source);
   gcurl_test_wait_for_count (f->context, &done, 16, 30000);
   g_assert_cmpint (setrlimit (RLIMIT_AS, &old), ==, 0);
   while (g_main_context_iteration (f->context, FALSE))   /* the tasks' returns */
     ;
 
   for (guint i = 0; i < transfers->len; i++)
-    g_assert_cmpint (g_curl_transfer_get_state (transfers->pdata[i]), ==,
-                     G_CURL_TRANSFER_STATE_CANCELLED);
+    g_assert_cmpint (gcurl_transfer_get_state (transfers->pdata[i]), ==,
+                     GCURL_TRANSFER_STATE_CANCELLED);
 }
 
 /* max-size counts an HTTP error's body too. */
@@ -1290,14 +1290,14 @@ test_max_size_error_body (Fixture       *f,
 {
   g_autofree char *url = raw_url ("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n",
                                   3000000, FALSE);
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GError) error = NULL;
 
-  g_curl_transfer_set_max_size (t, 1024 * 1024);
+  gcurl_transfer_set_max_size (t, 1024 * 1024);
   error = run (f, t);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_TOO_LARGE);
-  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 404);
-  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), <=, 1024 * 1024);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_TOO_LARGE);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 404);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), <=, 1024 * 1024);
 }
 
 static void
@@ -1318,40 +1318,40 @@ test_messages (Fixture       *f,
   g_autofree char *crlf = surl ("/bytes?n=1\r\nX-Injected: 1");
   g_autofree char *base = surl ("/status?code=404");
   g_autofree char *secret = NULL;
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GError) error = NULL;
 
   error = run (f, t);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS);
   g_test_message ("%s", error->message);
   assert_no_control_bytes (error->message);
   g_assert_nonnull (strstr (error->message, "\\x1b]0;pwned\\x07Not\\x1b[2J Found"));
   g_clear_error (&error);
 
-  g_curl_transfer_set_url (t, crlf);
+  gcurl_transfer_set_url (t, crlf);
   error = run (f, t);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_INVALID_URL);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_INVALID_URL);
   assert_no_control_bytes (error->message);
   g_assert_nonnull (strstr (error->message, "n=1%0D%0AX-Injected"));
   g_clear_error (&error);
 
   /* http://user:s3cret@127.0.0.1:PORT/status?code=404 */
   secret = g_strdup_printf ("http://user:s3cret@%s", base + strlen ("http://"));
-  g_curl_transfer_set_url (t, secret);
+  gcurl_transfer_set_url (t, secret);
   error = run (f, t);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS);
   g_assert_null (strstr (error->message, "s3cret"));
   g_assert_nonnull (strstr (error->message, "http://***@127.0.0.1:"));
-  g_assert_cmpstr (g_curl_transfer_get_url (t), ==, secret);
+  g_assert_cmpstr (gcurl_transfer_get_url (t), ==, secret);
   g_clear_error (&error);
 
-  /* A libcurl failure, through g_curl_error_new_from_code(). */
-  g_curl_transfer_set_url (t, "http://user:s3cret@127.0.0.1:1/");
+  /* A libcurl failure, through gcurl_error_new_from_code(). */
+  gcurl_transfer_set_url (t, "http://user:s3cret@127.0.0.1:1/");
   error = run (f, t);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_CONNECT_FAILED);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_CONNECT_FAILED);
   g_assert_null (strstr (error->message, "s3cret"));
   g_clear_error (&error);
-  error = g_curl_error_new_from_code (CURLE_COULDNT_CONNECT, "https://tok:en@h\x1b[2J/", "no\x07pe");
+  error = gcurl_error_new_from_code (CURLE_COULDNT_CONNECT, "https://tok:en@h\x1b[2J/", "no\x07pe");
   g_assert_null (strstr (error->message, "tok:en"));
   assert_no_control_bytes (error->message);
   g_assert_cmpstr (error->message, ==, "Transfer of https://***@h%1B[2J/ failed: no\\x07pe");
@@ -1363,30 +1363,30 @@ static void
 test_header_injection (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new ("http://127.0.0.1/");
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new ("http://127.0.0.1/");
 
   g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_field_value*");
-  g_curl_transfer_set_user_agent (t, "agent\r\nX-Injected: 1");
+  gcurl_transfer_set_user_agent (t, "agent\r\nX-Injected: 1");
   g_test_assert_expected_messages ();
   g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_token*");
-  g_curl_transfer_set_method (t, "GET /evil HTTP/1.1\r\nX: y");
+  gcurl_transfer_set_method (t, "GET /evil HTTP/1.1\r\nX: y");
   g_test_assert_expected_messages ();
   g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_token*");
-  g_curl_transfer_set_method (t, "GET ");
+  gcurl_transfer_set_method (t, "GET ");
   g_test_assert_expected_messages ();
   g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_header_part*");
-  g_curl_transfer_set_request_header (t, "X-Ok", "bell\x07");
+  gcurl_transfer_set_request_header (t, "X-Ok", "bell\x07");
   g_test_assert_expected_messages ();
   g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_header_part*");
-  g_curl_transfer_set_request_header (t, "X(bad)", "v");
+  gcurl_transfer_set_request_header (t, "X(bad)", "v");
   g_test_assert_expected_messages ();
 
   /* None of them took. */
-  g_assert_null (g_curl_transfer_get_user_agent (t));
-  g_assert_null (g_curl_transfer_get_method (t));
-  g_curl_transfer_set_method (t, "PROPFIND");
-  g_curl_transfer_set_user_agent (t, "tabs\tare fine");
-  g_assert_cmpstr (g_curl_transfer_get_method (t), ==, "PROPFIND");
+  g_assert_null (gcurl_transfer_get_user_agent (t));
+  g_assert_null (gcurl_transfer_get_method (t));
+  gcurl_transfer_set_method (t, "PROPFIND");
+  gcurl_transfer_set_user_agent (t, "tabs\tare fine");
+  g_assert_cmpstr (gcurl_transfer_get_method (t), ==, "PROPFIND");
 }
 
 /* One message for a cancellation, however it came: a cancellable
@@ -1397,14 +1397,14 @@ test_cancel_messages (Fixture       *f,
 {
   g_autofree char *url = surl ("/trickle?n=100000&chunk=1000&interval=10");
   g_autofree char *expected = g_strdup_printf ("Transfer of %s was cancelled", url);
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GCancellable) before = g_cancellable_new ();
   g_autoptr(GCancellable) during = g_cancellable_new ();
   g_autoptr(GSource) timeout = g_timeout_source_new (50);
   Result r = { 0 };
 
   g_cancellable_cancel (before);
-  g_curl_multi_source_perform_async (f->source, t, before, perform_cb, &r);
+  gcurl_multi_source_perform_async (f->source, t, before, perform_cb, &r);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpstr (r.error->message, ==, expected);
@@ -1412,14 +1412,14 @@ test_cancel_messages (Fixture       *f,
 
   g_source_set_callback (timeout, cancel_later, during, NULL);
   g_source_attach (timeout, f->context);
-  g_curl_multi_source_perform_async (f->source, t, during, perform_cb, &r);
+  gcurl_multi_source_perform_async (f->source, t, during, perform_cb, &r);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpstr (r.error->message, ==, expected);
   result_clear (&r);
 
-  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
-  g_curl_transfer_cancel (t);
+  gcurl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  gcurl_transfer_cancel (t);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpstr (r.error->message, ==, expected);
@@ -1446,7 +1446,7 @@ pace_notify_cb (GCurlTransfer *t,
   Pace *pace = data;
   gint64 allowed = pace->rate * (g_get_monotonic_time () - pace->start) / G_USEC_PER_SEC;
 
-  pace->most_ahead = MAX (pace->most_ahead, g_curl_transfer_get_bytes_received (t) - allowed);
+  pace->most_ahead = MAX (pace->most_ahead, gcurl_transfer_get_bytes_received (t) - allowed);
 }
 
 static void
@@ -1467,15 +1467,15 @@ test_max_recv_speed (Fixture       *f,
   for (guint i = 0; i < 2; i++)
     {
       g_autofree char *url = g_strconcat (i == 0 ? nginx->http_url : nginx->h2c_url, "/1m", NULL);
-      g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+      g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
       Pace pace = { g_get_monotonic_time (), rate, G_MININT64 };
       gint64 took;
 
       if (i == 1)
-        g_curl_transfer_set_http_version (t, G_CURL_HTTP_2_PRIOR_KNOWLEDGE);
-      g_curl_transfer_set_max_recv_speed (t, rate);
-      g_curl_transfer_set_progress_interval (t, 0);
-      g_curl_transfer_set_output_file (t, file, G_CURL_DOWNLOAD_FLAGS_REPLACE);
+        gcurl_transfer_set_http_version (t, GCURL_HTTP_2_PRIOR_KNOWLEDGE);
+      gcurl_transfer_set_max_recv_speed (t, rate);
+      gcurl_transfer_set_progress_interval (t, 0);
+      gcurl_transfer_set_output_file (t, file, GCURL_DOWNLOAD_FLAGS_REPLACE);
       g_signal_connect (t, "notify::bytes-received", G_CALLBACK (pace_notify_cb), &pace);
       g_assert_no_error (run (f, t));
       took = g_get_monotonic_time () - pace.start;
@@ -1505,21 +1505,21 @@ test_low_speed (Fixture       *f,
 {
   g_autofree char *url = raw_url ("HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n",
                                   100000, TRUE);
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GError) error = NULL;
   gint64 last = 0, after;
 
-  g_curl_transfer_set_low_speed_limit (t, 1, 2);
-  g_assert_cmpuint (g_curl_transfer_get_low_speed_limit (t), ==, 1);
-  g_assert_cmpuint (g_curl_transfer_get_low_speed_time (t), ==, 2);
-  g_curl_transfer_set_progress_interval (t, 0);
+  gcurl_transfer_set_low_speed_limit (t, 1, 2);
+  g_assert_cmpuint (gcurl_transfer_get_low_speed_limit (t), ==, 1);
+  g_assert_cmpuint (gcurl_transfer_get_low_speed_time (t), ==, 2);
+  gcurl_transfer_set_progress_interval (t, 0);
   g_signal_connect (t, "notify::bytes-received", G_CALLBACK (note_last_byte), &last);
   error = run (f, t);
   after = g_get_monotonic_time () - last;
   g_test_message ("%s; %.2f s after the last byte", error ? error->message : "no error", after / 1e6);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_TIMED_OUT);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_TIMED_OUT);
   g_assert_nonnull (strstr (error->message, "too slow, less than 1 bytes per second over the last 2 seconds"));
-  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 100000);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, 100000);
   g_assert_cmpint (after, >=, 2 * G_USEC_PER_SEC);
   if (g_getenv ("GCURL_TEST_VALGRIND") == NULL)
     g_assert_cmpint (after, <, 6 * G_USEC_PER_SEC);
@@ -1537,12 +1537,12 @@ test_head_total_bytes (Fixture       *f,
   if (nginx == NULL)
     return;
   url = g_strconcat (nginx->http_url, "/1m", NULL);
-  t = g_curl_transfer_new (url);
-  g_curl_transfer_set_method (t, "HEAD");
+  t = gcurl_transfer_new (url);
+  gcurl_transfer_set_method (t, "HEAD");
   g_assert_no_error (run (f, t));
-  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 200);
-  g_assert_cmpint (g_curl_transfer_get_total_bytes (t), ==, 1024 * 1024);
-  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 0);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 200);
+  g_assert_cmpint (gcurl_transfer_get_total_bytes (t), ==, 1024 * 1024);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, 0);
 }
 
 /* HTTP/2 with prior knowledge to an HTTP/1.1-only server: the wrong
@@ -1560,17 +1560,17 @@ test_prior_knowledge_to_http1 (Fixture       *f,
   if (nginx == NULL)
     return;
   url = g_strconcat (nginx->http_url, "/1k", NULL);
-  t = g_curl_transfer_new (url);
-  g_curl_transfer_set_http_version (t, G_CURL_HTTP_2_PRIOR_KNOWLEDGE);
+  t = gcurl_transfer_new (url);
+  gcurl_transfer_set_http_version (t, GCURL_HTTP_2_PRIOR_KNOWLEDGE);
   error = run (f, t);
   g_test_message ("nginx: %s", error ? error->message : "no error");
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_PROTOCOL);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_PROTOCOL);
   g_clear_error (&error);
 
-  g_curl_transfer_set_url (t, soup);
+  gcurl_transfer_set_url (t, soup);
   error = run (f, t);
   g_test_message ("SoupServer: %s", error ? error->message : "no error");
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_PROTOCOL);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_PROTOCOL);
 }
 
 /* A response header line over libcurl's limit: PROTOCOL on every libcurl
@@ -1580,12 +1580,12 @@ test_long_header (Fixture       *f,
                   gconstpointer  data)
 {
   g_autofree char *url = surl ("/longheader?n=200000");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GError) error = NULL;
 
   error = run (f, t);
   g_test_message ("%s", error ? error->message : "no error");
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_PROTOCOL);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_PROTOCOL);
 }
 
 /* Framing a client must refuse (RFC 9112, 6.3), and answers that are not
@@ -1598,17 +1598,17 @@ static const struct
   int         n;
   GCurlError  code;   /* 0: passes */
 } framing_cases[] = {
-  { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n", 7, G_CURL_ERROR_PROTOCOL },
-  { "HTTP/1.1 200 OK\r\nContent-Length: 5, 7\r\n\r\n", 7, G_CURL_ERROR_PROTOCOL },
-  { "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n", 5, G_CURL_ERROR_PROTOCOL },
-  { "HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n", 5, G_CURL_ERROR_PROTOCOL },
-  { "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n", 5, G_CURL_ERROR_PROTOCOL },
-  { "HTTP/1.1 200 OK\r\nContent-Length: 5x\r\n\r\n", 5, G_CURL_ERROR_PROTOCOL },
-  { "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n", 5, G_CURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n", 7, GCURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length: 5, 7\r\n\r\n", 7, GCURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n", 5, GCURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n", 5, GCURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n", 5, GCURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length: 5x\r\n\r\n", 5, GCURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n", 5, GCURL_ERROR_PROTOCOL },
   { "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-4/10\r\n"
-    "Content-Length: 5\r\n\r\n", 5, G_CURL_ERROR_PROTOCOL },
-  { "HTTP/1.1 302 Found\r\nContent-Length: 5\r\n\r\n", 5, G_CURL_ERROR_HTTP_STATUS },
-  { "HTTP/1.1 307 Temporary Redirect\r\nContent-Length: 0\r\n\r\n", 0, G_CURL_ERROR_HTTP_STATUS },
+    "Content-Length: 5\r\n\r\n", 5, GCURL_ERROR_PROTOCOL },
+  { "HTTP/1.1 302 Found\r\nContent-Length: 5\r\n\r\n", 5, GCURL_ERROR_HTTP_STATUS },
+  { "HTTP/1.1 307 Temporary Redirect\r\nContent-Length: 0\r\n\r\n", 0, GCURL_ERROR_HTTP_STATUS },
   /* Valid: the same length twice, a list of one value, a 304. */
   { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", 5, 0 },
   { "HTTP/1.1 200 OK\r\nContent-Length: 5 , 5\r\n\r\n", 5, 0 },
@@ -1631,7 +1631,7 @@ test_framing (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (framing_cases); i++)
     {
       g_autofree char *url = framing_url (i);
-      g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+      g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
       GError *error;
 
       g_test_message ("case %u", i);
@@ -1639,16 +1639,16 @@ test_framing (Fixture       *f,
       if (framing_cases[i].code == 0)
         {
           g_assert_no_error (error);
-          g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, framing_cases[i].n);
+          g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, framing_cases[i].n);
         }
       else
         {
-          g_assert_error (error, G_CURL_ERROR, (gint) framing_cases[i].code);
+          g_assert_error (error, GCURL_ERROR, (gint) framing_cases[i].code);
           g_test_message ("%s", error->message);
           g_clear_error (&error);
         }
 
-      error = download_to (f, f->tmpdir, "framed", url, G_CURL_DOWNLOAD_FLAGS_REPLACE);
+      error = download_to (f, f->tmpdir, "framed", url, GCURL_DOWNLOAD_FLAGS_REPLACE);
       if (framing_cases[i].code == 0)
         {
           g_assert_no_error (error);
@@ -1657,7 +1657,7 @@ test_framing (Fixture       *f,
         }
       else
         {
-          g_assert_error (error, G_CURL_ERROR, (gint) framing_cases[i].code);
+          g_assert_error (error, GCURL_ERROR, (gint) framing_cases[i].code);
           g_clear_error (&error);
           g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
         }
@@ -1674,27 +1674,27 @@ test_framing_asked (Fixture       *f,
 {
   g_autofree char *partial = framing_url (7);
   g_autofree char *redirect = framing_url (8);
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (partial);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (partial);
   g_autoptr(GError) error = NULL;
 
-  g_curl_transfer_set_request_header (t, "Range", "bytes=0-4");
+  gcurl_transfer_set_request_header (t, "Range", "bytes=0-4");
   error = run (f, t);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 206);
-  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 5);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 206);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, 5);
 
-  g_curl_transfer_set_request_header (t, "Range", NULL);
-  g_curl_transfer_set_url (t, redirect);
-  g_curl_transfer_set_follow_redirects (t, FALSE);
+  gcurl_transfer_set_request_header (t, "Range", NULL);
+  gcurl_transfer_set_url (t, redirect);
+  gcurl_transfer_set_follow_redirects (t, FALSE);
   error = run (f, t);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 302);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 302);
 
-  g_curl_transfer_set_follow_redirects (t, TRUE);
-  g_curl_transfer_set_fail_on_http_error (t, FALSE);
+  gcurl_transfer_set_follow_redirects (t, TRUE);
+  gcurl_transfer_set_fail_on_http_error (t, FALSE);
   error = run (f, t);
   g_assert_no_error (error);
-  g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 302);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 302);
 }
 
 static guint
@@ -1710,7 +1710,7 @@ static void
 test_part_file_rest (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) _g_curl_part_file_free);
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) _gcurl_part_file_free);
   guint base = count_open_fds ();
   const char *pattern = (const char *) gcurl_test_pattern ();
   g_autofree char *victim = g_build_filename (f->tmpdir, "victim", NULL);
@@ -1721,7 +1721,7 @@ test_part_file_rest (Fixture       *f,
     {
       g_autofree char *path = g_strdup_printf ("%s/p%03d", f->tmpdir, i);
       gint64 offset = -1;
-      GCurlPartFile *pf = _g_curl_part_file_new (path, FALSE, FALSE, &offset, &error);
+      GCurlPartFile *pf = _gcurl_part_file_new (path, FALSE, FALSE, &offset, &error);
 
       g_assert_no_error (error);
       g_assert_cmpint (offset, ==, 0);
@@ -1730,7 +1730,7 @@ test_part_file_rest (Fixture       *f,
   for (int round = 0; round < 3; round++)
     for (guint i = 0; i < parts->len; i++)
       {
-        g_assert_true (_g_curl_part_file_write (parts->pdata[i], pattern + round * 100, 100, &error));
+        g_assert_true (_gcurl_part_file_write (parts->pdata[i], pattern + round * 100, 100, &error));
         g_assert_no_error (error);
         g_assert_cmpuint (count_open_fds (), <=, base + 64 + 1);
       }
@@ -1746,12 +1746,12 @@ test_part_file_rest (Fixture       *f,
 
       g_assert_cmpint (g_unlink (part), ==, 0);
       g_assert_cmpint (symlink (victim, part), ==, 0);
-      wrote = _g_curl_part_file_write (parts->pdata[i], pattern, 10, &error);
+      wrote = _gcurl_part_file_write (parts->pdata[i], pattern, 10, &error);
       g_assert_true (wrote == (i == 7));
       if (!wrote)
         g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
       g_clear_error (&error);
-      g_assert_false (_g_curl_part_file_commit (parts->pdata[i], &error));
+      g_assert_false (_gcurl_part_file_commit (parts->pdata[i], &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
       g_clear_error (&error);
       assert_contents (victim, "precious");
@@ -1764,7 +1764,7 @@ test_part_file_rest (Fixture       *f,
 
       if (i == 7 || i == 150)
         continue;
-      g_assert_true (_g_curl_part_file_commit (parts->pdata[i], &error));
+      g_assert_true (_gcurl_part_file_commit (parts->pdata[i], &error));
       g_assert_no_error (error);
       assert_file_pattern (path, 300);
     }
@@ -1802,17 +1802,17 @@ test_output_file_many_queued (Fixture       *f,
   limited.rlim_cur = MIN (old.rlim_cur, 1024);
   g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limited), ==, 0);
 
-  g_curl_multi_source_set_max_total_connections (f->source, 20);
+  gcurl_multi_source_set_max_total_connections (f->source, 20);
   for (int i = 0; i < n; i++)
     {
       g_autofree char *name = g_strdup_printf ("f%04d", i);
       g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
       g_autoptr(GFile) file = g_file_new_for_path (path);
-      g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+      g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
 
-      g_curl_transfer_set_output_file (t, file, G_CURL_DOWNLOAD_FLAGS_NONE);
+      gcurl_transfer_set_output_file (t, file, GCURL_DOWNLOAD_FLAGS_NONE);
       g_signal_connect (t, "finished", G_CALLBACK (on_finished), &done);
-      g_curl_multi_source_perform_async (f->source, t, NULL, NULL, NULL);
+      gcurl_multi_source_perform_async (f->source, t, NULL, NULL, NULL);
     }
   gcurl_test_wait_for_count (f->context, &done, n, 120000);
   g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &old), ==, 0);
@@ -1842,10 +1842,10 @@ check_figures (GCurlTransfer *t,
                gpointer       data)
 {
   Figures *fig = data;
-  gint64 total = g_curl_transfer_get_total_bytes (t);
+  gint64 total = gcurl_transfer_get_total_bytes (t);
 
   fig->notifies++;
-  if (total >= 0 && g_curl_transfer_get_bytes_received (t) > total)
+  if (total >= 0 && gcurl_transfer_get_bytes_received (t) > total)
     fig->consistent = FALSE;
 }
 
@@ -1857,24 +1857,24 @@ test_compression_figures (Fixture       *f,
                           gconstpointer  data)
 {
   g_autofree char *url = surl ("/gzipbomb?n=1000000&ce=1");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GError) error = NULL;
   g_autofree guint8 *zeros = g_malloc0 (1000000);
   Figures fig = { TRUE, 0 };
   GBytes *body;
 
-  curl_easy_setopt (g_curl_transfer_get_handle (t), CURLOPT_ACCEPT_ENCODING, "");
-  g_curl_transfer_set_progress_interval (t, 0);
+  curl_easy_setopt (gcurl_transfer_get_handle (t), CURLOPT_ACCEPT_ENCODING, "");
+  gcurl_transfer_set_progress_interval (t, 0);
   g_signal_connect (t, "notify::bytes-received", G_CALLBACK (check_figures), &fig);
   g_signal_connect (t, "notify::total-bytes", G_CALLBACK (check_figures), &fig);
   error = run (f, t);
   g_assert_no_error (error);
   g_assert_true (fig.consistent);
   g_assert_cmpint (fig.notifies, >, 0);
-  body = g_curl_transfer_get_body (t);
+  body = gcurl_transfer_get_body (t);
   g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), zeros, 1000000);
-  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 1000000);
-  g_assert_cmpint (g_curl_transfer_get_total_bytes (t), ==, 1000000);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, 1000000);
+  g_assert_cmpint (gcurl_transfer_get_total_bytes (t), ==, 1000000);
 }
 
 /* Finished transfers' easy handles are reset and used again, but never one
@@ -1886,24 +1886,24 @@ test_easy_pool (Fixture       *f,
 {
   g_autofree char *set = surl ("/echo?set-cookie=secret%3D1");
   g_autofree char *echo = surl ("/echo");
-  GCurlTransfer *a = g_curl_transfer_new (set);
-  CURL *easy = g_curl_transfer_get_handle (a);
+  GCurlTransfer *a = gcurl_transfer_new (set);
+  CURL *easy = gcurl_transfer_get_handle (a);
 
   curl_easy_setopt (easy, CURLOPT_COOKIEFILE, "");
   g_assert_no_error (run (f, a));
-  g_curl_transfer_set_url (a, echo);
+  gcurl_transfer_set_url (a, echo);
   g_assert_no_error (run (f, a));
-  g_assert_cmpstr (g_curl_transfer_get_response_header (a, "X-Echo-Cookie"), ==, "secret=1");
+  g_assert_cmpstr (gcurl_transfer_get_response_header (a, "X-Echo-Cookie"), ==, "secret=1");
   g_object_unref (a);
 
   /* Many transfers after it, each through the pool: none sends it. */
   for (int i = 0; i < 5; i++)
     {
-      g_autoptr(GCurlTransfer) b = g_curl_transfer_new (echo);
+      g_autoptr(GCurlTransfer) b = gcurl_transfer_new (echo);
 
       g_assert_no_error (run (f, b));
-      g_assert_cmpuint (g_curl_transfer_get_response_code (b), ==, 200);
-      g_assert_null (g_curl_transfer_get_response_header (b, "X-Echo-Cookie"));
+      g_assert_cmpuint (gcurl_transfer_get_response_code (b), ==, 200);
+      g_assert_null (gcurl_transfer_get_response_header (b, "X-Echo-Cookie"));
     }
 }
 
@@ -1913,13 +1913,13 @@ static void
 feed (GCurlTransfer *t,
       const char    *line)
 {
-  _g_curl_transfer_feed_header (t, line, strlen (line));
+  _gcurl_transfer_feed_header (t, line, strlen (line));
 }
 
 static void
 test_response_header_bytes (void)
 {
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new ("http://127.0.0.1/");
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new ("http://127.0.0.1/");
   g_autofree char *long_value = g_strnfill (8191, 'v');
   g_autofree char *long_line = g_strconcat ("X-Long: ", long_value, "\r\n", NULL);
   static const char nul_line[] = "X-Nul: a\0b\r\n";
@@ -1930,24 +1930,24 @@ test_response_header_bytes (void)
   feed (t, "X-Ascii: plain\tvalue 1\r\n");
   feed (t, "X-Utf8: caf\xc3\xa9 \xe2\x82\xac\r\n");
   feed (t, "X-Bad: a\xff\xfe" "b\r\n");
-  _g_curl_transfer_feed_header (t, nul_line, sizeof nul_line - 1);
-  _g_curl_transfer_feed_header (t, nul_mid, sizeof nul_mid - 1);
+  _gcurl_transfer_feed_header (t, nul_line, sizeof nul_line - 1);
+  _gcurl_transfer_feed_header (t, nul_mid, sizeof nul_mid - 1);
   /* Bad bytes inside an eight-byte word, not only at the end. */
   feed (t, "X-Bad-Mid: 0123\xff" "56789abcdefghijklmnop\r\n");
   feed (t, long_line);
 
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "x-ascii"), ==, "plain\tvalue 1");
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Utf8"), ==, "caf\xc3\xa9 \xe2\x82\xac");
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Bad"), ==,
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "x-ascii"), ==, "plain\tvalue 1");
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Utf8"), ==, "caf\xc3\xa9 \xe2\x82\xac");
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Bad"), ==,
                    "a\xef\xbf\xbd\xef\xbf\xbd" "b");
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Nul"), ==, "a\xef\xbf\xbd" "b");
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Nul-Mid"), ==,
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Nul"), ==, "a\xef\xbf\xbd" "b");
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Nul-Mid"), ==,
                    "0123456789\xef\xbf\xbd" "abcdefghijklmnop");
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Bad-Mid"), ==,
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Bad-Mid"), ==,
                    "0123\xef\xbf\xbd" "56789abcdefghijklmnop");
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Long"), ==, long_value);
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Long"), ==, long_value);
 
-  all = g_curl_transfer_dup_response_headers (t);
+  all = gcurl_transfer_dup_response_headers (t);
   g_assert_cmpuint (g_strv_length (all), ==, 7);
   for (guint i = 0; all[i] != NULL; i++)
     g_assert_true (g_utf8_validate (all[i], -1, NULL));
@@ -1955,8 +1955,8 @@ test_response_header_bytes (void)
   /* A new response (after a redirect): only its headers. */
   feed (t, "HTTP/1.1 404 Not Found\r\n");
   feed (t, "X-Other: 1\r\n");
-  g_assert_null (g_curl_transfer_get_response_header (t, "X-Ascii"));
-  g_assert_cmpstr (g_curl_transfer_get_response_header (t, "X-Other"), ==, "1");
+  g_assert_null (gcurl_transfer_get_response_header (t, "X-Ascii"));
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Other"), ==, "1");
 }
 
 /* A pooled handle keeps the options its last transfer set, and the next
@@ -1972,53 +1972,53 @@ test_easy_pool_options (Fixture       *f,
   CURL *easy;
 
   /* Everything unusual at once. */
-  a = g_curl_transfer_new (echo);
-  g_curl_transfer_set_method (a, "PUT");
-  g_curl_transfer_set_request_body_bytes (a, body, "text/x-test");
-  g_curl_transfer_set_request_header (a, "X-Test", "1");
-  g_curl_transfer_set_user_agent (a, "custom/1");
-  g_curl_transfer_set_http_version (a, G_CURL_HTTP_1_1);
-  g_curl_transfer_set_timeout (a, 60000);
-  g_curl_transfer_set_max_recv_speed (a, 1 << 30);
-  g_curl_transfer_set_receive_buffer_size (a, 4096);
+  a = gcurl_transfer_new (echo);
+  gcurl_transfer_set_method (a, "PUT");
+  gcurl_transfer_set_request_body_bytes (a, body, "text/x-test");
+  gcurl_transfer_set_request_header (a, "X-Test", "1");
+  gcurl_transfer_set_user_agent (a, "custom/1");
+  gcurl_transfer_set_http_version (a, GCURL_HTTP_1_1);
+  gcurl_transfer_set_timeout (a, 60000);
+  gcurl_transfer_set_max_recv_speed (a, 1 << 30);
+  gcurl_transfer_set_receive_buffer_size (a, 4096);
   g_assert_no_error (run (f, a));
-  g_assert_cmpstr (g_curl_transfer_get_response_header (a, "X-Echo-Method"), ==, "PUT");
-  g_assert_cmpstr (g_curl_transfer_get_response_header (a, "X-Echo-Test"), ==, "1");
-  easy = _g_curl_transfer_peek_handle (a);
+  g_assert_cmpstr (gcurl_transfer_get_response_header (a, "X-Echo-Method"), ==, "PUT");
+  g_assert_cmpstr (gcurl_transfer_get_response_header (a, "X-Echo-Test"), ==, "1");
+  easy = _gcurl_transfer_peek_handle (a);
   g_object_unref (a);
 
   /* The next transfer gets that handle, and sends a plain GET. */
-  a = g_curl_transfer_new (echo);
-  g_assert_true (_g_curl_transfer_peek_handle (a) == easy);
+  a = gcurl_transfer_new (echo);
+  g_assert_true (_gcurl_transfer_peek_handle (a) == easy);
   g_assert_no_error (run (f, a));
-  g_assert_cmpstr (g_curl_transfer_get_response_header (a, "X-Echo-Method"), ==, "GET");
-  g_assert_null (g_curl_transfer_get_response_header (a, "X-Echo-Test"));
-  g_assert_null (g_curl_transfer_get_response_header (a, "X-Echo-Content-Type"));
-  g_assert_null (g_curl_transfer_get_response_header (a, "X-Echo-User-Agent"));
+  g_assert_cmpstr (gcurl_transfer_get_response_header (a, "X-Echo-Method"), ==, "GET");
+  g_assert_null (gcurl_transfer_get_response_header (a, "X-Echo-Test"));
+  g_assert_null (gcurl_transfer_get_response_header (a, "X-Echo-Content-Type"));
+  g_assert_null (gcurl_transfer_get_response_header (a, "X-Echo-User-Agent"));
   g_object_unref (a);
 
   /* A HEAD, a size limit and a resumed range, then a whole GET. */
-  a = g_curl_transfer_new (bytes);
-  g_curl_transfer_set_method (a, "HEAD");
+  a = gcurl_transfer_new (bytes);
+  gcurl_transfer_set_method (a, "HEAD");
   g_assert_no_error (run (f, a));
   g_object_unref (a);
-  a = g_curl_transfer_new (bytes);
-  g_curl_transfer_set_resume_from (a, 600);
-  g_curl_transfer_set_max_size (a, 1000);
+  a = gcurl_transfer_new (bytes);
+  gcurl_transfer_set_resume_from (a, 600);
+  gcurl_transfer_set_max_size (a, 1000);
   g_assert_no_error (run (f, a));
-  assert_pattern (g_curl_transfer_get_body (a), 600, 400);
-  g_object_unref (a);
-
-  a = g_curl_transfer_new (bytes);
-  g_assert_true (_g_curl_transfer_peek_handle (a) == easy);
-  g_assert_no_error (run (f, a));
-  g_assert_cmpuint (g_curl_transfer_get_response_code (a), ==, 200);
-  assert_pattern (g_curl_transfer_get_body (a), 0, 1000);
+  assert_pattern (gcurl_transfer_get_body (a), 600, 400);
   g_object_unref (a);
 
-  a = g_curl_transfer_new (echo);
+  a = gcurl_transfer_new (bytes);
+  g_assert_true (_gcurl_transfer_peek_handle (a) == easy);
   g_assert_no_error (run (f, a));
-  g_assert_null (g_curl_transfer_get_response_header (a, "X-Echo-Range"));
+  g_assert_cmpuint (gcurl_transfer_get_response_code (a), ==, 200);
+  assert_pattern (gcurl_transfer_get_body (a), 0, 1000);
+  g_object_unref (a);
+
+  a = gcurl_transfer_new (echo);
+  g_assert_no_error (run (f, a));
+  g_assert_null (gcurl_transfer_get_response_header (a, "X-Echo-Range"));
   g_object_unref (a);
 }
 
@@ -2027,16 +2027,16 @@ test_output_stream (Fixture       *f,
                     gconstpointer  data)
 {
   g_autofree char *url = surl ("/bytes?n=70000");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
 
-  g_curl_transfer_set_output_stream (t, out);
-  g_assert_cmpint (g_curl_transfer_get_output (t), ==, G_CURL_OUTPUT_STREAM);
+  gcurl_transfer_set_output_stream (t, out);
+  g_assert_cmpint (gcurl_transfer_get_output (t), ==, GCURL_OUTPUT_STREAM);
   error = run (f, t);
   g_assert_no_error (error);
-  g_assert_null (g_curl_transfer_get_body (t));
+  g_assert_null (gcurl_transfer_get_body (t));
   g_assert_false (g_output_stream_is_closed (out));
   g_output_stream_close (out, NULL, NULL);
   bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
@@ -2065,18 +2065,18 @@ test_output_signal (Fixture       *f,
                     gconstpointer  data)
 {
   g_autofree char *url = surl ("/bytes?n=400000");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GError) error = NULL;
   Collect c = { g_byte_array_new (), 0 };
 
-  g_curl_transfer_set_output_signal (t);
+  gcurl_transfer_set_output_signal (t);
   g_signal_connect (t, "data-received", G_CALLBACK (on_data_received), &c);
   error = run (f, t);
   g_assert_no_error (error);
   g_assert_cmpint (c.chunks, >, 1);
   g_assert_cmpuint (c.data->len, ==, 400000);
   g_assert_true (gcurl_test_pattern_check (0, c.data->data, c.data->len));
-  g_assert_null (g_curl_transfer_get_body (t));
+  g_assert_null (gcurl_transfer_get_body (t));
   g_byte_array_unref (c.data);
 }
 
@@ -2113,12 +2113,12 @@ expect_error (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
 
-  g_test_message ("expecting %s from %s", g_quark_to_string (domain), g_curl_transfer_get_url (t));
+  g_test_message ("expecting %s from %s", g_quark_to_string (domain), gcurl_transfer_get_url (t));
   error = run (f, t);
   g_assert_error (error, domain, code);
-  g_assert_nonnull (strstr (error->message, g_curl_transfer_get_url (t)));
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_FAILED);
-  g_assert_true (g_error_matches (g_curl_transfer_get_error (t), domain, code));
+  g_assert_nonnull (strstr (error->message, gcurl_transfer_get_url (t)));
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_FAILED);
+  g_assert_true (g_error_matches (gcurl_transfer_get_error (t), domain, code));
 }
 
 static void
@@ -2130,30 +2130,30 @@ test_pitfall_17_errors (Fixture       *f,
   g_autoptr(GCurlTransfer) t = NULL;
 
   /* Connection refused. */
-  t = g_curl_transfer_new (refused);
-  expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_CONNECT_FAILED);
-  g_assert_cmpint (g_curl_transfer_get_curl_code (t), ==, CURLE_COULDNT_CONNECT);
+  t = gcurl_transfer_new (refused);
+  expect_error (f, t, GCURL_ERROR, GCURL_ERROR_CONNECT_FAILED);
+  g_assert_cmpint (gcurl_transfer_get_curl_code (t), ==, CURLE_COULDNT_CONNECT);
   g_clear_object (&t);
 
   /* DNS failure: .invalid never resolves (RFC 6761). */
-  t = g_curl_transfer_new ("http://gcurl-test.invalid/");
-  expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_HOST_NOT_FOUND);
+  t = gcurl_transfer_new ("http://gcurl-test.invalid/");
+  expect_error (f, t, GCURL_ERROR, GCURL_ERROR_HOST_NOT_FOUND);
   g_clear_object (&t);
 
   /* Malformed URL, and a scheme outside the allow-list. */
-  t = g_curl_transfer_new ("http://[::1");
-  expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_INVALID_URL);
+  t = gcurl_transfer_new ("http://[::1");
+  expect_error (f, t, GCURL_ERROR, GCURL_ERROR_INVALID_URL);
   g_clear_object (&t);
-  t = g_curl_transfer_new ("file:///etc/passwd");
-  expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_UNSUPPORTED_PROTOCOL);
+  t = gcurl_transfer_new ("file:///etc/passwd");
+  expect_error (f, t, GCURL_ERROR, GCURL_ERROR_UNSUPPORTED_PROTOCOL);
   g_clear_object (&t);
 
   /* A redirect to file:// is refused too. */
   {
     g_autofree char *url = surl ("/redirect?n=1&to=file:///etc/passwd");
 
-    t = g_curl_transfer_new (url);
-    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_UNSUPPORTED_PROTOCOL);
+    t = gcurl_transfer_new (url);
+    expect_error (f, t, GCURL_ERROR, GCURL_ERROR_UNSUPPORTED_PROTOCOL);
     g_clear_object (&t);
   }
 
@@ -2161,14 +2161,14 @@ test_pitfall_17_errors (Fixture       *f,
   {
     g_autofree char *url = surl ("/stall?n=1000");
 
-    t = g_curl_transfer_new (url);
-    g_curl_transfer_set_timeout (t, 300);
-    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TIMED_OUT);
+    t = gcurl_transfer_new (url);
+    gcurl_transfer_set_timeout (t, 300);
+    expect_error (f, t, GCURL_ERROR, GCURL_ERROR_TIMED_OUT);
     g_clear_object (&t);
 
-    t = g_curl_transfer_new (url);
-    g_curl_transfer_set_low_speed_limit (t, 1000, 1);
-    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TIMED_OUT);
+    t = gcurl_transfer_new (url);
+    gcurl_transfer_set_low_speed_limit (t, 1000, 1);
+    expect_error (f, t, GCURL_ERROR, GCURL_ERROR_TIMED_OUT);
     g_clear_object (&t);
   }
 
@@ -2179,22 +2179,22 @@ test_pitfall_17_errors (Fixture       *f,
     g_autofree char *url500 = surl ("/status?code=500");
     g_autoptr(GError) error = NULL;
 
-    t = g_curl_transfer_new (url404);
-    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
-    g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 404);
-    g_assert_cmpint (g_curl_transfer_get_curl_code (t), ==, CURLE_OK);
-    g_curl_transfer_set_fail_on_http_error (t, FALSE);
+    t = gcurl_transfer_new (url404);
+    expect_error (f, t, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS);
+    g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 404);
+    g_assert_cmpint (gcurl_transfer_get_curl_code (t), ==, CURLE_OK);
+    gcurl_transfer_set_fail_on_http_error (t, FALSE);
     error = run (f, t);
     g_assert_no_error (error);
-    g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_SUCCEEDED);
-    g_assert_cmpmem (g_bytes_get_data (g_curl_transfer_get_body (t), NULL),
-                     g_bytes_get_size (g_curl_transfer_get_body (t)), "status 404\n", 11);
+    g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_SUCCEEDED);
+    g_assert_cmpmem (g_bytes_get_data (gcurl_transfer_get_body (t), NULL),
+                     g_bytes_get_size (gcurl_transfer_get_body (t)), "status 404\n", 11);
     g_clear_object (&t);
 
-    t = g_curl_transfer_new (url500);
-    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_HTTP_STATUS);
-    g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 500);
-    g_assert_nonnull (strstr (g_curl_transfer_get_error (t)->message, "HTTP 500"));
+    t = gcurl_transfer_new (url500);
+    expect_error (f, t, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS);
+    g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 500);
+    g_assert_nonnull (strstr (gcurl_transfer_get_error (t)->message, "HTTP 500"));
     g_clear_object (&t);
   }
 
@@ -2202,8 +2202,8 @@ test_pitfall_17_errors (Fixture       *f,
   {
     g_autofree char *url = surl ("/drop?n=100000&after=5000");
 
-    t = g_curl_transfer_new (url);
-    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_PARTIAL);
+    t = gcurl_transfer_new (url);
+    expect_error (f, t, GCURL_ERROR, GCURL_ERROR_PARTIAL);
     g_clear_object (&t);
   }
 
@@ -2213,21 +2213,21 @@ test_pitfall_17_errors (Fixture       *f,
     g_autofree char *known = surl ("/bytes?n=100000");
     g_autofree char *unknown = surl ("/bytes?n=100000&chunked=1");
 
-    t = g_curl_transfer_new (known);
-    g_curl_transfer_set_max_size (t, 50000);
-    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TOO_LARGE);
+    t = gcurl_transfer_new (known);
+    gcurl_transfer_set_max_size (t, 50000);
+    expect_error (f, t, GCURL_ERROR, GCURL_ERROR_TOO_LARGE);
     g_clear_object (&t);
 
-    t = g_curl_transfer_new (unknown);
-    g_curl_transfer_set_max_size (t, 50000);
-    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TOO_LARGE);
-    g_assert_cmpint (g_curl_transfer_get_bytes_received (t), <=, 50000);
+    t = gcurl_transfer_new (unknown);
+    gcurl_transfer_set_max_size (t, 50000);
+    expect_error (f, t, GCURL_ERROR, GCURL_ERROR_TOO_LARGE);
+    g_assert_cmpint (gcurl_transfer_get_bytes_received (t), <=, 50000);
     g_clear_object (&t);
 
-    t = g_curl_transfer_new (unknown);
-    g_curl_transfer_set_max_size (t, 100000);
+    t = gcurl_transfer_new (unknown);
+    gcurl_transfer_set_max_size (t, 100000);
     g_assert_null (run (f, t));
-    assert_pattern (g_curl_transfer_get_body (t), 0, 100000);
+    assert_pattern (gcurl_transfer_get_body (t), 0, 100000);
     g_clear_object (&t);
   }
 
@@ -2239,10 +2239,10 @@ test_pitfall_17_errors (Fixture       *f,
 
     g_assert_cmpint (fd, >=, 0);
     full = g_unix_output_stream_new (fd, TRUE);
-    t = g_curl_transfer_new (url);
-    g_curl_transfer_set_output_stream (t, full);
-    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_WRITE);
-    g_assert_nonnull (strstr (g_curl_transfer_get_error (t)->message, "space"));
+    t = gcurl_transfer_new (url);
+    gcurl_transfer_set_output_stream (t, full);
+    expect_error (f, t, GCURL_ERROR, GCURL_ERROR_WRITE);
+    g_assert_nonnull (strstr (gcurl_transfer_get_error (t)->message, "space"));
     g_clear_object (&t);
   }
 
@@ -2254,23 +2254,23 @@ test_pitfall_17_errors (Fixture       *f,
     g_autofree char *url = g_strconcat (nginx->https_url, "/1k", NULL);
     g_autoptr(GError) error = NULL;
 
-    t = g_curl_transfer_new (url);
-    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TLS);
+    t = gcurl_transfer_new (url);
+    expect_error (f, t, GCURL_ERROR, GCURL_ERROR_TLS);
 
     /* Trusting its certificate, it works; so does turning checks off. */
-    g_curl_transfer_set_tls_ca_file (t, nginx->ca_file);
+    gcurl_transfer_set_tls_ca_file (t, nginx->ca_file);
     error = run (f, t);
     g_assert_no_error (error);
-    assert_pattern (g_curl_transfer_get_body (t), 0, 1024);
+    assert_pattern (gcurl_transfer_get_body (t), 0, 1024);
 
     /* Unset again: the system's bundle, which does not trust it. */
-    g_curl_transfer_set_tls_ca_file (t, NULL);
-    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TLS);
+    gcurl_transfer_set_tls_ca_file (t, NULL);
+    expect_error (f, t, GCURL_ERROR, GCURL_ERROR_TLS);
     g_clear_object (&t);
 
-    t = g_curl_transfer_new (url);
-    g_curl_transfer_set_tls_verify_peer (t, FALSE);
-    g_curl_transfer_set_tls_verify_host (t, FALSE);
+    t = gcurl_transfer_new (url);
+    gcurl_transfer_set_tls_verify_peer (t, FALSE);
+    gcurl_transfer_set_tls_verify_host (t, FALSE);
     error = run (f, t);
     g_assert_no_error (error);
     g_clear_object (&t);
@@ -2283,11 +2283,11 @@ test_pitfall_17_errors (Fixture       *f,
     g_autofree char *url = g_strconcat (nginx->https_url, "/1k", NULL);
     g_autofree char *missing = g_build_filename (f->tmpdir, "no-such-ca.pem", NULL);
 
-    t = g_curl_transfer_new (url);
-    g_curl_transfer_set_tls_ca_file (t, missing);
-    expect_error (f, t, G_CURL_ERROR, G_CURL_ERROR_TLS);
-    g_assert_cmpint (g_curl_transfer_get_curl_code (t), ==, CURLE_SSL_CACERT_BADFILE);
-    g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, 0);
+    t = gcurl_transfer_new (url);
+    gcurl_transfer_set_tls_ca_file (t, missing);
+    expect_error (f, t, GCURL_ERROR, GCURL_ERROR_TLS);
+    g_assert_cmpint (gcurl_transfer_get_curl_code (t), ==, CURLE_SSL_CACERT_BADFILE);
+    g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, 0);
     g_clear_object (&t);
   }
 }
@@ -2317,7 +2317,7 @@ test_cancel (Fixture       *f,
              gconstpointer  data)
 {
   g_autofree char *url = surl ("/stall?n=1000");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   CancelThread ct = { cancellable, f->context };
   GThread *thread;
@@ -2327,42 +2327,42 @@ test_cancel (Fixture       *f,
   g_signal_connect (t, "finished", G_CALLBACK (on_finished), &finished);
 
   /* From another thread, through the cancellable. */
-  g_curl_multi_source_perform_async (f->source, t, cancellable, perform_cb, &r);
+  gcurl_multi_source_perform_async (f->source, t, cancellable, perform_cb, &r);
   thread = g_thread_new ("canceller", cancel_thread, &ct);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_thread_join (thread);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_CANCELLED);
-  g_assert_cmpint (g_curl_transfer_get_curl_code (t), ==, CURLE_ABORTED_BY_CALLBACK);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_CANCELLED);
+  g_assert_cmpint (gcurl_transfer_get_curl_code (t), ==, CURLE_ABORTED_BY_CALLBACK);
   g_assert_cmpint (finished, ==, 1);
   result_clear (&r);
 
   /* Already cancelled: it never starts. */
-  g_curl_multi_source_perform_async (f->source, t, cancellable, perform_cb, &r);
+  gcurl_multi_source_perform_async (f->source, t, cancellable, perform_cb, &r);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (finished, ==, 2);
   result_clear (&r);
 
-  /* g_curl_transfer_cancel(): finished before it returns. */
-  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  /* gcurl_transfer_cancel(): finished before it returns. */
+  gcurl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
   gcurl_test_run_for (f->context, 50);
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_RUNNING);
-  g_curl_transfer_cancel (t);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_RUNNING);
+  gcurl_transfer_cancel (t);
   g_assert_cmpint (finished, ==, 3);
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_CANCELLED);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_CANCELLED);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   result_clear (&r);
 
   /* Cancelling a finished transfer does nothing. */
-  g_curl_transfer_cancel (t);
+  gcurl_transfer_cancel (t);
   g_assert_cmpint (finished, ==, 3);
 
   /* cancel_all() ends transfers as cancelled too. */
-  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  gcurl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
   gcurl_test_run_for (f->context, 20);
-  g_curl_multi_source_cancel_all (f->source);
+  gcurl_multi_source_cancel_all (f->source);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (finished, ==, 4);
@@ -2375,20 +2375,20 @@ test_dispose_with_transfers (Fixture       *f,
                              gconstpointer  data)
 {
   g_autofree char *url = surl ("/stall?n=1000");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
-  g_autoptr(GCurlMultiSource) source = g_curl_multi_source_new ();
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
+  g_autoptr(GCurlMultiSource) source = gcurl_multi_source_new ();
   Result r = { 0 };
 
-  g_curl_multi_source_perform_async (source, t, NULL, perform_cb, &r);
+  gcurl_multi_source_perform_async (source, t, NULL, perform_cb, &r);
   gcurl_test_run_for (f->context, 20);
   g_object_run_dispose (G_OBJECT (source));
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_CANCELLED);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_CANCELLED);
   result_clear (&r);
 
   /* A disposed source refuses new work. */
-  g_curl_multi_source_perform_async (source, t, NULL, perform_cb, &r);
+  gcurl_multi_source_perform_async (source, t, NULL, perform_cb, &r);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   result_clear (&r);
@@ -2409,7 +2409,7 @@ typedef struct
 static gboolean
 resume_later (gpointer data)
 {
-  g_curl_transfer_resume (data);
+  gcurl_transfer_resume (data);
   return G_SOURCE_REMOVE;
 }
 
@@ -2422,7 +2422,7 @@ reentrant_data (GCurlTransfer *t,
 
   /* Nothing arrives once paused or cancelled, even within the action
    * that was running when the handler asked. */
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_RUNNING);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_RUNNING);
   g_byte_array_append (re->data, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   if (re->chunks++ != 0)
     return;
@@ -2430,15 +2430,15 @@ reentrant_data (GCurlTransfer *t,
   if (re->action == 0)
     {
       /* Twice: the second is a no-op. */
-      g_curl_transfer_cancel (t);
-      g_curl_transfer_cancel (t);
+      gcurl_transfer_cancel (t);
+      gcurl_transfer_cancel (t);
     }
   else
     {
       GSource *s = g_timeout_source_new (30);
 
-      g_curl_transfer_pause (t);
-      g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_PAUSED);
+      gcurl_transfer_pause (t);
+      g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_PAUSED);
       g_source_set_callback (s, resume_later, g_object_ref (t), g_object_unref);
       g_source_attach (s, re->context);
       g_source_unref (s);
@@ -2453,8 +2453,8 @@ reentrant_finished (GCurlTransfer *t,
 
   re->completions++;
   /* Cancelling or pausing a finished transfer from its own handler. */
-  g_curl_transfer_cancel (t);
-  g_curl_transfer_pause (t);
+  gcurl_transfer_cancel (t);
+  gcurl_transfer_pause (t);
 }
 
 static void
@@ -2473,12 +2473,12 @@ test_pitfall_11_reentrancy (Fixture       *f,
                                               300000 + i);
 
       re[i] = (Reentrant) { i % 2, 0, 0, g_byte_array_new (), f->context };
-      ts[i] = g_curl_transfer_new (url);
-      g_curl_transfer_set_http_version (ts[i], G_CURL_HTTP_1_1);
-      g_curl_transfer_set_output_signal (ts[i]);
+      ts[i] = gcurl_transfer_new (url);
+      gcurl_transfer_set_http_version (ts[i], GCURL_HTTP_1_1);
+      gcurl_transfer_set_output_signal (ts[i]);
       g_signal_connect (ts[i], "data-received", G_CALLBACK (reentrant_data), &re[i]);
       g_signal_connect (ts[i], "finished", G_CALLBACK (reentrant_finished), &re[i]);
-      g_curl_multi_source_perform_async (f->source, ts[i], NULL, perform_cb, &r[i]);
+      gcurl_multi_source_perform_async (f->source, ts[i], NULL, perform_cb, &r[i]);
     }
 
   for (int i = 0; i < N; i++)
@@ -2514,8 +2514,8 @@ cancel_on_progress (GObject    *object,
                     GParamSpec *pspec,
                     gpointer    data)
 {
-  if (g_curl_transfer_get_bytes_received (G_CURL_TRANSFER (object)) > 0)
-    g_curl_transfer_cancel (G_CURL_TRANSFER (object));
+  if (gcurl_transfer_get_bytes_received (GCURL_TRANSFER (object)) > 0)
+    gcurl_transfer_cancel (GCURL_TRANSFER (object));
 }
 
 static void
@@ -2528,7 +2528,7 @@ restart_on_finished (GCurlMultiSource *source,
   if ((*left)-- > 0)
     {
       g_signal_handlers_disconnect_by_func (transfer, cancel_on_progress, NULL);
-      g_curl_multi_source_perform_async (source, transfer, NULL, NULL, NULL);
+      gcurl_multi_source_perform_async (source, transfer, NULL, NULL, NULL);
     }
 }
 
@@ -2537,21 +2537,21 @@ test_pitfall_11_progress_and_restart (Fixture       *f,
                                       gconstpointer  data)
 {
   g_autofree char *url = surl ("/trickle?n=100000&chunk=1000&interval=5");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
   int left = 1;
   Result r = { 0 };
 
-  g_curl_transfer_set_progress_interval (t, 0);
+  gcurl_transfer_set_progress_interval (t, 0);
   g_signal_connect (t, "notify::bytes-received", G_CALLBACK (cancel_on_progress), NULL);
   g_signal_connect (f->source, "transfer-finished", G_CALLBACK (restart_on_finished), &left);
-  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  gcurl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   /* Restarted from the handler, it now runs to its end. */
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_RUNNING);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_RUNNING);
   gcurl_test_wait_for_count (f->context, &f->transfer_finished, 2, 30000);
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_SUCCEEDED);
-  assert_pattern (g_curl_transfer_get_body (t), 0, 100000);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_SUCCEEDED);
+  assert_pattern (gcurl_transfer_get_body (t), 0, 100000);
   result_clear (&r);
 }
 
@@ -2564,43 +2564,43 @@ test_pitfall_13_pause (Fixture       *f,
 {
   /* The server keeps sending: 8 MiB as fast as the socket takes it. */
   g_autofree char *url = surl ("/bytes?n=8388608");
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new (url);
-  GSource *gsource = _g_curl_multi_source_get_gsource (f->source);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
+  GSource *gsource = _gcurl_multi_source_get_gsource (f->source);
   Result r = { 0 };
   gint64 at_pause;
   guint64 dispatches;
 
   (void) gsource;
-  g_curl_transfer_set_http_version (t, G_CURL_HTTP_1_1);
-  g_curl_transfer_set_progress_interval (t, 0);
-  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  gcurl_transfer_set_http_version (t, GCURL_HTTP_1_1);
+  gcurl_transfer_set_progress_interval (t, 0);
+  gcurl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
 
-  while (g_curl_transfer_get_bytes_received (t) < 100000 && !r.done)
+  while (gcurl_transfer_get_bytes_received (t) < 100000 && !r.done)
     g_main_context_iteration (f->context, TRUE);
   g_assert_false (r.done);
 
-  g_curl_transfer_pause (t);
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_PAUSED);
+  gcurl_transfer_pause (t);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_PAUSED);
   /* What was in flight settles. */
   gcurl_test_run_for (f->context, 50);
-  at_pause = g_curl_transfer_get_bytes_received (t);
-  dispatches = _g_curl_multi_source_get_dispatch_count (f->source);
+  at_pause = gcurl_transfer_get_bytes_received (t);
+  dispatches = _gcurl_multi_source_get_dispatch_count (f->source);
 
   /* Paused: no data, and no spinning on the readable socket. */
   gcurl_test_run_for (f->context, 500);
-  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, at_pause);
-  g_assert_cmpuint (_g_curl_multi_source_get_dispatch_count (f->source) - dispatches, <=, 3);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, at_pause);
+  g_assert_cmpuint (_gcurl_multi_source_get_dispatch_count (f->source) - dispatches, <=, 3);
   g_assert_false (r.done);
   g_assert_cmpint (at_pause, <, 8388608);
 
   /* Pausing twice, resuming twice: harmless. */
-  g_curl_transfer_pause (t);
-  g_curl_transfer_resume (t);
-  g_curl_transfer_resume (t);
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_RUNNING);
+  gcurl_transfer_pause (t);
+  gcurl_transfer_resume (t);
+  gcurl_transfer_resume (t);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_RUNNING);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_no_error (r.error);
-  assert_pattern (g_curl_transfer_get_body (t), 0, 8388608);
+  assert_pattern (gcurl_transfer_get_body (t), 0, 8388608);
   result_clear (&r);
 }
 
@@ -2621,7 +2621,7 @@ on_bytes_count (GCurlTransfer *t,
                 gpointer       data)
 {
   ProgressWatch *w = data;
-  gint64 bytes = g_curl_transfer_get_bytes_received (t);
+  gint64 bytes = gcurl_transfer_get_bytes_received (t);
 
   g_assert_cmpint (bytes, >=, w->last);
   if (bytes > w->last)
@@ -2642,10 +2642,10 @@ test_progress_every_callback (Fixture       *f,
   if (nginx == NULL)
     return;
   url = g_strconcat (nginx->http_url, "/16m", NULL);
-  t = g_curl_transfer_new (url);
-  g_curl_transfer_set_http_version (t, G_CURL_HTTP_1_1);
-  g_curl_transfer_set_progress_interval (t, 0);
-  g_curl_transfer_set_receive_buffer_size (t, 32 * 1024);
+  t = gcurl_transfer_new (url);
+  gcurl_transfer_set_http_version (t, GCURL_HTTP_1_1);
+  gcurl_transfer_set_progress_interval (t, 0);
+  gcurl_transfer_set_receive_buffer_size (t, 32 * 1024);
   g_signal_connect (t, "notify::bytes-received", G_CALLBACK (on_bytes_count), &w);
 
   error = run (f, t);
@@ -2659,7 +2659,7 @@ test_progress_every_callback (Fixture       *f,
    * time: 13-15 notifications on 8.14.) */
   g_assert_cmpint (w.notifies, >=,
                    curl_version_info (CURLVERSION_NOW)->version_num >= 0x080900 ? 46 : 5);
-  assert_pattern (g_curl_transfer_get_body (t), 0, 16 * 1024 * 1024);
+  assert_pattern (gcurl_transfer_get_body (t), 0, 16 * 1024 * 1024);
 }
 
 static void
@@ -2669,10 +2669,10 @@ on_bytes_pause (GCurlTransfer *t,
 {
   ProgressWatch *w = data;
 
-  if (w->paused_at < 0 && g_curl_transfer_get_bytes_received (t) > 0)
+  if (w->paused_at < 0 && gcurl_transfer_get_bytes_received (t) > 0)
     {
-      w->paused_at = g_curl_transfer_get_bytes_received (t);
-      g_curl_transfer_pause (t);
+      w->paused_at = gcurl_transfer_get_bytes_received (t);
+      gcurl_transfer_pause (t);
     }
 }
 
@@ -2693,31 +2693,31 @@ test_pause_from_progress (Fixture       *f,
   if (nginx == NULL)
     return;
   url = g_strconcat (nginx->http_url, "/16m", NULL);
-  t = g_curl_transfer_new (url);
-  g_curl_transfer_set_http_version (t, G_CURL_HTTP_1_1);
-  g_curl_transfer_set_progress_interval (t, 0);
+  t = gcurl_transfer_new (url);
+  gcurl_transfer_set_http_version (t, GCURL_HTTP_1_1);
+  gcurl_transfer_set_progress_interval (t, 0);
   g_signal_connect (t, "notify::bytes-received", G_CALLBACK (on_bytes_pause), &w);
-  g_curl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  gcurl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
 
   while (w.paused_at < 0 && !r.done)
     g_main_context_iteration (f->context, TRUE);
   g_assert_false (r.done);
   gcurl_test_run_for (f->context, 50);
-  at_pause = g_curl_transfer_get_bytes_received (t);
-  dispatches = _g_curl_multi_source_get_dispatch_count (f->source);
+  at_pause = gcurl_transfer_get_bytes_received (t);
+  dispatches = _gcurl_multi_source_get_dispatch_count (f->source);
 
   gcurl_test_run_for (f->context, 500);
   g_assert_false (r.done);
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_PAUSED);
-  g_assert_cmpint (g_curl_transfer_get_bytes_received (t), ==, at_pause);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_PAUSED);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, at_pause);
   /* Stopped within a read or two of the handler's call. */
   g_assert_cmpint (at_pause - w.paused_at, <=, 1024 * 1024);
-  g_assert_cmpuint (_g_curl_multi_source_get_dispatch_count (f->source) - dispatches, <=, 3);
+  g_assert_cmpuint (_gcurl_multi_source_get_dispatch_count (f->source) - dispatches, <=, 3);
 
-  g_curl_transfer_resume (t);
+  gcurl_transfer_resume (t);
   gcurl_test_wait_for_flag (f->context, &r.done, 30000);
   g_assert_no_error (r.error);
-  assert_pattern (g_curl_transfer_get_body (t), 0, 16 * 1024 * 1024);
+  assert_pattern (gcurl_transfer_get_body (t), 0, 16 * 1024 * 1024);
   result_clear (&r);
 }
 
@@ -2729,7 +2729,7 @@ http_version_of (GCurlTransfer *t)
 {
   long v = 0;
 
-  curl_easy_getinfo (g_curl_transfer_get_handle (t), CURLINFO_HTTP_VERSION, &v);
+  curl_easy_getinfo (gcurl_transfer_get_handle (t), CURLINFO_HTTP_VERSION, &v);
   return v;
 }
 
@@ -2785,8 +2785,8 @@ h3_done_cb (GObject      *object,
   H3Round *round = call->round;
   g_autoptr(GError) error = NULL;
 
-  g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &error);
-  if (g_error_matches (error, G_CURL_ERROR, G_CURL_ERROR_TIMED_OUT))
+  gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &error);
+  if (g_error_matches (error, GCURL_ERROR, GCURL_ERROR_TIMED_OUT))
     {
       g_test_message ("HTTP/3 request unanswered: %s", error->message);
       g_ptr_array_add (round->timed_out, g_object_ref (call->transfer));
@@ -2807,7 +2807,7 @@ h3_start_next (H3Round *round)
   call = g_new0 (H3Call, 1);
   call->round = round;
   call->transfer = round->todo->pdata[round->next++];
-  g_curl_multi_source_perform_async (round->source, call->transfer, NULL, h3_done_cb, call);
+  gcurl_multi_source_perform_async (round->source, call->transfer, NULL, h3_done_cb, call);
 }
 
 static void
@@ -2822,7 +2822,7 @@ test_http3_only (Fixture       *f,
 
   if (nginx == NULL)
     return;
-  if (!_g_curl_libcurl_has_http3 ())
+  if (!_gcurl_libcurl_has_http3 ())
     {
       g_test_skip ("this libcurl has no HTTP/3 (see /GCurl/Transfer/http3/unavailable)");
       return;
@@ -2836,11 +2836,11 @@ test_http3_only (Fixture       *f,
   url = g_strconcat (nginx->h3_url, "/100k", NULL);
   for (int i = 0; i < 50; i++)
     {
-      GCurlTransfer *t = g_curl_transfer_new (url);
+      GCurlTransfer *t = gcurl_transfer_new (url);
 
-      g_curl_transfer_set_http_version (t, G_CURL_HTTP_3_ONLY);
-      g_curl_transfer_set_tls_ca_file (t, nginx->ca_file);
-      g_curl_transfer_set_timeout (t, 10000);
+      gcurl_transfer_set_http_version (t, GCURL_HTTP_3_ONLY);
+      gcurl_transfer_set_tls_ca_file (t, nginx->ca_file);
+      gcurl_transfer_set_timeout (t, 10000);
       g_ptr_array_add (transfers, t);
     }
   todo = g_ptr_array_ref (transfers);
@@ -2848,7 +2848,7 @@ test_http3_only (Fixture       *f,
   for (int r = 0; r < 3 && todo->len > 0; r++)
     {
       g_autoptr(GCurlMultiSource) source = r == 0 ? g_object_ref (f->source)
-                                                  : g_curl_multi_source_new ();
+                                                  : gcurl_multi_source_new ();
       H3Round round = { source, todo, g_ptr_array_new_with_free_func (g_object_unref), 0, 0 };
 
       for (int i = 0; i < 10; i++)
@@ -2877,8 +2877,8 @@ test_http3_only (Fixture       *f,
       GCurlTransfer *t = transfers->pdata[i];
 
       g_assert_cmpint (http_version_of (t), ==, CURL_HTTP_VERSION_3);
-      g_assert_cmpuint (g_curl_transfer_get_response_code (t), ==, 200);
-      assert_sha256 (g_curl_transfer_get_body (t), 100 * 1024);
+      g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 200);
+      assert_sha256 (gcurl_transfer_get_body (t), 100 * 1024);
     }
 }
 
@@ -2895,13 +2895,13 @@ test_http3_fallback (Fixture       *f,
   if (nginx == NULL)
     return;
   url = g_strconcat (nginx->https_url, "/1m", NULL);   /* TCP only */
-  t = g_curl_transfer_new (url);
-  g_curl_transfer_set_http_version (t, G_CURL_HTTP_3);
-  g_curl_transfer_set_tls_ca_file (t, nginx->ca_file);
+  t = gcurl_transfer_new (url);
+  gcurl_transfer_set_http_version (t, GCURL_HTTP_3);
+  gcurl_transfer_set_tls_ca_file (t, nginx->ca_file);
   error = run (f, t);
   g_assert_no_error (error);
   g_assert_cmpint (http_version_of (t), ==, CURL_HTTP_VERSION_2_0);
-  assert_sha256 (g_curl_transfer_get_body (t), 1024 * 1024);
+  assert_sha256 (gcurl_transfer_get_body (t), 1024 * 1024);
 }
 
 /* A libcurl without HTTP/3 (Debian 12's): HTTP_3_ONLY fails at once,
@@ -2918,22 +2918,22 @@ test_http3_unavailable (Fixture       *f,
 
   if (nginx == NULL)
     return;
-  if (_g_curl_libcurl_has_http3 ())
+  if (_gcurl_libcurl_has_http3 ())
     {
       g_test_skip ("this libcurl has HTTP/3 (see /GCurl/Transfer/http3/only)");
       return;
     }
 
   url = g_strconcat (nginx->https_url, "/100k", NULL);
-  t = g_curl_transfer_new (url);
-  g_curl_transfer_set_tls_ca_file (t, nginx->ca_file);
-  g_curl_transfer_set_http_version (t, G_CURL_HTTP_3_ONLY);
+  t = gcurl_transfer_new (url);
+  gcurl_transfer_set_tls_ca_file (t, nginx->ca_file);
+  gcurl_transfer_set_http_version (t, GCURL_HTTP_3_ONLY);
   g_signal_connect (t, "finished", G_CALLBACK (on_finished), &finished);
   error = run (f, t);
-  g_assert_error (error, G_CURL_ERROR, G_CURL_ERROR_UNSUPPORTED_PROTOCOL);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_UNSUPPORTED_PROTOCOL);
   g_assert_nonnull (strstr (error->message, "no HTTP/3"));
   g_assert_nonnull (strstr (error->message, url));
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_FAILED);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_FAILED);
   g_assert_cmpint (finished, ==, 1);
 }
 
@@ -2951,31 +2951,31 @@ test_http_versions (Fixture       *f,
     return;
 
   https = g_strconcat (nginx->https_url, "/100k", NULL);
-  t = g_curl_transfer_new (https);
-  g_curl_transfer_set_tls_ca_file (t, nginx->ca_file);
-  g_assert_cmpint (g_curl_transfer_get_http_version (t), ==, G_CURL_HTTP_2);
+  t = gcurl_transfer_new (https);
+  gcurl_transfer_set_tls_ca_file (t, nginx->ca_file);
+  g_assert_cmpint (gcurl_transfer_get_http_version (t), ==, GCURL_HTTP_2);
   error = run (f, t);
   g_assert_no_error (error);
   g_assert_cmpint (http_version_of (t), ==, CURL_HTTP_VERSION_2_0);
 
-  g_curl_transfer_set_http_version (t, G_CURL_HTTP_1_1);
+  gcurl_transfer_set_http_version (t, GCURL_HTTP_1_1);
   error = run (f, t);
   g_assert_no_error (error);
   g_assert_cmpint (http_version_of (t), ==, CURL_HTTP_VERSION_1_1);
-  assert_pattern (g_curl_transfer_get_body (t), 0, 100 * 1024);
+  assert_pattern (gcurl_transfer_get_body (t), 0, 100 * 1024);
   g_clear_object (&t);
 
   /* Prior knowledge over cleartext, several times in a row (each on its
    * own connection: see GCurlHttpVersion). */
   h2c = g_strconcat (nginx->h2c_url, "/100k", NULL);
-  t = g_curl_transfer_new (h2c);
-  g_curl_transfer_set_http_version (t, G_CURL_HTTP_2_PRIOR_KNOWLEDGE);
+  t = gcurl_transfer_new (h2c);
+  gcurl_transfer_set_http_version (t, GCURL_HTTP_2_PRIOR_KNOWLEDGE);
   for (int i = 0; i < 3; i++)
     {
       error = run (f, t);
       g_assert_no_error (error);
       g_assert_cmpint (http_version_of (t), ==, CURL_HTTP_VERSION_2_0);
-      assert_pattern (g_curl_transfer_get_body (t), 0, 100 * 1024);
+      assert_pattern (gcurl_transfer_get_body (t), 0, 100 * 1024);
     }
 }
 
@@ -2999,8 +2999,8 @@ test_suggested_filename (Fixture       *f,
     { "attachment; filename=\"tab\there\"", "tab_here" },
     { "inline", NULL },
   };
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new ("http://127.0.0.1/dir/file%20name.tar.gz?x=1");
-  g_autofree char *from_url = g_curl_transfer_dup_suggested_filename (t);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new ("http://127.0.0.1/dir/file%20name.tar.gz?x=1");
+  g_autofree char *from_url = gcurl_transfer_dup_suggested_filename (t);
   g_autofree char *long_name = NULL;
   g_autofree char *sanitized = NULL;
 
@@ -3015,10 +3015,10 @@ test_suggested_filename (Fixture       *f,
       g_autofree char *name = NULL;
       g_autoptr(GError) error = NULL;
 
-      g_curl_transfer_set_url (t, url);
+      gcurl_transfer_set_url (t, url);
       error = run (f, t);
       g_assert_no_error (error);
-      name = g_curl_transfer_dup_suggested_filename (t);
+      name = gcurl_transfer_dup_suggested_filename (t);
       g_test_message ("%s → %s", cases[i].cd, name);
       /* No Content-Disposition name: the URL's segment. */
       g_assert_cmpstr (name, ==, cases[i].expected ? cases[i].expected : "disposition");
@@ -3026,7 +3026,7 @@ test_suggested_filename (Fixture       *f,
 
   /* The sanitizer on its own. */
   long_name = g_strnfill (400, 'x');
-  sanitized = _g_curl_filename_sanitize (long_name);
+  sanitized = _gcurl_filename_sanitize (long_name);
   g_assert_cmpuint (strlen (sanitized), ==, 240);
   g_clear_pointer (&sanitized, g_free);
   /* Replaced characters count too (found by fuzz-filename): 254 bytes of
@@ -3037,24 +3037,24 @@ test_suggested_filename (Fixture       *f,
     for (int i = 0; i < 84; i++)
       g_string_append (tricky, "\xff");
     g_string_append (tricky, "ab\x01\x01\x01\x01");
-    sanitized = _g_curl_filename_sanitize (tricky->str);
+    sanitized = _gcurl_filename_sanitize (tricky->str);
     g_assert_cmpuint (strlen (sanitized), <=, 240);
     g_assert_true (g_utf8_validate (sanitized, -1, NULL));
     g_clear_pointer (&sanitized, g_free);
   }
-  sanitized = _g_curl_filename_sanitize ("bad\xff\x01name\xe2\x80\xae.exe");
+  sanitized = _gcurl_filename_sanitize ("bad\xff\x01name\xe2\x80\xae.exe");
   g_assert_true (g_utf8_validate (sanitized, -1, NULL));
   g_assert_null (strchr (sanitized, '\x01'));
   g_assert_null (strstr (sanitized, "\xe2\x80\xae"));
   g_clear_pointer (&sanitized, g_free);
-  sanitized = _g_curl_filename_sanitize ("");
+  sanitized = _gcurl_filename_sanitize ("");
   g_assert_cmpstr (sanitized, ==, "download");
   g_clear_pointer (&sanitized, g_free);
-  sanitized = _g_curl_filename_sanitize (" . . ");
+  sanitized = _gcurl_filename_sanitize (" . . ");
   g_assert_cmpstr (sanitized, ==, "download");
   g_clear_pointer (&sanitized, g_free);
-  g_assert_null (_g_curl_filename_from_content_disposition ("attachment; filename*=UTF-8''%zz"));
-  g_assert_null (_g_curl_filename_from_url ("http://127.0.0.1/"));
+  g_assert_null (_gcurl_filename_from_content_disposition ("attachment; filename*=UTF-8''%zz"));
+  g_assert_null (_gcurl_filename_from_url ("http://127.0.0.1/"));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -3069,15 +3069,15 @@ test_no_leaked_transfers (Fixture       *f,
   GCurlTransfer **weak = g_new0 (GCurlTransfer *, N);
   int done = 0;
 
-  g_curl_multi_source_set_max_host_connections (f->source, 20);
+  gcurl_multi_source_set_max_host_connections (f->source, 20);
   for (int i = 0; i < N; i++)
     {
-      GCurlTransfer *t = g_curl_transfer_new (url);
+      GCurlTransfer *t = gcurl_transfer_new (url);
 
       weak[i] = t;
       g_object_add_weak_pointer (G_OBJECT (t), (gpointer *) &weak[i]);
       g_signal_connect (t, "finished", G_CALLBACK (on_finished), &done);
-      g_curl_multi_source_perform_async (f->source, t, NULL, NULL, NULL);
+      gcurl_multi_source_perform_async (f->source, t, NULL, NULL, NULL);
       g_object_unref (t);
     }
   gcurl_test_wait_for_count (f->context, &done, N, 60000);
@@ -3093,46 +3093,46 @@ static void
 test_misuse (Fixture       *f,
              gconstpointer  data)
 {
-  g_autoptr(GCurlTransfer) t = g_curl_transfer_new ("http://127.0.0.1/");
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new ("http://127.0.0.1/");
 
   g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*url != NULL*");
-  g_assert_null (g_curl_transfer_new (NULL));
+  g_assert_null (gcurl_transfer_new (NULL));
   g_test_assert_expected_messages ();
 
-  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*G_CURL_IS_TRANSFER*");
-  g_curl_multi_source_perform_async (f->source, (GCurlTransfer *) f->source, NULL, NULL, NULL);
-  g_test_assert_expected_messages ();
-
-  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_header_part*");
-  g_curl_transfer_set_request_header (t, "Bad\r\nName", "v");
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*GCURL_IS_TRANSFER*");
+  gcurl_multi_source_perform_async (f->source, (GCurlTransfer *) f->source, NULL, NULL, NULL);
   g_test_assert_expected_messages ();
 
   g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_header_part*");
-  g_curl_transfer_set_request_header (t, "X-Ok", "evil\r\nInjected: 1");
+  gcurl_transfer_set_request_header (t, "Bad\r\nName", "v");
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*valid_header_part*");
+  gcurl_transfer_set_request_header (t, "X-Ok", "evil\r\nInjected: 1");
   g_test_assert_expected_messages ();
 
   g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*G_IS_FILE*");
-  g_curl_transfer_set_output_file (t, NULL, G_CURL_DOWNLOAD_FLAGS_NONE);
+  gcurl_transfer_set_output_file (t, NULL, GCURL_DOWNLOAD_FLAGS_NONE);
   g_test_assert_expected_messages ();
 
   g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*max_size >= 0*");
-  g_curl_transfer_set_max_size (t, -5);
+  gcurl_transfer_set_max_size (t, -5);
   g_test_assert_expected_messages ();
 
-  g_assert_cmpuint (g_curl_transfer_get_receive_buffer_size (t), ==, 32 * 1024);
+  g_assert_cmpuint (gcurl_transfer_get_receive_buffer_size (t), ==, 32 * 1024);
   g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*size >= MIN_RECEIVE_BUFFER_SIZE*");
-  g_curl_transfer_set_receive_buffer_size (t, 100);
+  gcurl_transfer_set_receive_buffer_size (t, 100);
   g_test_assert_expected_messages ();
   g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*size <= MAX_RECEIVE_BUFFER_SIZE*");
-  g_curl_transfer_set_receive_buffer_size (t, 11 * 1024 * 1024);
+  gcurl_transfer_set_receive_buffer_size (t, 11 * 1024 * 1024);
   g_test_assert_expected_messages ();
-  g_assert_cmpuint (g_curl_transfer_get_receive_buffer_size (t), ==, 32 * 1024);
+  g_assert_cmpuint (gcurl_transfer_get_receive_buffer_size (t), ==, 32 * 1024);
 
   /* Pause, resume and cancel on a transfer that never ran: no effect. */
-  g_curl_transfer_pause (t);
-  g_curl_transfer_resume (t);
-  g_curl_transfer_cancel (t);
-  g_assert_cmpint (g_curl_transfer_get_state (t), ==, G_CURL_TRANSFER_STATE_PENDING);
+  gcurl_transfer_pause (t);
+  gcurl_transfer_resume (t);
+  gcurl_transfer_cancel (t);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_PENDING);
 }
 
 int

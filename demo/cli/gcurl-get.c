@@ -201,16 +201,16 @@ static char *
 describe (Download *download)
 {
   GCurlTransfer *t = download->transfer;
-  gint64 received = g_curl_transfer_get_bytes_received (t);
-  gint64 total = g_curl_transfer_get_total_bytes (t);
-  gint64 speed = g_curl_transfer_get_download_speed (t);
+  gint64 received = gcurl_transfer_get_bytes_received (t);
+  gint64 total = gcurl_transfer_get_total_bytes (t);
+  gint64 speed = gcurl_transfer_get_download_speed (t);
   g_autofree char *got = g_format_size (received);
   g_autofree char *rate = g_format_size (speed);
   g_autofree char *name = name_column (download->name);
 
-  if (g_curl_transfer_get_state (t) == G_CURL_TRANSFER_STATE_PENDING)
+  if (gcurl_transfer_get_state (t) == GCURL_TRANSFER_STATE_PENDING)
     return g_strdup_printf ("%s  connecting", name);
-  if (g_curl_transfer_get_state (t) == G_CURL_TRANSFER_STATE_PAUSED)
+  if (gcurl_transfer_get_state (t) == GCURL_TRANSFER_STATE_PAUSED)
     return g_strdup_printf ("%s  paused", name);
   if (total > 0)
     {
@@ -252,8 +252,8 @@ draw_live (App *app)
       Download *download = app->running->pdata[i];
       g_autofree char *text = describe (download);
 
-      bytes += g_curl_transfer_get_bytes_received (download->transfer);
-      speed += g_curl_transfer_get_download_speed (download->transfer);
+      bytes += gcurl_transfer_get_bytes_received (download->transfer);
+      speed += gcurl_transfer_get_download_speed (download->transfer);
       print_cut (out, text, width);
     }
   total = g_format_size (bytes);
@@ -318,9 +318,9 @@ finished (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   g_ptr_array_remove (app->running, download);
-  if (g_curl_multi_source_perform_finish (app->source, result, &error))
+  if (gcurl_multi_source_perform_finish (app->source, result, &error))
     {
-      gint64 size = g_curl_transfer_get_bytes_received (download->transfer);
+      gint64 size = gcurl_transfer_get_bytes_received (download->transfer);
       g_autofree char *text = g_format_size (size);
 
       app->succeeded++;
@@ -389,11 +389,11 @@ start (App      *app,
 {
   g_autoptr(GFile) file = NULL;
   g_autofree char *suggested = NULL;
-  GCurlDownloadFlags flags = G_CURL_DOWNLOAD_FLAGS_NONE;
+  GCurlDownloadFlags flags = GCURL_DOWNLOAD_FLAGS_NONE;
 
-  download->transfer = g_curl_transfer_new (download->url);
-  g_curl_transfer_set_user_agent (download->transfer, "gcurl-get/" G_CURL_VERSION_S);
-  suggested = g_curl_transfer_dup_suggested_filename (download->transfer);
+  download->transfer = gcurl_transfer_new (download->url);
+  gcurl_transfer_set_user_agent (download->transfer, "gcurl-get/" GCURL_VERSION_S);
+  suggested = gcurl_transfer_dup_suggested_filename (download->transfer);
   download->name = unique_name (app, suggested);
   file = g_file_get_child (app->dir, download->name);
 
@@ -408,21 +408,21 @@ start (App      *app,
     }
 
   if (app->resume)
-    flags |= G_CURL_DOWNLOAD_FLAGS_RESUME;
+    flags |= GCURL_DOWNLOAD_FLAGS_RESUME;
   if (app->overwrite)
-    flags |= G_CURL_DOWNLOAD_FLAGS_REPLACE;
-  g_curl_transfer_set_output_file (download->transfer, file, flags);
+    flags |= GCURL_DOWNLOAD_FLAGS_REPLACE;
+  gcurl_transfer_set_output_file (download->transfer, file, flags);
   if (app->limit_rate > 0)
-    g_curl_transfer_set_max_recv_speed (download->transfer, app->limit_rate);
+    gcurl_transfer_set_max_recv_speed (download->transfer, app->limit_rate);
   /* Counts the bytes as stored: decoded, if libcurl decodes (libcurl 7.88
    * decodes a Transfer-Encoding: gzip it never asked for). */
   if (app->max_filesize > 0)
-    g_curl_transfer_set_max_size (download->transfer, app->max_filesize);
+    gcurl_transfer_set_max_size (download->transfer, app->max_filesize);
   /* A download that stops moving fails rather than hangs. */
-  g_curl_transfer_set_low_speed_limit (download->transfer, 1, app->stall_timeout);
+  gcurl_transfer_set_low_speed_limit (download->transfer, 1, app->stall_timeout);
 
   g_ptr_array_add (app->running, download);
-  g_curl_multi_source_perform_async (app->source, download->transfer, NULL, finished, download);
+  gcurl_multi_source_perform_async (app->source, download->transfer, NULL, finished, download);
 }
 
 static void feed_read (App *app);
@@ -578,7 +578,7 @@ on_interrupt (gpointer data)
   /* Pausing keeps every .part file as it is; exiting without cancelling
    * keeps them on disk for --resume. */
   for (guint i = 0; i < app->running->len; i++)
-    g_curl_transfer_pause (((Download *) app->running->pdata[i])->transfer);
+    gcurl_transfer_pause (((Download *) app->running->pdata[i])->transfer);
   clear_live (app);
   fflush (stdout);
   g_printerr ("gcurl-get: interrupted; partial downloads are kept as .part files "
@@ -741,7 +741,7 @@ main (int   argc,
     }
 
   app.loop = g_main_loop_new (NULL, FALSE);
-  app.source = g_curl_multi_source_new ();
+  app.source = gcurl_multi_source_new ();
   app.dir = g_file_new_for_commandline_arg (output_dir ? output_dir : ".");
   app.running = g_ptr_array_new ();
   app.names = digest_set_new ();

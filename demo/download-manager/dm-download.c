@@ -185,8 +185,8 @@ dm_download_new (guint       id,
   self->url = g_strdup (url);
   self->file = g_object_ref (file);
   self->name = g_file_get_basename (file);
-  self->transfer = g_curl_transfer_new (url);
-  g_curl_transfer_set_user_agent (self->transfer, "gcurl-download-manager/" G_CURL_VERSION_S);
+  self->transfer = gcurl_transfer_new (url);
+  gcurl_transfer_set_user_agent (self->transfer, "gcurl-download-manager/" GCURL_VERSION_S);
   return self;
 }
 
@@ -284,10 +284,10 @@ dm_download_set_progress (DmDownload *self,
 void
 dm_download_update_from_transfer (DmDownload *self)
 {
-  gint64 total = g_curl_transfer_get_total_bytes (self->transfer);
+  gint64 total = gcurl_transfer_get_total_bytes (self->transfer);
 
   dm_download_set_progress (self,
-                            g_curl_transfer_get_bytes_received (self->transfer),
+                            gcurl_transfer_get_bytes_received (self->transfer),
                             total >= 0 ? total : self->total,
-                            g_curl_transfer_get_download_speed (self->transfer));
+                            gcurl_transfer_get_download_speed (self->transfer));
 }

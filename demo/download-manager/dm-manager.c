@@ -9,7 +9,7 @@
  *
  * - A download writes NAME.part in the download folder and renames it when
  *   it is complete (GCurlTransfer's file output). It always runs with
- *   G_CURL_DOWNLOAD_FLAGS_RESUME, so a retry, a resume after a restart or
+ *   GCURL_DOWNLOAD_FLAGS_RESUME, so a retry, a resume after a restart or
  *   after a failure continues the .part file with a Range request, and with
  *   KEEP_PARTIAL, so that stopping the downloads when the manager goes keeps
  *   them; a cancellation by the user deletes the .part file here.
@@ -186,7 +186,7 @@ on_finished (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   dm_download_update_from_transfer (download);
-  if (g_curl_multi_source_perform_finish (G_CURL_MULTI_SOURCE (object), result, &error))
+  if (gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &error))
     {
       gint64 size = dm_download_get_received (download);
 
@@ -217,15 +217,15 @@ start (DmManager  *self,
 {
   GCurlTransfer *transfer = dm_download_get_transfer (download);
 
-  g_curl_transfer_set_output_file (transfer, dm_download_get_file (download),
-                                   G_CURL_DOWNLOAD_FLAGS_RESUME |
-                                   G_CURL_DOWNLOAD_FLAGS_KEEP_PARTIAL);
-  g_curl_transfer_set_max_recv_speed (transfer, (gint64) self->speed_limit_kib * 1024);
+  gcurl_transfer_set_output_file (transfer, dm_download_get_file (download),
+                                   GCURL_DOWNLOAD_FLAGS_RESUME |
+                                   GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL);
+  gcurl_transfer_set_max_recv_speed (transfer, (gint64) self->speed_limit_kib * 1024);
   /* A connection that stops moving for a minute fails the download (it can
    * be retried) rather than keeping a slot forever. */
-  g_curl_transfer_set_low_speed_limit (transfer, 1, 60);
+  gcurl_transfer_set_low_speed_limit (transfer, 1, 60);
   dm_download_set_status (download, DM_STATUS_RUNNING, NULL);
-  g_curl_multi_source_perform_async (self->source, transfer, NULL, on_finished,
+  gcurl_multi_source_perform_async (self->source, transfer, NULL, on_finished,
                                      g_object_ref (download));
 }
 
@@ -357,8 +357,8 @@ dm_manager_add_urls (DmManager          *self,
   g_mkdir_with_parents (path, 0755);
   for (guint i = 0; urls[i] != NULL; i++)
     {
-      g_autoptr(GCurlTransfer) probe = g_curl_transfer_new (urls[i]);
-      g_autofree char *name = g_curl_transfer_dup_suggested_filename (probe);
+      g_autoptr(GCurlTransfer) probe = gcurl_transfer_new (urls[i]);
+      g_autofree char *name = gcurl_transfer_dup_suggested_filename (probe);
       g_autoptr(GFile) file = unique_file (self, folder, name);
       DmDownload *download = add_download (self, self->next_id, urls[i], file);
 
@@ -388,7 +388,7 @@ dm_manager_pause (DmManager  *self,
   switch (dm_download_get_status (download))
     {
     case DM_STATUS_RUNNING:
-      g_curl_transfer_pause (dm_download_get_transfer (download));
+      gcurl_transfer_pause (dm_download_get_transfer (download));
       dm_download_update_from_transfer (download);
       dm_download_set_status (download, DM_STATUS_PAUSED, NULL);
       break;
@@ -413,9 +413,9 @@ dm_manager_resume (DmManager  *self,
 {
   if (dm_download_get_status (download) != DM_STATUS_PAUSED)
     return;
-  if (g_curl_transfer_get_state (dm_download_get_transfer (download)) == G_CURL_TRANSFER_STATE_PAUSED)
+  if (gcurl_transfer_get_state (dm_download_get_transfer (download)) == GCURL_TRANSFER_STATE_PAUSED)
     {
-      g_curl_transfer_resume (dm_download_get_transfer (download));
+      gcurl_transfer_resume (dm_download_get_transfer (download));
       dm_download_set_status (download, DM_STATUS_RUNNING, NULL);
     }
   else
@@ -438,12 +438,12 @@ dm_manager_cancel (DmManager  *self,
   switch (dm_download_get_status (download))
     {
     case DM_STATUS_RUNNING:
-      g_curl_transfer_cancel (transfer);   /* on_finished does the rest */
+      gcurl_transfer_cancel (transfer);   /* on_finished does the rest */
       return;
     case DM_STATUS_PAUSED:
-      if (g_curl_transfer_get_state (transfer) == G_CURL_TRANSFER_STATE_PAUSED)
+      if (gcurl_transfer_get_state (transfer) == GCURL_TRANSFER_STATE_PAUSED)
         {
-          g_curl_transfer_cancel (transfer);
+          gcurl_transfer_cancel (transfer);
           return;
         }
       G_GNUC_FALLTHROUGH;
@@ -705,7 +705,7 @@ dm_manager_set_property (GObject      *object,
       if (self->max_host_connections == g_value_get_uint (value))
         return;
       self->max_host_connections = g_value_get_uint (value);
-      g_curl_multi_source_set_max_host_connections (self->source, (int) self->max_host_connections);
+      gcurl_multi_source_set_max_host_connections (self->source, (int) self->max_host_connections);
       break;
     case PROP_SPEED_LIMIT_KIB:
       if (self->speed_limit_kib == g_value_get_uint (value))
@@ -744,7 +744,7 @@ dm_manager_dispose (GObject *object)
    * for the next start (the rows no longer know the manager, so on_finished
    * does not delete them). */
   if (self->source != NULL)
-    g_curl_multi_source_cancel_all (self->source);
+    gcurl_multi_source_cancel_all (self->source);
   g_clear_object (&self->source);
   g_clear_object (&self->downloads);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
@@ -789,14 +789,14 @@ dm_manager_class_init (DmManagerClass *klass)
 static void
 dm_manager_init (DmManager *self)
 {
-  self->source = g_curl_multi_source_new ();
+  self->source = gcurl_multi_source_new ();
   self->downloads = g_list_store_new (DM_TYPE_DOWNLOAD);
   self->by_id = g_hash_table_new (NULL, NULL);
   self->next_id = 1;
   self->download_folder = default_folder ();
   self->max_parallel = 4;
   self->max_host_connections = 6;
-  g_curl_multi_source_set_max_host_connections (self->source, 6);
+  gcurl_multi_source_set_max_host_connections (self->source, 6);
 }
 
 /**
