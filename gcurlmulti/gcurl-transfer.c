@@ -12,6 +12,7 @@
 #include "gcurl-enum-types.h"
 #include "gcurl-error-private.h"
 #include "gcurl-filename-private.h"
+#include "gcurl-headers-private.h"
 #include "gcurl-part-file-private.h"
 #include "gcurl-multi-source-private.h"
 #include "gcurl-transfer-private.h"
@@ -202,8 +203,6 @@ struct _GCurlTransfer
   gboolean            buffering;
   GBytes             *body;
   gboolean            checked_response;
-  gboolean            in_head;           /* between a status line and its end */
-  guint               head_status;       /* that status line's code */
   GError             *head_error;        /* a response head refused */
   gboolean            decoded;           /* libcurl decodes the body */
   gboolean            error_body;        /* an HTTP error's body, kept in memory */
@@ -241,12 +240,10 @@ struct _GCurlTransfer
   gint64              total_bytes_to_send;
   gint64              upload_speed;
   guint               response_code;
-  const char         *reason;          /* in header_chunk */
   char               *display_url;     /* the URL for messages; on demand */
   char               *effective_url;
   char               *content_type;
-  GPtrArray          *response_headers;  /* "Name: value" of the last response, */
-  GStringChunk       *header_chunk;      /* ...stored here */
+  GCurlHeaders        headers;          /* of the last response */
   gint64              timings[GCURL_TIMING_QUEUE + 1];
   gboolean            timings_in_easy;  /* read them from easy, on demand */
   CURLcode            result;
@@ -698,92 +695,7 @@ xferinfo_cb (void       *data,
 /* ---------------------------------------------------------------------- */
 /* Response                                                                */
 
-/* Valid UTF-8 without a NUL, as a header must be kept; ASCII (the usual
- * header) is checked eight bytes at a time. */
-static gboolean
-is_plain_text (const char *s,
-               gsize       len)
-{
-  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
-  const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
-  gsize i = 0;
-
-  for (; i + 8 <= len; i += 8)
-    {
-      guint64 w;
-
-      memcpy (&w, s + i, 8);
-      /* A byte with its high bit set, or a zero byte. */
-      if ((w | ((w - ones) & ~w)) & highs)
-        return g_utf8_validate_len (s, len, NULL);
-    }
-  for (; i < len; i++)
-    if (s[i] == '\0' || (guchar) s[i] >= 0x80)
-      return g_utf8_validate_len (s, len, NULL);
-  return TRUE;
-}
-
-/* @s as kept text in @chunk: as it is if plain, else made valid. */
-static const char *
-chunk_insert_text (GStringChunk *chunk,
-                   const char   *s,
-                   gsize         len)
-{
-  g_autofree char *valid = NULL;
-
-  if (is_plain_text (s, len))
-    return g_string_chunk_insert_len (chunk, s, (gssize) len);
-  valid = g_utf8_make_valid (s, (gssize) len);
-  return g_string_chunk_insert (chunk, valid);
-}
-
 static const char *shown_url (GCurlTransfer *self);
-
-/* Whether every Content-Length of the head, and every item of a list in
- * one, is the same decimal number that fits in 63 bits (RFC 9112, 6.3:
- * anything else leaves the body's end unknown, an error for a client).
- * libcurl 7.88 and 8.14 take the last of two headers, the first item of
- * a list, and read an overflowing one to the close. */
-static gboolean
-content_length_valid (GCurlTransfer *self)
-{
-  gboolean seen = FALSE;
-  guint64 length = 0;
-
-  for (guint i = 0; i < self->response_headers->len; i++)
-    {
-      const char *p = self->response_headers->pdata[i];
-
-      if (g_ascii_strncasecmp (p, "Content-Length:", 15) != 0)
-        continue;
-      /* Items split by commas, each digits between blanks; parsed in
-       * place (this runs for every response). */
-      p += 15;
-      do
-        {
-          guint64 n = 0;
-          const char *digits;
-
-          while (*p == ' ' || *p == '\t')
-            p++;
-          digits = p;
-          for (; g_ascii_isdigit (*p); p++)
-            {
-              if (n > (G_MAXINT64 - (guint64) (*p - '0')) / 10)
-                return FALSE;
-              n = n * 10 + (guint64) (*p - '0');
-            }
-          while (*p == ' ' || *p == '\t')
-            p++;
-          if (p == digits || (*p != ',' && *p != '\0') || (seen && n != length))
-            return FALSE;
-          seen = TRUE;
-          length = n;
-        }
-      while (*p++ == ',');
-    }
-  return TRUE;
-}
 
 /* Whether this run's request asks for a range: a resume, a Range header
  * of the caller's, or (unknown) options set through the handle. */
@@ -808,22 +720,13 @@ asked_for_range (GCurlTransfer *self)
 static GError *
 check_head (GCurlTransfer *self)
 {
-  guint code = self->head_status;
+  guint code = self->headers.status;
 
-  if (!content_length_valid (self))
+  if (!_gcurl_headers_content_length_valid (&self->headers))
     {
-      g_autoptr(GString) values = g_string_new (NULL);
-      g_autofree char *shown = NULL;
-
-      for (guint i = 0; i < self->response_headers->len; i++)
-        {
-          const char *h = self->response_headers->pdata[i];
-
-          if (g_ascii_strncasecmp (h, "Content-Length:", 15) == 0)
-            g_string_append_printf (values, "%s\"%s\"", values->len ? ", " : "",
-                                    h + 15 + strspn (h + 15, " \t"));
-        }
-      shown = _gcurl_display_text (values->str);
+      g_autofree char *values = _gcurl_headers_dup_quoted_values (&self->headers,
+                                                                  "Content-Length");
+      g_autofree char *shown = _gcurl_display_text (values);
 
       return g_error_new (GCURL_ERROR, GCURL_ERROR_PROTOCOL,
                           "Transfer of %s failed: the response has conflicting or invalid "
@@ -853,57 +756,14 @@ header_cb (char   *buffer,
            void   *data)
 {
   GCurlTransfer *self = data;
-  gsize len = size * nitems;
-  const char *colon;
 
-  while (len > 0 && (buffer[len - 1] == '\r' || buffer[len - 1] == '\n'))
-    len--;
-  if (len == 0)
+  if (_gcurl_headers_feed (&self->headers, buffer, size * nitems) == GCURL_HEADER_LINE_END_OF_HEAD)
     {
-      /* The end of a response head (not of trailers). */
-      if (self->in_head)
-        {
-          self->in_head = FALSE;
-          g_clear_error (&self->head_error);
-          self->head_error = check_head (self);
-          if (self->head_error != NULL)
-            return 0;
-        }
-      return size * nitems;
+      g_clear_error (&self->head_error);
+      self->head_error = check_head (self);
+      if (self->head_error != NULL)
+        return 0;
     }
-
-  /* A status line starts a new response (a redirect, a 100 Continue, the
-   * final one): keep only the last response's headers. */
-  if (len > 5 && strncmp (buffer, "HTTP/", 5) == 0)
-    {
-      const char *sp = memchr (buffer, ' ', len);
-      const char *sp2 = sp ? memchr (sp + 1, ' ', len - (sp + 1 - buffer)) : NULL;
-
-      g_ptr_array_set_size (self->response_headers, 0);
-      g_string_chunk_clear (self->header_chunk);
-      self->reason = NULL;
-      self->in_head = TRUE;
-      self->head_status = 0;
-      if (sp != NULL && len - (sp + 1 - buffer) >= 3 && g_ascii_isdigit (sp[1]) &&
-          g_ascii_isdigit (sp[2]) && g_ascii_isdigit (sp[3]))
-        self->head_status = (guint) ((sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0'));
-      if (sp2 != NULL)
-        self->reason = chunk_insert_text (self->header_chunk, sp2 + 1,
-                                          len - (sp2 + 1 - buffer));
-      return size * nitems;
-    }
-
-  /* Kept as they came ("Name: value", as UTF-8); the lookups skip the
-   * blanks after the colon. One chunk of memory holds them all: a string
-   * each was 5,000 instructions of a short transfer (callgrind); a pointer
-   * handed out stays valid while trailers are added. */
-  colon = memchr (buffer, ':', len);
-  if (colon != NULL && colon != buffer)
-    {
-      g_ptr_array_add (self->response_headers,
-                       (gpointer) chunk_insert_text (self->header_chunk, buffer, len));
-    }
-
   return size * nitems;
 }
 
@@ -1207,8 +1067,6 @@ in_its_thread (GCurlTransfer *self)
 {
   return self->source == NULL || _gcurl_multi_source_in_its_thread (self->source);
 }
-static gboolean valid_token (const char *s);
-static gboolean valid_field_value (const char *s);
 
 typedef struct
 {
@@ -1673,12 +1531,8 @@ reset_results (GCurlTransfer *self)
   self->out_of_memory = FALSE;
   self->decoded = FALSE;
   g_clear_pointer (&self->read_chunk, g_bytes_unref);
-  self->reason = NULL;
-  g_ptr_array_set_size (self->response_headers, 0);
-  g_string_chunk_clear (self->header_chunk);
+  _gcurl_headers_reset (&self->headers);
   self->checked_response = FALSE;
-  self->in_head = FALSE;
-  self->head_status = 0;
   g_clear_error (&self->head_error);
   self->error_body = FALSE;
   self->too_large = FALSE;
@@ -1906,7 +1760,7 @@ make_error (GCurlTransfer *self,
 
   if (self->fail_on_http_error && self->response_code >= 400)
     {
-      g_autofree char *reason = _gcurl_display_text (self->reason);
+      g_autofree char *reason = _gcurl_display_text (self->headers.reason);
 
       return g_error_new (GCURL_ERROR, GCURL_ERROR_HTTP_STATUS,
                           "Transfer of %s failed: HTTP %u%s%s", shown_url (self),
@@ -2096,8 +1950,7 @@ gcurl_transfer_finalize (GObject *object)
   g_clear_error (&self->error);
   g_free (self->effective_url);
   g_free (self->content_type);
-  g_ptr_array_unref (self->response_headers);
-  g_string_chunk_free (self->header_chunk);
+  _gcurl_headers_clear (&self->headers);
 
   G_OBJECT_CLASS (gcurl_transfer_parent_class)->finalize (object);
 }
@@ -2552,8 +2405,7 @@ gcurl_transfer_init (GCurlTransfer *self)
 {
   self->easy = easy_take (&self->applied);
   self->default_ca_file = default_ca_file (self->easy);
-  self->response_headers = g_ptr_array_new ();
-  self->header_chunk = g_string_chunk_new (512);
+  _gcurl_headers_init (&self->headers);
   self->body_length = -1;
   self->follow_redirects = TRUE;
   self->max_redirects = DEFAULT_MAX_REDIRECTS;
@@ -2639,7 +2491,7 @@ gcurl_transfer_set_method (GCurlTransfer *self,
 {
   g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
-  g_return_if_fail (method == NULL || valid_token (method));
+  g_return_if_fail (method == NULL || _gcurl_header_token_valid (method));
 
   set_string (self, &self->method, method, PROP_METHOD);
 }
@@ -2675,7 +2527,7 @@ gcurl_transfer_set_user_agent (GCurlTransfer *self,
 {
   g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
-  g_return_if_fail (user_agent == NULL || valid_field_value (user_agent));
+  g_return_if_fail (user_agent == NULL || _gcurl_header_value_valid (user_agent));
 
   set_string (self, &self->user_agent, user_agent, PROP_USER_AGENT);
 }
@@ -3353,37 +3205,6 @@ _gcurl_transfer_feed_header (GCurlTransfer *self,
   header_cb ((char *) line, 1, length, self);
 }
 
-/* RFC 9110's token (a header name, a method): at least one of
- * !#$%&'*+-.^_`|~, digits and letters. A field value: no control
- * character but HTAB, so that no caller string can end a header line and
- * start another. */
-static gboolean
-valid_token (const char *s)
-{
-  if (s[0] == '\0')
-    return FALSE;
-  for (; *s != '\0'; s++)
-    if (!g_ascii_isalnum (*s) && strchr ("!#$%&'*+-.^_`|~", *s) == NULL)
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-valid_field_value (const char *s)
-{
-  for (; *s != '\0'; s++)
-    if (((guchar) *s < 0x20 && *s != '\t') || *s == 0x7f)
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-valid_header_part (const char *s,
-                   gboolean    is_name)
-{
-  return is_name ? valid_token (s) : valid_field_value (s);
-}
-
 /**
  * gcurl_transfer_set_request_header:
  * @self: a #GCurlTransfer
@@ -3405,8 +3226,8 @@ gcurl_transfer_set_request_header (GCurlTransfer *self,
 
   g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
-  g_return_if_fail (name != NULL && valid_header_part (name, TRUE));
-  g_return_if_fail (value == NULL || valid_header_part (value, FALSE));
+  g_return_if_fail (name != NULL && _gcurl_header_token_valid (name));
+  g_return_if_fail (value == NULL || _gcurl_header_value_valid (value));
 
   if (self->request_headers == NULL)
     self->request_headers = g_ptr_array_new_with_free_func (g_free);
@@ -3458,7 +3279,7 @@ gcurl_transfer_set_request_body_bytes (GCurlTransfer *self,
 {
   g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (in_its_thread (self));
-  g_return_if_fail (content_type == NULL || valid_header_part (content_type, FALSE));
+  g_return_if_fail (content_type == NULL || _gcurl_header_value_valid (content_type));
 
   clear_body (self);
   if (body != NULL)
@@ -3492,7 +3313,7 @@ gcurl_transfer_set_request_body_stream (GCurlTransfer *self,
   g_return_if_fail (in_its_thread (self));
   g_return_if_fail (G_IS_INPUT_STREAM (stream));
   g_return_if_fail (length >= -1);
-  g_return_if_fail (content_type == NULL || valid_header_part (content_type, FALSE));
+  g_return_if_fail (content_type == NULL || _gcurl_header_value_valid (content_type));
 
   clear_body (self);
   self->body_stream = g_object_ref (stream);
@@ -3827,25 +3648,11 @@ const char *
 gcurl_transfer_get_response_header (GCurlTransfer *self,
                                      const char    *name)
 {
-  gsize len;
 
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  len = strlen (name);
-  for (guint i = self->response_headers->len; i > 0; i--)
-    {
-      const char *h = self->response_headers->pdata[i - 1];
-
-      if (g_ascii_strncasecmp (h, name, len) == 0 && h[len] == ':')
-        {
-          h += len + 1;
-          while (*h == ' ' || *h == '\t')
-            h++;
-          return h;
-        }
-    }
-  return NULL;
+  return _gcurl_headers_lookup (&self->headers, name);
 }
 
 /**
@@ -3860,27 +3667,10 @@ gcurl_transfer_get_response_header (GCurlTransfer *self,
 char **
 gcurl_transfer_dup_response_headers (GCurlTransfer *self)
 {
-  GStrvBuilder *builder;
-  char **ret;
 
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  builder = g_strv_builder_new ();
-  for (guint i = 0; i < self->response_headers->len; i++)
-    {
-      const char *h = self->response_headers->pdata[i];
-      const char *colon = strchr (h, ':');
-      const char *v = colon + 1;
-      g_autofree char *line = NULL;
-
-      while (*v == ' ' || *v == '\t')
-        v++;
-      line = g_strdup_printf ("%.*s: %s", (int) (colon - h), h, v);
-      g_strv_builder_add (builder, line);
-    }
-  ret = g_strv_builder_end (builder);
-  g_strv_builder_unref (builder);
-  return ret;
+  return _gcurl_headers_dup_all (&self->headers);
 }
 
 /**
