@@ -65,7 +65,7 @@ check-asan:
 	$(MESON) compile -C $(ASANDIR)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  $(MESON) test -C $(ASANDIR) --suite c --print-errorlogs
+	  $(MESON) test -C $(ASANDIR) --suite c --suite unit --print-errorlogs
 
 # The C tests under valgrind's memcheck: no error, no definite leak. The
 # suppressions (tests/valgrind.supp) cover one-time allocations inside
@@ -73,7 +73,7 @@ check-asan:
 check-valgrind: build
 	@scripts/install-deps valgrind
 	G_SLICE=always-malloc G_DEBUG=gc-friendly GCURL_TEST_VALGRIND=1 \
-	  $(MESON) test -C $(BUILDDIR) --suite c --timeout-multiplier 10 --print-errorlogs \
+	  $(MESON) test -C $(BUILDDIR) --suite c --suite unit --timeout-multiplier 10 --print-errorlogs \
 	  --wrapper "valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
 	    --show-leak-kinds=definite --num-callers=40 --suppressions=$(CURDIR)/tests/valgrind.supp"
 

@@ -27,4 +27,9 @@ char  *_gcurl_filename_from_url                 (const char *url);
  * fit within 255), never empty ("download" if nothing is left). */
 char  *_gcurl_filename_sanitize                 (const char *name);
 
+/* The sanitized name a response suggests: @content_disposition's, else
+ * the last segment of @url, else "download". Both may be NULL. */
+char  *_gcurl_filename_suggest                  (const char *content_disposition,
+                                                 const char *url);
+
 G_END_DECLS

@@ -230,3 +230,14 @@ _gcurl_filename_sanitize (const char *name)
     }
   return g_string_free (out, FALSE);
 }
+
+char *
+_gcurl_filename_suggest (const char *content_disposition,
+                         const char *url)
+{
+  g_autofree char *name = _gcurl_filename_from_content_disposition (content_disposition);
+
+  if (name == NULL && url != NULL)
+    name = _gcurl_filename_from_url (url);
+  return _gcurl_filename_sanitize (name);
+}

@@ -15,10 +15,6 @@ gboolean  _gcurl_transfer_is_active (GCurlTransfer    *self);
 /* The handle, for the source: unlike get_handle(), it leaves the handle
  * free to go back to the pool of reset handles. */
 CURL     *_gcurl_transfer_peek_handle (GCurlTransfer  *self);
-/* A response header line as libcurl hands it over (for the fuzzer). */
-void      _gcurl_transfer_feed_header (GCurlTransfer  *self,
-                                        const char     *line,
-                                        gsize           length);
 
 /* Sets the easy handle up for a run by @source and opens the output; the
  * transfer is running when this returns TRUE. On FALSE nothing changed. */

@@ -1907,58 +1907,6 @@ test_easy_pool (Fixture       *f,
     }
 }
 
-/* Header lines are kept as UTF-8 without NULs, whatever a server sends;
- * plain ASCII and valid UTF-8 as they came. */
-static void
-feed (GCurlTransfer *t,
-      const char    *line)
-{
-  _gcurl_transfer_feed_header (t, line, strlen (line));
-}
-
-static void
-test_response_header_bytes (void)
-{
-  g_autoptr(GCurlTransfer) t = gcurl_transfer_new ("http://127.0.0.1/");
-  g_autofree char *long_value = g_strnfill (8191, 'v');
-  g_autofree char *long_line = g_strconcat ("X-Long: ", long_value, "\r\n", NULL);
-  static const char nul_line[] = "X-Nul: a\0b\r\n";
-  static const char nul_mid[] = "X-Nul-Mid: 0123456789\0abcdefghijklmnop\r\n";
-  g_auto(GStrv) all = NULL;
-
-  feed (t, "HTTP/1.1 200 OK\r\n");
-  feed (t, "X-Ascii: plain\tvalue 1\r\n");
-  feed (t, "X-Utf8: caf\xc3\xa9 \xe2\x82\xac\r\n");
-  feed (t, "X-Bad: a\xff\xfe" "b\r\n");
-  _gcurl_transfer_feed_header (t, nul_line, sizeof nul_line - 1);
-  _gcurl_transfer_feed_header (t, nul_mid, sizeof nul_mid - 1);
-  /* Bad bytes inside an eight-byte word, not only at the end. */
-  feed (t, "X-Bad-Mid: 0123\xff" "56789abcdefghijklmnop\r\n");
-  feed (t, long_line);
-
-  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "x-ascii"), ==, "plain\tvalue 1");
-  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Utf8"), ==, "caf\xc3\xa9 \xe2\x82\xac");
-  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Bad"), ==,
-                   "a\xef\xbf\xbd\xef\xbf\xbd" "b");
-  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Nul"), ==, "a\xef\xbf\xbd" "b");
-  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Nul-Mid"), ==,
-                   "0123456789\xef\xbf\xbd" "abcdefghijklmnop");
-  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Bad-Mid"), ==,
-                   "0123\xef\xbf\xbd" "56789abcdefghijklmnop");
-  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Long"), ==, long_value);
-
-  all = gcurl_transfer_dup_response_headers (t);
-  g_assert_cmpuint (g_strv_length (all), ==, 7);
-  for (guint i = 0; all[i] != NULL; i++)
-    g_assert_true (g_utf8_validate (all[i], -1, NULL));
-
-  /* A new response (after a redirect): only its headers. */
-  feed (t, "HTTP/1.1 404 Not Found\r\n");
-  feed (t, "X-Other: 1\r\n");
-  g_assert_null (gcurl_transfer_get_response_header (t, "X-Ascii"));
-  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Other"), ==, "1");
-}
-
 /* A pooled handle keeps the options its last transfer set, and the next
  * transfer sets only those that differ: none of them may leak into it. */
 static void
@@ -3001,8 +2949,6 @@ test_suggested_filename (Fixture       *f,
   };
   g_autoptr(GCurlTransfer) t = gcurl_transfer_new ("http://127.0.0.1/dir/file%20name.tar.gz?x=1");
   g_autofree char *from_url = gcurl_transfer_dup_suggested_filename (t);
-  g_autofree char *long_name = NULL;
-  g_autofree char *sanitized = NULL;
 
   /* Before a response: the URL's last segment, decoded. */
   g_assert_cmpstr (from_url, ==, "file name.tar.gz");
@@ -3023,38 +2969,6 @@ test_suggested_filename (Fixture       *f,
       /* No Content-Disposition name: the URL's segment. */
       g_assert_cmpstr (name, ==, cases[i].expected ? cases[i].expected : "disposition");
     }
-
-  /* The sanitizer on its own. */
-  long_name = g_strnfill (400, 'x');
-  sanitized = _gcurl_filename_sanitize (long_name);
-  g_assert_cmpuint (strlen (sanitized), ==, 240);
-  g_clear_pointer (&sanitized, g_free);
-  /* Replaced characters count too (found by fuzz-filename): 254 bytes of
-   * U+FFFD-replaced bytes and control characters after them. */
-  {
-    g_autoptr(GString) tricky = g_string_new (NULL);
-
-    for (int i = 0; i < 84; i++)
-      g_string_append (tricky, "\xff");
-    g_string_append (tricky, "ab\x01\x01\x01\x01");
-    sanitized = _gcurl_filename_sanitize (tricky->str);
-    g_assert_cmpuint (strlen (sanitized), <=, 240);
-    g_assert_true (g_utf8_validate (sanitized, -1, NULL));
-    g_clear_pointer (&sanitized, g_free);
-  }
-  sanitized = _gcurl_filename_sanitize ("bad\xff\x01name\xe2\x80\xae.exe");
-  g_assert_true (g_utf8_validate (sanitized, -1, NULL));
-  g_assert_null (strchr (sanitized, '\x01'));
-  g_assert_null (strstr (sanitized, "\xe2\x80\xae"));
-  g_clear_pointer (&sanitized, g_free);
-  sanitized = _gcurl_filename_sanitize ("");
-  g_assert_cmpstr (sanitized, ==, "download");
-  g_clear_pointer (&sanitized, g_free);
-  sanitized = _gcurl_filename_sanitize (" . . ");
-  g_assert_cmpstr (sanitized, ==, "download");
-  g_clear_pointer (&sanitized, g_free);
-  g_assert_null (_gcurl_filename_from_content_disposition ("attachment; filename*=UTF-8''%zz"));
-  g_assert_null (_gcurl_filename_from_url ("http://127.0.0.1/"));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -3183,7 +3097,6 @@ main (int   argc,
   ADD ("output-file/many-queued", test_output_file_many_queued);
   ADD ("output-file/part-rest", test_part_file_rest);
   ADD ("compression/figures", test_compression_figures);
-  g_test_add_func ("/GCurl/Transfer/response-header-bytes", test_response_header_bytes);
   ADD ("easy-pool", test_easy_pool);
   ADD ("easy-pool-options", test_easy_pool_options);
   ADD ("output-stream", test_output_stream);

@@ -1,0 +1,319 @@
+/* gcurl-easy-options.c: a transfer's options on its easy handle, set
+ * only when changed; the pool of reset handles; the default CA bundle
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "gcurl-enum-types.h"
+#include "gcurl-error-private.h"
+#include "gcurl-filename-private.h"
+#include "gcurl-multi-source-private.h"
+#include "gcurl-transfer-internal.h"
+
+/* ---------------------------------------------------------------------- */
+/* Easy handles                                                            */
+
+void
+_gcurl_easy_options_clear (EasyOptions *o)
+{
+  g_free (o->url);
+  g_free (o->user_agent);
+  g_free (o->protocols);
+  g_free (o->ca_file);
+  memset (o, 0, sizeof *o);
+}
+
+/* Easy handles of finished transfers, for the next ones: a new handle and
+ * its cleanup cost more than a reuse (callgrind: 11,000 instructions
+ * against 2,000 per short transfer). A pooled handle keeps its options;
+ * the next transfer sets those that differ (EasyOptions), which leaves it
+ * as curl_easy_reset() would (that only resets options). Only handles that
+ * never left the transfer go back: once C code had the handle, it may have
+ * set options we do not track, or turned on state that even
+ * curl_easy_reset() keeps (cookies, for one), which must not reach another
+ * transfer. */
+#define EASY_POOL_MAX 64
+
+typedef struct
+{
+  CURL        *easy;
+  EasyOptions  options;
+} PooledEasy;
+
+static GMutex easy_pool_lock;
+static PooledEasy easy_pool[EASY_POOL_MAX];
+static guint easy_pool_len;
+
+CURL *
+_gcurl_easy_take (EasyOptions *options)
+{
+  CURL *easy = NULL;
+
+  g_mutex_lock (&easy_pool_lock);
+  if (easy_pool_len > 0)
+    {
+      PooledEasy *p = &easy_pool[--easy_pool_len];
+
+      easy = p->easy;
+      *options = p->options;
+    }
+  g_mutex_unlock (&easy_pool_lock);
+  if (easy == NULL)
+    {
+      memset (options, 0, sizeof *options);
+      easy = curl_easy_init ();
+    }
+  return easy;
+}
+
+void
+_gcurl_easy_give (CURL        *easy,
+                  EasyOptions *options)
+{
+  g_mutex_lock (&easy_pool_lock);
+  if (easy_pool_len < EASY_POOL_MAX && options->valid)
+    {
+      easy_pool[easy_pool_len].easy = easy;
+      easy_pool[easy_pool_len].options = *options;
+      easy_pool_len++;
+      memset (options, 0, sizeof *options);
+      easy = NULL;
+    }
+  g_mutex_unlock (&easy_pool_lock);
+  if (easy != NULL)
+    {
+      curl_easy_cleanup (easy);
+      _gcurl_easy_options_clear (options);
+    }
+}
+
+/* libcurl's built-in CA bundle, read once. */
+const char *
+_gcurl_easy_default_ca_file (CURL *easy)
+{
+  static gsize once = 0;
+  static char *ca_file;
+
+  if (g_once_init_enter (&once))
+    {
+      char *ca = NULL;
+
+      if (easy != NULL && curl_easy_getinfo (easy, CURLINFO_CAINFO, &ca) == CURLE_OK)
+        ca_file = g_strdup (ca);
+      g_once_init_leave (&once, 1);
+    }
+  return ca_file;
+}
+
+/* Whether the libcurl in use speaks HTTP/3 (asked once). */
+gboolean
+_gcurl_libcurl_has_http3 (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      const curl_version_info_data *info = curl_version_info (CURLVERSION_NOW);
+
+      g_once_init_leave (&once, (info->features & CURL_VERSION_HTTP3) ? 2 : 1);
+    }
+  return once == 2;
+}
+
+/* Sets @opt to @value unless the handle has it already (EasyOptions). */
+#define SET_IF_CHANGED(o, easy, field, opt, value)                      \
+  G_STMT_START {                                                        \
+    __typeof__ ((o)->field) value_ = (value);                           \
+    if (!(o)->valid || (o)->field != value_)                            \
+      {                                                                 \
+        curl_easy_setopt ((easy), (opt), value_);                       \
+        (o)->field = value_;                                            \
+      }                                                                 \
+  } G_STMT_END
+
+static void
+set_string_if_changed (EasyOptions *o,
+                       CURL        *easy,
+                       char       **field,
+                       CURLoption   opt,
+                       const char  *value)
+{
+  if (o->valid && g_strcmp0 (*field, value) == 0)
+    return;
+  curl_easy_setopt (easy, opt, value);
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+void
+_gcurl_transfer_build_request (GCurlTransfer *self)
+{
+  CURL *easy = self->easy;
+  EasyOptions *o = &self->applied;
+  gboolean has_body = self->body_bytes != NULL || self->body_stream != NULL;
+  const char *method = self->method ? self->method : (has_body ? "POST" : "GET");
+  gboolean plain_get = !has_body && g_ascii_strcasecmp (method, "GET") == 0;
+  gint64 body_length = self->body_bytes ? (gint64) g_bytes_get_size (self->body_bytes)
+                                        : self->body_length;
+  const char *ca_file = self->tls_ca_file ? self->tls_ca_file : self->default_ca_file;
+  gboolean forbid_reuse;
+  guint buffer_size;
+  long version;
+
+  /* Back to a plain GET, then the method asked for. */
+  if (!o->valid || !o->plain_get || !plain_get)
+    {
+      curl_easy_setopt (easy, CURLOPT_HTTPGET, 1L);
+      curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, NULL);
+    }
+  o->plain_get = plain_get;
+  if (g_ascii_strcasecmp (method, "HEAD") == 0)
+    curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
+  else if (has_body && g_ascii_strcasecmp (method, "POST") == 0)
+    {
+      curl_easy_setopt (easy, CURLOPT_POST, 1L);
+      curl_easy_setopt (easy, CURLOPT_POSTFIELDS, NULL);
+      curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) body_length);
+    }
+  else if (has_body)
+    {
+      curl_easy_setopt (easy, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt (easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t) body_length);
+      if (g_ascii_strcasecmp (method, "PUT") != 0)
+        curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
+    }
+  else if (!plain_get)
+    curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
+
+  g_clear_pointer (&self->slist, curl_slist_free_all);
+  if (has_body)
+    {
+      /* No "Expect: 100-continue" wait of a second on large bodies. */
+      self->slist = curl_slist_append (self->slist, "Expect:");
+      if (self->body_content_type != NULL)
+        {
+          g_autofree char *h = g_strdup_printf ("Content-Type: %s", self->body_content_type);
+          self->slist = curl_slist_append (self->slist, h);
+        }
+    }
+  for (guint i = 0; self->request_headers != NULL && i < self->request_headers->len; i++)
+    self->slist = curl_slist_append (self->slist, self->request_headers->pdata[i]);
+  SET_IF_CHANGED (o, easy, headers, CURLOPT_HTTPHEADER, self->slist);
+
+  set_string_if_changed (o, easy, &o->url, CURLOPT_URL, self->url);
+  set_string_if_changed (o, easy, &o->user_agent, CURLOPT_USERAGENT, self->user_agent);
+  SET_IF_CHANGED (o, easy, follow, CURLOPT_FOLLOWLOCATION, (long) self->follow_redirects);
+  SET_IF_CHANGED (o, easy, max_redirects, CURLOPT_MAXREDIRS, (long) self->max_redirects);
+
+  switch (self->http_version)
+    {
+    case GCURL_HTTP_1_1:
+      version = CURL_HTTP_VERSION_1_1;
+      break;
+    case GCURL_HTTP_2_PRIOR_KNOWLEDGE:
+      version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+      break;
+    case GCURL_HTTP_3:
+      if (_gcurl_libcurl_has_http3 ())
+        version = CURL_HTTP_VERSION_3;
+      else
+        {
+          g_debug ("This libcurl (%s) has no HTTP/3: asking for HTTP/2 over TLS instead",
+                   curl_version_info (CURLVERSION_NOW)->version);
+          version = CURL_HTTP_VERSION_2TLS;
+        }
+      break;
+    case GCURL_HTTP_3_ONLY:
+      /* Without HTTP/3, _gcurl_transfer_start() refused it. */
+      version = CURL_HTTP_VERSION_3ONLY;
+      break;
+    case GCURL_HTTP_2:
+    default:
+      version = CURL_HTTP_VERSION_2TLS;
+      break;
+    }
+  SET_IF_CHANGED (o, easy, version, CURLOPT_HTTP_VERSION, version);
+  /* Where HTTP/2 or HTTP/3 is possible (TLS with ALPN, QUIC, or prior
+   * knowledge), wait for a connection being set up to the same host
+   * rather than open another, in case it multiplexes, as `curl
+   * --parallel` does. Never for cleartext HTTP/1.1: there, waiting made a
+   * thousand trickled transfers take twice as long (bench W4). */
+  SET_IF_CHANGED (o, easy, pipewait, CURLOPT_PIPEWAIT,
+                  (version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE ||
+                   ((version == CURL_HTTP_VERSION_2TLS || version == CURL_HTTP_VERSION_3 ||
+                     version == CURL_HTTP_VERSION_3ONLY) &&
+                    g_ascii_strncasecmp (self->url, "https:", 6) == 0)) ? 1L : 0L);
+
+  /* libcurl 7.88 fails the second request on a cleartext HTTP/2
+   * connection ("Error in the HTTP2 framing layer"): never reuse one.
+   * CURLOPT_FORBID_REUSE is not ours otherwise: on a handle C code has,
+   * only undo what we did. */
+  forbid_reuse = self->http_version == GCURL_HTTP_2_PRIOR_KNOWLEDGE &&
+                 g_ascii_strncasecmp (self->url, "http:", 5) == 0;
+  if (o->valid || forbid_reuse || o->forbid_reuse)
+    {
+      if (!o->valid || o->forbid_reuse != forbid_reuse)
+        curl_easy_setopt (easy, CURLOPT_FORBID_REUSE, (long) forbid_reuse);
+      o->forbid_reuse = forbid_reuse;
+    }
+
+  SET_IF_CHANGED (o, easy, timeout, CURLOPT_TIMEOUT_MS, (long) self->timeout);
+  SET_IF_CHANGED (o, easy, connect_timeout, CURLOPT_CONNECTTIMEOUT_MS, (long) self->connect_timeout);
+  SET_IF_CHANGED (o, easy, low_speed_limit, CURLOPT_LOW_SPEED_LIMIT, (long) self->low_speed_limit);
+  SET_IF_CHANGED (o, easy, low_speed_time, CURLOPT_LOW_SPEED_TIME, (long) self->low_speed_time);
+  SET_IF_CHANGED (o, easy, max_send, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t) self->max_send_speed);
+  /* Paced by us (_gcurl_transfer_pace_allows()): chunks of at most a
+   * sixteenth of a second's worth, so that it goes on evenly. */
+  self->pace_rate = self->max_recv_speed;
+  buffer_size = self->receive_buffer_size;
+  if (self->max_recv_speed > 0)
+    buffer_size = (guint) CLAMP (self->max_recv_speed / 16, MIN_RECEIVE_BUFFER_SIZE,
+                                 (gint64) self->receive_buffer_size);
+  SET_IF_CHANGED (o, easy, buffer_size, CURLOPT_BUFFERSIZE, (long) buffer_size);
+  SET_IF_CHANGED (o, easy, resume_from, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) self->offset);
+  if (!o->valid || g_strcmp0 (o->protocols, self->allowed_protocols) != 0)
+    {
+      curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, self->allowed_protocols);
+      curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS_STR, self->allowed_protocols);
+      g_free (o->protocols);
+      o->protocols = g_strdup (self->allowed_protocols);
+    }
+  SET_IF_CHANGED (o, easy, max_file_size, CURLOPT_MAXFILESIZE_LARGE,
+                  (curl_off_t) (self->max_size > 0 ? MAX (0, self->max_size - self->offset) : 0));
+  SET_IF_CHANGED (o, easy, verify_peer, CURLOPT_SSL_VERIFYPEER, (long) self->tls_verify_peer);
+  SET_IF_CHANGED (o, easy, verify_host, CURLOPT_SSL_VERIFYHOST, self->tls_verify_host ? 2L : 0L);
+  /* Back to libcurl's own bundle when the property is unset again. */
+  if (ca_file != NULL)
+    set_string_if_changed (o, easy, &o->ca_file, CURLOPT_CAINFO, ca_file);
+
+  /* The callbacks stay with a pooled handle; their data is the owner. */
+  if (!o->valid)
+    {
+      curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, _gcurl_transfer_write_cb);
+      curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, _gcurl_transfer_header_cb);
+      curl_easy_setopt (easy, CURLOPT_READFUNCTION, _gcurl_transfer_read_cb);
+      curl_easy_setopt (easy, CURLOPT_SEEKFUNCTION, _gcurl_transfer_seek_cb);
+      curl_easy_setopt (easy, CURLOPT_XFERINFOFUNCTION, _gcurl_transfer_xferinfo_cb);
+      curl_easy_setopt (easy, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
+    }
+  if (!o->valid || o->owner != self)
+    {
+      curl_easy_setopt (easy, CURLOPT_PRIVATE, self);
+      curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, self->errbuf);
+      curl_easy_setopt (easy, CURLOPT_WRITEDATA, self);
+      curl_easy_setopt (easy, CURLOPT_HEADERDATA, self);
+      curl_easy_setopt (easy, CURLOPT_READDATA, self);
+      curl_easy_setopt (easy, CURLOPT_SEEKDATA, self);
+      curl_easy_setopt (easy, CURLOPT_XFERINFODATA, self);
+      o->owner = self;
+    }
+
+  /* A handle C code has may have anything set: every run sets all. */
+  o->valid = !self->handle_exposed;
+}

@@ -1,0 +1,506 @@
+/* gcurl-output.c: where a transfer's response body goes: memory, a file
+ * through its .part, a stream or a signal
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "gcurl-enum-types.h"
+#include "gcurl-error-private.h"
+#include "gcurl-filename-private.h"
+#include "gcurl-multi-source-private.h"
+#include "gcurl-transfer-internal.h"
+
+static gboolean
+body_buffer_reserve (BodyBuffer *b,
+                     gsize       want,
+                     gboolean    exact)
+{
+  guint8 *data;
+  gsize size;
+
+  if (want <= b->size)
+    return TRUE;
+  size = exact ? want : MAX (b->size, 4096);
+  while (size < want)
+    size = size > G_MAXSIZE / 2 ? want : size * 2;
+  data = g_try_realloc (b->data, size);
+  if (data == NULL && size > want)
+    data = g_try_realloc (b->data, size = want);
+  if (data == NULL)
+    return FALSE;
+  b->data = data;
+  b->size = size;
+  return TRUE;
+}
+
+static gboolean
+body_buffer_append (BodyBuffer *b,
+                    const char *p,
+                    gsize       n)
+{
+  if (n > G_MAXSIZE - b->len || !body_buffer_reserve (b, b->len + n, FALSE))
+    return FALSE;
+  memcpy (b->data + b->len, p, n);
+  b->len += n;
+  return TRUE;
+}
+
+void
+_gcurl_transfer_body_buffer_clear (BodyBuffer *b)
+{
+  g_clear_pointer (&b->data, g_free);
+  b->len = b->size = 0;
+}
+
+static GBytes *
+body_buffer_steal (BodyBuffer *b)
+{
+  guint8 *data = b->data;
+  gsize len = b->len;
+
+  /* Give back what growing by doubling left over, when it is much (glibc
+   * shrinks in place). Not a little: a 100 KiB body grown to 128 KiB is
+   * mapped (glibc's mmap threshold), and shrunk and freed it set the
+   * threshold below the next one's 128 KiB, so that every body was mapped
+   * and faulted in again. */
+  if (b->size - len > 64 * 1024)
+    {
+      guint8 *shrunk = g_try_realloc (data, MAX (len, 1));
+
+      if (shrunk != NULL)
+        data = shrunk;
+    }
+  b->data = NULL;
+  b->len = b->size = 0;
+  return g_bytes_new_take (data, len);
+}
+
+/* Whether libcurl decodes this body (a Content-Encoding it was asked to
+ * accept through the handle, or with libcurl 7.88 a Transfer-Encoding
+ * gzip or deflate it decodes unasked), so that what arrives is not what
+ * Content-Length counts. */
+static gboolean
+body_is_decoded (GCurlTransfer *self)
+{
+  const char *ce, *te;
+
+  /* Only C code with the handle can have asked for a Content-Encoding. */
+  if (self->handle_exposed)
+    {
+      ce = gcurl_transfer_get_response_header (self, "Content-Encoding");
+      if (ce != NULL && ce[0] != '\0' && g_ascii_strcasecmp (ce, "identity") != 0)
+        return TRUE;
+    }
+  te = gcurl_transfer_get_response_header (self, "Transfer-Encoding");
+  return te != NULL && (strstr (te, "gzip") != NULL || strstr (te, "deflate") != NULL);
+}
+
+/* On the first byte of the body: the response's head is complete. */
+static void
+check_response (GCurlTransfer *self)
+{
+  guint code;
+
+  self->checked_response = TRUE;
+
+  _gcurl_transfer_freeze (self);
+
+  code = _gcurl_transfer_read_response_head (self);
+  if (self->fail_on_http_error && code >= 400)
+    self->error_body = TRUE;
+  self->decoded = body_is_decoded (self);
+  if (self->decoded)   /* what a progress report between head and body set */
+    _gcurl_transfer_set_int64 (self, &self->total_bytes, -1, PROP_TOTAL_BYTES);
+
+  /* Memory output: room for the announced body, up to MAX_PRESIZE, rather
+   * than growing (and copying) it from nothing; within max-size. */
+  if (self->output == GCURL_OUTPUT_MEMORY && !self->error_body && self->buffer.len == 0)
+    {
+      gint64 length = _gcurl_transfer_info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1);
+
+      /* Exactly: a 100 KiB body rounded up to 128 KiB by doubling crossed
+       * glibc's mmap threshold, and every body was mapped, faulted in and
+       * unmapped (W3 c=100 cost 4.7 times the raw loop instead of 1.2).
+       * Failing is fine: growing says whether memory runs out. */
+      if (length > 0 && (self->max_size == 0 || length <= self->max_size))
+        body_buffer_reserve (&self->buffer, (gsize) MIN (length, MAX_PRESIZE), TRUE);
+    }
+
+  _gcurl_transfer_update_progress (self);
+  _gcurl_transfer_thaw (self);
+}
+
+size_t
+_gcurl_transfer_write_cb (char   *ptr,
+                          size_t  size,
+                          size_t  nmemb,
+                          void   *data)
+{
+  GCurlTransfer *self = data;
+  gsize len = size * nmemb;
+
+  /* cancel() from a handler during this action: no more data. */
+  if (self->cancelling)
+    return 0;
+
+  /* Paused: from a handler during this action, before curl could pause
+   * it, or by this callback on libcurl 8.9 and later
+   * (_gcurl_transfer_apply_pause()). curl keeps this chunk and hands it
+   * over again on resume. */
+  if (self->state == GCURL_TRANSFER_STATE_PAUSED)
+    return CURL_WRITEFUNC_PAUSE;
+
+  if (self->pace_rate > 0 && !_gcurl_transfer_pace_allows (self, len))
+    return CURL_WRITEFUNC_PAUSE;
+
+  if (!self->checked_response)
+    check_response (self);
+
+  /* libcurl 7.88 checks CURLOPT_MAXFILESIZE_LARGE only against a
+   * Content-Length; count here too, error bodies included. */
+  if (self->max_size > 0 && self->offset + self->received + (gint64) len > self->max_size)
+    {
+      self->too_large = TRUE;
+      return 0;
+    }
+
+  if (self->error_body)
+    {
+      gsize keep = MIN (len, MAX_ERROR_BODY - MIN (self->buffer.len, MAX_ERROR_BODY));
+
+      if (!body_buffer_append (&self->buffer, ptr, keep))
+        {
+          self->out_of_memory = TRUE;
+          return 0;
+        }
+      self->received += len;
+      return len;
+    }
+
+  switch (self->output)
+    {
+    case GCURL_OUTPUT_MEMORY:
+      if (!body_buffer_append (&self->buffer, ptr, len))
+        {
+          self->out_of_memory = TRUE;
+          return 0;
+        }
+      break;
+
+    case GCURL_OUTPUT_FILE:
+      if (self->part == NULL)   /* disposed while running */
+        return 0;
+      if (!_gcurl_part_file_write (self->part, ptr, len, &self->write_error))
+        return 0;
+      /* The whole announced body is in: no descriptor held until libcurl
+       * says the transfer is done, which may be many transfers later
+       * (doc/design.md, "The download folder"). */
+      if (self->received + (gint64) len == _gcurl_transfer_info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1))
+        _gcurl_part_file_rest (self->part);
+      break;
+
+    case GCURL_OUTPUT_STREAM:
+      if (self->out == NULL)   /* disposed while running */
+        return 0;
+      if (!g_output_stream_write_all (self->out, ptr, len, NULL, NULL, &self->write_error))
+        return 0;
+      break;
+
+    case GCURL_OUTPUT_SIGNAL:
+    default:
+      {
+        g_autoptr(GBytes) bytes = g_bytes_new (ptr, len);
+
+        _gcurl_transfer_emit_data_received (self, bytes);
+      }
+      break;
+    }
+
+  self->received += len;
+  return len;
+}
+
+gboolean
+_gcurl_transfer_open_output (GCurlTransfer *self,
+                             GError       **error)
+{
+  switch (self->output)
+    {
+    case GCURL_OUTPUT_FILE:
+      {
+        g_autoptr(GFile) parent = g_file_get_parent (self->file);
+        g_autofree char *path = g_file_get_path (self->file);
+        gint64 offset = 0;
+
+        if (parent == NULL)
+          {
+            g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                                 "Cannot download to the root directory");
+            return FALSE;
+          }
+        if (path == NULL)
+          {
+            g_autofree char *name = g_file_get_parse_name (self->file);
+
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                         "Cannot download to %s: not a local file (write to a "
+                         "GOutputStream of your own instead)", name);
+            return FALSE;
+          }
+        /* Opened on the first body byte (doc/design.md, "The download
+         * folder"). */
+        self->part = _gcurl_part_file_new (path,
+                                            (self->flags & GCURL_DOWNLOAD_FLAGS_RESUME) != 0,
+                                            (self->flags & GCURL_DOWNLOAD_FLAGS_REPLACE) != 0,
+                                            &offset, error);
+        if (self->part == NULL)
+          return FALSE;
+        if (self->flags & GCURL_DOWNLOAD_FLAGS_RESUME)
+          self->offset = offset;
+      }
+      break;
+
+    case GCURL_OUTPUT_STREAM:
+      self->out = g_object_ref (self->user_stream);
+      break;
+
+    case GCURL_OUTPUT_MEMORY:
+    case GCURL_OUTPUT_SIGNAL:
+    default:
+      break;
+    }
+  self->buffering = self->output == GCURL_OUTPUT_MEMORY || self->fail_on_http_error;
+  return TRUE;
+}
+
+static void
+finish_file (GCurlTransfer *self)
+{
+  g_autoptr(GError) local = NULL;
+  gboolean discard;
+
+  if (self->part == NULL)
+    return;
+
+  if (self->error == NULL)
+    {
+      if (_gcurl_part_file_commit (self->part, &local))
+        goto out;
+      self->error = g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE,
+                                 "Transfer of %s failed: cannot store the body: %s",
+                                 _gcurl_transfer_shown_url (self), local->message);
+    }
+
+  /* Keep a partial download to resume, unless it was cancelled (and not
+   * asked to be kept) or is empty. An HTTP error's body never went to the
+   * file, and a partial it was resuming stays. */
+  discard = (g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+             (self->flags & GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL) == 0) ||
+            (self->received == 0 && self->offset == 0);
+  _gcurl_part_file_abandon (self->part, discard);
+
+out:
+  g_clear_pointer (&self->part, _gcurl_part_file_free);
+}
+
+/* The run ended: the file is moved into place or kept or discarded, a
+ * stream flushed, the body in memory (the output, or an HTTP error's)
+ * kept. */
+void
+_gcurl_transfer_close_output (GCurlTransfer *self)
+{
+  if (self->output == GCURL_OUTPUT_FILE)
+    finish_file (self);
+  else if (self->output == GCURL_OUTPUT_STREAM && self->out != NULL &&
+           self->error == NULL)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (!g_output_stream_flush (self->out, NULL, &local))
+        self->error = g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE,
+                                   "Transfer of %s failed: cannot store the body: %s",
+                                   _gcurl_transfer_shown_url (self), local->message);
+    }
+  g_clear_object (&self->out);
+
+  /* The body in memory: the output, or an HTTP error's. */
+  if (self->buffering && (self->output == GCURL_OUTPUT_MEMORY || self->error_body))
+    self->body = body_buffer_steal (&self->buffer);
+  _gcurl_transfer_body_buffer_clear (&self->buffer);
+  self->buffering = FALSE;
+}
+
+/* ---- Public API ---------------------------------------------------------- */
+
+static void
+set_output (GCurlTransfer *self,
+            GCurlOutput    output)
+{
+  g_clear_object (&self->file);
+  g_clear_object (&self->user_stream);
+  self->flags = GCURL_DOWNLOAD_FLAGS_NONE;
+  if (self->output != output)
+    {
+      self->output = output;
+      _gcurl_transfer_notify (self, PROP_OUTPUT);
+    }
+}
+
+/**
+ * gcurl_transfer_get_output: (get-property output)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:output], where the response body goes.
+ *
+ * Returns: the output
+ */
+GCurlOutput
+gcurl_transfer_get_output (GCurlTransfer *self)
+{
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), GCURL_OUTPUT_MEMORY);
+
+  return self->output;
+}
+
+/**
+ * gcurl_transfer_set_output_memory:
+ * @self: a #GCurlTransfer
+ *
+ * Keeps the response body in memory, as [method@GCurl.Transfer.get_body]
+ * returns it: the default.
+ */
+void
+gcurl_transfer_set_output_memory (GCurlTransfer *self)
+{
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
+  g_return_if_fail (_gcurl_transfer_in_its_thread (self));
+  g_return_if_fail (!_gcurl_transfer_is_active (self));
+
+  set_output (self, GCURL_OUTPUT_MEMORY);
+}
+
+/**
+ * gcurl_transfer_set_output_file:
+ * @self: a #GCurlTransfer
+ * @file: the destination
+ * @flags: whether to resume a partial download and whether to replace an
+ *   existing @file
+ *
+ * Writes the response body to @file. The body is written to a sibling of
+ * @file named like it with `.part` appended, which is renamed to @file only
+ * when the transfer succeeds. Without %GCURL_DOWNLOAD_FLAGS_REPLACE the
+ * transfer fails at once with %G_IO_ERROR_EXISTS if @file exists, and the
+ * final rename fails if it appeared meanwhile. A second transfer to the
+ * same @file while one runs fails at once with %G_IO_ERROR_BUSY. With
+ * %GCURL_DOWNLOAD_FLAGS_RESUME an existing partial file is continued with
+ * a Range request (a server that cannot serve one fails the transfer with
+ * %GCURL_ERROR_PROTOCOL, and the partial file stays). A cancelled download
+ * deletes its partial file, unless @flags has
+ * %GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL.
+ *
+ * The folder is treated as hostile. Nothing is written through a link: a
+ * symbolic link, a FIFO, a device or a directory at the `.part` name (or,
+ * to resume, a file with other hard links) fails the transfer at once with
+ * %G_IO_ERROR_NOT_REGULAR_FILE, naming it, and one put there after the
+ * start fails it with %GCURL_ERROR_WRITE. The `.part` file is opened when
+ * the first byte of the body arrives, so queued transfers hold no file
+ * descriptor; an old one is replaced (never written into) at that moment
+ * unless resuming. A name and its `.part` are reserved together, so a
+ * transfer to `x` and one to `x.part` cannot run at once. @file must be a
+ * local file (one with a path); otherwise the transfer fails with
+ * %G_IO_ERROR_NOT_SUPPORTED.
+ */
+void
+gcurl_transfer_set_output_file (GCurlTransfer      *self,
+                                GFile              *file,
+                                GCurlDownloadFlags  flags)
+{
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
+  g_return_if_fail (_gcurl_transfer_in_its_thread (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (!_gcurl_transfer_is_active (self));
+
+  set_output (self, GCURL_OUTPUT_FILE);
+  self->file = g_object_ref (file);
+  self->flags = flags;
+}
+
+/**
+ * gcurl_transfer_get_output_file:
+ * @self: a #GCurlTransfer
+ *
+ * Gets the destination of [method@GCurl.Transfer.set_output_file].
+ *
+ * Returns: (transfer none) (nullable): the file, or %NULL if the output is
+ *   not a file
+ */
+GFile *
+gcurl_transfer_get_output_file (GCurlTransfer *self)
+{
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
+
+  return self->file;
+}
+
+/**
+ * gcurl_transfer_set_output_stream:
+ * @self: a #GCurlTransfer
+ * @stream: where to write the body
+ *
+ * Writes the response body to @stream, synchronously as it arrives; the
+ * stream is flushed at the end and not closed. A failing write fails the
+ * transfer with %GCURL_ERROR_WRITE.
+ */
+void
+gcurl_transfer_set_output_stream (GCurlTransfer *self,
+                                  GOutputStream *stream)
+{
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
+  g_return_if_fail (_gcurl_transfer_in_its_thread (self));
+  g_return_if_fail (G_IS_OUTPUT_STREAM (stream));
+  g_return_if_fail (!_gcurl_transfer_is_active (self));
+
+  set_output (self, GCURL_OUTPUT_STREAM);
+  self->user_stream = g_object_ref (stream);
+}
+
+/**
+ * gcurl_transfer_set_output_signal:
+ * @self: a #GCurlTransfer
+ *
+ * Hands the response body out in pieces through
+ * [signal@GCurl.Transfer::data-received] and keeps none of it.
+ */
+void
+gcurl_transfer_set_output_signal (GCurlTransfer *self)
+{
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
+  g_return_if_fail (_gcurl_transfer_in_its_thread (self));
+  g_return_if_fail (!_gcurl_transfer_is_active (self));
+
+  set_output (self, GCURL_OUTPUT_SIGNAL);
+}
+
+/**
+ * gcurl_transfer_get_body:
+ * @self: a #GCurlTransfer
+ *
+ * Gets the response body of the last run, once it finished: with memory
+ * output the body (what arrived, if the transfer failed), and with any
+ * output the body of a response that failed with
+ * %GCURL_ERROR_HTTP_STATUS (up to 1 MiB).
+ *
+ * Returns: (transfer none) (nullable): the body, or %NULL
+ */
+GBytes *
+gcurl_transfer_get_body (GCurlTransfer *self)
+{
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
+
+  return self->body;
+}

@@ -1,0 +1,305 @@
+/* gcurl-transfer-internal.h: a transfer's insides, shared by the files
+ * that make it up (gcurl-transfer.c and the modules doc/design.md,
+ * "Source layout", lists)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "gcurl-headers-private.h"
+#include "gcurl-part-file-private.h"
+#include "gcurl-transfer-private.h"
+
+G_BEGIN_DECLS
+
+#define DEFAULT_PROTOCOLS "http,https"
+#define DEFAULT_MAX_REDIRECTS 20
+#define DEFAULT_PROGRESS_INTERVAL 100
+/* Chosen by measurement (bench/RESULTS-debian12.md, "Receive buffer",
+ * median of 9 runs; ranges over every full run so far): against libcurl's
+ * 16 KiB, 32 KiB takes 4–7% less CPU for 8,000 bodies of 100 KiB at c=1,000 and
+ * 8–33% less for 16 MiB bodies, for 16 KiB more per running transfer
+ * (42 → 58 MiB peak at c=1,000). 64 KiB saves no more on the small
+ * bodies (13–24% more on the large) for 48 KiB more per
+ * transfer (90 MiB); 128 KiB and more cost more CPU on 100 KiB bodies
+ * (glibc serves each buffer with mmap) and more memory still. */
+#define DEFAULT_RECEIVE_BUFFER_SIZE (32 * 1024)
+#define MIN_RECEIVE_BUFFER_SIZE 1024
+#define MAX_RECEIVE_BUFFER_SIZE (10 * 1024 * 1024)
+#define MAX_ERROR_BODY (1024 * 1024)
+#define READ_CHUNK (64 * 1024)
+
+/* The low-speed check keeps this many samples over its window. */
+#define SPEED_SAMPLES 10
+/* The most memory output reserves from an announced Content-Length before
+ * the bytes arrive: a server's word alone never allocates more
+ * (doc/design.md, "Memory output"). */
+#define MAX_PRESIZE (1024 * 1024)
+
+/* The options a transfer sets on its easy handle on every run, as last set
+ * on that handle. A run sets only those that differ: setting all of them
+ * (about forty curl_easy_setopt() calls) and resetting a reused handle
+ * were a tenth of a short transfer's instructions (callgrind). The record
+ * goes with the handle into the pool below. It is not valid for a new
+ * handle, nor for one C code had through get_handle() (which may have set
+ * anything): such a handle gets every option set. */
+typedef struct
+{
+  gboolean            valid;
+  gpointer            owner;        /* the transfer the data pointers are for */
+  gboolean            plain_get;    /* the method options are a plain GET's */
+  struct curl_slist  *headers;
+  char               *url;
+  char               *user_agent;
+  char               *protocols;
+  char               *ca_file;
+  long                follow, max_redirects, version, pipewait, forbid_reuse;
+  long                timeout, connect_timeout, low_speed_limit, low_speed_time;
+  long                buffer_size, verify_peer, verify_host;
+  curl_off_t          max_send, resume_from, max_file_size;
+} EasyOptions;
+
+/* A body in memory. Not a GByteArray: that aborts when an allocation
+ * fails and stops at 4 GiB; this fails the transfer instead. */
+typedef struct
+{
+  guint8 *data;
+  gsize   len;
+  gsize   size;
+} BodyBuffer;
+
+struct _GCurlTransfer
+{
+  GObject             parent_instance;
+
+  CURL               *easy;
+  char                errbuf[CURL_ERROR_SIZE];
+
+  /* Request */
+  char               *url;
+  char               *method;
+  GPtrArray          *request_headers;   /* "Name: value"; NULL until one is set */
+  struct curl_slist  *slist;
+  GBytes             *body_bytes;
+  GInputStream       *body_stream;
+  gint64              body_length;
+  char               *body_content_type;
+  char               *user_agent;
+  gboolean            follow_redirects;
+  int                 max_redirects;
+  GCurlHttpVersion    http_version;
+  guint               timeout;
+  guint               connect_timeout;
+  guint               low_speed_limit;
+  guint               low_speed_time;
+  gint64              max_recv_speed;
+  gint64              max_send_speed;
+  guint               receive_buffer_size;
+  gboolean            handle_exposed;   /* get_handle() was called */
+  EasyOptions         applied;          /* options as set on easy */
+  guint               notify_freeze;
+  guint64             notify_pending;   /* 1 << prop_id, while frozen */
+  gboolean            notify_listened;  /* this run found a notify handler */
+  gint64              resume_from;
+  char               *allowed_protocols;
+  gint64              max_size;
+  gboolean            tls_verify_peer;
+  gboolean            tls_verify_host;
+  char               *tls_ca_file;
+  const char         *default_ca_file;   /* libcurl's built-in CA bundle */
+  gboolean            fail_on_http_error;
+  guint               progress_interval;
+
+  /* Output */
+  GCurlOutput         output;
+  GFile              *file;
+  GCurlDownloadFlags  flags;
+  GOutputStream      *user_stream;
+
+  /* The current or last run */
+  GCurlMultiSource   *source;            /* while active; the source holds us */
+  GCurlTransferState  state;
+  gboolean            cancelling;        /* cancel() ran; the end is deferred */
+  GCurlPartFile      *part;              /* file output: NAME.part */
+  GOutputStream      *out;               /* stream output */
+  BodyBuffer          buffer;            /* memory output, or an HTTP error body */
+  gboolean            buffering;
+  GBytes             *body;
+  gboolean            checked_response;
+  GError             *head_error;        /* a response head refused */
+  gboolean            decoded;           /* libcurl decodes the body */
+  gboolean            error_body;        /* an HTTP error's body, kept in memory */
+  gboolean            too_large;
+  gboolean            out_of_memory;     /* the body did not fit in memory */
+  GError             *write_error;
+  gint64              offset;            /* resumed at */
+  gint64              received;          /* body bytes of this run */
+  gint64              last_notify;       /* monotonic µs */
+  gboolean            too_slow;          /* the low-speed check failed it */
+  guint               n_samples;         /* (time, bytes) for that check, */
+  guint               first_sample;      /* ...a ring of SPEED_SAMPLES */
+  gint64              sample_time[SPEED_SAMPLES];
+  gint64              sample_bytes[SPEED_SAMPLES];
+  gint64              pace_rate;         /* max-recv-speed of this run, */
+  gint64              pace_start;        /* ...its first body byte, */
+  GSource            *pace_source;       /* ...the timer to go on */
+
+  /* Request body */
+  gsize               body_pos;
+  gboolean            body_stream_used;
+  GBytes             *read_chunk;
+  gsize               read_pos;
+  gboolean            reading;
+  gboolean            read_waiting;     /* the read callback returned PAUSE */
+  gboolean            read_eof;
+  GError             *read_error;
+  GCancellable       *read_cancellable;
+
+  /* Results */
+  gint64              bytes_received;
+  gint64              total_bytes;
+  gint64              download_speed;
+  gint64              bytes_sent;
+  gint64              total_bytes_to_send;
+  gint64              upload_speed;
+  guint               response_code;
+  char               *display_url;     /* the URL for messages; on demand */
+  char               *effective_url;
+  char               *content_type;
+  GCurlHeaders        headers;          /* of the last response */
+  gint64              timings[GCURL_TIMING_QUEUE + 1];
+  gboolean            timings_in_easy;  /* read them from easy, on demand */
+  CURLcode            result;
+  GError             *error;
+};
+
+enum {
+  PROP_0,
+  PROP_URL,
+  PROP_METHOD,
+  PROP_USER_AGENT,
+  PROP_FOLLOW_REDIRECTS,
+  PROP_MAX_REDIRECTS,
+  PROP_HTTP_VERSION,
+  PROP_TIMEOUT,
+  PROP_CONNECT_TIMEOUT,
+  PROP_LOW_SPEED_LIMIT,
+  PROP_LOW_SPEED_TIME,
+  PROP_MAX_RECV_SPEED,
+  PROP_MAX_SEND_SPEED,
+  PROP_RECEIVE_BUFFER_SIZE,
+  PROP_RESUME_FROM,
+  PROP_ALLOWED_PROTOCOLS,
+  PROP_MAX_SIZE,
+  PROP_TLS_VERIFY_PEER,
+  PROP_TLS_VERIFY_HOST,
+  PROP_TLS_CA_FILE,
+  PROP_FAIL_ON_HTTP_ERROR,
+  PROP_PROGRESS_INTERVAL,
+  PROP_OUTPUT,
+  /* read-only */
+  PROP_STATE,
+  PROP_BYTES_RECEIVED,
+  PROP_TOTAL_BYTES,
+  PROP_DOWNLOAD_SPEED,
+  PROP_BYTES_SENT,
+  PROP_TOTAL_BYTES_TO_SEND,
+  PROP_UPLOAD_SPEED,
+  PROP_RESPONSE_CODE,
+  PROP_EFFECTIVE_URL,
+  PROP_CONTENT_TYPE,
+  N_PROPS
+};
+
+G_STATIC_ASSERT (N_PROPS <= 64);   /* notify_pending is a guint64 */
+
+/* gcurl-transfer.c: notifications (frozen during a callback, emitted on
+ * the last thaw), the setters that notify on change, the state machine */
+void         _gcurl_transfer_notify     (GCurlTransfer *self,
+                                         guint          prop_id);
+void         _gcurl_transfer_freeze     (GCurlTransfer *self);
+void         _gcurl_transfer_thaw       (GCurlTransfer *self);
+void         _gcurl_transfer_set_string (GCurlTransfer *self,
+                                         char         **field,
+                                         const char    *value,
+                                         guint          prop_id);
+void         _gcurl_transfer_set_int64  (GCurlTransfer *self,
+                                         gint64        *field,
+                                         gint64         value,
+                                         guint          prop_id);
+void         _gcurl_transfer_set_uint   (GCurlTransfer *self,
+                                         guint         *field,
+                                         guint          value,
+                                         guint          prop_id);
+void         _gcurl_transfer_set_bool   (GCurlTransfer *self,
+                                         gboolean      *field,
+                                         gboolean       value,
+                                         guint          prop_id);
+/* Whether the caller is on the thread the transfer may be used from. */
+gboolean     _gcurl_transfer_in_its_thread (GCurlTransfer *self);
+/* Pauses or resumes the handle to match the state. */
+void         _gcurl_transfer_apply_pause   (GCurlTransfer *self);
+/* The URL for messages, without credentials or control bytes. */
+const char  *_gcurl_transfer_shown_url     (GCurlTransfer *self);
+/* The status code, effective URL and content type, into their
+ * properties; returns the code. */
+guint        _gcurl_transfer_read_response_head (GCurlTransfer *self);
+size_t       _gcurl_transfer_header_cb     (char          *buffer,
+                                            size_t         size,
+                                            size_t         nitems,
+                                            void          *data);
+void         _gcurl_transfer_emit_data_received (GCurlTransfer *self,
+                                                 GBytes        *bytes);
+
+/* gcurl-easy-options.c: a reset handle from the pool (or a new one) with
+ * its record of options; back into the pool; the options of a run set on
+ * the handle where they changed */
+CURL        *_gcurl_easy_take              (EasyOptions   *options);
+void         _gcurl_easy_give              (CURL          *easy,
+                                            EasyOptions   *options);
+void         _gcurl_easy_options_clear     (EasyOptions   *o);
+const char  *_gcurl_easy_default_ca_file   (CURL          *easy);
+void         _gcurl_transfer_build_request (GCurlTransfer *self);
+
+/* gcurl-progress.c */
+int          _gcurl_transfer_xferinfo_cb   (void          *data,
+                                            curl_off_t     dltotal,
+                                            curl_off_t     dlnow,
+                                            curl_off_t     ultotal,
+                                            curl_off_t     ulnow);
+void         _gcurl_transfer_update_progress (GCurlTransfer *self);
+/* A CURLINFO_*_T figure of the handle, or @fallback. */
+gint64       _gcurl_transfer_info_off      (CURL          *easy,
+                                            CURLINFO       info,
+                                            gint64         fallback);
+/* @timing of the run, from the handle; -1 if unknown. */
+gint64       _gcurl_transfer_read_timing   (GCurlTransfer *self,
+                                            GCurlTiming    timing);
+/* Whether max-recv-speed lets @len more bytes in now; if not, a timer
+ * resumes the transfer when it does. */
+gboolean     _gcurl_transfer_pace_allows   (GCurlTransfer *self,
+                                            gsize          len);
+void         _gcurl_transfer_stop_pacing   (GCurlTransfer *self);
+
+/* gcurl-output.c */
+gboolean     _gcurl_transfer_open_output   (GCurlTransfer *self,
+                                            GError       **error);
+size_t       _gcurl_transfer_write_cb      (char          *ptr,
+                                            size_t         size,
+                                            size_t         nmemb,
+                                            void          *data);
+/* At the end of a run, before the result is read. */
+void         _gcurl_transfer_close_output  (GCurlTransfer *self);
+void         _gcurl_transfer_body_buffer_clear (BodyBuffer *b);
+
+/* gcurl-request-body.c */
+size_t       _gcurl_transfer_read_cb       (char          *buffer,
+                                            size_t         size,
+                                            size_t         nitems,
+                                            void          *data);
+int          _gcurl_transfer_seek_cb       (void          *data,
+                                            curl_off_t     offset,
+                                            int            origin);
+
+G_END_DECLS
