@@ -11,7 +11,8 @@
 #include "gcurl-enum-types.h"
 #include "gcurl-error-private.h"
 #include "gcurl-marshal.h"
-#include "gcurl-multi-source-private.h"
+#include "gcurl-multi-source-internal.h"
+#include "gcurl-run-private.h"
 #include "gcurl-transfer-private.h"
 
 /**
@@ -74,85 +75,6 @@
  * the default.
  */
 
-typedef enum
-{
-  OP_NONE,
-  OP_ADD,       /* add to the multi handle at the next chance */
-  OP_REMOVE,    /* remove silently */
-  OP_CANCEL,    /* remove and report CURLE_ABORTED_BY_CALLBACK */
-} PendingOp;
-
-typedef struct
-{
-  CURL          *easy;
-  gboolean       in_multi;
-  gboolean       queued;         /* in self->deferred */
-  PendingOp      op;
-  gboolean       pause_pending;  /* apply pause_bits after the action */
-  int            pause_bits;
-  GCurlTransfer *transfer;       /* owned; NULL for a raw handle */
-  GTask         *task;           /* owned, with transfer */
-  struct _CancelLink *cancel_link;  /* owned: the task's cancellable */
-  guint64        serial;         /* start order, for the transfers model */
-} HandleEntry;
-
-typedef struct
-{
-  GSource           source;
-  GCurlMultiSource *self;   /* not a reference: cleared in dispose */
-} MultiGSource;
-
-struct _GCurlMultiSource
-{
-  GObject                parent_instance;
-
-  GMainContext          *context;
-  CURLM                 *multi;
-  GSource               *source;
-  GCurlBackend          *backend;
-  GThread               *owner;       /* the constructing thread */
-  gboolean               on_global;   /* made on a thread without a pushed context */
-
-  GHashTable            *handles;     /* CURL* → HandleEntry* */
-  GPtrArray             *deferred;    /* CURL* with a pending op */
-  GListStore            *transfers;   /* GCurlTransfer running or paused;
-                                       * made on the first get_transfers() */
-  guint64                next_serial;
-  gboolean               disposing;
-
-  int                    running_handles;
-  guint                  action_depth;      /* > 0 inside curl_multi_socket_action() */
-  guint                  dispatch_depth;    /* > 0 inside our GSource's dispatch */
-  gint64                 next_ready_time;   /* the timer, while dispatching */
-  gboolean               ready_time_changed;
-  gboolean               suspended;         /* a handler runs a nested loop */
-  guint                  max_action_depth;
-  guint                  timer_calls;
-  guint                  actions;            /* socket_action() calls, ever */
-  guint64                dispatch_count;
-  guint                  dirty_options;     /* 1 << prop_id of options to apply */
-
-  int                    max_total_connections;
-  int                    max_host_connections;
-  int                    max_concurrent_streams;
-  int                    max_connects;
-  gboolean               multiplexing;
-
-  GCurlSocketActionHook  action_hook;
-  gpointer               action_hook_data;
-};
-
-enum {
-  PROP_0,
-  PROP_CONTEXT,
-  PROP_RUNNING_HANDLES,
-  PROP_MAX_TOTAL_CONNECTIONS,
-  PROP_MAX_HOST_CONNECTIONS,
-  PROP_MAX_CONCURRENT_STREAMS,
-  PROP_MULTIPLEXING,
-  PROP_MAX_CONNECTS,
-  N_PROPS
-};
 
 enum {
   SIGNAL_DONE,
@@ -165,19 +87,39 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (GCurlMultiSource, gcurl_multi_source, G_TYPE_OBJECT)
 
-#define DEFAULT_MAX_CONCURRENT_STREAMS 100
+void
+_gcurl_multi_source_notify (GCurlMultiSource *self,
+                            guint             prop_id)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
 
 static void run_deferred (GCurlMultiSource *self);
 
+/* Shutting down, the one test: disposing, or disposed (no multi handle).
+ * Nothing new may start then. */
+static inline gboolean
+is_closed (GCurlMultiSource *self)
+{
+  return self->disposing || self->multi == NULL;
+}
+
 /* Called only while the caller holds a reference of its own (dispatch,
- * cancel_all): TRUE once every other reference is gone, i.e. a handler
- * dropped the application's last one, or once a handler disposed the
- * source explicitly. Nothing more may be emitted then: the handlers' data
- * may already be freed. */
+ * cancel_all, deferred work): closed, or every other reference is gone,
+ * i.e. a handler dropped the application's last one. Nothing more may be
+ * emitted then: the handlers' data may already be freed. Under PyGObject
+ * the wrapper's toggle reference counts as the application's until the
+ * wrapper is collected, so there the last signals still go out. */
 static inline gboolean
 abandoned (GCurlMultiSource *self)
 {
-  return self->multi == NULL || g_atomic_int_get (&G_OBJECT (self)->ref_count) == 1;
+  return is_closed (self) || g_atomic_int_get (&G_OBJECT (self)->ref_count) == 1;
+}
+
+gboolean
+_gcurl_multi_source_abandoned (GCurlMultiSource *self)
+{
+  return abandoned (self);
 }
 
 static gboolean
@@ -283,158 +225,81 @@ defer (GCurlMultiSource *self,
   entry->op = op;
 }
 
-/* The link from a task's #GCancellable to its transfer. Not a
- * GCancellableSource: GLib 2.74 leaks one destroyed while another thread
- * is still inside g_cancellable_cancel() (it resurrects the source for a
- * handler that has already run; ASan caught it). */
-typedef struct _CancelLink
+void
+_gcurl_multi_source_emit_done (GCurlMultiSource *self,
+                               CURL             *easy,
+                               CURLcode          result)
 {
-  gatomicrefcount  ref;
-  GCancellable    *cancellable;
-  gulong           handler;
-  GMainContext    *context;
-  GCurlTransfer   *transfer;   /* NULL once the run is over; the context's thread only */
-} CancelLink;
+  emit_done (self, easy, result);
+}
 
-static CancelLink *
-cancel_link_ref (CancelLink *link)
+void
+_gcurl_multi_source_emit_transfer_finished (GCurlMultiSource *self,
+                                            GCurlTransfer    *transfer)
 {
-  g_atomic_ref_count_inc (&link->ref);
-  return link;
+  g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
 }
 
 static void
-cancel_link_unref (CancelLink *link)
+raw_finished (GCurlMultiSource *self,
+              gpointer          data,
+              CURL             *easy,
+              CURLcode          result,
+              gboolean          report)
 {
-  if (!g_atomic_ref_count_dec (&link->ref))
-    return;
-  g_object_unref (link->cancellable);
-  g_main_context_unref (link->context);
-  g_free (link);
+  if (report)
+    emit_done (self, easy, result);
 }
 
-static gboolean
-cancel_link_dispatch (gpointer data)
+static GCurlTransfer *
+raw_transfer (gpointer data)
 {
-  CancelLink *link = data;
-
-  if (link->transfer != NULL)
-    gcurl_transfer_cancel (link->transfer);
-  return G_SOURCE_REMOVE;
+  return NULL;
 }
 
-/* In whatever thread cancelled: hand the cancellation to the context. */
+static const HandleOps raw_ops = { raw_finished, raw_transfer };
+
+/* A transfer's run: it always ends (whoever asked), in its fixed order. */
 static void
-cancel_link_cancelled (GCancellable *cancellable,
-                       gpointer      data)
+run_finished (GCurlMultiSource *self,
+              gpointer          data,
+              CURL             *easy,
+              CURLcode          result,
+              gboolean          report)
 {
-  CancelLink *link = data;
-  GSource *idle = g_idle_source_new ();
-
-  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (idle, "GCurlTransfer cancellation");
-  g_source_set_callback (idle, cancel_link_dispatch, cancel_link_ref (link),
-                         (GDestroyNotify) cancel_link_unref);
-  g_source_attach (idle, link->context);
-  g_source_unref (idle);
-}
-
-static CancelLink *
-cancel_link_new (GCancellable  *cancellable,
-                 GMainContext  *context,
-                 GCurlTransfer *transfer)
-{
-  CancelLink *link = g_new0 (CancelLink, 1);
-
-  g_atomic_ref_count_init (&link->ref);
-  link->cancellable = g_object_ref (cancellable);
-  link->context = g_main_context_ref (context);
-  link->transfer = transfer;
-  link->handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_link_cancelled),
-                                         cancel_link_ref (link),
-                                         (GDestroyNotify) cancel_link_unref);
-  return link;
-}
-
-/* The run is over (the context's thread). */
-static void
-cancel_link_close (CancelLink *link)
-{
-  link->transfer = NULL;
-  /* Waits for a handler running in another thread to return. */
-  g_cancellable_disconnect (link->cancellable, link->handler);
-  cancel_link_unref (link);
-}
-
-/* Hands a run's outcome to its task. */
-static void
-return_task (GTask  *task,
-             GError *error,
-             GBytes *body)
-{
-  if (error != NULL)
-    {
-      g_task_return_error (task, error);
-      g_clear_pointer (&body, g_bytes_unref);
-    }
-  else if (g_task_get_source_tag (task) == gcurl_multi_source_fetch_bytes_async)
-    g_task_return_pointer (task, body, (GDestroyNotify) g_bytes_unref);
-  else
-    {
-      g_clear_pointer (&body, g_bytes_unref);
-      g_task_return_boolean (task, TRUE);
-    }
-}
-
-/* A transfer's handle has left the multi handle (and @entry is gone):
- * the end of its run, with everything that was the entry's. */
-static void
-end_transfer (GCurlMultiSource *self,
-              GCurlTransfer    *transfer,
-              GTask            *task,
-              CancelLink       *cancel_link,
-              CURLcode          result)
-{
-  GError *error = NULL;
-  GBytes *body = NULL;
+  GCurlTransfer *transfer = _gcurl_run_get_transfer (data);
   guint position;
-
-  if (cancel_link != NULL)
-    cancel_link_close (cancel_link);
 
   /* Out of the model just before ::transfer-finished. */
   if (self->transfers != NULL && g_list_store_find (self->transfers, transfer, &position))
     g_list_store_remove (self->transfers, position);
-
-  /* The documented order (GCurlMultiSource:perform_async): final state and result, ::done,
-   * GCurlTransfer::finished, ::transfer-finished, the async callback. */
-  _gcurl_transfer_complete (transfer, result, &error, &body);
-
-  if (!self->disposing && !abandoned (self))
-    emit_done (self, _gcurl_transfer_peek_handle (transfer),
-               (CURLcode) gcurl_transfer_get_curl_code (transfer));
-
-  _gcurl_transfer_emit_finished (transfer);
-
-  if (!self->disposing && !abandoned (self))
-    g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
-
-  return_task (task, error, body);
-  g_object_unref (task);
-  g_object_unref (transfer);
+  _gcurl_run_end (data, self, result);
 }
 
-/* A transfer ended: curl reported it, or a failing multi call took it down. */
+static const HandleOps run_ops = { run_finished, (GCurlTransfer *(*) (gpointer)) _gcurl_run_get_transfer };
+
+/* Takes @entry out (it is gone then) and ends what owned its handle. */
+static void
+finish_entry (GCurlMultiSource *self,
+              HandleEntry      *entry,
+              CURLcode          result,
+              gboolean          report)
+{
+  const HandleOps *ops = entry->ops;
+  gpointer data = g_steal_pointer (&entry->data);
+  CURL *easy = entry->easy;
+
+  detach_handle (self, entry);
+  ops->finished (self, data, easy, result, report);
+}
+
+/* A handle ended: curl reported it, or a failing multi call took it down. */
 static void
 finish_handle (GCurlMultiSource *self,
                CURL             *easy,
                CURLcode          result)
 {
   HandleEntry *entry = g_hash_table_lookup (self->handles, easy);
-  GCurlTransfer *transfer;
-  GTask *task;
-  CancelLink *cancel_link;
-  gboolean report;
 
   if (entry == NULL)
     return;
@@ -442,18 +307,9 @@ finish_handle (GCurlMultiSource *self,
   /* Removed by the application from inside a libcurl callback: it asked
    * not to hear of this handle again. Cancelled there: the cancellation
    * wins over however the transfer ended meanwhile. */
-  report = entry->op != OP_REMOVE;
   if (entry->op == OP_CANCEL)
     result = CURLE_ABORTED_BY_CALLBACK;
-  transfer = g_steal_pointer (&entry->transfer);
-  task = g_steal_pointer (&entry->task);
-  cancel_link = g_steal_pointer (&entry->cancel_link);
-  detach_handle (self, entry);
-
-  if (transfer != NULL)
-    end_transfer (self, transfer, task, cancel_link, result);
-  else if (report)
-    emit_done (self, easy, result);
+  finish_entry (self, entry, result, entry->op != OP_REMOVE);
 }
 
 static void
@@ -769,62 +625,6 @@ _gcurl_multi_source_timer_cb (CURLM *multi,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Options                                                                 */
-
-/* Applies the options whose properties changed, and only those: callers of
- * gcurl_multi_source_get_multi() may have set the others themselves. */
-static void
-apply_options (GCurlMultiSource *self)
-{
-  struct {
-    guint       prop_id;
-    CURLMoption option;
-    long        value;
-  } opts[] = {
-    { PROP_MAX_TOTAL_CONNECTIONS, CURLMOPT_MAX_TOTAL_CONNECTIONS, self->max_total_connections },
-    { PROP_MAX_HOST_CONNECTIONS, CURLMOPT_MAX_HOST_CONNECTIONS, self->max_host_connections },
-    { PROP_MAX_CONCURRENT_STREAMS, CURLMOPT_MAX_CONCURRENT_STREAMS, self->max_concurrent_streams },
-    { PROP_MAX_CONNECTS, CURLMOPT_MAXCONNECTS, self->max_connects },
-    { PROP_MULTIPLEXING, CURLMOPT_PIPELINING,
-      self->multiplexing ? CURLPIPE_MULTIPLEX : CURLPIPE_NOTHING },
-  };
-
-  /* Not yet constructed, or inside curl's callbacks, where
-   * curl_multi_setopt() is forbidden: later. */
-  if (self->multi == NULL || self->action_depth > 0)
-    return;
-
-  for (guint i = 0; i < G_N_ELEMENTS (opts); i++)
-    {
-      CURLMcode mc;
-
-      if ((self->dirty_options & (1u << opts[i].prop_id)) == 0)
-        continue;
-
-      mc = curl_multi_setopt (self->multi, opts[i].option, opts[i].value);
-      if (mc != CURLM_OK)
-        g_warning ("curl_multi_setopt(%d) failed: %s", (int) opts[i].option,
-                   curl_multi_strerror (mc));
-    }
-  self->dirty_options = 0;
-}
-
-static void
-set_int_option (GCurlMultiSource *self,
-                int              *field,
-                int               value,
-                guint             prop_id)
-{
-  if (*field == value)
-    return;
-
-  *field = value;
-  self->dirty_options |= 1u << prop_id;
-  apply_options (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
-}
-
-/* ---------------------------------------------------------------------- */
 /* Deferred work                                                           */
 
 /* Adds a handle that was deferred or belongs to a transfer; a refusal ends
@@ -874,7 +674,7 @@ static void
 run_deferred (GCurlMultiSource *self)
 {
   if (self->dirty_options != 0)
-    apply_options (self);
+    _gcurl_multi_source_apply_options (self);
 
   while (self->deferred->len > 0 && !abandoned (self))
     {
@@ -1000,7 +800,7 @@ gcurl_multi_source_constructed (GObject *object)
   curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, _gcurl_multi_source_timer_cb);
   curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, self);
   /* The defaults are libcurl's; only properties set at construction. */
-  apply_options (self);
+  _gcurl_multi_source_apply_options (self);
 
   g_source_attach (self->source, self->context);
 }
@@ -1022,19 +822,9 @@ gcurl_multi_source_dispose (GObject *object)
       for (guint i = 0; i < easies->len; i++)
         {
           HandleEntry *entry = g_hash_table_lookup (self->handles, easies->pdata[i]);
-          GCurlTransfer *transfer;
-          GTask *task;
-          CancelLink *cancel_link;
 
-          if (entry == NULL)
-            continue;
-
-          transfer = g_steal_pointer (&entry->transfer);
-          task = g_steal_pointer (&entry->task);
-          cancel_link = g_steal_pointer (&entry->cancel_link);
-          detach_handle (self, entry);
-          if (transfer != NULL)
-            end_transfer (self, transfer, task, cancel_link, CURLE_ABORTED_BY_CALLBACK);
+          if (entry != NULL)
+            finish_entry (self, entry, CURLE_ABORTED_BY_CALLBACK, FALSE);
         }
 
       /* No callback may reach us from curl_multi_cleanup(). */
@@ -1343,22 +1133,6 @@ gcurl_multi_source_new (void)
 }
 
 /**
- * gcurl_multi_source_get_context:
- * @self: a #GCurlMultiSource
- *
- * Gets the main context that runs this source's callbacks and signals.
- *
- * Returns: (transfer none): the main context
- */
-GMainContext *
-gcurl_multi_source_get_context (GCurlMultiSource *self)
-{
-  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), NULL);
-
-  return self->context;
-}
-
-/**
  * gcurl_multi_source_get_multi: (skip)
  * @self: a #GCurlMultiSource
  *
@@ -1436,6 +1210,7 @@ gcurl_multi_source_add_handle (GCurlMultiSource *self,
 
   entry = g_new0 (HandleEntry, 1);
   entry->easy = easy;
+  entry->ops = &raw_ops;
   g_hash_table_insert (self->handles, easy, entry);
 
   if (self->backend->vtable->setup_easy != NULL)
@@ -1500,7 +1275,7 @@ gcurl_multi_source_remove_handle (GCurlMultiSource *self,
                            "The easy handle is not added to this source");
       return FALSE;
     }
-  if (entry->transfer != NULL)
+  if (entry->ops->transfer (entry->data) != NULL)
     {
       g_set_error_literal (error, GCURL_ERROR, GCURL_ERROR_FAILED,
                            "The easy handle belongs to a GCurlTransfer: use gcurl_transfer_cancel()");
@@ -1565,268 +1340,29 @@ gcurl_multi_source_cancel_all (GCurlMultiSource *self)
     }
 }
 
-/**
- * gcurl_multi_source_get_running_handles: (get-property running-handles)
- * @self: a #GCurlMultiSource
- *
- * Gets the number of transfers libcurl reported as running after the last
- * action.
- *
- * Returns: the number of running transfers
- */
-int
-gcurl_multi_source_get_running_handles (GCurlMultiSource *self)
-{
-  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), 0);
-  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), 0);
-
-  return self->running_handles;
-}
-
-/**
- * gcurl_multi_source_get_max_total_connections: (get-property max-total-connections)
- * @self: a #GCurlMultiSource
- *
- * Gets [property@GCurl.MultiSource:max-total-connections].
- *
- * Returns: the limit, 0 for none
- */
-int
-gcurl_multi_source_get_max_total_connections (GCurlMultiSource *self)
-{
-  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), 0);
-  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), 0);
-
-  return self->max_total_connections;
-}
-
-/**
- * gcurl_multi_source_set_max_total_connections: (set-property max-total-connections)
- * @self: a #GCurlMultiSource
- * @max_total_connections: the limit, 0 for none
- *
- * Sets [property@GCurl.MultiSource:max-total-connections].
- */
-void
-gcurl_multi_source_set_max_total_connections (GCurlMultiSource *self,
-                                               int               max_total_connections)
-{
-  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
-  g_return_if_fail (max_total_connections >= 0);
-
-  set_int_option (self, &self->max_total_connections, max_total_connections,
-                  PROP_MAX_TOTAL_CONNECTIONS);
-}
-
-/**
- * gcurl_multi_source_get_max_host_connections: (get-property max-host-connections)
- * @self: a #GCurlMultiSource
- *
- * Gets [property@GCurl.MultiSource:max-host-connections].
- *
- * Returns: the limit, 0 for none
- */
-int
-gcurl_multi_source_get_max_host_connections (GCurlMultiSource *self)
-{
-  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), 0);
-  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), 0);
-
-  return self->max_host_connections;
-}
-
-/**
- * gcurl_multi_source_set_max_host_connections: (set-property max-host-connections)
- * @self: a #GCurlMultiSource
- * @max_host_connections: the limit, 0 for none
- *
- * Sets [property@GCurl.MultiSource:max-host-connections].
- */
-void
-gcurl_multi_source_set_max_host_connections (GCurlMultiSource *self,
-                                              int               max_host_connections)
-{
-  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
-  g_return_if_fail (max_host_connections >= 0);
-
-  set_int_option (self, &self->max_host_connections, max_host_connections,
-                  PROP_MAX_HOST_CONNECTIONS);
-}
-
-/**
- * gcurl_multi_source_get_max_concurrent_streams: (get-property max-concurrent-streams)
- * @self: a #GCurlMultiSource
- *
- * Gets [property@GCurl.MultiSource:max-concurrent-streams].
- *
- * Returns: the most HTTP/2 streams per connection
- */
-int
-gcurl_multi_source_get_max_concurrent_streams (GCurlMultiSource *self)
-{
-  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), 0);
-  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), 0);
-
-  return self->max_concurrent_streams;
-}
-
-/**
- * gcurl_multi_source_set_max_concurrent_streams: (set-property max-concurrent-streams)
- * @self: a #GCurlMultiSource
- * @max_concurrent_streams: the most HTTP/2 streams per connection, at least 1
- *
- * Sets [property@GCurl.MultiSource:max-concurrent-streams].
- */
-void
-gcurl_multi_source_set_max_concurrent_streams (GCurlMultiSource *self,
-                                                int               max_concurrent_streams)
-{
-  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
-  g_return_if_fail (max_concurrent_streams >= 1);
-
-  set_int_option (self, &self->max_concurrent_streams, max_concurrent_streams,
-                  PROP_MAX_CONCURRENT_STREAMS);
-}
-
-/**
- * gcurl_multi_source_get_multiplexing: (get-property multiplexing)
- * @self: a #GCurlMultiSource
- *
- * Gets [property@GCurl.MultiSource:multiplexing].
- *
- * Returns: whether HTTP/2 transfers to one host share a connection
- */
-gboolean
-gcurl_multi_source_get_multiplexing (GCurlMultiSource *self)
-{
-  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), FALSE);
-  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), FALSE);
-
-  return self->multiplexing;
-}
-
-/**
- * gcurl_multi_source_set_multiplexing: (set-property multiplexing)
- * @self: a #GCurlMultiSource
- * @multiplexing: whether HTTP/2 transfers to one host share a connection
- *
- * Sets [property@GCurl.MultiSource:multiplexing].
- */
-void
-gcurl_multi_source_set_multiplexing (GCurlMultiSource *self,
-                                      gboolean          multiplexing)
-{
-  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
-
-  set_int_option (self, &self->multiplexing, !!multiplexing, PROP_MULTIPLEXING);
-}
-
-/**
- * gcurl_multi_source_get_max_connects: (get-property max-connects)
- * @self: a #GCurlMultiSource
- *
- * Gets [property@GCurl.MultiSource:max-connects].
- *
- * Returns: the size of the idle connection pool, 0 for libcurl's default
- */
-int
-gcurl_multi_source_get_max_connects (GCurlMultiSource *self)
-{
-  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), 0);
-  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), 0);
-
-  return self->max_connects;
-}
-
-/**
- * gcurl_multi_source_set_max_connects: (set-property max-connects)
- * @self: a #GCurlMultiSource
- * @max_connects: the size of the idle connection pool, 0 for libcurl's default
- *
- * Sets [property@GCurl.MultiSource:max-connects].
- */
-void
-gcurl_multi_source_set_max_connects (GCurlMultiSource *self,
-                                      int               max_connects)
-{
-  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
-  g_return_if_fail (max_connects >= 0);
-
-  set_int_option (self, &self->max_connects, max_connects, PROP_MAX_CONNECTS);
-}
-
 /* ---------------------------------------------------------------------- */
 /* Transfers                                                               */
 
-static void
-start_transfer (GCurlMultiSource    *self,
-                GCurlTransfer       *transfer,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data,
-                gpointer             source_tag)
+/* For gcurl-run.c: adds the handle of @run's transfer, which has just
+ * started; the entry owns @run from here on. */
+void
+_gcurl_multi_source_add_run (GCurlMultiSource *self,
+                             GCurlRun         *run)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
+  GCurlTransfer *transfer = _gcurl_run_get_transfer (run);
+  CURL *easy = _gcurl_transfer_peek_handle (transfer);
   HandleEntry *entry;
-  CURL *easy;
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, g_object_ref (transfer), g_object_unref);
-  /* A cancelled run returns its own error ("Transfer of URL was
-   * cancelled", as cancel() gives), not GTask's "Operation was
-   * cancelled"; the cancellable cancels the transfer (CancelLink). */
-  g_task_set_check_cancellable (task, FALSE);
-
-  if (_gcurl_transfer_is_active (transfer))
-    {
-      g_autofree char *shown = _gcurl_display_url (gcurl_transfer_get_url (transfer));
-
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "The transfer of %s is already running", shown);
-      return;
-    }
-
-  if (self->multi == NULL || self->disposing)
-    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                         "The GCurlMultiSource was disposed");
-  else if (gcurl_transfer_get_url (transfer) == NULL)
-    g_set_error_literal (&error, GCURL_ERROR, GCURL_ERROR_INVALID_URL,
-                         "The transfer has no URL");
-  else if (g_cancellable_is_cancelled (cancellable))
-    error = gcurl_error_new_from_code (CURLE_ABORTED_BY_CALLBACK,
-                                        gcurl_transfer_get_url (transfer), NULL);
-
-  if (error != NULL || !_gcurl_transfer_start (transfer, self, &error))
-    {
-      _gcurl_transfer_fail_to_start (transfer, error);
-      if (self->multi != NULL && !self->disposing)
-        g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  easy = _gcurl_transfer_peek_handle (transfer);
   entry = g_new0 (HandleEntry, 1);
   entry->easy = easy;
-  entry->transfer = g_object_ref (transfer);
-  entry->task = g_steal_pointer (&task);
-  entry->serial = self->next_serial++;
+  entry->ops = &run_ops;
+  entry->data = run;
   g_hash_table_insert (self->handles, easy, entry);
   if (self->transfers != NULL)
     g_list_store_append (self->transfers, transfer);
 
   if (self->backend->vtable->setup_easy != NULL)
     self->backend->vtable->setup_easy (self->backend, easy);
-
-  if (cancellable != NULL)
-    entry->cancel_link = cancel_link_new (cancellable, self->context, transfer);
 
   if (self->action_depth > 0)
     {
@@ -1839,186 +1375,22 @@ start_transfer (GCurlMultiSource    *self,
   g_object_unref (self);
 }
 
-/**
- * gcurl_multi_source_perform_async:
- * @self: a #GCurlMultiSource
- * @transfer: a transfer that is not running
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @callback: (scope async) (closure user_data): called when the transfer has
- *   finished
- * @user_data: data for @callback
- *
- * Runs @transfer in this source's main context. Its
- * [signal@GCurl.Transfer::finished] and this source's
- * [signal@GCurl.MultiSource::transfer-finished] are emitted when it ends,
- * then @callback runs; call [method@GCurl.MultiSource.perform_finish] there.
- * The transfer is in [method@GCurl.MultiSource.get_transfers] while it runs.
- *
- * Cancelling @cancellable (from any thread) cancels the transfer, as
- * [method@GCurl.Transfer.cancel] does. A transfer that finished may be
- * performed again; one that is running makes the call fail with
- * %G_IO_ERROR_PENDING.
- */
-void
-gcurl_multi_source_perform_async (GCurlMultiSource    *self,
-                                   GCurlTransfer       *transfer,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (GCURL_IS_TRANSFER (transfer));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
-
-  start_transfer (self, transfer, cancellable, callback, user_data,
-                  gcurl_multi_source_perform_async);
-}
-
-/**
- * gcurl_multi_source_perform_finish:
- * @self: a #GCurlMultiSource
- * @result: the #GAsyncResult passed to the callback
- * @error: return location for a #GError
- *
- * Finishes [method@GCurl.MultiSource.perform_async]. The transfer keeps
- * its results (status, headers, body) either way.
- *
- * Returns: %TRUE if the transfer succeeded; %FALSE with @error set if it
- *   failed (a %GCURL_ERROR) or was cancelled (%G_IO_ERROR_CANCELLED)
- */
 gboolean
-gcurl_multi_source_perform_finish (GCurlMultiSource  *self,
-                                    GAsyncResult      *result,
-                                    GError           **error)
+_gcurl_multi_source_is_closed (GCurlMultiSource *self)
 {
-  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), FALSE);
-  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        gcurl_multi_source_perform_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return is_closed (self);
 }
 
-/**
- * gcurl_multi_source_fetch_bytes_async:
- * @self: a #GCurlMultiSource
- * @url: the URL to fetch
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @callback: (scope async) (closure user_data): called with the result
- * @user_data: data for @callback
- *
- * Fetches @url into memory with a [class@GCurl.Transfer] of default
- * settings; call [method@GCurl.MultiSource.fetch_bytes_finish] in
- * @callback. To change settings or follow progress, create the transfer
- * yourself and use [method@GCurl.MultiSource.perform_async].
- */
-void
-gcurl_multi_source_fetch_bytes_async (GCurlMultiSource    *self,
-                                       const char          *url,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
+guint64
+_gcurl_multi_source_next_serial (GCurlMultiSource *self)
 {
-  g_autoptr(GCurlTransfer) transfer = NULL;
-
-  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (url != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
-
-  transfer = gcurl_transfer_new (url);
-  start_transfer (self, transfer, cancellable, callback, user_data,
-                  gcurl_multi_source_fetch_bytes_async);
+  return self->next_serial++;
 }
 
-/**
- * gcurl_multi_source_fetch_bytes_finish:
- * @self: a #GCurlMultiSource
- * @result: the #GAsyncResult passed to the callback
- * @error: return location for a #GError
- *
- * Finishes [method@GCurl.MultiSource.fetch_bytes_async].
- *
- * Returns: (transfer full): the response body, or %NULL with @error set
- */
-GBytes *
-gcurl_multi_source_fetch_bytes_finish (GCurlMultiSource  *self,
-                                        GAsyncResult      *result,
-                                        GError           **error)
+GMainContext *
+_gcurl_multi_source_peek_context (GCurlMultiSource *self)
 {
-  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), NULL);
-  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        gcurl_multi_source_fetch_bytes_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/**
- * gcurl_multi_source_download_async:
- * @self: a #GCurlMultiSource
- * @url: the URL to download
- * @file: the destination
- * @flags: see [method@GCurl.Transfer.set_output_file]
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @callback: (scope async) (closure user_data): called with the result
- * @user_data: data for @callback
- *
- * Downloads @url to @file with a [class@GCurl.Transfer] of default
- * settings: through a `.part` sibling renamed into place on success (see
- * [method@GCurl.Transfer.set_output_file]). Call
- * [method@GCurl.MultiSource.download_finish] in @callback. For progress,
- * create the transfer yourself and use
- * [method@GCurl.MultiSource.perform_async].
- */
-void
-gcurl_multi_source_download_async (GCurlMultiSource    *self,
-                                    const char          *url,
-                                    GFile               *file,
-                                    GCurlDownloadFlags   flags,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  g_autoptr(GCurlTransfer) transfer = NULL;
-
-  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
-  g_return_if_fail (url != NULL);
-  g_return_if_fail (G_IS_FILE (file));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
-
-  transfer = gcurl_transfer_new (url);
-  gcurl_transfer_set_output_file (transfer, file, flags);
-  start_transfer (self, transfer, cancellable, callback, user_data,
-                  gcurl_multi_source_download_async);
-}
-
-/**
- * gcurl_multi_source_download_finish:
- * @self: a #GCurlMultiSource
- * @result: the #GAsyncResult passed to the callback
- * @error: return location for a #GError
- *
- * Finishes [method@GCurl.MultiSource.download_async].
- *
- * Returns: %TRUE if the file is in place; %FALSE with @error set otherwise
- */
-gboolean
-gcurl_multi_source_download_finish (GCurlMultiSource  *self,
-                                     GAsyncResult      *result,
-                                     GError           **error)
-{
-  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), FALSE);
-  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        gcurl_multi_source_download_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return self->context;
 }
 
 /* Start order, for a transfers model made while transfers run. */
@@ -2026,9 +1398,10 @@ static int
 compare_serial (gconstpointer a,
                 gconstpointer b)
 {
-  const HandleEntry *x = *(HandleEntry **) a, *y = *(HandleEntry **) b;
+  guint64 x = _gcurl_run_get_serial (*(GCurlRun **) a);
+  guint64 y = _gcurl_run_get_serial (*(GCurlRun **) b);
 
-  return x->serial < y->serial ? -1 : x->serial > y->serial;
+  return x < y ? -1 : x > y;
 }
 
 /**
@@ -2053,7 +1426,7 @@ gcurl_multi_source_get_transfers (GCurlMultiSource *self)
    * (callgrind) that nobody shows in a list. */
   if (self->transfers == NULL)
     {
-      g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+      g_autoptr(GPtrArray) runs = g_ptr_array_new ();
       GHashTableIter iter;
       HandleEntry *entry;
 
@@ -2062,12 +1435,12 @@ gcurl_multi_source_get_transfers (GCurlMultiSource *self)
         {
           g_hash_table_iter_init (&iter, self->handles);
           while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-            if (entry->transfer != NULL)
-              g_ptr_array_add (entries, entry);
+            if (entry->ops == &run_ops)
+              g_ptr_array_add (runs, entry->data);
         }
-      g_ptr_array_sort (entries, compare_serial);
-      for (guint i = 0; i < entries->len; i++)
-        g_list_store_append (self->transfers, ((HandleEntry *) entries->pdata[i])->transfer);
+      g_ptr_array_sort (runs, compare_serial);
+      for (guint i = 0; i < runs->len; i++)
+        g_list_store_append (self->transfers, _gcurl_run_get_transfer (runs->pdata[i]));
     }
   return G_LIST_MODEL (self->transfers);
 }

@@ -1,0 +1,119 @@
+/* gcurl-multi-source-internal.h: a source's insides, shared by
+ * gcurl-multi-source.c and gcurl-multi-source-accessors.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "gcurl-backend-private.h"
+#include "gcurl-multi-source-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  OP_NONE,
+  OP_ADD,       /* add to the multi handle at the next chance */
+  OP_REMOVE,    /* remove silently */
+  OP_CANCEL,    /* remove and report CURLE_ABORTED_BY_CALLBACK */
+} PendingOp;
+
+typedef struct
+{
+  CURL          *easy;
+  gboolean       in_multi;
+  gboolean       queued;         /* in self->deferred */
+  PendingOp      op;
+  gboolean       pause_pending;  /* apply pause_bits after the action */
+  int            pause_bits;
+  const struct _HandleOps *ops;  /* what the handle is: raw, or a run's */
+  gpointer       data;           /* owned by ops: NULL, or the GCurlRun */
+} HandleEntry;
+
+/* What ends when a handle leaves: the core knows handles, not what owns
+ * them. */
+typedef struct _HandleOps
+{
+  /* @easy left the multi handle and the table with @result; @report is
+   * FALSE when nobody is to hear of it (removed, or disposing). */
+  void           (*finished) (GCurlMultiSource *self,
+                              gpointer          data,
+                              CURL             *easy,
+                              CURLcode          result,
+                              gboolean          report);
+  /* The transfer the handle belongs to, or NULL for a raw handle. */
+  GCurlTransfer *(*transfer) (gpointer          data);
+} HandleOps;
+
+typedef struct
+{
+  GSource           source;
+  GCurlMultiSource *self;   /* not a reference: cleared in dispose */
+} MultiGSource;
+
+struct _GCurlMultiSource
+{
+  GObject                parent_instance;
+
+  GMainContext          *context;
+  CURLM                 *multi;
+  GSource               *source;
+  GCurlBackend          *backend;
+  GThread               *owner;       /* the constructing thread */
+  gboolean               on_global;   /* made on a thread without a pushed context */
+
+  GHashTable            *handles;     /* CURL* → HandleEntry* */
+  GPtrArray             *deferred;    /* CURL* with a pending op */
+  GListStore            *transfers;   /* GCurlTransfer running or paused;
+                                       * made on the first get_transfers() */
+  guint64                next_serial;
+  gboolean               disposing;
+
+  int                    running_handles;
+  guint                  action_depth;      /* > 0 inside curl_multi_socket_action() */
+  guint                  dispatch_depth;    /* > 0 inside our GSource's dispatch */
+  gint64                 next_ready_time;   /* the timer, while dispatching */
+  gboolean               ready_time_changed;
+  gboolean               suspended;         /* a handler runs a nested loop */
+  guint                  max_action_depth;
+  guint                  timer_calls;
+  guint                  actions;            /* socket_action() calls, ever */
+  guint64                dispatch_count;
+  guint                  dirty_options;     /* 1 << prop_id of options to apply */
+
+  int                    max_total_connections;
+  int                    max_host_connections;
+  int                    max_concurrent_streams;
+  int                    max_connects;
+  gboolean               multiplexing;
+
+  GCurlSocketActionHook  action_hook;
+  gpointer               action_hook_data;
+};
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  PROP_RUNNING_HANDLES,
+  PROP_MAX_TOTAL_CONNECTIONS,
+  PROP_MAX_HOST_CONNECTIONS,
+  PROP_MAX_CONCURRENT_STREAMS,
+  PROP_MULTIPLEXING,
+  PROP_MAX_CONNECTS,
+  N_PROPS
+};
+
+#define DEFAULT_MAX_CONCURRENT_STREAMS 100
+
+void      _gcurl_multi_source_notify         (GCurlMultiSource *self,
+                                              guint             prop_id);
+/* Applies the options whose properties changed, unless inside an action
+ * (where curl forbids it) or before construction: then later. */
+void      _gcurl_multi_source_apply_options  (GCurlMultiSource *self);
+void      _gcurl_multi_source_set_int_option (GCurlMultiSource *self,
+                                              int              *field,
+                                              int               value,
+                                              guint             prop_id);
+
+G_END_DECLS
