@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "dm-application.h"
+#include "dm-window-test.h"
 #include "url-list.h"
 
 static const char *soup_url;

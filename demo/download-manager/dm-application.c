@@ -19,8 +19,6 @@
  * app's to the selected rows.
  */
 
-#include "config.h"
-
 #include "dm-application.h"
 
 #include "demo-server.h"
@@ -225,7 +223,7 @@ about_action (GSimpleAction *action, GVariant *parameter, gpointer data)
                          "program-name", "Downloads",
                          "comments", "A download manager on libcurl and the GLib main loop:\n"
                                      "the demo of gcurlmulti.",
-                         "version", PACKAGE_VERSION,
+                         "version", GCURL_VERSION_S,
                          "license-type", GTK_LICENSE_LGPL_2_1,
                          "authors", authors,
                          "logo-icon-name", "folder-download",

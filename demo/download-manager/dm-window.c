@@ -10,6 +10,7 @@
  */
 
 #include "dm-window.h"
+#include "dm-window-test.h"
 
 #include "url-list.h"
 

@@ -17,12 +17,6 @@ DmWindow  *dm_window_new              (GtkApplication *app,
                                        DmManager      *manager);
 void       dm_window_show_message     (DmWindow       *self,
                                        const char     *message);
-const char *dm_window_get_status_text (DmWindow       *self);
-void       dm_window_select           (DmWindow       *self,
-                                       guint           position);
-gboolean   dm_window_save_screenshot  (DmWindow       *self,
-                                       const char     *path,
-                                       GError        **error);
 void       dm_window_show_add_dialog  (DmWindow       *self);
 void       dm_window_show_preferences (DmWindow       *self);
 
