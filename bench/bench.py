@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The gcurlmulti benchmark: DESIGN §10's workloads, gcurlmulti and its
+"""The gcurlmulti benchmark: the workloads of doc/performance.md, gcurlmulti and its
 peers in one run, alternating client by client, every run's byte total
 checked. Prints Markdown.
 
@@ -198,7 +198,7 @@ def versions():
 
 
 def idle_report(build, base_url):
-    """DESIGN §10: an idle source wakes up zero times a second."""
+    """doc/performance.md, Workloads: an idle source wakes up zero times a second."""
     lines = ["## Idle: main-loop wake-ups over 5 s", "",
              "bench-idle counts returns from poll() (after a second of settling) with no "
              "transfers, with 500 raw easy handles paused from their write callback, and "
@@ -222,7 +222,7 @@ BUFFER_SIZES = [16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10]
 
 
 def buffer_report(build, base_url, runs):
-    """DESIGN §10: GCurlTransfer's default receive buffer, chosen by
+    """GCurlTransfer's default receive buffer, chosen by
     measurement: CPU against peak memory at c=1,000, and for large bodies."""
     transfer = Client("transfer", "GCurlTransfer", [os.path.join(build, "bench", "bench-transfer-many")],
                       {"GCURL_BACKEND": "epoll"})

@@ -15,8 +15,8 @@
  *
  *   CASE: N wake-ups in S s
  *
- * and exits 1 unless every count is 0 (DESIGN §10: an idle source wakes
- * up zero times a second).
+ * and exits 1 unless every count is 0 (doc/performance.md: an idle
+ * source wakes up zero times a second).
  */
 
 #include <gcurlmulti/gcurlmulti.h>

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Quick W1 (DESIGN §10): COUNT GETs of a 1 KiB file at 50 concurrent from
+# Quick W1 (doc/performance.md, Workloads): COUNT GETs of a 1 KiB file at 50 concurrent from
 # nginx on loopback, alternating the raw C API (examples/fetch-many, both
 # backends), the GCurlTransfer API (bench/transfer-many, epoll) and a plain
 # curl_multi_perform + curl_multi_poll loop, RUNS times each. Prints each run and the median CPU ratios. Every run checks

@@ -534,8 +534,8 @@ multi_gsource_dispatch (GSource     *source,
        * 7.88 forgets its last announcement on every timeout action (to
        * cope with early calls), so it normally tells us the next expiry;
        * should a libcurl not, or should it say nothing because no timer
-       * is left, ask, so that a timer is never lost (the tests'
-       * pitfall 3). */
+       * is left, ask, so that a timer is never lost (doc/design.md,
+       * "The core's contract", 3). */
       if (self->timer_calls == timer_calls && !abandoned (self))
         resync_timer (self);
     }

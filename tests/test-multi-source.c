@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Each pitfall covered here has a test named after it
- * (/GCurl/MultiSource/pitfall-N/...). The binary runs once per backend
+ * The numbered rules of doc/design.md, "The core's contract", have tests
+ * named by behaviour; "Rule N" below is that list's number. The binary
+ * runs once per backend
  * (GCURL_BACKEND=epoll and =iochannel, see meson.build).
  */
 
@@ -251,7 +252,7 @@ test_range_and_redirect (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 1: a new timer value replaces the old one; -1 deletes it.       */
+/* Rule 1: a new timer value replaces the old one; -1 deletes it.         */
 
 static void
 test_timer_replace (Fixture       *f,
@@ -284,7 +285,7 @@ test_timer_replace (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 2: a 0 timer set inside an action fires on a later iteration;   */
+/* Rule 2: a 0 timer set inside an action fires on a later iteration;     */
 /* libcurl is never called recursively.                                    */
 
 static void
@@ -306,7 +307,7 @@ test_timer_zero_in_callback (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 3: a timer or watch is never dropped on our own.                */
+/* Rule 3: a timer or watch is never dropped on our own.                  */
 
 static void
 test_timer_never_lost (Fixture       *f,
@@ -341,7 +342,7 @@ test_timer_never_lost (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 4: CURL_POLL_REMOVE, then the same fd number for a new socket.  */
+/* Rule 4: CURL_POLL_REMOVE, then the same fd number for a new socket.    */
 
 /* A new connected socket pair whose first end has the number @fd (free). */
 static void
@@ -554,7 +555,7 @@ test_parked_watch_expires (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 5: REMOVE for an unknown socket, or with a NULL socketp.        */
+/* Rule 5: REMOVE for an unknown socket, or with a NULL socketp.          */
 
 static void
 test_remove_unknown (Fixture       *f,
@@ -573,7 +574,7 @@ test_remove_unknown (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 6: callbacks during curl_multi_cleanup(); lifetime.             */
+/* Rule 6: callbacks during curl_multi_cleanup(); lifetime.               */
 
 static void
 test_dispose_in_flight (Fixture       *f,
@@ -673,7 +674,7 @@ test_run_dispose_in_done (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 7: an fd closed without REMOVE.                                 */
+/* Rule 7: an fd closed without REMOVE.                                   */
 
 static void
 test_closed_fd (Fixture       *f,
@@ -703,7 +704,7 @@ test_closed_fd (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 8: an idle source makes no wake-ups.                            */
+/* Rule 8: an idle source makes no wake-ups.                              */
 
 static void
 assert_idle (Fixture *f)
@@ -763,7 +764,7 @@ test_idle (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 9: N parallel transfers, exactly N `done`, the last on a timer. */
+/* Rule 9: N parallel transfers, exactly N `done`, the last on a timer.   */
 
 static void
 test_parallel_done (Fixture       *f,
@@ -791,7 +792,7 @@ test_parallel_done (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 10: the CURLMsg is copied before the handle is removed.         */
+/* Rule 10: the CURLMsg is copied before the handle is removed.           */
 
 typedef struct
 {
@@ -867,7 +868,7 @@ test_cleanup_in_done (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 12: a failing curl_multi_socket_action().                       */
+/* Rule 12: a failing curl_multi_socket_action().                         */
 
 static void
 test_action_failure (Fixture       *f,
@@ -908,7 +909,7 @@ test_action_failure (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 14: a source in a worker thread's context.                      */
+/* Rule 14: a source in a worker thread's context.                        */
 
 typedef struct
 {
@@ -987,14 +988,14 @@ test_worker_thread (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 15: many requests to one HTTP/2 host share one connection.      */
+/* Rule 15: many requests to one HTTP/2 host share one connection.        */
 
 /* libcurl 7.88.1 cannot put a second request on a cleartext
  * prior-knowledge (h2c) connection, neither multiplexed nor after the first
  * finished: it fails with "Error in the HTTP2 framing layer" (`curl
  * --http2-prior-knowledge URL URL` against nginx shows the same). So
- * multiplexing (pitfall 15) is tested over TLS, where ALPN negotiates h2,
- * and h2c is tested with one connection per transfer. */
+ * multiplexing (rule 15) is tested over TLS, where ALPN negotiates h2, and
+ * h2c is tested with one connection per transfer. */
 static void
 run_h2 (Fixture    *f,
         const char *base,
@@ -1192,7 +1193,7 @@ test_shutdown_dispose (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pitfall 16: connection limits smaller than the number of transfers.     */
+/* Rule 16: connection limits smaller than the number of transfers.       */
 
 static long
 run_limited (Fixture *f,
@@ -1832,26 +1833,26 @@ main (int   argc,
 
   ADD ("basic", test_basic);
   ADD ("range-and-redirect", test_range_and_redirect);
-  ADD ("pitfall-1/timer-replace", test_timer_replace);
-  ADD ("pitfall-2/timer-zero-in-callback", test_timer_zero_in_callback);
-  ADD ("pitfall-3/timer-never-lost", test_timer_never_lost);
-  ADD ("pitfall-4/fd-reuse-synthetic", test_fd_reuse_synthetic);
-  ADD ("pitfall-4/parked-watch", test_parked_watch);
-  ADD ("pitfall-4/parked-watch-expires", test_parked_watch_expires);
-  ADD ("pitfall-4/fd-reuse-real", test_fd_reuse_real);
-  ADD ("pitfall-5/remove-unknown", test_remove_unknown);
-  ADD ("pitfall-6/dispose-in-flight", test_dispose_in_flight);
-  ADD ("pitfall-6/unref-in-done", test_unref_in_done);
-  ADD ("pitfall-6/run-dispose-in-done", test_run_dispose_in_done);
-  ADD ("pitfall-7/closed-fd", test_closed_fd);
-  ADD ("pitfall-8/idle", test_idle);
-  ADD ("pitfall-9/parallel-done", test_parallel_done);
-  ADD ("pitfall-10/cleanup-in-done", test_cleanup_in_done);
-  ADD ("pitfall-12/action-failure", test_action_failure);
-  ADD ("pitfall-14/worker-thread", test_worker_thread);
+  ADD ("timer/replace", test_timer_replace);
+  ADD ("timer/zero-in-callback", test_timer_zero_in_callback);
+  ADD ("timer/never-lost", test_timer_never_lost);
+  ADD ("socket/fd-reuse-synthetic", test_fd_reuse_synthetic);
+  ADD ("socket/parked-watch", test_parked_watch);
+  ADD ("socket/parked-watch-expires", test_parked_watch_expires);
+  ADD ("socket/fd-reuse-real", test_fd_reuse_real);
+  ADD ("handles/remove-unknown", test_remove_unknown);
+  ADD ("lifetime/dispose-in-flight", test_dispose_in_flight);
+  ADD ("lifetime/unref-in-done", test_unref_in_done);
+  ADD ("lifetime/run-dispose-in-done", test_run_dispose_in_done);
+  ADD ("socket/closed-fd", test_closed_fd);
+  ADD ("idle/no-wakeups", test_idle);
+  ADD ("done/parallel", test_parallel_done);
+  ADD ("done/cleanup-in-handler", test_cleanup_in_done);
+  ADD ("action/failure", test_action_failure);
+  ADD ("threads/worker-context", test_worker_thread);
   ADD ("h2c", test_h2_multiplex);
-  ADD ("pitfall-15/h2-multiplex-tls", test_h2_multiplex_tls);
-  ADD ("pitfall-16/connection-limits", test_connection_limits);
+  ADD ("http2/multiplex-tls", test_h2_multiplex_tls);
+  ADD ("options/connection-limits", test_connection_limits);
   ADD ("own-multi-options", test_own_multi_options);
   ADD ("tls-untrusted", test_tls_untrusted);
   ADD ("shutdown/while-source-lives", test_shutdown_while_source_lives);

@@ -2,8 +2,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The pitfalls 11, 13 and 17 have tests named after them
- * (/GCurl/Transfer/pitfall-N/...). The binary runs once per backend.
+ * Rules 11, 13 and 17 of doc/design.md, "The core's contract", are tested
+ * here (reentrancy/, pause/, errors/). The binary runs once per backend.
  */
 
 #include "config.h"
@@ -2029,7 +2029,7 @@ test_output_signal (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Errors (pitfall 17)                                            */
+/* Errors (doc/design.md, rule 17)                                        */
 
 static guint16
 closed_port (void)
@@ -2070,7 +2070,7 @@ expect_error (Fixture       *f,
 }
 
 static void
-test_pitfall_17_errors (Fixture       *f,
+test_errors_classes (Fixture       *f,
                         gconstpointer  data)
 {
   GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
@@ -2343,7 +2343,7 @@ test_dispose_with_transfers (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Re-entrancy (pitfall 11)                                       */
+/* Re-entrancy (doc/design.md, rule 11)                                   */
 
 typedef struct
 {
@@ -2406,7 +2406,7 @@ reentrant_finished (GCurlTransfer *t,
 }
 
 static void
-test_pitfall_11_reentrancy (Fixture       *f,
+test_reentrancy_handlers (Fixture       *f,
                             gconstpointer  data)
 {
   enum { N = 20 };
@@ -2481,7 +2481,7 @@ restart_on_finished (GCurlMultiSource *source,
 }
 
 static void
-test_pitfall_11_progress_and_restart (Fixture       *f,
+test_reentrancy_progress_and_restart (Fixture       *f,
                                       gconstpointer  data)
 {
   g_autofree char *url = surl ("/trickle?n=100000&chunk=1000&interval=5");
@@ -2504,10 +2504,10 @@ test_pitfall_11_progress_and_restart (Fixture       *f,
 }
 
 /* ---------------------------------------------------------------------- */
-/* Pause (pitfall 13)                                             */
+/* Pause (doc/design.md, rule 13)                                         */
 
 static void
-test_pitfall_13_pause (Fixture       *f,
+test_pause_no_dispatch (Fixture       *f,
                        gconstpointer  data)
 {
   /* The server keeps sending: 8 MiB as fast as the socket takes it. */
@@ -3101,12 +3101,12 @@ main (int   argc,
   ADD ("easy-pool-options", test_easy_pool_options);
   ADD ("output-stream", test_output_stream);
   ADD ("output-signal", test_output_signal);
-  ADD ("pitfall-17/errors", test_pitfall_17_errors);
+  ADD ("errors/classes", test_errors_classes);
   ADD ("cancel", test_cancel);
   ADD ("dispose-with-transfers", test_dispose_with_transfers);
-  ADD ("pitfall-11/reentrancy", test_pitfall_11_reentrancy);
-  ADD ("pitfall-11/progress-and-restart", test_pitfall_11_progress_and_restart);
-  ADD ("pitfall-13/pause", test_pitfall_13_pause);
+  ADD ("reentrancy/handlers", test_reentrancy_handlers);
+  ADD ("reentrancy/progress-and-restart", test_reentrancy_progress_and_restart);
+  ADD ("pause/no-dispatch", test_pause_no_dispatch);
   ADD ("progress/every-callback", test_progress_every_callback);
   ADD ("pause/from-progress-handler", test_pause_from_progress);
   ADD ("http-versions", test_http_versions);
