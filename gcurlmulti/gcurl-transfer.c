@@ -105,10 +105,10 @@ G_DEFINE_FINAL_TYPE (GCurlTransfer, gcurl_transfer, G_TYPE_OBJECT)
 /* Small helpers                                                           */
 
 /* A transfer changes a dozen properties per run, mostly while its
- * notifications are frozen: GLib 2.74 queues each one and emits it on
- * thaw, handlers or not (callgrind: 4,500 instructions per 1 KiB transfer
- * saved, 3%). Nobody can tell a skipped notification without a handler
- * apart. */
+ * notifications are frozen: GLib queues each one and emits it on thaw,
+ * handlers or not. Nobody can tell a skipped notification without a
+ * handler apart. Against GLib's own calls this saves 5-8% of a short
+ * transfer's instructions (doc/performance.md, "Notifications"). */
 void
 _gcurl_transfer_notify (GCurlTransfer *self,
                         guint          prop_id)
@@ -123,9 +123,8 @@ _gcurl_transfer_notify (GCurlTransfer *self,
 }
 
 /* Our own freeze and thaw, for the same reason: GLib's take a lock and a
- * queue per object even when nobody listens (callgrind: 3,000 instructions
- * per short transfer). A frozen notification is emitted once, on the last
- * thaw, in property order. */
+ * queue per object even when nobody listens. A frozen notification is
+ * emitted once, on the last thaw, in property order. */
 void
 _gcurl_transfer_freeze (GCurlTransfer *self)
 {
