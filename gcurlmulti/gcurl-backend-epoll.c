@@ -37,6 +37,13 @@
 
 #include "gcurl-backend-private.h"
 
+/* epoll's readiness bits are poll(2)'s, as GIOCondition's are: one mapping
+ * to curl's serves both backends. */
+G_STATIC_ASSERT ((int) EPOLLIN == (int) G_IO_IN && (int) EPOLLPRI == (int) G_IO_PRI &&
+                 (int) EPOLLOUT == (int) G_IO_OUT && (int) EPOLLERR == (int) G_IO_ERR &&
+                 (int) EPOLLHUP == (int) G_IO_HUP);
+#define POLL_BITS (EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP)
+
 #define MIN_EVENTS 64
 #define MAX_EVENTS 4096
 
@@ -285,13 +292,7 @@ epoll_backend_dispatch (GCurlBackend         *backend,
           continue;
         }
 
-      if (revents & (EPOLLIN | EPOLLPRI))
-        cselect |= CURL_CSELECT_IN;
-      if (revents & EPOLLOUT)
-        cselect |= CURL_CSELECT_OUT;
-      if (revents & (EPOLLERR | EPOLLHUP))
-        cselect |= CURL_CSELECT_ERR;
-
+      cselect = _gcurl_cselect_from_condition ((GIOCondition) (revents & POLL_BITS));
       func (fd, cselect, user_data);
     }
 

@@ -69,19 +69,26 @@ extern const GCurlBackendVTable _gcurl_backend_epoll;
 #endif
 extern const GCurlBackendVTable _gcurl_backend_iochannel;
 
-static inline int
-_gcurl_cselect_from_condition (GIOCondition cond)
-{
-  int cselect = 0;
+/* gcurl-backend.c: the backend GCURL_BACKEND names (epoll by default
+ * where there is epoll), and the source's calls on it. */
+GCurlBackend *_gcurl_backend_new        (GSource               *parent);
+void          _gcurl_backend_free       (GCurlBackend          *backend);
+const char   *_gcurl_backend_get_name   (GCurlBackend          *backend);
+void          _gcurl_backend_watch      (GCurlBackend          *backend,
+                                         curl_socket_t          fd,
+                                         int                    what);
+gboolean      _gcurl_backend_pending    (GCurlBackend          *backend);
+void          _gcurl_backend_dispatch   (GCurlBackend          *backend,
+                                         GCurlBackendReadyFunc  func,
+                                         gpointer               user_data);
+void          _gcurl_backend_suspend    (GCurlBackend          *backend,
+                                         gboolean               suspended);
+void          _gcurl_backend_setup_easy (GCurlBackend          *backend,
+                                         CURL                  *easy);
+void          _gcurl_backend_reset_easy (GCurlBackend          *backend,
+                                         CURL                  *easy);
 
-  if (cond & (G_IO_IN | G_IO_PRI))
-    cselect |= CURL_CSELECT_IN;
-  if (cond & G_IO_OUT)
-    cselect |= CURL_CSELECT_OUT;
-  if (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL))
-    cselect |= CURL_CSELECT_ERR;
-
-  return cselect;
-}
+/* Readiness as curl's CURL_CSELECT_* bits. */
+int           _gcurl_cselect_from_condition (GIOCondition cond);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "gcurl-backend-private.h"
 #include "gcurl-multi-source-private.h"
+#include "gcurl-test-hooks-private.h"
 
 G_BEGIN_DECLS
 
@@ -72,14 +73,12 @@ struct _GCurlMultiSource
 
   int                    running_handles;
   guint                  action_depth;      /* > 0 inside curl_multi_socket_action() */
-  guint                  dispatch_depth;    /* > 0 inside our GSource's dispatch */
-  gint64                 next_ready_time;   /* the timer, while dispatching */
-  gboolean               ready_time_changed;
+  gboolean               dispatching;       /* inside our GSource's dispatch */
+  gint64                 pending_ready_time; /* the timer to set when dispatch
+                                             * ends, or NO_PENDING_READY_TIME */
   gboolean               suspended;         /* a handler runs a nested loop */
-  guint                  max_action_depth;
   guint                  timer_calls;
   guint                  actions;            /* socket_action() calls, ever */
-  guint64                dispatch_count;
   guint                  dirty_options;     /* 1 << prop_id of options to apply */
 
   int                    max_total_connections;
@@ -88,8 +87,14 @@ struct _GCurlMultiSource
   int                    max_connects;
   gboolean               multiplexing;
 
-  GCurlSocketActionHook  action_hook;
-  gpointer               action_hook_data;
+  /* For the tests only (gcurl-test-hooks-private.h): counts a user
+   * cannot see, and a replacement for curl_multi_socket_action(). */
+  struct {
+    guint64                dispatches;
+    guint                  max_action_depth;
+    GCurlSocketActionHook  action_hook;
+    gpointer               action_hook_data;
+  } test;
 };
 
 enum {
@@ -105,6 +110,9 @@ enum {
 };
 
 #define DEFAULT_MAX_CONCURRENT_STREAMS 100
+
+/* No timer recorded during a dispatch (-1 is a timer: "none"). */
+#define NO_PENDING_READY_TIME G_MININT64
 
 void      _gcurl_multi_source_notify         (GCurlMultiSource *self,
                                               guint             prop_id);

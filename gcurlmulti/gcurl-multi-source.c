@@ -199,8 +199,7 @@ detach_handle (GCurlMultiSource *self,
       entry->in_multi = FALSE;
     }
 
-  if (self->backend->vtable->reset_easy != NULL)
-    self->backend->vtable->reset_easy (self->backend, easy);
+  _gcurl_backend_reset_easy (self->backend, easy);
 
   g_hash_table_remove (self->handles, easy);
 }
@@ -380,10 +379,10 @@ socket_action (GCurlMultiSource *self,
 
   self->action_depth++;
   self->actions++;
-  self->max_action_depth = MAX (self->max_action_depth, self->action_depth);
-  if G_UNLIKELY (self->action_hook != NULL)
-    mc = self->action_hook (self, self->multi, fd, ev_bitmask, &running,
-                            self->action_hook_data);
+  self->test.max_action_depth = MAX (self->test.max_action_depth, self->action_depth);
+  if G_UNLIKELY (self->test.action_hook != NULL)
+    mc = self->test.action_hook (self, self->multi, fd, ev_bitmask, &running,
+                            self->test.action_hook_data);
   else
     mc = curl_multi_socket_action (self->multi, fd, ev_bitmask, &running);
   self->action_depth--;
@@ -440,7 +439,7 @@ multi_gsource_prepare (GSource *source,
   GCurlMultiSource *self = ((MultiGSource *) source)->self;
 
   *timeout = -1;
-  return self != NULL && !self->suspended && self->backend->vtable->pending (self->backend);
+  return self != NULL && !self->suspended && _gcurl_backend_pending (self->backend);
 }
 
 static gboolean
@@ -457,11 +456,8 @@ static void
 set_timer (GCurlMultiSource *self,
            gint64            ready_time)
 {
-  if (self->dispatch_depth > 0)
-    {
-      self->next_ready_time = ready_time;
-      self->ready_time_changed = TRUE;
-    }
+  if (self->dispatching)
+    self->pending_ready_time = ready_time;
   else
     g_source_set_ready_time (self->source, ready_time);
 }
@@ -477,13 +473,10 @@ suspend (GCurlMultiSource *self)
   if (self->suspended)
     return;
   self->suspended = TRUE;
-  if (!self->ready_time_changed)
-    {
-      self->next_ready_time = g_source_get_ready_time (self->source);
-      self->ready_time_changed = TRUE;
-    }
+  if (self->pending_ready_time == NO_PENDING_READY_TIME)
+    self->pending_ready_time = g_source_get_ready_time (self->source);
   g_source_set_ready_time (self->source, -1);
-  self->backend->vtable->suspend (self->backend, TRUE);
+  _gcurl_backend_suspend (self->backend, TRUE);
 }
 
 static gboolean
@@ -500,15 +493,15 @@ multi_gsource_dispatch (GSource     *source,
   if G_UNLIKELY (self == NULL)
     return G_SOURCE_CONTINUE;
 
-  self->dispatch_count++;
-  if G_UNLIKELY (self->dispatch_depth > 0)
+  self->test.dispatches++;
+  if G_UNLIKELY (self->dispatching)
     {
       suspend (self);
       return G_SOURCE_CONTINUE;
     }
 
   g_object_ref (self);
-  self->dispatch_depth++;
+  self->dispatching = TRUE;
 
   /* Snapshot the timer: a 0 timeout set by an action below is for the next
    * iteration. The timer is one-shot: clear it before calling curl, which
@@ -524,7 +517,7 @@ multi_gsource_dispatch (GSource     *source,
   timer_calls = self->timer_calls;
   actions = self->actions;
 
-  self->backend->vtable->dispatch (self->backend, socket_ready_cb, self);
+  _gcurl_backend_dispatch (self->backend, socket_ready_cb, self);
 
   if (timer_due && !abandoned (self))
     {
@@ -545,34 +538,35 @@ multi_gsource_dispatch (GSource     *source,
    * set, and the queue stalled (doc/design.md, "libcurl 8: a timer not
    * announced again"). After any action that left no timer, ask. */
   if (self->actions != actions && timer_resync_needed () && !abandoned (self) &&
-      (self->ready_time_changed ? self->next_ready_time
-                                : g_source_get_ready_time (source)) < 0)
+      (self->pending_ready_time != NO_PENDING_READY_TIME
+       ? self->pending_ready_time : g_source_get_ready_time (source)) < 0)
     resync_timer (self);
 
   /* What libcurl forbade inside its callbacks during the actions above
    * (the only place anything is deferred). */
   run_deferred (self);
 
-  self->dispatch_depth--;
+  self->dispatching = FALSE;
 
   /* A handler ran g_object_run_dispose(): the backend outlived the loop
    * over its ready sockets; it can go now. */
   if (self->multi == NULL && self->backend != NULL)
     {
-      self->backend->vtable->destroy (self->backend);
+      _gcurl_backend_free (self->backend);
       self->backend = NULL;
     }
   else if (self->suspended)
     {
       self->suspended = FALSE;
-      self->backend->vtable->suspend (self->backend, FALSE);
+      _gcurl_backend_suspend (self->backend, FALSE);
     }
 
-  if (self->ready_time_changed)
+  if (self->pending_ready_time != NO_PENDING_READY_TIME)
     {
-      self->ready_time_changed = FALSE;
+      ready_time = self->pending_ready_time;
+      self->pending_ready_time = NO_PENDING_READY_TIME;
       if (!g_source_is_destroyed (source))
-        g_source_set_ready_time (source, self->next_ready_time);
+        g_source_set_ready_time (source, ready_time);
     }
 
   g_object_unref (self);
@@ -597,7 +591,7 @@ _gcurl_multi_source_socket_cb (CURL          *easy,
 {
   GCurlMultiSource *self = userp;
 
-  self->backend->vtable->watch (self->backend, fd, what);
+  _gcurl_backend_watch (self->backend, fd, what);
   return 0;
 }
 
@@ -670,6 +664,8 @@ pause_now (GCurlMultiSource *self,
     g_debug ("curl_easy_pause() failed: %s", curl_easy_strerror (rc));
 }
 
+/* Runs what was deferred. Callers go through flush_deferred(), except
+ * the dispatch, which runs it once at its end. */
 static void
 run_deferred (GCurlMultiSource *self)
 {
@@ -724,38 +720,26 @@ run_deferred (GCurlMultiSource *self)
     }
 }
 
+/* The one rule for deferred work: what curl forbade inside its callbacks
+ * runs as soon as no action is under way (doc/design.md, "The core's
+ * contract", 11). Handlers of `done` may drop the last reference. */
+static void
+flush_deferred (GCurlMultiSource *self)
+{
+  if (self->action_depth > 0)
+    return;
+  g_object_ref (self);
+  run_deferred (self);
+  g_object_unref (self);
+}
+
 /* ---------------------------------------------------------------------- */
 /* GObject                                                                 */
-
-static const GCurlBackendVTable *
-choose_backend (void)
-{
-  const char *name = g_getenv ("GCURL_BACKEND");
-#ifdef HAVE_EPOLL
-  const GCurlBackendVTable *fallback = &_gcurl_backend_epoll;
-#else
-  const GCurlBackendVTable *fallback = &_gcurl_backend_iochannel;
-#endif
-
-  if (name == NULL || name[0] == '\0')
-    return fallback;
-  if (g_str_equal (name, "iochannel"))
-    return &_gcurl_backend_iochannel;
-#ifdef HAVE_EPOLL
-  if (g_str_equal (name, "epoll"))
-    return &_gcurl_backend_epoll;
-#endif
-
-  g_warning ("GCURL_BACKEND=%s is not available here; using the %s backend",
-             name, fallback->name);
-  return fallback;
-}
 
 static void
 gcurl_multi_source_constructed (GObject *object)
 {
   GCurlMultiSource *self = GCURL_MULTI_SOURCE (object);
-  const GCurlBackendVTable *vtable;
 
   G_OBJECT_CLASS (gcurl_multi_source_parent_class)->constructed (object);
 
@@ -782,10 +766,7 @@ gcurl_multi_source_constructed (GObject *object)
    * blocking did itself, only when it happens: see suspend(). */
   g_source_set_can_recurse (self->source, TRUE);
 
-  vtable = choose_backend ();
-  self->backend = vtable->create (self->source);
-  if (self->backend == NULL && vtable != &_gcurl_backend_iochannel)
-    self->backend = _gcurl_backend_iochannel.create (self->source);
+  self->backend = _gcurl_backend_new (self->source);
 
   self->multi = curl_multi_init ();
   if (self->multi == NULL)
@@ -847,9 +828,9 @@ gcurl_multi_source_dispose (GObject *object)
 
   /* Inside dispatch (a handler disposed the source explicitly) the
    * backend is still walking its ready sockets: dispatch frees it. */
-  if (self->backend != NULL && self->dispatch_depth == 0)
+  if (self->backend != NULL && !self->dispatching)
     {
-      self->backend->vtable->destroy (self->backend);
+      _gcurl_backend_free (self->backend);
       self->backend = NULL;
     }
 
@@ -1113,6 +1094,7 @@ gcurl_multi_source_init (GCurlMultiSource *self)
   self->deferred = g_ptr_array_new ();
   self->max_concurrent_streams = DEFAULT_MAX_CONCURRENT_STREAMS;
   self->multiplexing = TRUE;
+  self->pending_ready_time = NO_PENDING_READY_TIME;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1213,8 +1195,7 @@ gcurl_multi_source_add_handle (GCurlMultiSource *self,
   entry->ops = &raw_ops;
   g_hash_table_insert (self->handles, easy, entry);
 
-  if (self->backend->vtable->setup_easy != NULL)
-    self->backend->vtable->setup_easy (self->backend, easy);
+  _gcurl_backend_setup_easy (self->backend, easy);
 
   if (self->action_depth > 0)
     {
@@ -1293,8 +1274,7 @@ gcurl_multi_source_remove_handle (GCurlMultiSource *self,
 
   g_object_ref (self);
   detach_handle (self, entry);
-  if (self->dispatch_depth == 0 && self->action_depth == 0)
-    run_deferred (self);
+  flush_deferred (self);
   g_object_unref (self);
   return TRUE;
 }
@@ -1331,13 +1311,7 @@ gcurl_multi_source_cancel_all (GCurlMultiSource *self)
       defer (self, entry, OP_CANCEL);
     }
 
-  if (self->action_depth == 0)
-    {
-      /* Handlers of `done` may drop the last reference. */
-      g_object_ref (self);
-      run_deferred (self);
-      g_object_unref (self);
-    }
+  flush_deferred (self);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1361,8 +1335,7 @@ _gcurl_multi_source_add_run (GCurlMultiSource *self,
   if (self->transfers != NULL)
     g_list_store_append (self->transfers, transfer);
 
-  if (self->backend->vtable->setup_easy != NULL)
-    self->backend->vtable->setup_easy (self->backend, easy);
+  _gcurl_backend_setup_easy (self->backend, easy);
 
   if (self->action_depth > 0)
     {
@@ -1469,8 +1442,7 @@ _gcurl_multi_source_set_pause (GCurlMultiSource *self,
   entry->pause_pending = FALSE;
   g_object_ref (self);
   pause_now (self, easy, bitmask);
-  if (self->dispatch_depth == 0)
-    run_deferred (self);
+  flush_deferred (self);
   g_object_unref (self);
 }
 
@@ -1484,12 +1456,7 @@ _gcurl_multi_source_cancel_transfer (GCurlMultiSource *self,
     return;
 
   defer (self, entry, OP_CANCEL);
-  if (self->action_depth == 0)
-    {
-      g_object_ref (self);
-      run_deferred (self);
-      g_object_unref (self);
-    }
+  flush_deferred (self);
 }
 
 void
@@ -1497,8 +1464,8 @@ _gcurl_multi_source_set_socket_action_hook (GCurlMultiSource      *self,
                                              GCurlSocketActionHook  hook,
                                              gpointer               user_data)
 {
-  self->action_hook = hook;
-  self->action_hook_data = user_data;
+  self->test.action_hook = hook;
+  self->test.action_hook_data = user_data;
 }
 
 GSource *
@@ -1510,17 +1477,17 @@ _gcurl_multi_source_get_gsource (GCurlMultiSource *self)
 const char *
 _gcurl_multi_source_get_backend_name (GCurlMultiSource *self)
 {
-  return self->backend->vtable->name;
+  return _gcurl_backend_get_name (self->backend);
 }
 
 guint64
 _gcurl_multi_source_get_dispatch_count (GCurlMultiSource *self)
 {
-  return self->dispatch_count;
+  return self->test.dispatches;
 }
 
 guint
 _gcurl_multi_source_get_max_action_depth (GCurlMultiSource *self)
 {
-  return self->max_action_depth;
+  return self->test.max_action_depth;
 }

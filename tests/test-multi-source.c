@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "gcurl-multi-source-private.h"
+#include "gcurl-test-hooks-private.h"
 #include "gcurl-test-utils.h"
 
 static GCurlTestServer *server;

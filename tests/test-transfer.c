@@ -20,6 +20,7 @@
 #include "gcurl-filename-private.h"
 #include "gcurl-part-file-private.h"
 #include "gcurl-multi-source-private.h"
+#include "gcurl-test-hooks-private.h"
 #include "gcurl-transfer-private.h"
 #include "gcurl-test-utils.h"
 
