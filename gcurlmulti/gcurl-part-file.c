@@ -269,6 +269,27 @@ replace_part (GCurlPartFile *self,
   return fd;
 }
 
+/* The part as it is on disk, for appending: never through a link, and
+ * O_NONBLOCK, so that a FIFO put there meanwhile cannot block us. */
+static int
+open_existing_part (GCurlPartFile *self,
+                    GError       **error)
+{
+  int fd = open (self->part_path,
+                 O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      if (errsv == ELOOP)
+        set_not_regular_error (error, self->part_path, S_IFLNK);
+      else
+        set_errno_error (error, errsv, self->part_path, "Cannot open");
+    }
+  return fd;
+}
+
 static gboolean
 open_part (GCurlPartFile *self,
            GError       **error)
@@ -279,19 +300,9 @@ open_part (GCurlPartFile *self,
     {
       struct stat st;
 
-      /* O_NONBLOCK: a FIFO put there since _new() cannot block us. */
-      fd = open (self->part_path,
-                 O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+      fd = open_existing_part (self, error);
       if (fd < 0)
-        {
-          int errsv = errno;
-
-          if (errsv == ELOOP)
-            set_not_regular_error (error, self->part_path, S_IFLNK);
-          else
-            set_errno_error (error, errsv, self->part_path, "Cannot open");
-          return FALSE;
-        }
+        return FALSE;
       if (fstat (fd, &st) != 0)
         {
           set_errno_error (error, errno, self->part_path, "Cannot check");
@@ -367,18 +378,9 @@ reopen_part (GCurlPartFile *self,
   struct stat st;
   int fd;
 
-  fd = open (self->part_path,
-             O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  fd = open_existing_part (self, error);
   if (fd < 0)
-    {
-      int errsv = errno;
-
-      if (errsv == ELOOP)
-        set_not_regular_error (error, self->part_path, S_IFLNK);
-      else
-        set_errno_error (error, errsv, self->part_path, "Cannot open");
-      return FALSE;
-    }
+    return FALSE;
   if (fstat (fd, &st) != 0 || !same_file (self, &st) || st.st_nlink != 1)
     {
       g_autofree char *name = g_filename_display_name (self->part_path);

@@ -16,14 +16,7 @@ G_BEGIN_DECLS
 #define DEFAULT_PROTOCOLS "http,https"
 #define DEFAULT_MAX_REDIRECTS 20
 #define DEFAULT_PROGRESS_INTERVAL 100
-/* Chosen by measurement (bench/RESULTS-debian12.md, "Receive buffer",
- * median of 9 runs; ranges over every full run so far): against libcurl's
- * 16 KiB, 32 KiB takes 4–7% less CPU for 8,000 bodies of 100 KiB at c=1,000 and
- * 8–33% less for 16 MiB bodies, for 16 KiB more per running transfer
- * (42 → 58 MiB peak at c=1,000). 64 KiB saves no more on the small
- * bodies (13–24% more on the large) for 48 KiB more per
- * transfer (90 MiB); 128 KiB and more cost more CPU on 100 KiB bodies
- * (glibc serves each buffer with mmap) and more memory still. */
+/* Chosen by measurement: doc/performance.md, "Tuning". */
 #define DEFAULT_RECEIVE_BUFFER_SIZE (32 * 1024)
 #define MIN_RECEIVE_BUFFER_SIZE 1024
 #define MAX_RECEIVE_BUFFER_SIZE (10 * 1024 * 1024)

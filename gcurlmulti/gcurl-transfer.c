@@ -998,12 +998,10 @@ gcurl_transfer_class_init (GCurlTransferClass *klass)
    * so a single write to the output, takes. Each running transfer holds
    * one.
    *
-   * The default, 32 KiB, was chosen by measurement (the "Receive buffer"
-   * section of `bench/RESULTS-debian12.md`): against libcurl's own 16 KiB
-   * it took 8–33% less CPU to receive 16 MiB bodies and 4–7% less for 100 KiB
-   * ones with a thousand transfers running (eight runs), for 16 KiB more
-   * memory per running transfer; 64 KiB saves at most 2% more on small
-   * bodies for three times the memory. Lower it for thousands of small transfers where memory
+   * The default, 32 KiB, twice libcurl's own, was chosen by measurement:
+   * it takes less CPU for large and for many bodies than 16 KiB, for 16 KiB
+   * more memory per running transfer (see the performance guide's
+   * "Tuning"). Lower it for thousands of small transfers where memory
    * counts; raise it (64 to 256 KiB) for a few very fast large downloads.
    */
   properties[PROP_RECEIVE_BUFFER_SIZE] =
