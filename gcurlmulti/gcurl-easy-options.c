@@ -155,12 +155,12 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
 {
   CURL *easy = self->easy;
   EasyOptions *o = &self->applied;
-  gboolean has_body = self->body_bytes != NULL || self->body_stream != NULL;
-  const char *method = self->method ? self->method : (has_body ? "POST" : "GET");
+  gboolean has_body = self->body.body_bytes != NULL || self->body.body_stream != NULL;
+  const char *method = self->request.method ? self->request.method : (has_body ? "POST" : "GET");
   gboolean plain_get = !has_body && g_ascii_strcasecmp (method, "GET") == 0;
-  gint64 body_length = self->body_bytes ? (gint64) g_bytes_get_size (self->body_bytes)
-                                        : self->body_length;
-  const char *ca_file = self->tls_ca_file ? self->tls_ca_file : self->default_ca_file;
+  gint64 body_length = self->body.body_bytes ? (gint64) g_bytes_get_size (self->body.body_bytes)
+                                        : self->body.body_length;
+  const char *ca_file = self->request.tls_ca_file ? self->request.tls_ca_file : self->default_ca_file;
   gboolean forbid_reuse;
   guint buffer_size;
   long version;
@@ -190,27 +190,27 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
   else if (!plain_get)
     curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
 
-  g_clear_pointer (&self->slist, curl_slist_free_all);
+  g_clear_pointer (&self->request.slist, curl_slist_free_all);
   if (has_body)
     {
       /* No "Expect: 100-continue" wait of a second on large bodies. */
-      self->slist = curl_slist_append (self->slist, "Expect:");
-      if (self->body_content_type != NULL)
+      self->request.slist = curl_slist_append (self->request.slist, "Expect:");
+      if (self->body.body_content_type != NULL)
         {
-          g_autofree char *h = g_strdup_printf ("Content-Type: %s", self->body_content_type);
-          self->slist = curl_slist_append (self->slist, h);
+          g_autofree char *h = g_strdup_printf ("Content-Type: %s", self->body.body_content_type);
+          self->request.slist = curl_slist_append (self->request.slist, h);
         }
     }
-  for (guint i = 0; self->request_headers != NULL && i < self->request_headers->len; i++)
-    self->slist = curl_slist_append (self->slist, self->request_headers->pdata[i]);
-  SET_IF_CHANGED (o, easy, headers, CURLOPT_HTTPHEADER, self->slist);
+  for (guint i = 0; self->request.request_headers != NULL && i < self->request.request_headers->len; i++)
+    self->request.slist = curl_slist_append (self->request.slist, self->request.request_headers->pdata[i]);
+  SET_IF_CHANGED (o, easy, headers, CURLOPT_HTTPHEADER, self->request.slist);
 
-  set_string_if_changed (o, easy, &o->url, CURLOPT_URL, self->url);
-  set_string_if_changed (o, easy, &o->user_agent, CURLOPT_USERAGENT, self->user_agent);
-  SET_IF_CHANGED (o, easy, follow, CURLOPT_FOLLOWLOCATION, (long) self->follow_redirects);
-  SET_IF_CHANGED (o, easy, max_redirects, CURLOPT_MAXREDIRS, (long) self->max_redirects);
+  set_string_if_changed (o, easy, &o->url, CURLOPT_URL, self->request.url);
+  set_string_if_changed (o, easy, &o->user_agent, CURLOPT_USERAGENT, self->request.user_agent);
+  SET_IF_CHANGED (o, easy, follow, CURLOPT_FOLLOWLOCATION, (long) self->request.follow_redirects);
+  SET_IF_CHANGED (o, easy, max_redirects, CURLOPT_MAXREDIRS, (long) self->request.max_redirects);
 
-  switch (self->http_version)
+  switch (self->request.http_version)
     {
     case GCURL_HTTP_1_1:
       version = CURL_HTTP_VERSION_1_1;
@@ -247,14 +247,14 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
                   (version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE ||
                    ((version == CURL_HTTP_VERSION_2TLS || version == CURL_HTTP_VERSION_3 ||
                      version == CURL_HTTP_VERSION_3ONLY) &&
-                    g_ascii_strncasecmp (self->url, "https:", 6) == 0)) ? 1L : 0L);
+                    g_ascii_strncasecmp (self->request.url, "https:", 6) == 0)) ? 1L : 0L);
 
   /* libcurl 7.88 fails the second request on a cleartext HTTP/2
    * connection ("Error in the HTTP2 framing layer"): never reuse one.
    * CURLOPT_FORBID_REUSE is not ours otherwise: on a handle C code has,
    * only undo what we did. */
-  forbid_reuse = self->http_version == GCURL_HTTP_2_PRIOR_KNOWLEDGE &&
-                 g_ascii_strncasecmp (self->url, "http:", 5) == 0;
+  forbid_reuse = self->request.http_version == GCURL_HTTP_2_PRIOR_KNOWLEDGE &&
+                 g_ascii_strncasecmp (self->request.url, "http:", 5) == 0;
   if (o->valid || forbid_reuse || o->forbid_reuse)
     {
       if (!o->valid || o->forbid_reuse != forbid_reuse)
@@ -262,31 +262,31 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
       o->forbid_reuse = forbid_reuse;
     }
 
-  SET_IF_CHANGED (o, easy, timeout, CURLOPT_TIMEOUT_MS, (long) self->timeout);
-  SET_IF_CHANGED (o, easy, connect_timeout, CURLOPT_CONNECTTIMEOUT_MS, (long) self->connect_timeout);
-  SET_IF_CHANGED (o, easy, low_speed_limit, CURLOPT_LOW_SPEED_LIMIT, (long) self->low_speed_limit);
-  SET_IF_CHANGED (o, easy, low_speed_time, CURLOPT_LOW_SPEED_TIME, (long) self->low_speed_time);
-  SET_IF_CHANGED (o, easy, max_send, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t) self->max_send_speed);
+  SET_IF_CHANGED (o, easy, timeout, CURLOPT_TIMEOUT_MS, (long) self->request.timeout);
+  SET_IF_CHANGED (o, easy, connect_timeout, CURLOPT_CONNECTTIMEOUT_MS, (long) self->request.connect_timeout);
+  SET_IF_CHANGED (o, easy, low_speed_limit, CURLOPT_LOW_SPEED_LIMIT, (long) self->request.low_speed_limit);
+  SET_IF_CHANGED (o, easy, low_speed_time, CURLOPT_LOW_SPEED_TIME, (long) self->request.low_speed_time);
+  SET_IF_CHANGED (o, easy, max_send, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t) self->request.max_send_speed);
   /* Paced by us (_gcurl_transfer_pace_allows()): chunks of at most a
    * sixteenth of a second's worth, so that it goes on evenly. */
-  self->pace_rate = self->max_recv_speed;
-  buffer_size = self->receive_buffer_size;
-  if (self->max_recv_speed > 0)
-    buffer_size = (guint) CLAMP (self->max_recv_speed / 16, MIN_RECEIVE_BUFFER_SIZE,
-                                 (gint64) self->receive_buffer_size);
+  self->sink.pace_rate = self->request.max_recv_speed;
+  buffer_size = self->request.receive_buffer_size;
+  if (self->request.max_recv_speed > 0)
+    buffer_size = (guint) CLAMP (self->request.max_recv_speed / 16, MIN_RECEIVE_BUFFER_SIZE,
+                                 (gint64) self->request.receive_buffer_size);
   SET_IF_CHANGED (o, easy, buffer_size, CURLOPT_BUFFERSIZE, (long) buffer_size);
-  SET_IF_CHANGED (o, easy, resume_from, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) self->offset);
-  if (!o->valid || g_strcmp0 (o->protocols, self->allowed_protocols) != 0)
+  SET_IF_CHANGED (o, easy, resume_from, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) self->sink.offset);
+  if (!o->valid || g_strcmp0 (o->protocols, self->request.allowed_protocols) != 0)
     {
-      curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, self->allowed_protocols);
-      curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS_STR, self->allowed_protocols);
+      curl_easy_setopt (easy, CURLOPT_PROTOCOLS_STR, self->request.allowed_protocols);
+      curl_easy_setopt (easy, CURLOPT_REDIR_PROTOCOLS_STR, self->request.allowed_protocols);
       g_free (o->protocols);
-      o->protocols = g_strdup (self->allowed_protocols);
+      o->protocols = g_strdup (self->request.allowed_protocols);
     }
   SET_IF_CHANGED (o, easy, max_file_size, CURLOPT_MAXFILESIZE_LARGE,
-                  (curl_off_t) (self->max_size > 0 ? MAX (0, self->max_size - self->offset) : 0));
-  SET_IF_CHANGED (o, easy, verify_peer, CURLOPT_SSL_VERIFYPEER, (long) self->tls_verify_peer);
-  SET_IF_CHANGED (o, easy, verify_host, CURLOPT_SSL_VERIFYHOST, self->tls_verify_host ? 2L : 0L);
+                  (curl_off_t) (self->request.max_size > 0 ? MAX (0, self->request.max_size - self->sink.offset) : 0));
+  SET_IF_CHANGED (o, easy, verify_peer, CURLOPT_SSL_VERIFYPEER, (long) self->request.tls_verify_peer);
+  SET_IF_CHANGED (o, easy, verify_host, CURLOPT_SSL_VERIFYHOST, self->request.tls_verify_host ? 2L : 0L);
   /* Back to libcurl's own bundle when the property is unset again. */
   if (ca_file != NULL)
     set_string_if_changed (o, easy, &o->ca_file, CURLOPT_CAINFO, ca_file);

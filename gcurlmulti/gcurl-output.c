@@ -106,20 +106,20 @@ check_response (GCurlTransfer *self)
 {
   guint code;
 
-  self->checked_response = TRUE;
+  self->response.checked_response = TRUE;
 
   _gcurl_transfer_freeze (self);
 
   code = _gcurl_transfer_read_response_head (self);
-  if (self->fail_on_http_error && code >= 400)
-    self->error_body = TRUE;
-  self->decoded = body_is_decoded (self);
-  if (self->decoded)   /* what a progress report between head and body set */
-    _gcurl_transfer_set_int64 (self, &self->total_bytes, -1, PROP_TOTAL_BYTES);
+  if (self->request.fail_on_http_error && code >= 400)
+    self->sink.error_body = TRUE;
+  self->sink.decoded = body_is_decoded (self);
+  if (self->sink.decoded)   /* what a progress report between head and body set */
+    _gcurl_transfer_set_int64 (self, &self->response.total_bytes, -1, PROP_TOTAL_BYTES);
 
   /* Memory output: room for the announced body, up to MAX_PRESIZE, rather
    * than growing (and copying) it from nothing; within max-size. */
-  if (self->output == GCURL_OUTPUT_MEMORY && !self->error_body && self->buffer.len == 0)
+  if (self->sink.output == GCURL_OUTPUT_MEMORY && !self->sink.error_body && self->sink.buffer.len == 0)
     {
       gint64 length = _gcurl_transfer_info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1);
 
@@ -127,8 +127,8 @@ check_response (GCurlTransfer *self)
        * glibc's mmap threshold, and every body was mapped, faulted in and
        * unmapped (W3 c=100 cost 4.7 times the raw loop instead of 1.2).
        * Failing is fine: growing says whether memory runs out. */
-      if (length > 0 && (self->max_size == 0 || length <= self->max_size))
-        body_buffer_reserve (&self->buffer, (gsize) MIN (length, MAX_PRESIZE), TRUE);
+      if (length > 0 && (self->request.max_size == 0 || length <= self->request.max_size))
+        body_buffer_reserve (&self->sink.buffer, (gsize) MIN (length, MAX_PRESIZE), TRUE);
     }
 
   _gcurl_transfer_update_progress (self);
@@ -155,59 +155,59 @@ _gcurl_transfer_write_cb (char   *ptr,
   if (self->state == GCURL_TRANSFER_STATE_PAUSED)
     return CURL_WRITEFUNC_PAUSE;
 
-  if (self->pace_rate > 0 && !_gcurl_transfer_pace_allows (self, len))
+  if (self->sink.pace_rate > 0 && !_gcurl_transfer_pace_allows (self, len))
     return CURL_WRITEFUNC_PAUSE;
 
-  if (!self->checked_response)
+  if (!self->response.checked_response)
     check_response (self);
 
   /* libcurl 7.88 checks CURLOPT_MAXFILESIZE_LARGE only against a
    * Content-Length; count here too, error bodies included. */
-  if (self->max_size > 0 && self->offset + self->received + (gint64) len > self->max_size)
+  if (self->request.max_size > 0 && self->sink.offset + self->sink.received + (gint64) len > self->request.max_size)
     {
-      self->too_large = TRUE;
+      self->sink.too_large = TRUE;
       return 0;
     }
 
-  if (self->error_body)
+  if (self->sink.error_body)
     {
-      gsize keep = MIN (len, MAX_ERROR_BODY - MIN (self->buffer.len, MAX_ERROR_BODY));
+      gsize keep = MIN (len, MAX_ERROR_BODY - MIN (self->sink.buffer.len, MAX_ERROR_BODY));
 
-      if (!body_buffer_append (&self->buffer, ptr, keep))
+      if (!body_buffer_append (&self->sink.buffer, ptr, keep))
         {
-          self->out_of_memory = TRUE;
+          self->sink.out_of_memory = TRUE;
           return 0;
         }
-      self->received += len;
+      self->sink.received += len;
       return len;
     }
 
-  switch (self->output)
+  switch (self->sink.output)
     {
     case GCURL_OUTPUT_MEMORY:
-      if (!body_buffer_append (&self->buffer, ptr, len))
+      if (!body_buffer_append (&self->sink.buffer, ptr, len))
         {
-          self->out_of_memory = TRUE;
+          self->sink.out_of_memory = TRUE;
           return 0;
         }
       break;
 
     case GCURL_OUTPUT_FILE:
-      if (self->part == NULL)   /* disposed while running */
+      if (self->sink.part == NULL)   /* disposed while running */
         return 0;
-      if (!_gcurl_part_file_write (self->part, ptr, len, &self->write_error))
+      if (!_gcurl_part_file_write (self->sink.part, ptr, len, &self->sink.write_error))
         return 0;
       /* The whole announced body is in: no descriptor held until libcurl
        * says the transfer is done, which may be many transfers later
        * (doc/design.md, "The download folder"). */
-      if (self->received + (gint64) len == _gcurl_transfer_info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1))
-        _gcurl_part_file_rest (self->part);
+      if (self->sink.received + (gint64) len == _gcurl_transfer_info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1))
+        _gcurl_part_file_rest (self->sink.part);
       break;
 
     case GCURL_OUTPUT_STREAM:
-      if (self->out == NULL)   /* disposed while running */
+      if (self->sink.out == NULL)   /* disposed while running */
         return 0;
-      if (!g_output_stream_write_all (self->out, ptr, len, NULL, NULL, &self->write_error))
+      if (!g_output_stream_write_all (self->sink.out, ptr, len, NULL, NULL, &self->sink.write_error))
         return 0;
       break;
 
@@ -221,7 +221,7 @@ _gcurl_transfer_write_cb (char   *ptr,
       break;
     }
 
-  self->received += len;
+  self->sink.received += len;
   return len;
 }
 
@@ -229,12 +229,12 @@ gboolean
 _gcurl_transfer_open_output (GCurlTransfer *self,
                              GError       **error)
 {
-  switch (self->output)
+  switch (self->sink.output)
     {
     case GCURL_OUTPUT_FILE:
       {
-        g_autoptr(GFile) parent = g_file_get_parent (self->file);
-        g_autofree char *path = g_file_get_path (self->file);
+        g_autoptr(GFile) parent = g_file_get_parent (self->sink.file);
+        g_autofree char *path = g_file_get_path (self->sink.file);
         gint64 offset = 0;
 
         if (parent == NULL)
@@ -245,7 +245,7 @@ _gcurl_transfer_open_output (GCurlTransfer *self,
           }
         if (path == NULL)
           {
-            g_autofree char *name = g_file_get_parse_name (self->file);
+            g_autofree char *name = g_file_get_parse_name (self->sink.file);
 
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                          "Cannot download to %s: not a local file (write to a "
@@ -254,19 +254,19 @@ _gcurl_transfer_open_output (GCurlTransfer *self,
           }
         /* Opened on the first body byte (doc/design.md, "The download
          * folder"). */
-        self->part = _gcurl_part_file_new (path,
-                                            (self->flags & GCURL_DOWNLOAD_FLAGS_RESUME) != 0,
-                                            (self->flags & GCURL_DOWNLOAD_FLAGS_REPLACE) != 0,
+        self->sink.part = _gcurl_part_file_new (path,
+                                            (self->sink.flags & GCURL_DOWNLOAD_FLAGS_RESUME) != 0,
+                                            (self->sink.flags & GCURL_DOWNLOAD_FLAGS_REPLACE) != 0,
                                             &offset, error);
-        if (self->part == NULL)
+        if (self->sink.part == NULL)
           return FALSE;
-        if (self->flags & GCURL_DOWNLOAD_FLAGS_RESUME)
-          self->offset = offset;
+        if (self->sink.flags & GCURL_DOWNLOAD_FLAGS_RESUME)
+          self->sink.offset = offset;
       }
       break;
 
     case GCURL_OUTPUT_STREAM:
-      self->out = g_object_ref (self->user_stream);
+      self->sink.out = g_object_ref (self->sink.user_stream);
       break;
 
     case GCURL_OUTPUT_MEMORY:
@@ -274,7 +274,7 @@ _gcurl_transfer_open_output (GCurlTransfer *self,
     default:
       break;
     }
-  self->buffering = self->output == GCURL_OUTPUT_MEMORY || self->fail_on_http_error;
+  self->sink.buffering = self->sink.output == GCURL_OUTPUT_MEMORY || self->request.fail_on_http_error;
   return TRUE;
 }
 
@@ -284,14 +284,14 @@ finish_file (GCurlTransfer *self)
   g_autoptr(GError) local = NULL;
   gboolean discard;
 
-  if (self->part == NULL)
+  if (self->sink.part == NULL)
     return;
 
-  if (self->error == NULL)
+  if (self->response.error == NULL)
     {
-      if (_gcurl_part_file_commit (self->part, &local))
+      if (_gcurl_part_file_commit (self->sink.part, &local))
         goto out;
-      self->error = g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE,
+      self->response.error = g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE,
                                  "Transfer of %s failed: cannot store the body: %s",
                                  _gcurl_transfer_shown_url (self), local->message);
     }
@@ -299,13 +299,13 @@ finish_file (GCurlTransfer *self)
   /* Keep a partial download to resume, unless it was cancelled (and not
    * asked to be kept) or is empty. An HTTP error's body never went to the
    * file, and a partial it was resuming stays. */
-  discard = (g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-             (self->flags & GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL) == 0) ||
-            (self->received == 0 && self->offset == 0);
-  _gcurl_part_file_abandon (self->part, discard);
+  discard = (g_error_matches (self->response.error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+             (self->sink.flags & GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL) == 0) ||
+            (self->sink.received == 0 && self->sink.offset == 0);
+  _gcurl_part_file_abandon (self->sink.part, discard);
 
 out:
-  g_clear_pointer (&self->part, _gcurl_part_file_free);
+  g_clear_pointer (&self->sink.part, _gcurl_part_file_free);
 }
 
 /* The run ended: the file is moved into place or kept or discarded, a
@@ -314,25 +314,25 @@ out:
 void
 _gcurl_transfer_close_output (GCurlTransfer *self)
 {
-  if (self->output == GCURL_OUTPUT_FILE)
+  if (self->sink.output == GCURL_OUTPUT_FILE)
     finish_file (self);
-  else if (self->output == GCURL_OUTPUT_STREAM && self->out != NULL &&
-           self->error == NULL)
+  else if (self->sink.output == GCURL_OUTPUT_STREAM && self->sink.out != NULL &&
+           self->response.error == NULL)
     {
       g_autoptr(GError) local = NULL;
 
-      if (!g_output_stream_flush (self->out, NULL, &local))
-        self->error = g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE,
+      if (!g_output_stream_flush (self->sink.out, NULL, &local))
+        self->response.error = g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE,
                                    "Transfer of %s failed: cannot store the body: %s",
                                    _gcurl_transfer_shown_url (self), local->message);
     }
-  g_clear_object (&self->out);
+  g_clear_object (&self->sink.out);
 
   /* The body in memory: the output, or an HTTP error's. */
-  if (self->buffering && (self->output == GCURL_OUTPUT_MEMORY || self->error_body))
-    self->body = body_buffer_steal (&self->buffer);
-  _gcurl_transfer_body_buffer_clear (&self->buffer);
-  self->buffering = FALSE;
+  if (self->sink.buffering && (self->sink.output == GCURL_OUTPUT_MEMORY || self->sink.error_body))
+    self->sink.body = body_buffer_steal (&self->sink.buffer);
+  _gcurl_transfer_body_buffer_clear (&self->sink.buffer);
+  self->sink.buffering = FALSE;
 }
 
 /* ---- Public API ---------------------------------------------------------- */
@@ -341,12 +341,12 @@ static void
 set_output (GCurlTransfer *self,
             GCurlOutput    output)
 {
-  g_clear_object (&self->file);
-  g_clear_object (&self->user_stream);
-  self->flags = GCURL_DOWNLOAD_FLAGS_NONE;
-  if (self->output != output)
+  g_clear_object (&self->sink.file);
+  g_clear_object (&self->sink.user_stream);
+  self->sink.flags = GCURL_DOWNLOAD_FLAGS_NONE;
+  if (self->sink.output != output)
     {
-      self->output = output;
+      self->sink.output = output;
       _gcurl_transfer_notify (self, PROP_OUTPUT);
     }
 }
@@ -364,7 +364,7 @@ gcurl_transfer_get_output (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), GCURL_OUTPUT_MEMORY);
 
-  return self->output;
+  return self->sink.output;
 }
 
 /**
@@ -426,8 +426,8 @@ gcurl_transfer_set_output_file (GCurlTransfer      *self,
   g_return_if_fail (!_gcurl_transfer_is_active (self));
 
   set_output (self, GCURL_OUTPUT_FILE);
-  self->file = g_object_ref (file);
-  self->flags = flags;
+  self->sink.file = g_object_ref (file);
+  self->sink.flags = flags;
 }
 
 /**
@@ -444,7 +444,7 @@ gcurl_transfer_get_output_file (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  return self->file;
+  return self->sink.file;
 }
 
 /**
@@ -466,7 +466,7 @@ gcurl_transfer_set_output_stream (GCurlTransfer *self,
   g_return_if_fail (!_gcurl_transfer_is_active (self));
 
   set_output (self, GCURL_OUTPUT_STREAM);
-  self->user_stream = g_object_ref (stream);
+  self->sink.user_stream = g_object_ref (stream);
 }
 
 /**
@@ -502,5 +502,5 @@ gcurl_transfer_get_body (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  return self->body;
+  return self->sink.body;
 }

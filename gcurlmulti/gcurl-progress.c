@@ -60,23 +60,23 @@ _gcurl_transfer_update_progress (GCurlTransfer *self)
 
   _gcurl_transfer_freeze (self);
 
-  _gcurl_transfer_set_int64 (self, &self->bytes_received, self->offset + self->received, PROP_BYTES_RECEIVED);
+  _gcurl_transfer_set_int64 (self, &self->response.bytes_received, self->sink.offset + self->sink.received, PROP_BYTES_RECEIVED);
 
   /* A Content-Length counts encoded bytes, bytes-received decoded ones:
    * the total of a decoded body is unknown until its end. */
   length = _gcurl_transfer_info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1);
-  if (length >= 0 && !self->error_body && !self->decoded)
-    _gcurl_transfer_set_int64 (self, &self->total_bytes, self->offset + length, PROP_TOTAL_BYTES);
+  if (length >= 0 && !self->sink.error_body && !self->sink.decoded)
+    _gcurl_transfer_set_int64 (self, &self->response.total_bytes, self->sink.offset + length, PROP_TOTAL_BYTES);
 
-  _gcurl_transfer_set_int64 (self, &self->download_speed,
+  _gcurl_transfer_set_int64 (self, &self->response.download_speed,
              _gcurl_transfer_info_off (self->easy, CURLINFO_SPEED_DOWNLOAD_T, 0), PROP_DOWNLOAD_SPEED);
   /* Without a request body both stay at the 0 of the start (C code with
    * the handle may have set one of its own). */
-  if (self->body_bytes != NULL || self->body_stream != NULL || self->handle_exposed)
+  if (self->body.body_bytes != NULL || self->body.body_stream != NULL || self->handle_exposed)
     {
-      _gcurl_transfer_set_int64 (self, &self->bytes_sent,
+      _gcurl_transfer_set_int64 (self, &self->response.bytes_sent,
                  _gcurl_transfer_info_off (self->easy, CURLINFO_SIZE_UPLOAD_T, 0), PROP_BYTES_SENT);
-      _gcurl_transfer_set_int64 (self, &self->upload_speed,
+      _gcurl_transfer_set_int64 (self, &self->response.upload_speed,
                  _gcurl_transfer_info_off (self->easy, CURLINFO_SPEED_UPLOAD_T, 0), PROP_UPLOAD_SPEED);
     }
 
@@ -108,7 +108,7 @@ too_slow (GCurlTransfer *self,
           gint64         bytes)
 {
   gint64 now = g_get_monotonic_time ();
-  gint64 window = (gint64) self->low_speed_time * G_USEC_PER_SEC;
+  gint64 window = (gint64) self->request.low_speed_time * G_USEC_PER_SEC;
   gint64 step = MAX (window / (SPEED_SAMPLES - 2), 100 * 1000);
   guint last = (self->first_sample + self->n_samples - 1) % SPEED_SAMPLES;
   gint64 base_time = -1, base_bytes = 0;
@@ -138,7 +138,7 @@ too_slow (GCurlTransfer *self,
     }
   if (base_time < 0)
     return FALSE;
-  return bytes - base_bytes < (gint64) self->low_speed_limit * self->low_speed_time;
+  return bytes - base_bytes < (gint64) self->request.low_speed_limit * self->request.low_speed_time;
 }
 
 int
@@ -154,14 +154,14 @@ _gcurl_transfer_xferinfo_cb (void       *data,
   if (self->cancelling)
     return 1;
 
-  if (ultotal > 0 && self->total_bytes_to_send != ultotal)
-    _gcurl_transfer_set_int64 (self, &self->total_bytes_to_send, ultotal, PROP_TOTAL_BYTES_TO_SEND);
+  if (ultotal > 0 && self->response.total_bytes_to_send != ultotal)
+    _gcurl_transfer_set_int64 (self, &self->response.total_bytes_to_send, ultotal, PROP_TOTAL_BYTES_TO_SEND);
 
   /* Paused, by the caller or by max-recv-speed, is not slow: the window
    * starts again. */
-  if (self->low_speed_limit > 0 && self->low_speed_time > 0)
+  if (self->request.low_speed_limit > 0 && self->request.low_speed_time > 0)
     {
-      if (self->state == GCURL_TRANSFER_STATE_PAUSED || self->pace_source != NULL)
+      if (self->state == GCURL_TRANSFER_STATE_PAUSED || self->sink.pace_source != NULL)
         self->n_samples = 0;
       else if (too_slow (self, (gint64) dlnow + (gint64) ulnow))
         {
@@ -170,7 +170,7 @@ _gcurl_transfer_xferinfo_cb (void       *data,
         }
     }
 
-  if (self->progress_interval == G_MAXUINT)
+  if (self->request.progress_interval == G_MAXUINT)
     return 0;
 
   /* Most calls come within the interval: the coarse clock, never ahead of
@@ -179,9 +179,9 @@ _gcurl_transfer_xferinfo_cb (void       *data,
    * iteration's time: libcurl 8 can read a whole body within one action,
    * and every call after the first would look as early as that iteration
    * (doc/design.md, "Progress"). */
-  if (self->progress_interval > 0)
+  if (self->request.progress_interval > 0)
     {
-      gint64 interval = (gint64) self->progress_interval * 1000;
+      gint64 interval = (gint64) self->request.progress_interval * 1000;
 
       if (coarse_monotonic_time () - self->last_notify < interval)
         return 0;
@@ -198,10 +198,10 @@ _gcurl_transfer_xferinfo_cb (void       *data,
 void
 _gcurl_transfer_stop_pacing (GCurlTransfer *self)
 {
-  if (self->pace_source != NULL)
+  if (self->sink.pace_source != NULL)
     {
-      g_source_destroy (self->pace_source);
-      g_clear_pointer (&self->pace_source, g_source_unref);
+      g_source_destroy (self->sink.pace_source);
+      g_clear_pointer (&self->sink.pace_source, g_source_unref);
     }
 }
 
@@ -210,7 +210,7 @@ pace_done_cb (gpointer data)
 {
   GCurlTransfer *self = data;
 
-  g_clear_pointer (&self->pace_source, g_source_unref);
+  g_clear_pointer (&self->sink.pace_source, g_source_unref);
   if (_gcurl_transfer_is_active (self) && !self->cancelling)
     _gcurl_transfer_apply_pause (self);   /* libcurl hands the kept chunk over again */
   return G_SOURCE_REMOVE;
@@ -232,25 +232,25 @@ _gcurl_transfer_pace_allows (GCurlTransfer *self,
                              gsize          len)
 {
   gint64 now = g_get_monotonic_time ();
-  double rate = (double) self->pace_rate;
+  double rate = (double) self->sink.pace_rate;
   double due;
 
-  if (self->pace_start == 0)
-    self->pace_start = now;
+  if (self->sink.pace_start == 0)
+    self->sink.pace_start = now;
   /* When the body with these bytes is no longer ahead, in µs after its
    * start. */
-  due = ((double) (self->received + (gint64) len) - rate / 16) * G_USEC_PER_SEC / rate;
-  if (due <= (double) (now - self->pace_start))
+  due = ((double) (self->sink.received + (gint64) len) - rate / 16) * G_USEC_PER_SEC / rate;
+  if (due <= (double) (now - self->sink.pace_start))
     return TRUE;
 
-  if (self->pace_source == NULL)
+  if (self->sink.pace_source == NULL)
     {
-      gint64 wait_ms = (gint64) ((due - (double) (now - self->pace_start)) / 1000) + 1;
+      gint64 wait_ms = (gint64) ((due - (double) (now - self->sink.pace_start)) / 1000) + 1;
 
-      self->pace_source = g_timeout_source_new ((guint) MIN (wait_ms, G_MAXUINT));
-      g_source_set_callback (self->pace_source, pace_done_cb, self, NULL);
-      g_source_set_static_name (self->pace_source, "[gcurlmulti] max-recv-speed");
-      g_source_attach (self->pace_source, gcurl_multi_source_get_context (self->source));
+      self->sink.pace_source = g_timeout_source_new ((guint) MIN (wait_ms, G_MAXUINT));
+      g_source_set_callback (self->sink.pace_source, pace_done_cb, self, NULL);
+      g_source_set_static_name (self->sink.pace_source, "[gcurlmulti] max-recv-speed");
+      g_source_attach (self->sink.pace_source, gcurl_multi_source_get_context (self->source));
     }
   return FALSE;
 }
@@ -271,7 +271,7 @@ gcurl_transfer_get_timing (GCurlTransfer *self,
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), -1);
   g_return_val_if_fail (timing <= GCURL_TIMING_QUEUE, -1);
 
-  if (_gcurl_transfer_is_active (self) || self->timings_in_easy)
+  if (_gcurl_transfer_is_active (self) || self->response.timings_in_easy)
     return _gcurl_transfer_info_off (self->easy, timing_infos[timing], -1);
-  return self->timings[timing];
+  return self->response.timings[timing];
 }

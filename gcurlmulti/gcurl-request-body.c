@@ -36,30 +36,30 @@ read_ready_cb (GObject      *object,
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
 
   /* The read of a run that is over. */
-  if (cancellable != self->read_cancellable || g_cancellable_is_cancelled (cancellable))
+  if (cancellable != self->body.read_cancellable || g_cancellable_is_cancelled (cancellable))
     {
       g_clear_pointer (&bytes, g_bytes_unref);
       return;
     }
 
-  self->reading = FALSE;
+  self->body.reading = FALSE;
   if (bytes == NULL)
-    self->read_error = g_steal_pointer (&error);
+    self->body.read_error = g_steal_pointer (&error);
   else if (g_bytes_get_size (bytes) == 0)
     {
-      self->read_eof = TRUE;
+      self->body.read_eof = TRUE;
       g_bytes_unref (bytes);
     }
   else
     {
-      g_clear_pointer (&self->read_chunk, g_bytes_unref);
-      self->read_chunk = bytes;
-      self->read_pos = 0;
+      g_clear_pointer (&self->body.read_chunk, g_bytes_unref);
+      self->body.read_chunk = bytes;
+      self->body.read_pos = 0;
     }
 
-  if (self->read_waiting && _gcurl_transfer_is_active (self))
+  if (self->body.read_waiting && _gcurl_transfer_is_active (self))
     {
-      self->read_waiting = FALSE;
+      self->body.read_waiting = FALSE;
       _gcurl_transfer_apply_pause (self);
     }
 }
@@ -77,53 +77,53 @@ _gcurl_transfer_read_cb (char   *buffer,
   if (self->state == GCURL_TRANSFER_STATE_PAUSED)
     return CURL_READFUNC_PAUSE;
 
-  if (self->body_bytes != NULL)
+  if (self->body.body_bytes != NULL)
     {
       gsize total;
-      const guint8 *p = g_bytes_get_data (self->body_bytes, &total);
-      gsize n = MIN (want, total - self->body_pos);
+      const guint8 *p = g_bytes_get_data (self->body.body_bytes, &total);
+      gsize n = MIN (want, total - self->body.body_pos);
 
       if (n > 0)
-        memcpy (buffer, p + self->body_pos, n);
-      self->body_pos += n;
+        memcpy (buffer, p + self->body.body_pos, n);
+      self->body.body_pos += n;
       return n;
     }
 
-  if (self->body_stream == NULL)
+  if (self->body.body_stream == NULL)
     return 0;
 
-  if (self->read_error != NULL)
+  if (self->body.read_error != NULL)
     return CURL_READFUNC_ABORT;
 
-  if (self->read_chunk != NULL)
+  if (self->body.read_chunk != NULL)
     {
       gsize total;
-      const guint8 *p = g_bytes_get_data (self->read_chunk, &total);
-      gsize n = MIN (want, total - self->read_pos);
+      const guint8 *p = g_bytes_get_data (self->body.read_chunk, &total);
+      gsize n = MIN (want, total - self->body.read_pos);
 
-      memcpy (buffer, p + self->read_pos, n);
-      self->read_pos += n;
-      if (self->read_pos == total)
-        g_clear_pointer (&self->read_chunk, g_bytes_unref);
+      memcpy (buffer, p + self->body.read_pos, n);
+      self->body.read_pos += n;
+      if (self->body.read_pos == total)
+        g_clear_pointer (&self->body.read_chunk, g_bytes_unref);
       return n;
     }
 
-  if (self->read_eof)
+  if (self->body.read_eof)
     return 0;
 
   /* Nothing buffered: read on without blocking the main loop, and pause
    * the upload until the data is there. */
-  if (!self->reading)
+  if (!self->body.reading)
     {
       PendingRead *pending = g_new0 (PendingRead, 1);
 
       pending->self = g_object_ref (self);
-      pending->cancellable = g_object_ref (self->read_cancellable);
-      self->reading = TRUE;
-      g_input_stream_read_bytes_async (self->body_stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                       self->read_cancellable, read_ready_cb, pending);
+      pending->cancellable = g_object_ref (self->body.read_cancellable);
+      self->body.reading = TRUE;
+      g_input_stream_read_bytes_async (self->body.body_stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                       self->body.read_cancellable, read_ready_cb, pending);
     }
-  self->read_waiting = TRUE;
+  self->body.read_waiting = TRUE;
   return CURL_READFUNC_PAUSE;
 }
 
@@ -137,18 +137,18 @@ _gcurl_transfer_seek_cb (void       *data,
   if (origin != SEEK_SET)
     return CURL_SEEKFUNC_CANTSEEK;
 
-  if (self->body_bytes != NULL)
+  if (self->body.body_bytes != NULL)
     {
-      if (offset < 0 || (gsize) offset > g_bytes_get_size (self->body_bytes))
+      if (offset < 0 || (gsize) offset > g_bytes_get_size (self->body.body_bytes))
         return CURL_SEEKFUNC_FAIL;
-      self->body_pos = (gsize) offset;
+      self->body.body_pos = (gsize) offset;
       return CURL_SEEKFUNC_OK;
     }
 
   /* A stream is read ahead asynchronously; rewinding it is only possible
    * before the first read. */
-  if (offset == 0 && !self->reading && self->read_chunk == NULL && !self->read_eof &&
-      self->bytes_sent == 0)
+  if (offset == 0 && !self->body.reading && self->body.read_chunk == NULL && !self->body.read_eof &&
+      self->response.bytes_sent == 0)
     return CURL_SEEKFUNC_OK;
 
   return CURL_SEEKFUNC_CANTSEEK;
@@ -157,11 +157,11 @@ _gcurl_transfer_seek_cb (void       *data,
 static void
 clear_body (GCurlTransfer *self)
 {
-  g_clear_pointer (&self->body_bytes, g_bytes_unref);
-  g_clear_object (&self->body_stream);
-  g_clear_pointer (&self->body_content_type, g_free);
-  self->body_length = -1;
-  self->body_stream_used = FALSE;
+  g_clear_pointer (&self->body.body_bytes, g_bytes_unref);
+  g_clear_object (&self->body.body_stream);
+  g_clear_pointer (&self->body.body_content_type, g_free);
+  self->body.body_length = -1;
+  self->body.body_stream_used = FALSE;
 }
 
 /**
@@ -185,8 +185,8 @@ gcurl_transfer_set_request_body_bytes (GCurlTransfer *self,
   clear_body (self);
   if (body != NULL)
     {
-      self->body_bytes = g_bytes_ref (body);
-      self->body_content_type = g_strdup (content_type);
+      self->body.body_bytes = g_bytes_ref (body);
+      self->body.body_content_type = g_strdup (content_type);
     }
 }
 
@@ -217,7 +217,7 @@ gcurl_transfer_set_request_body_stream (GCurlTransfer *self,
   g_return_if_fail (content_type == NULL || _gcurl_header_value_valid (content_type));
 
   clear_body (self);
-  self->body_stream = g_object_ref (stream);
-  self->body_length = length;
-  self->body_content_type = g_strdup (content_type);
+  self->body.body_stream = g_object_ref (stream);
+  self->body.body_length = length;
+  self->body.body_content_type = g_strdup (content_type);
 }

@@ -32,7 +32,7 @@ gcurl_transfer_get_url (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  return self->url;
+  return self->request.url;
 }
 
 /**
@@ -50,8 +50,8 @@ gcurl_transfer_set_url (GCurlTransfer *self,
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
   g_return_if_fail (url != NULL);
 
-  g_clear_pointer (&self->display_url, g_free);
-  _gcurl_transfer_set_string (self, &self->url, url, PROP_URL);
+  g_clear_pointer (&self->response.display_url, g_free);
+  _gcurl_transfer_set_string (self, &self->request.url, url, PROP_URL);
 }
 
 /**
@@ -67,7 +67,7 @@ gcurl_transfer_get_method (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  return self->method;
+  return self->request.method;
 }
 
 /**
@@ -87,7 +87,7 @@ gcurl_transfer_set_method (GCurlTransfer *self,
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
   g_return_if_fail (method == NULL || _gcurl_header_token_valid (method));
 
-  _gcurl_transfer_set_string (self, &self->method, method, PROP_METHOD);
+  _gcurl_transfer_set_string (self, &self->request.method, method, PROP_METHOD);
 }
 
 /**
@@ -103,7 +103,7 @@ gcurl_transfer_get_user_agent (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  return self->user_agent;
+  return self->request.user_agent;
 }
 
 /**
@@ -123,7 +123,7 @@ gcurl_transfer_set_user_agent (GCurlTransfer *self,
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
   g_return_if_fail (user_agent == NULL || _gcurl_header_value_valid (user_agent));
 
-  _gcurl_transfer_set_string (self, &self->user_agent, user_agent, PROP_USER_AGENT);
+  _gcurl_transfer_set_string (self, &self->request.user_agent, user_agent, PROP_USER_AGENT);
 }
 
 /**
@@ -139,7 +139,7 @@ gcurl_transfer_get_follow_redirects (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), FALSE);
 
-  return self->follow_redirects;
+  return self->request.follow_redirects;
 }
 
 /**
@@ -156,7 +156,7 @@ gcurl_transfer_set_follow_redirects (GCurlTransfer *self,
   g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
 
-  _gcurl_transfer_set_bool (self, &self->follow_redirects, follow_redirects, PROP_FOLLOW_REDIRECTS);
+  _gcurl_transfer_set_bool (self, &self->request.follow_redirects, follow_redirects, PROP_FOLLOW_REDIRECTS);
 }
 
 /**
@@ -172,7 +172,7 @@ gcurl_transfer_get_max_redirects (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->max_redirects;
+  return self->request.max_redirects;
 }
 
 /**
@@ -190,9 +190,9 @@ gcurl_transfer_set_max_redirects (GCurlTransfer *self,
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
   g_return_if_fail (max_redirects >= -1);
 
-  if (self->max_redirects != max_redirects)
+  if (self->request.max_redirects != max_redirects)
     {
-      self->max_redirects = max_redirects;
+      self->request.max_redirects = max_redirects;
       _gcurl_transfer_notify (self, PROP_MAX_REDIRECTS);
     }
 }
@@ -210,7 +210,7 @@ gcurl_transfer_get_http_version (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->http_version;
+  return self->request.http_version;
 }
 
 /**
@@ -228,9 +228,9 @@ gcurl_transfer_set_http_version (GCurlTransfer *self,
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
   g_return_if_fail (version <= GCURL_HTTP_3_ONLY);
 
-  if (self->http_version != version)
+  if (self->request.http_version != version)
     {
-      self->http_version = version;
+      self->request.http_version = version;
       _gcurl_transfer_notify (self, PROP_HTTP_VERSION);
     }
 }
@@ -248,7 +248,7 @@ gcurl_transfer_get_timeout (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->timeout;
+  return self->request.timeout;
 }
 
 /**
@@ -265,7 +265,7 @@ gcurl_transfer_set_timeout (GCurlTransfer *self,
   g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
 
-  _gcurl_transfer_set_uint (self, &self->timeout, timeout_ms, PROP_TIMEOUT);
+  _gcurl_transfer_set_uint (self, &self->request.timeout, timeout_ms, PROP_TIMEOUT);
 }
 
 /**
@@ -281,7 +281,7 @@ gcurl_transfer_get_connect_timeout (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->connect_timeout;
+  return self->request.connect_timeout;
 }
 
 /**
@@ -298,7 +298,7 @@ gcurl_transfer_set_connect_timeout (GCurlTransfer *self,
   g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
 
-  _gcurl_transfer_set_uint (self, &self->connect_timeout, timeout_ms, PROP_CONNECT_TIMEOUT);
+  _gcurl_transfer_set_uint (self, &self->request.connect_timeout, timeout_ms, PROP_CONNECT_TIMEOUT);
 }
 
 /**
@@ -314,7 +314,7 @@ gcurl_transfer_get_max_recv_speed (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->max_recv_speed;
+  return self->request.max_recv_speed;
 }
 
 /**
@@ -332,7 +332,7 @@ gcurl_transfer_set_max_recv_speed (GCurlTransfer *self,
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
   g_return_if_fail (bytes_per_second >= 0);
 
-  _gcurl_transfer_set_int64 (self, &self->max_recv_speed, bytes_per_second, PROP_MAX_RECV_SPEED);
+  _gcurl_transfer_set_int64 (self, &self->request.max_recv_speed, bytes_per_second, PROP_MAX_RECV_SPEED);
 }
 
 /**
@@ -348,7 +348,7 @@ gcurl_transfer_get_max_send_speed (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->max_send_speed;
+  return self->request.max_send_speed;
 }
 
 /**
@@ -366,7 +366,7 @@ gcurl_transfer_set_max_send_speed (GCurlTransfer *self,
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
   g_return_if_fail (bytes_per_second >= 0);
 
-  _gcurl_transfer_set_int64 (self, &self->max_send_speed, bytes_per_second, PROP_MAX_SEND_SPEED);
+  _gcurl_transfer_set_int64 (self, &self->request.max_send_speed, bytes_per_second, PROP_MAX_SEND_SPEED);
 }
 
 /**
@@ -382,7 +382,7 @@ gcurl_transfer_get_receive_buffer_size (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->receive_buffer_size;
+  return self->request.receive_buffer_size;
 }
 
 /**
@@ -400,7 +400,7 @@ gcurl_transfer_set_receive_buffer_size (GCurlTransfer *self,
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
   g_return_if_fail (size >= MIN_RECEIVE_BUFFER_SIZE && size <= MAX_RECEIVE_BUFFER_SIZE);
 
-  _gcurl_transfer_set_uint (self, &self->receive_buffer_size, size, PROP_RECEIVE_BUFFER_SIZE);
+  _gcurl_transfer_set_uint (self, &self->request.receive_buffer_size, size, PROP_RECEIVE_BUFFER_SIZE);
 }
 
 /**
@@ -416,7 +416,7 @@ gcurl_transfer_get_resume_from (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->resume_from;
+  return self->request.resume_from;
 }
 
 /**
@@ -434,7 +434,7 @@ gcurl_transfer_set_resume_from (GCurlTransfer *self,
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
   g_return_if_fail (offset >= 0);
 
-  _gcurl_transfer_set_int64 (self, &self->resume_from, offset, PROP_RESUME_FROM);
+  _gcurl_transfer_set_int64 (self, &self->request.resume_from, offset, PROP_RESUME_FROM);
 }
 
 /**
@@ -450,7 +450,7 @@ gcurl_transfer_get_allowed_protocols (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  return self->allowed_protocols;
+  return self->request.allowed_protocols;
 }
 
 /**
@@ -468,7 +468,7 @@ gcurl_transfer_set_allowed_protocols (GCurlTransfer *self,
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
   g_return_if_fail (protocols != NULL);
 
-  _gcurl_transfer_set_string (self, &self->allowed_protocols, protocols, PROP_ALLOWED_PROTOCOLS);
+  _gcurl_transfer_set_string (self, &self->request.allowed_protocols, protocols, PROP_ALLOWED_PROTOCOLS);
 }
 
 /**
@@ -484,7 +484,7 @@ gcurl_transfer_get_max_size (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->max_size;
+  return self->request.max_size;
 }
 
 /**
@@ -502,7 +502,7 @@ gcurl_transfer_set_max_size (GCurlTransfer *self,
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
   g_return_if_fail (max_size >= 0);
 
-  _gcurl_transfer_set_int64 (self, &self->max_size, max_size, PROP_MAX_SIZE);
+  _gcurl_transfer_set_int64 (self, &self->request.max_size, max_size, PROP_MAX_SIZE);
 }
 
 /**
@@ -518,7 +518,7 @@ gcurl_transfer_get_tls_verify_peer (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), FALSE);
 
-  return self->tls_verify_peer;
+  return self->request.tls_verify_peer;
 }
 
 /**
@@ -535,7 +535,7 @@ gcurl_transfer_set_tls_verify_peer (GCurlTransfer *self,
   g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
 
-  _gcurl_transfer_set_bool (self, &self->tls_verify_peer, verify, PROP_TLS_VERIFY_PEER);
+  _gcurl_transfer_set_bool (self, &self->request.tls_verify_peer, verify, PROP_TLS_VERIFY_PEER);
 }
 
 /**
@@ -551,7 +551,7 @@ gcurl_transfer_get_tls_verify_host (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), FALSE);
 
-  return self->tls_verify_host;
+  return self->request.tls_verify_host;
 }
 
 /**
@@ -568,7 +568,7 @@ gcurl_transfer_set_tls_verify_host (GCurlTransfer *self,
   g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
 
-  _gcurl_transfer_set_bool (self, &self->tls_verify_host, verify, PROP_TLS_VERIFY_HOST);
+  _gcurl_transfer_set_bool (self, &self->request.tls_verify_host, verify, PROP_TLS_VERIFY_HOST);
 }
 
 /**
@@ -584,7 +584,7 @@ gcurl_transfer_get_tls_ca_file (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  return self->tls_ca_file;
+  return self->request.tls_ca_file;
 }
 
 /**
@@ -601,7 +601,7 @@ gcurl_transfer_set_tls_ca_file (GCurlTransfer *self,
   g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
 
-  _gcurl_transfer_set_string (self, &self->tls_ca_file, ca_file, PROP_TLS_CA_FILE);
+  _gcurl_transfer_set_string (self, &self->request.tls_ca_file, ca_file, PROP_TLS_CA_FILE);
 }
 
 /**
@@ -617,7 +617,7 @@ gcurl_transfer_get_fail_on_http_error (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), FALSE);
 
-  return self->fail_on_http_error;
+  return self->request.fail_on_http_error;
 }
 
 /**
@@ -634,7 +634,7 @@ gcurl_transfer_set_fail_on_http_error (GCurlTransfer *self,
   g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
 
-  _gcurl_transfer_set_bool (self, &self->fail_on_http_error, fail, PROP_FAIL_ON_HTTP_ERROR);
+  _gcurl_transfer_set_bool (self, &self->request.fail_on_http_error, fail, PROP_FAIL_ON_HTTP_ERROR);
 }
 
 /**
@@ -650,7 +650,7 @@ gcurl_transfer_get_progress_interval (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->progress_interval;
+  return self->request.progress_interval;
 }
 
 /**
@@ -667,7 +667,7 @@ gcurl_transfer_set_progress_interval (GCurlTransfer *self,
   g_return_if_fail (GCURL_IS_TRANSFER (self));
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
 
-  _gcurl_transfer_set_uint (self, &self->progress_interval, interval_ms, PROP_PROGRESS_INTERVAL);
+  _gcurl_transfer_set_uint (self, &self->request.progress_interval, interval_ms, PROP_PROGRESS_INTERVAL);
 }
 
 /**
@@ -684,7 +684,7 @@ gcurl_transfer_get_low_speed_limit (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->low_speed_limit;
+  return self->request.low_speed_limit;
 }
 
 /**
@@ -701,7 +701,7 @@ gcurl_transfer_get_low_speed_time (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->low_speed_time;
+  return self->request.low_speed_time;
 }
 
 /**
@@ -724,8 +724,8 @@ gcurl_transfer_set_low_speed_limit (GCurlTransfer *self,
   g_return_if_fail (_gcurl_transfer_in_its_thread (self));
 
   _gcurl_transfer_freeze (self);
-  _gcurl_transfer_set_uint (self, &self->low_speed_limit, bytes_per_second, PROP_LOW_SPEED_LIMIT);
-  _gcurl_transfer_set_uint (self, &self->low_speed_time, seconds, PROP_LOW_SPEED_TIME);
+  _gcurl_transfer_set_uint (self, &self->request.low_speed_limit, bytes_per_second, PROP_LOW_SPEED_LIMIT);
+  _gcurl_transfer_set_uint (self, &self->request.low_speed_time, seconds, PROP_LOW_SPEED_TIME);
   _gcurl_transfer_thaw (self);
 }
 
@@ -760,7 +760,7 @@ gcurl_transfer_get_bytes_received (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->bytes_received;
+  return self->response.bytes_received;
 }
 
 /**
@@ -776,7 +776,7 @@ gcurl_transfer_get_total_bytes (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), -1);
 
-  return self->total_bytes;
+  return self->response.total_bytes;
 }
 
 /**
@@ -792,7 +792,7 @@ gcurl_transfer_get_download_speed (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->download_speed;
+  return self->response.download_speed;
 }
 
 /**
@@ -808,7 +808,7 @@ gcurl_transfer_get_bytes_sent (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->bytes_sent;
+  return self->response.bytes_sent;
 }
 
 /**
@@ -824,7 +824,7 @@ gcurl_transfer_get_total_bytes_to_send (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->total_bytes_to_send;
+  return self->response.total_bytes_to_send;
 }
 
 /**
@@ -840,7 +840,7 @@ gcurl_transfer_get_upload_speed (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->upload_speed;
+  return self->response.upload_speed;
 }
 
 /**
@@ -856,7 +856,7 @@ gcurl_transfer_get_response_code (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), 0);
 
-  return self->response_code;
+  return self->response.response_code;
 }
 
 /**
@@ -872,7 +872,7 @@ gcurl_transfer_get_effective_url (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  return self->effective_url;
+  return self->response.effective_url;
 }
 
 /**
@@ -888,7 +888,7 @@ gcurl_transfer_get_content_type (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  return self->content_type;
+  return self->response.content_type;
 }
 
 /**
@@ -909,7 +909,7 @@ gcurl_transfer_get_response_header (GCurlTransfer *self,
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  return _gcurl_headers_lookup (&self->headers, name);
+  return _gcurl_headers_lookup (&self->response.headers, name);
 }
 
 /**
@@ -928,7 +928,7 @@ gcurl_transfer_get_curl_code (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), CURLE_OK);
 
-  return (int) self->result;
+  return (int) self->response.result;
 }
 
 /**
@@ -945,5 +945,5 @@ gcurl_transfer_get_error (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  return self->error;
+  return self->response.error;
 }

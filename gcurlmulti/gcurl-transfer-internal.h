@@ -66,105 +66,120 @@ struct _GCurlTransfer
 {
   GObject             parent_instance;
 
+  /* The easy handle (gcurl-easy-options.c) */
   CURL               *easy;
   char                errbuf[CURL_ERROR_SIZE];
-
-  /* Request */
-  char               *url;
-  char               *method;
-  GPtrArray          *request_headers;   /* "Name: value"; NULL until one is set */
-  struct curl_slist  *slist;
-  GBytes             *body_bytes;
-  GInputStream       *body_stream;
-  gint64              body_length;
-  char               *body_content_type;
-  char               *user_agent;
-  gboolean            follow_redirects;
-  int                 max_redirects;
-  GCurlHttpVersion    http_version;
-  guint               timeout;
-  guint               connect_timeout;
-  guint               low_speed_limit;
-  guint               low_speed_time;
-  gint64              max_recv_speed;
-  gint64              max_send_speed;
-  guint               receive_buffer_size;
-  gboolean            handle_exposed;   /* get_handle() was called */
-  EasyOptions         applied;          /* options as set on easy */
-  guint               notify_freeze;
-  guint64             notify_pending;   /* 1 << prop_id, while frozen */
-  gboolean            notify_listened;  /* this run found a notify handler */
-  gint64              resume_from;
-  char               *allowed_protocols;
-  gint64              max_size;
-  gboolean            tls_verify_peer;
-  gboolean            tls_verify_host;
-  char               *tls_ca_file;
+  gboolean            handle_exposed;    /* get_handle() was called */
+  EasyOptions         applied;           /* options as set on easy */
   const char         *default_ca_file;   /* libcurl's built-in CA bundle */
-  gboolean            fail_on_http_error;
-  guint               progress_interval;
 
-  /* Output */
-  GCurlOutput         output;
-  GFile              *file;
-  GCurlDownloadFlags  flags;
-  GOutputStream      *user_stream;
+  /* Notifications (gcurl-transfer.c) */
+  guint               notify_freeze;
+  guint64             notify_pending;    /* 1 << prop_id, while frozen */
+  gboolean            notify_listened;   /* this run found a notify handler */
 
-  /* The current or last run */
+  /* The run's state and progress (gcurl-transfer.c, gcurl-progress.c) */
   GCurlMultiSource   *source;            /* while active; the source holds us */
   GCurlTransferState  state;
   gboolean            cancelling;        /* cancel() ran; the end is deferred */
-  GCurlPartFile      *part;              /* file output: NAME.part */
-  GOutputStream      *out;               /* stream output */
-  BodyBuffer          buffer;            /* memory output, or an HTTP error body */
-  gboolean            buffering;
-  GBytes             *body;
-  gboolean            checked_response;
-  GError             *head_error;        /* a response head refused */
-  gboolean            decoded;           /* libcurl decodes the body */
-  gboolean            error_body;        /* an HTTP error's body, kept in memory */
-  gboolean            too_large;
-  gboolean            out_of_memory;     /* the body did not fit in memory */
-  GError             *write_error;
-  gint64              offset;            /* resumed at */
-  gint64              received;          /* body bytes of this run */
   gint64              last_notify;       /* monotonic µs */
   gboolean            too_slow;          /* the low-speed check failed it */
   guint               n_samples;         /* (time, bytes) for that check, */
   guint               first_sample;      /* ...a ring of SPEED_SAMPLES */
   gint64              sample_time[SPEED_SAMPLES];
   gint64              sample_bytes[SPEED_SAMPLES];
-  gint64              pace_rate;         /* max-recv-speed of this run, */
-  gint64              pace_start;        /* ...its first body byte, */
-  GSource            *pace_source;       /* ...the timer to go on */
 
-  /* Request body */
-  gsize               body_pos;
-  gboolean            body_stream_used;
-  GBytes             *read_chunk;
-  gsize               read_pos;
-  gboolean            reading;
-  gboolean            read_waiting;     /* the read callback returned PAUSE */
-  gboolean            read_eof;
-  GError             *read_error;
-  GCancellable       *read_cancellable;
+  /* The request settings, for the next run */
+  struct
+  {
+    char               *url;
+    char               *method;
+    GPtrArray          *request_headers;   /* "Name: value"; NULL until one is set */
+    struct curl_slist  *slist;
+    char               *user_agent;
+    gboolean            follow_redirects;
+    int                 max_redirects;
+    GCurlHttpVersion    http_version;
+    guint               timeout;
+    guint               connect_timeout;
+    guint               low_speed_limit;
+    guint               low_speed_time;
+    gint64              max_recv_speed;
+    gint64              max_send_speed;
+    guint               receive_buffer_size;
+    gint64              resume_from;
+    char               *allowed_protocols;
+    gint64              max_size;
+    gboolean            tls_verify_peer;
+    gboolean            tls_verify_host;
+    char               *tls_ca_file;
+    gboolean            fail_on_http_error;
+    guint               progress_interval;
+  } request;
 
-  /* Results */
-  gint64              bytes_received;
-  gint64              total_bytes;
-  gint64              download_speed;
-  gint64              bytes_sent;
-  gint64              total_bytes_to_send;
-  gint64              upload_speed;
-  guint               response_code;
-  char               *display_url;     /* the URL for messages; on demand */
-  char               *effective_url;
-  char               *content_type;
-  GCurlHeaders        headers;          /* of the last response */
-  gint64              timings[GCURL_TIMING_QUEUE + 1];
-  gboolean            timings_in_easy;  /* read them from easy, on demand */
-  CURLcode            result;
-  GError             *error;
+  /* The request body, and reading it (gcurl-request-body.c) */
+  struct
+  {
+    GBytes             *body_bytes;
+    GInputStream       *body_stream;
+    gint64              body_length;
+    char               *body_content_type;
+    gsize               body_pos;
+    gboolean            body_stream_used;
+    GBytes             *read_chunk;
+    gsize               read_pos;
+    gboolean            reading;
+    gboolean            read_waiting;     /* the read callback returned PAUSE */
+    gboolean            read_eof;
+    GError             *read_error;
+    GCancellable       *read_cancellable;
+  } body;
+
+  /* Where the response body goes, and this run's writing (gcurl-output.c) */
+  struct
+  {
+    GCurlOutput         output;
+    GFile              *file;
+    GCurlDownloadFlags  flags;
+    GOutputStream      *user_stream;
+    GCurlPartFile      *part;              /* file output: NAME.part */
+    GOutputStream      *out;               /* stream output */
+    BodyBuffer          buffer;            /* memory output, or an HTTP error body */
+    gboolean            buffering;
+    GBytes             *body;
+    gboolean            decoded;           /* libcurl decodes the body */
+    gboolean            error_body;        /* an HTTP error's body, kept in memory */
+    gboolean            too_large;
+    gboolean            out_of_memory;     /* the body did not fit in memory */
+    GError             *write_error;
+    gint64              offset;            /* resumed at */
+    gint64              received;          /* body bytes of this run */
+    gint64              pace_rate;         /* max-recv-speed of this run, */
+    gint64              pace_start;        /* ...its first body byte, */
+    GSource            *pace_source;       /* ...the timer to go on */
+  } sink;
+
+  /* The response and the results of the last run */
+  struct
+  {
+    gboolean            checked_response;
+    GError             *head_error;        /* a response head refused */
+    gint64              bytes_received;
+    gint64              total_bytes;
+    gint64              download_speed;
+    gint64              bytes_sent;
+    gint64              total_bytes_to_send;
+    gint64              upload_speed;
+    guint               response_code;
+    char               *display_url;     /* the URL for messages; on demand */
+    char               *effective_url;
+    char               *content_type;
+    GCurlHeaders        headers;          /* of the last response */
+    gint64              timings[GCURL_TIMING_QUEUE + 1];
+    gboolean            timings_in_easy;  /* read them from easy, on demand */
+    CURLcode            result;
+    GError             *error;
+  } response;
 };
 
 enum {

@@ -232,11 +232,11 @@ set_state (GCurlTransfer      *self,
 static gboolean
 asked_for_range (GCurlTransfer *self)
 {
-  if (self->offset > 0 || self->handle_exposed)
+  if (self->sink.offset > 0 || self->handle_exposed)
     return TRUE;
-  for (guint i = 0; self->request_headers != NULL && i < self->request_headers->len; i++)
+  for (guint i = 0; self->request.request_headers != NULL && i < self->request.request_headers->len; i++)
     {
-      const char *h = self->request_headers->pdata[i];
+      const char *h = self->request.request_headers->pdata[i];
 
       if (g_ascii_strncasecmp (h, "Range:", 6) == 0 && h[6] != '\0')
         return TRUE;
@@ -250,11 +250,11 @@ asked_for_range (GCurlTransfer *self)
 static GError *
 check_head (GCurlTransfer *self)
 {
-  guint code = self->headers.status;
+  guint code = self->response.headers.status;
 
-  if (!_gcurl_headers_content_length_valid (&self->headers))
+  if (!_gcurl_headers_content_length_valid (&self->response.headers))
     {
-      g_autofree char *values = _gcurl_headers_dup_quoted_values (&self->headers,
+      g_autofree char *values = _gcurl_headers_dup_quoted_values (&self->response.headers,
                                                                   "Content-Length");
       g_autofree char *shown = _gcurl_display_text (values);
 
@@ -269,8 +269,8 @@ check_head (GCurlTransfer *self)
                         "(HTTP 206) to a request for all of it", _gcurl_transfer_shown_url (self));
 
   /* A redirect to follow that names no target; 304 has none by design. */
-  if (code >= 300 && code < 400 && code != 304 && self->follow_redirects &&
-      self->fail_on_http_error &&
+  if (code >= 300 && code < 400 && code != 304 && self->request.follow_redirects &&
+      self->request.fail_on_http_error &&
       gcurl_transfer_get_response_header (self, "Location") == NULL)
     return g_error_new (GCURL_ERROR, GCURL_ERROR_HTTP_STATUS,
                         "Transfer of %s failed: HTTP %u without a Location to follow",
@@ -287,11 +287,11 @@ _gcurl_transfer_header_cb (char   *buffer,
 {
   GCurlTransfer *self = data;
 
-  if (_gcurl_headers_feed (&self->headers, buffer, size * nitems) == GCURL_HEADER_LINE_END_OF_HEAD)
+  if (_gcurl_headers_feed (&self->response.headers, buffer, size * nitems) == GCURL_HEADER_LINE_END_OF_HEAD)
     {
-      g_clear_error (&self->head_error);
-      self->head_error = check_head (self);
-      if (self->head_error != NULL)
+      g_clear_error (&self->response.head_error);
+      self->response.head_error = check_head (self);
+      if (self->response.head_error != NULL)
         return 0;
     }
   return size * nitems;
@@ -306,12 +306,12 @@ _gcurl_transfer_read_response_head (GCurlTransfer *self)
   char *s = NULL;
 
   curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &code);
-  _gcurl_transfer_set_uint (self, &self->response_code, (guint) code, PROP_RESPONSE_CODE);
+  _gcurl_transfer_set_uint (self, &self->response.response_code, (guint) code, PROP_RESPONSE_CODE);
   curl_easy_getinfo (self->easy, CURLINFO_EFFECTIVE_URL, &s);
-  _gcurl_transfer_set_string (self, &self->effective_url, s, PROP_EFFECTIVE_URL);
+  _gcurl_transfer_set_string (self, &self->response.effective_url, s, PROP_EFFECTIVE_URL);
   s = NULL;
   curl_easy_getinfo (self->easy, CURLINFO_CONTENT_TYPE, &s);
-  _gcurl_transfer_set_string (self, &self->content_type, s, PROP_CONTENT_TYPE);
+  _gcurl_transfer_set_string (self, &self->response.content_type, s, PROP_CONTENT_TYPE);
   return (guint) code;
 }
 
@@ -359,7 +359,7 @@ _gcurl_transfer_apply_pause (GCurlTransfer *self)
         return;
       bits = CURLPAUSE_ALL;
     }
-  else if (self->read_waiting)
+  else if (self->body.read_waiting)
     bits = CURLPAUSE_SEND;
   else
     bits = CURLPAUSE_CONT;
@@ -381,38 +381,38 @@ static void
 reset_results (GCurlTransfer *self)
 {
   self->errbuf[0] = '\0';
-  self->result = CURLE_OK;
-  g_clear_error (&self->error);
-  g_clear_error (&self->write_error);
-  g_clear_error (&self->read_error);
-  g_clear_pointer (&self->body, g_bytes_unref);
-  _gcurl_transfer_body_buffer_clear (&self->buffer);
-  self->buffering = FALSE;
-  self->out_of_memory = FALSE;
-  self->decoded = FALSE;
-  g_clear_pointer (&self->read_chunk, g_bytes_unref);
-  _gcurl_headers_reset (&self->headers);
-  self->checked_response = FALSE;
-  g_clear_error (&self->head_error);
-  self->error_body = FALSE;
-  self->too_large = FALSE;
+  self->response.result = CURLE_OK;
+  g_clear_error (&self->response.error);
+  g_clear_error (&self->sink.write_error);
+  g_clear_error (&self->body.read_error);
+  g_clear_pointer (&self->sink.body, g_bytes_unref);
+  _gcurl_transfer_body_buffer_clear (&self->sink.buffer);
+  self->sink.buffering = FALSE;
+  self->sink.out_of_memory = FALSE;
+  self->sink.decoded = FALSE;
+  g_clear_pointer (&self->body.read_chunk, g_bytes_unref);
+  _gcurl_headers_reset (&self->response.headers);
+  self->response.checked_response = FALSE;
+  g_clear_error (&self->response.head_error);
+  self->sink.error_body = FALSE;
+  self->sink.too_large = FALSE;
   self->cancelling = FALSE;
-  self->received = 0;
-  self->offset = 0;
-  self->body_pos = 0;
-  self->read_pos = 0;
-  self->reading = FALSE;
-  self->read_waiting = FALSE;
-  self->read_eof = FALSE;
+  self->sink.received = 0;
+  self->sink.offset = 0;
+  self->body.body_pos = 0;
+  self->body.read_pos = 0;
+  self->body.reading = FALSE;
+  self->body.read_waiting = FALSE;
+  self->body.read_eof = FALSE;
   self->last_notify = 0;
   self->too_slow = FALSE;
   self->n_samples = self->first_sample = 0;
-  self->pace_start = 0;
+  self->sink.pace_start = 0;
   _gcurl_transfer_stop_pacing (self);
   self->notify_listened = FALSE;
-  self->timings_in_easy = FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (self->timings); i++)
-    self->timings[i] = -1;
+  self->response.timings_in_easy = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (self->response.timings); i++)
+    self->response.timings[i] = -1;
 }
 
 gboolean
@@ -422,11 +422,11 @@ _gcurl_transfer_start (GCurlTransfer    *self,
 {
   g_return_val_if_fail (!_gcurl_transfer_is_active (self), FALSE);
 
-  if (self->body_stream != NULL && self->body_stream_used)
+  if (self->body.body_stream != NULL && self->body.body_stream_used)
     {
-      if (!G_IS_SEEKABLE (self->body_stream) ||
-          !g_seekable_can_seek (G_SEEKABLE (self->body_stream)) ||
-          !g_seekable_seek (G_SEEKABLE (self->body_stream), 0, G_SEEK_SET, NULL, NULL))
+      if (!G_IS_SEEKABLE (self->body.body_stream) ||
+          !g_seekable_can_seek (G_SEEKABLE (self->body.body_stream)) ||
+          !g_seekable_seek (G_SEEKABLE (self->body.body_stream), 0, G_SEEK_SET, NULL, NULL))
         {
           g_set_error (error, GCURL_ERROR, GCURL_ERROR_READ,
                        "Transfer of %s cannot run again: its request body stream "
@@ -438,7 +438,7 @@ _gcurl_transfer_start (GCurlTransfer    *self,
   /* Not a programming error (a URL may come from anywhere), but never
    * sent: CR and LF would split the request line (doc/design.md,
    * "Messages"). */
-  for (const guchar *p = (const guchar *) self->url; *p != '\0'; p++)
+  for (const guchar *p = (const guchar *) self->request.url; *p != '\0'; p++)
     if (*p < 0x20 || *p == 0x7f)
       {
         g_set_error (error, GCURL_ERROR, GCURL_ERROR_INVALID_URL,
@@ -447,7 +447,7 @@ _gcurl_transfer_start (GCurlTransfer    *self,
         return FALSE;
       }
 
-  if (self->http_version == GCURL_HTTP_3_ONLY && !_gcurl_libcurl_has_http3 ())
+  if (self->request.http_version == GCURL_HTTP_3_ONLY && !_gcurl_libcurl_has_http3 ())
     {
       g_set_error (error, GCURL_ERROR, GCURL_ERROR_UNSUPPORTED_PROTOCOL,
                    "Transfer of %s cannot run: HTTP/3 was asked for, and this libcurl "
@@ -457,34 +457,34 @@ _gcurl_transfer_start (GCurlTransfer    *self,
     }
 
   reset_results (self);
-  self->offset = self->resume_from;
+  self->sink.offset = self->request.resume_from;
 
   if (!_gcurl_transfer_open_output (self, error))
     return FALSE;
 
-  if (self->body_stream != NULL)
+  if (self->body.body_stream != NULL)
     {
-      self->body_stream_used = TRUE;
-      g_clear_object (&self->read_cancellable);
-      self->read_cancellable = g_cancellable_new ();
+      self->body.body_stream_used = TRUE;
+      g_clear_object (&self->body.read_cancellable);
+      self->body.read_cancellable = g_cancellable_new ();
     }
 
   _gcurl_transfer_build_request (self);
   self->source = source;
 
   _gcurl_transfer_freeze (self);
-  _gcurl_transfer_set_int64 (self, &self->bytes_received, self->offset, PROP_BYTES_RECEIVED);
-  _gcurl_transfer_set_int64 (self, &self->total_bytes, -1, PROP_TOTAL_BYTES);
-  _gcurl_transfer_set_int64 (self, &self->download_speed, 0, PROP_DOWNLOAD_SPEED);
-  _gcurl_transfer_set_int64 (self, &self->bytes_sent, 0, PROP_BYTES_SENT);
-  _gcurl_transfer_set_int64 (self, &self->total_bytes_to_send,
-             self->body_bytes ? (gint64) g_bytes_get_size (self->body_bytes)
-                              : (self->body_stream ? self->body_length : 0),
+  _gcurl_transfer_set_int64 (self, &self->response.bytes_received, self->sink.offset, PROP_BYTES_RECEIVED);
+  _gcurl_transfer_set_int64 (self, &self->response.total_bytes, -1, PROP_TOTAL_BYTES);
+  _gcurl_transfer_set_int64 (self, &self->response.download_speed, 0, PROP_DOWNLOAD_SPEED);
+  _gcurl_transfer_set_int64 (self, &self->response.bytes_sent, 0, PROP_BYTES_SENT);
+  _gcurl_transfer_set_int64 (self, &self->response.total_bytes_to_send,
+             self->body.body_bytes ? (gint64) g_bytes_get_size (self->body.body_bytes)
+                              : (self->body.body_stream ? self->body.body_length : 0),
              PROP_TOTAL_BYTES_TO_SEND);
-  _gcurl_transfer_set_int64 (self, &self->upload_speed, 0, PROP_UPLOAD_SPEED);
-  _gcurl_transfer_set_uint (self, &self->response_code, 0, PROP_RESPONSE_CODE);
-  _gcurl_transfer_set_string (self, &self->effective_url, NULL, PROP_EFFECTIVE_URL);
-  _gcurl_transfer_set_string (self, &self->content_type, NULL, PROP_CONTENT_TYPE);
+  _gcurl_transfer_set_int64 (self, &self->response.upload_speed, 0, PROP_UPLOAD_SPEED);
+  _gcurl_transfer_set_uint (self, &self->response.response_code, 0, PROP_RESPONSE_CODE);
+  _gcurl_transfer_set_string (self, &self->response.effective_url, NULL, PROP_EFFECTIVE_URL);
+  _gcurl_transfer_set_string (self, &self->response.content_type, NULL, PROP_CONTENT_TYPE);
   set_state (self, GCURL_TRANSFER_STATE_RUNNING);
   _gcurl_transfer_thaw (self);
 
@@ -496,9 +496,9 @@ _gcurl_transfer_start (GCurlTransfer    *self,
 const char *
 _gcurl_transfer_shown_url (GCurlTransfer *self)
 {
-  if (self->display_url == NULL)
-    self->display_url = _gcurl_display_url (self->url);
-  return self->display_url;
+  if (self->response.display_url == NULL)
+    self->response.display_url = _gcurl_display_url (self->request.url);
+  return self->response.display_url;
 }
 
 /* A 416 to a resumed download whose `Content-Range: bytes *\/N` says the
@@ -515,7 +515,7 @@ range_says_complete (GCurlTransfer *self)
     return FALSE;
   errno = 0;
   n = g_ascii_strtoull (range + 8, &end, 10);
-  return errno == 0 && *end == '\0' && n == (guint64) self->offset;
+  return errno == 0 && *end == '\0' && n == (guint64) self->sink.offset;
 }
 
 static GError *
@@ -524,17 +524,17 @@ make_error (GCurlTransfer *self,
 {
   /* Resuming a file: libcurl passes a 416 as success and a 200 as long as
    * the partial as "already downloaded"; neither is the rest of the file. */
-  if (result == CURLE_OK && self->output == GCURL_OUTPUT_FILE && self->offset > 0)
+  if (result == CURLE_OK && self->sink.output == GCURL_OUTPUT_FILE && self->sink.offset > 0)
     {
-      if (self->response_code == 416 && range_says_complete (self))
+      if (self->response.response_code == 416 && range_says_complete (self))
         {
-          self->error_body = FALSE;
-          self->result = result;
+          self->sink.error_body = FALSE;
+          self->response.result = result;
           return NULL;
         }
-      if (self->response_code == 200 && self->received == 0)
+      if (self->response.response_code == 200 && self->sink.received == 0)
         {
-          self->result = CURLE_RANGE_ERROR;
+          self->response.result = CURLE_RANGE_ERROR;
           return g_error_new (GCURL_ERROR, GCURL_ERROR_PROTOCOL,
                               "Transfer of %s failed: the server sent the whole file "
                               "(HTTP 200, as long as the partial download) instead of "
@@ -542,54 +542,54 @@ make_error (GCurlTransfer *self,
         }
     }
 
-  if (self->head_error != NULL)
+  if (self->response.head_error != NULL)
     {
-      self->result = result;
-      return g_steal_pointer (&self->head_error);
+      self->response.result = result;
+      return g_steal_pointer (&self->response.head_error);
     }
 
-  if (result == CURLE_WRITE_ERROR && self->out_of_memory)
+  if (result == CURLE_WRITE_ERROR && self->sink.out_of_memory)
     {
-      self->result = result;
+      self->response.result = result;
       return g_error_new (GCURL_ERROR, GCURL_ERROR_TOO_LARGE,
                           "Transfer of %s failed: the response does not fit in memory "
-                          "(%" G_GSIZE_FORMAT " bytes stored)", _gcurl_transfer_shown_url (self), self->buffer.len);
+                          "(%" G_GSIZE_FORMAT " bytes stored)", _gcurl_transfer_shown_url (self), self->sink.buffer.len);
     }
-  if (result == CURLE_WRITE_ERROR && self->too_large)
+  if (result == CURLE_WRITE_ERROR && self->sink.too_large)
     result = CURLE_FILESIZE_EXCEEDED;
 
-  self->result = result;
+  self->response.result = result;
 
-  if (result == CURLE_WRITE_ERROR && self->write_error != NULL)
+  if (result == CURLE_WRITE_ERROR && self->sink.write_error != NULL)
     return g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE,
                         "Transfer of %s failed: cannot store the body: %s",
-                        _gcurl_transfer_shown_url (self), self->write_error->message);
+                        _gcurl_transfer_shown_url (self), self->sink.write_error->message);
 
   if (result == CURLE_ABORTED_BY_CALLBACK && self->too_slow && !self->cancelling)
     {
-      self->result = CURLE_OPERATION_TIMEDOUT;
+      self->response.result = CURLE_OPERATION_TIMEDOUT;
       return g_error_new (GCURL_ERROR, GCURL_ERROR_TIMED_OUT,
                           "Transfer of %s failed: too slow, less than %u bytes per second "
                           "over the last %u seconds", _gcurl_transfer_shown_url (self),
-                          self->low_speed_limit, self->low_speed_time);
+                          self->request.low_speed_limit, self->request.low_speed_time);
     }
 
-  if (result == CURLE_ABORTED_BY_CALLBACK && self->read_error != NULL)
+  if (result == CURLE_ABORTED_BY_CALLBACK && self->body.read_error != NULL)
     return g_error_new (GCURL_ERROR, GCURL_ERROR_READ,
                         "Transfer of %s failed: cannot read the request body: %s",
-                        _gcurl_transfer_shown_url (self), self->read_error->message);
+                        _gcurl_transfer_shown_url (self), self->body.read_error->message);
 
   if (result == CURLE_FILESIZE_EXCEEDED)
     return g_error_new (GCURL_ERROR, GCURL_ERROR_TOO_LARGE,
                         "Transfer of %s failed: the response is larger than %" G_GINT64_FORMAT " bytes",
-                        _gcurl_transfer_shown_url (self), self->max_size);
+                        _gcurl_transfer_shown_url (self), self->request.max_size);
 
   /* libcurl 7.88 reports a response header line over its 100 KiB limit
    * as out of memory, with no detail; 8.6 and later say CURLE_TOO_LARGE
    * (mapped to PROTOCOL). Before the body began, that is what it means. */
-  if (result == CURLE_OUT_OF_MEMORY && !self->checked_response)
+  if (result == CURLE_OUT_OF_MEMORY && !self->response.checked_response)
     {
-      self->result = result;
+      self->response.result = result;
       return g_error_new (GCURL_ERROR, GCURL_ERROR_PROTOCOL,
                           "Transfer of %s failed: the response head is too large "
                           "(a header line over libcurl's limit of 100 KiB)", _gcurl_transfer_shown_url (self));
@@ -598,7 +598,7 @@ make_error (GCurlTransfer *self,
   /* HTTP/2 with prior knowledge to a server that speaks only HTTP/1.1:
    * the connection breaks before any response. Not a network failure to
    * retry (PARTIAL) but the wrong protocol. */
-  if (self->http_version == GCURL_HTTP_2_PRIOR_KNOWLEDGE && self->response_code == 0 &&
+  if (self->request.http_version == GCURL_HTTP_2_PRIOR_KNOWLEDGE && self->response.response_code == 0 &&
       (result == CURLE_SEND_ERROR || result == CURLE_RECV_ERROR ||
        result == CURLE_GOT_NOTHING || result == CURLE_HTTP2 || result == CURLE_PARTIAL_FILE ||
        result == CURLE_WEIRD_SERVER_REPLY))
@@ -606,7 +606,7 @@ make_error (GCurlTransfer *self,
       g_autofree char *detail = _gcurl_display_text (self->errbuf[0] ? self->errbuf
                                                       : curl_easy_strerror (result));
 
-      self->result = result;
+      self->response.result = result;
       return g_error_new (GCURL_ERROR, GCURL_ERROR_PROTOCOL,
                           "Transfer of %s failed: no HTTP/2 answer to a request with prior "
                           "knowledge; the server may speak only HTTP/1.1 (%s)",
@@ -614,15 +614,15 @@ make_error (GCurlTransfer *self,
     }
 
   if (result != CURLE_OK)
-    return gcurl_error_new_from_code (result, self->url, self->errbuf);
+    return gcurl_error_new_from_code (result, self->request.url, self->errbuf);
 
-  if (self->fail_on_http_error && self->response_code >= 400)
+  if (self->request.fail_on_http_error && self->response.response_code >= 400)
     {
-      g_autofree char *reason = _gcurl_display_text (self->headers.reason);
+      g_autofree char *reason = _gcurl_display_text (self->response.headers.reason);
 
       return g_error_new (GCURL_ERROR, GCURL_ERROR_HTTP_STATUS,
                           "Transfer of %s failed: HTTP %u%s%s", _gcurl_transfer_shown_url (self),
-                          self->response_code, reason ? " " : "", reason ? reason : "");
+                          self->response.response_code, reason ? " " : "", reason ? reason : "");
     }
 
   return NULL;
@@ -641,19 +641,19 @@ _gcurl_transfer_complete (GCurlTransfer  *self,
   g_object_ref (self);
   _gcurl_transfer_freeze (self);
 
-  if (self->read_cancellable != NULL)
-    g_cancellable_cancel (self->read_cancellable);
-  self->reading = FALSE;
+  if (self->body.read_cancellable != NULL)
+    g_cancellable_cancel (self->body.read_cancellable);
+  self->body.reading = FALSE;
   _gcurl_transfer_stop_pacing (self);
 
   /* Read on the body's first byte already, and final then: no redirect
    * follows a body. */
-  if (!self->checked_response)
+  if (!self->response.checked_response)
     _gcurl_transfer_read_response_head (self);
 
-  self->error = make_error (self, result);
-  if (self->error == NULL && self->write_error != NULL)
-    g_clear_error (&self->write_error);
+  self->response.error = make_error (self, result);
+  if (self->response.error == NULL && self->sink.write_error != NULL)
+    g_clear_error (&self->sink.write_error);
 
   _gcurl_transfer_close_output (self);
 
@@ -661,14 +661,14 @@ _gcurl_transfer_complete (GCurlTransfer  *self,
    * it runs again: read on demand (six getinfo calls a run saved). A
    * handle C code has may be used under us: read it now. */
   if (self->handle_exposed)
-    for (guint i = 0; i < G_N_ELEMENTS (self->timings); i++)
-      self->timings[i] = _gcurl_transfer_read_timing (self, (GCurlTiming) i);
+    for (guint i = 0; i < G_N_ELEMENTS (self->response.timings); i++)
+      self->response.timings[i] = _gcurl_transfer_read_timing (self, (GCurlTiming) i);
   else
-    self->timings_in_easy = TRUE;
+    self->response.timings_in_easy = TRUE;
 
-  if (g_error_matches (self->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (self->response.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     state = GCURL_TRANSFER_STATE_CANCELLED;
-  else if (self->error != NULL)
+  else if (self->response.error != NULL)
     state = GCURL_TRANSFER_STATE_FAILED;
   else
     state = GCURL_TRANSFER_STATE_SUCCEEDED;
@@ -679,14 +679,14 @@ _gcurl_transfer_complete (GCurlTransfer  *self,
   _gcurl_transfer_update_progress (self);
   /* Known at the end: what came. Not for HEAD, whose total is the length
    * the server announced for the body it did not send. */
-  if (state == GCURL_TRANSFER_STATE_SUCCEEDED && !self->error_body &&
-      !(self->method != NULL && g_ascii_strcasecmp (self->method, "HEAD") == 0))
-    _gcurl_transfer_set_int64 (self, &self->total_bytes, self->bytes_received, PROP_TOTAL_BYTES);
+  if (state == GCURL_TRANSFER_STATE_SUCCEEDED && !self->sink.error_body &&
+      !(self->request.method != NULL && g_ascii_strcasecmp (self->request.method, "HEAD") == 0))
+    _gcurl_transfer_set_int64 (self, &self->response.total_bytes, self->response.bytes_received, PROP_TOTAL_BYTES);
   set_state (self, state);
 
-  if (self->error != NULL)
-    *error = g_error_copy (self->error);
-  *body = self->body ? g_bytes_ref (self->body) : NULL;
+  if (self->response.error != NULL)
+    *error = g_error_copy (self->response.error);
+  *body = self->sink.body ? g_bytes_ref (self->sink.body) : NULL;
 
   _gcurl_transfer_thaw (self);
 
@@ -711,9 +711,9 @@ void
 _gcurl_transfer_fail_to_start (GCurlTransfer *self,
                                const GError  *error)
 {
-  g_clear_error (&self->error);
-  self->error = g_error_copy (error);
-  self->result = CURLE_OK;
+  g_clear_error (&self->response.error);
+  self->response.error = g_error_copy (error);
+  self->response.result = CURLE_OK;
   set_state (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                    ? GCURL_TRANSFER_STATE_CANCELLED : GCURL_TRANSFER_STATE_FAILED);
   g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
@@ -728,12 +728,12 @@ gcurl_transfer_dispose (GObject *object)
   GCurlTransfer *self = GCURL_TRANSFER (object);
 
   /* Never while active: the running source holds a reference. */
-  g_clear_object (&self->out);
-  g_clear_object (&self->user_stream);
-  g_clear_object (&self->body_stream);
-  g_clear_object (&self->read_cancellable);
-  g_clear_object (&self->file);
-  g_clear_pointer (&self->part, _gcurl_part_file_free);
+  g_clear_object (&self->sink.out);
+  g_clear_object (&self->sink.user_stream);
+  g_clear_object (&self->body.body_stream);
+  g_clear_object (&self->body.read_cancellable);
+  g_clear_object (&self->sink.file);
+  g_clear_pointer (&self->sink.part, _gcurl_part_file_free);
   _gcurl_transfer_stop_pacing (self);
 
   G_OBJECT_CLASS (gcurl_transfer_parent_class)->dispose (object);
@@ -748,26 +748,26 @@ gcurl_transfer_finalize (GObject *object)
     _gcurl_easy_give (g_steal_pointer (&self->easy), &self->applied);
   g_clear_pointer (&self->easy, curl_easy_cleanup);
   _gcurl_easy_options_clear (&self->applied);
-  g_clear_pointer (&self->slist, curl_slist_free_all);
-  g_free (self->url);
-  g_free (self->display_url);
-  g_free (self->method);
-  g_clear_pointer (&self->request_headers, g_ptr_array_unref);
-  g_clear_pointer (&self->body_bytes, g_bytes_unref);
-  g_free (self->body_content_type);
-  g_free (self->user_agent);
-  g_free (self->allowed_protocols);
-  g_free (self->tls_ca_file);
-  _gcurl_transfer_body_buffer_clear (&self->buffer);
-  g_clear_pointer (&self->body, g_bytes_unref);
-  g_clear_pointer (&self->read_chunk, g_bytes_unref);
-  g_clear_error (&self->write_error);
-  g_clear_error (&self->read_error);
-  g_clear_error (&self->head_error);
-  g_clear_error (&self->error);
-  g_free (self->effective_url);
-  g_free (self->content_type);
-  _gcurl_headers_clear (&self->headers);
+  g_clear_pointer (&self->request.slist, curl_slist_free_all);
+  g_free (self->request.url);
+  g_free (self->response.display_url);
+  g_free (self->request.method);
+  g_clear_pointer (&self->request.request_headers, g_ptr_array_unref);
+  g_clear_pointer (&self->body.body_bytes, g_bytes_unref);
+  g_free (self->body.body_content_type);
+  g_free (self->request.user_agent);
+  g_free (self->request.allowed_protocols);
+  g_free (self->request.tls_ca_file);
+  _gcurl_transfer_body_buffer_clear (&self->sink.buffer);
+  g_clear_pointer (&self->sink.body, g_bytes_unref);
+  g_clear_pointer (&self->body.read_chunk, g_bytes_unref);
+  g_clear_error (&self->sink.write_error);
+  g_clear_error (&self->body.read_error);
+  g_clear_error (&self->response.head_error);
+  g_clear_error (&self->response.error);
+  g_free (self->response.effective_url);
+  g_free (self->response.content_type);
+  _gcurl_headers_clear (&self->response.headers);
 
   G_OBJECT_CLASS (gcurl_transfer_parent_class)->finalize (object);
 }
@@ -782,38 +782,38 @@ gcurl_transfer_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_URL: g_value_set_string (value, self->url); break;
-    case PROP_METHOD: g_value_set_string (value, self->method); break;
-    case PROP_USER_AGENT: g_value_set_string (value, self->user_agent); break;
-    case PROP_FOLLOW_REDIRECTS: g_value_set_boolean (value, self->follow_redirects); break;
-    case PROP_MAX_REDIRECTS: g_value_set_int (value, self->max_redirects); break;
-    case PROP_HTTP_VERSION: g_value_set_enum (value, self->http_version); break;
-    case PROP_TIMEOUT: g_value_set_uint (value, self->timeout); break;
-    case PROP_CONNECT_TIMEOUT: g_value_set_uint (value, self->connect_timeout); break;
-    case PROP_LOW_SPEED_LIMIT: g_value_set_uint (value, self->low_speed_limit); break;
-    case PROP_LOW_SPEED_TIME: g_value_set_uint (value, self->low_speed_time); break;
-    case PROP_MAX_RECV_SPEED: g_value_set_int64 (value, self->max_recv_speed); break;
-    case PROP_MAX_SEND_SPEED: g_value_set_int64 (value, self->max_send_speed); break;
-    case PROP_RECEIVE_BUFFER_SIZE: g_value_set_uint (value, self->receive_buffer_size); break;
-    case PROP_RESUME_FROM: g_value_set_int64 (value, self->resume_from); break;
-    case PROP_ALLOWED_PROTOCOLS: g_value_set_string (value, self->allowed_protocols); break;
-    case PROP_MAX_SIZE: g_value_set_int64 (value, self->max_size); break;
-    case PROP_TLS_VERIFY_PEER: g_value_set_boolean (value, self->tls_verify_peer); break;
-    case PROP_TLS_VERIFY_HOST: g_value_set_boolean (value, self->tls_verify_host); break;
-    case PROP_TLS_CA_FILE: g_value_set_string (value, self->tls_ca_file); break;
-    case PROP_FAIL_ON_HTTP_ERROR: g_value_set_boolean (value, self->fail_on_http_error); break;
-    case PROP_PROGRESS_INTERVAL: g_value_set_uint (value, self->progress_interval); break;
-    case PROP_OUTPUT: g_value_set_enum (value, self->output); break;
+    case PROP_URL: g_value_set_string (value, self->request.url); break;
+    case PROP_METHOD: g_value_set_string (value, self->request.method); break;
+    case PROP_USER_AGENT: g_value_set_string (value, self->request.user_agent); break;
+    case PROP_FOLLOW_REDIRECTS: g_value_set_boolean (value, self->request.follow_redirects); break;
+    case PROP_MAX_REDIRECTS: g_value_set_int (value, self->request.max_redirects); break;
+    case PROP_HTTP_VERSION: g_value_set_enum (value, self->request.http_version); break;
+    case PROP_TIMEOUT: g_value_set_uint (value, self->request.timeout); break;
+    case PROP_CONNECT_TIMEOUT: g_value_set_uint (value, self->request.connect_timeout); break;
+    case PROP_LOW_SPEED_LIMIT: g_value_set_uint (value, self->request.low_speed_limit); break;
+    case PROP_LOW_SPEED_TIME: g_value_set_uint (value, self->request.low_speed_time); break;
+    case PROP_MAX_RECV_SPEED: g_value_set_int64 (value, self->request.max_recv_speed); break;
+    case PROP_MAX_SEND_SPEED: g_value_set_int64 (value, self->request.max_send_speed); break;
+    case PROP_RECEIVE_BUFFER_SIZE: g_value_set_uint (value, self->request.receive_buffer_size); break;
+    case PROP_RESUME_FROM: g_value_set_int64 (value, self->request.resume_from); break;
+    case PROP_ALLOWED_PROTOCOLS: g_value_set_string (value, self->request.allowed_protocols); break;
+    case PROP_MAX_SIZE: g_value_set_int64 (value, self->request.max_size); break;
+    case PROP_TLS_VERIFY_PEER: g_value_set_boolean (value, self->request.tls_verify_peer); break;
+    case PROP_TLS_VERIFY_HOST: g_value_set_boolean (value, self->request.tls_verify_host); break;
+    case PROP_TLS_CA_FILE: g_value_set_string (value, self->request.tls_ca_file); break;
+    case PROP_FAIL_ON_HTTP_ERROR: g_value_set_boolean (value, self->request.fail_on_http_error); break;
+    case PROP_PROGRESS_INTERVAL: g_value_set_uint (value, self->request.progress_interval); break;
+    case PROP_OUTPUT: g_value_set_enum (value, self->sink.output); break;
     case PROP_STATE: g_value_set_enum (value, self->state); break;
-    case PROP_BYTES_RECEIVED: g_value_set_int64 (value, self->bytes_received); break;
-    case PROP_TOTAL_BYTES: g_value_set_int64 (value, self->total_bytes); break;
-    case PROP_DOWNLOAD_SPEED: g_value_set_int64 (value, self->download_speed); break;
-    case PROP_BYTES_SENT: g_value_set_int64 (value, self->bytes_sent); break;
-    case PROP_TOTAL_BYTES_TO_SEND: g_value_set_int64 (value, self->total_bytes_to_send); break;
-    case PROP_UPLOAD_SPEED: g_value_set_int64 (value, self->upload_speed); break;
-    case PROP_RESPONSE_CODE: g_value_set_uint (value, self->response_code); break;
-    case PROP_EFFECTIVE_URL: g_value_set_string (value, self->effective_url); break;
-    case PROP_CONTENT_TYPE: g_value_set_string (value, self->content_type); break;
+    case PROP_BYTES_RECEIVED: g_value_set_int64 (value, self->response.bytes_received); break;
+    case PROP_TOTAL_BYTES: g_value_set_int64 (value, self->response.total_bytes); break;
+    case PROP_DOWNLOAD_SPEED: g_value_set_int64 (value, self->response.download_speed); break;
+    case PROP_BYTES_SENT: g_value_set_int64 (value, self->response.bytes_sent); break;
+    case PROP_TOTAL_BYTES_TO_SEND: g_value_set_int64 (value, self->response.total_bytes_to_send); break;
+    case PROP_UPLOAD_SPEED: g_value_set_int64 (value, self->response.upload_speed); break;
+    case PROP_RESPONSE_CODE: g_value_set_uint (value, self->response.response_code); break;
+    case PROP_EFFECTIVE_URL: g_value_set_string (value, self->response.effective_url); break;
+    case PROP_CONTENT_TYPE: g_value_set_string (value, self->response.content_type); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -837,8 +837,8 @@ gcurl_transfer_set_property (GObject      *object,
     case PROP_HTTP_VERSION: gcurl_transfer_set_http_version (self, g_value_get_enum (value)); break;
     case PROP_TIMEOUT: gcurl_transfer_set_timeout (self, g_value_get_uint (value)); break;
     case PROP_CONNECT_TIMEOUT: gcurl_transfer_set_connect_timeout (self, g_value_get_uint (value)); break;
-    case PROP_LOW_SPEED_LIMIT: _gcurl_transfer_set_uint (self, &self->low_speed_limit, g_value_get_uint (value), prop_id); break;
-    case PROP_LOW_SPEED_TIME: _gcurl_transfer_set_uint (self, &self->low_speed_time, g_value_get_uint (value), prop_id); break;
+    case PROP_LOW_SPEED_LIMIT: _gcurl_transfer_set_uint (self, &self->request.low_speed_limit, g_value_get_uint (value), prop_id); break;
+    case PROP_LOW_SPEED_TIME: _gcurl_transfer_set_uint (self, &self->request.low_speed_time, g_value_get_uint (value), prop_id); break;
     case PROP_MAX_RECV_SPEED: gcurl_transfer_set_max_recv_speed (self, g_value_get_int64 (value)); break;
     case PROP_MAX_SEND_SPEED: gcurl_transfer_set_max_send_speed (self, g_value_get_int64 (value)); break;
     case PROP_RECEIVE_BUFFER_SIZE: gcurl_transfer_set_receive_buffer_size (self, g_value_get_uint (value)); break;
@@ -1220,20 +1220,20 @@ gcurl_transfer_init (GCurlTransfer *self)
 {
   self->easy = _gcurl_easy_take (&self->applied);
   self->default_ca_file = _gcurl_easy_default_ca_file (self->easy);
-  _gcurl_headers_init (&self->headers);
-  self->body_length = -1;
-  self->follow_redirects = TRUE;
-  self->max_redirects = DEFAULT_MAX_REDIRECTS;
-  self->http_version = GCURL_HTTP_2;
-  self->allowed_protocols = g_strdup (DEFAULT_PROTOCOLS);
-  self->tls_verify_peer = TRUE;
-  self->tls_verify_host = TRUE;
-  self->fail_on_http_error = TRUE;
-  self->progress_interval = DEFAULT_PROGRESS_INTERVAL;
-  self->receive_buffer_size = DEFAULT_RECEIVE_BUFFER_SIZE;
-  self->total_bytes = -1;
-  for (guint i = 0; i < G_N_ELEMENTS (self->timings); i++)
-    self->timings[i] = -1;
+  _gcurl_headers_init (&self->response.headers);
+  self->body.body_length = -1;
+  self->request.follow_redirects = TRUE;
+  self->request.max_redirects = DEFAULT_MAX_REDIRECTS;
+  self->request.http_version = GCURL_HTTP_2;
+  self->request.allowed_protocols = g_strdup (DEFAULT_PROTOCOLS);
+  self->request.tls_verify_peer = TRUE;
+  self->request.tls_verify_host = TRUE;
+  self->request.fail_on_http_error = TRUE;
+  self->request.progress_interval = DEFAULT_PROGRESS_INTERVAL;
+  self->request.receive_buffer_size = DEFAULT_RECEIVE_BUFFER_SIZE;
+  self->response.total_bytes = -1;
+  for (guint i = 0; i < G_N_ELEMENTS (self->response.timings); i++)
+    self->response.timings[i] = -1;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1258,7 +1258,7 @@ gcurl_transfer_new (const char *url)
   /* Not through the property: that costs a third of g_object_new(), and
    * nobody can listen yet. */
   self = g_object_new (GCURL_TYPE_TRANSFER, NULL);
-  self->url = g_strdup (url);
+  self->request.url = g_strdup (url);
   return self;
 }
 
@@ -1321,28 +1321,28 @@ gcurl_transfer_set_request_header (GCurlTransfer *self,
   g_return_if_fail (name != NULL && _gcurl_header_token_valid (name));
   g_return_if_fail (value == NULL || _gcurl_header_value_valid (value));
 
-  if (self->request_headers == NULL)
-    self->request_headers = g_ptr_array_new_with_free_func (g_free);
+  if (self->request.request_headers == NULL)
+    self->request.request_headers = g_ptr_array_new_with_free_func (g_free);
 
   len = strlen (name);
-  for (guint i = 0; i < self->request_headers->len; i++)
+  for (guint i = 0; i < self->request.request_headers->len; i++)
     {
-      const char *h = self->request_headers->pdata[i];
+      const char *h = self->request.request_headers->pdata[i];
 
       if (g_ascii_strncasecmp (h, name, len) == 0 && (h[len] == ':' || h[len] == ';'))
         {
-          g_ptr_array_remove_index (self->request_headers, i);
+          g_ptr_array_remove_index (self->request.request_headers, i);
           break;
         }
     }
 
   /* curl's syntax: "Name:" removes a header, "Name;" sends it empty. */
   if (value == NULL)
-    g_ptr_array_add (self->request_headers, g_strdup_printf ("%s:", name));
+    g_ptr_array_add (self->request.request_headers, g_strdup_printf ("%s:", name));
   else if (value[0] == '\0')
-    g_ptr_array_add (self->request_headers, g_strdup_printf ("%s;", name));
+    g_ptr_array_add (self->request.request_headers, g_strdup_printf ("%s;", name));
   else
-    g_ptr_array_add (self->request_headers, g_strdup_printf ("%s: %s", name, value));
+    g_ptr_array_add (self->request.request_headers, g_strdup_printf ("%s: %s", name, value));
 }
 
 /**
@@ -1360,7 +1360,7 @@ gcurl_transfer_dup_response_headers (GCurlTransfer *self)
 
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  return _gcurl_headers_dup_all (&self->headers);
+  return _gcurl_headers_dup_all (&self->response.headers);
 }
 
 /**
@@ -1381,8 +1381,8 @@ gcurl_transfer_dup_suggested_filename (GCurlTransfer *self)
 {
   g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
 
-  return _gcurl_filename_suggest (_gcurl_headers_lookup (&self->headers, "Content-Disposition"),
-                                  self->effective_url ? self->effective_url : self->url);
+  return _gcurl_filename_suggest (_gcurl_headers_lookup (&self->response.headers, "Content-Disposition"),
+                                  self->response.effective_url ? self->response.effective_url : self->request.url);
 }
 
 /* ---- Control ------------------------------------------------------------- */
