@@ -210,7 +210,7 @@ epoll_backend_watch (GCurlBackend *backend,
   if (what & CURL_POLL_OUT)
     events |= EPOLLOUT;
 
-  resync = slot->wanted == what;
+  resync = _gcurl_backend_is_new_socket (slot->wanted, what);
   slot->wanted = what & CURL_POLL_INOUT;
 
   if (events == 0)

@@ -242,10 +242,9 @@ iochannel_backend_watch (GCurlBackend *backend,
         }
       io_socket_drop_watch (sock);
     }
-  else if (sock->wanted == (what & CURL_POLL_INOUT))
+  else if (_gcurl_backend_is_new_socket (sock->wanted, what))
     {
-      /* curl only announces changes: the same request again means a new
-       * socket under the same number. Start afresh. */
+      /* A new socket under the same number: start afresh. */
       io_socket_drop_watch (sock);
       sock->serial = ++self->next_serial;
       g_clear_pointer (&sock->channel, g_io_channel_unref);

@@ -88,6 +88,17 @@ void          _gcurl_backend_setup_easy (GCurlBackend          *backend,
 void          _gcurl_backend_reset_easy (GCurlBackend          *backend,
                                          CURL                  *easy);
 
+/* The rule both backends keep: curl only announces changes, so the same
+ * request again for an fd it watches (@wanted, CURL_POLL_* bits) means a
+ * new socket under the same number, to be watched afresh (doc/design.md,
+ * "The core's contract", 4). */
+static inline gboolean
+_gcurl_backend_is_new_socket (int wanted,
+                              int what)
+{
+  return wanted != 0 && wanted == (what & CURL_POLL_INOUT);
+}
+
 /* Readiness as curl's CURL_CSELECT_* bits. */
 int           _gcurl_cselect_from_condition (GIOCondition cond);
 
