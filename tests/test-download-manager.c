@@ -295,6 +295,10 @@ window_body (DmApplication *app)
   window = dm_application_get_window (app);
   g_assert_nonnull (window);
   g_assert_cmpstr (dm_window_get_status_text (window), ==, "");
+  /* Its own name and icon, those of its .desktop file and metainfo. */
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Haul");
+  g_assert_cmpstr (gtk_window_get_icon_name (GTK_WINDOW (window)), ==, DM_APPLICATION_ID);
+  g_assert_cmpstr (g_application_get_application_id (G_APPLICATION (app)), ==, DM_APPLICATION_ID);
 
   /* 20 URLs, as the "add-urls" action gets them from the Add dialog, a
    * paste or the command line: two slow ones first (ids 1 and 2), to pause
@@ -401,6 +405,47 @@ window_body (DmApplication *app)
   status_text = dm_window_get_status_text (window);
   g_test_message ("status line: %s", status_text);
   g_assert_true (g_str_has_prefix (status_text, "20 downloads: 0 running, 0 queued, 0 paused, 18 done, 1 failed"));
+
+  /* Open on a type nothing opens: no GTK "Could not show link" dialog,
+   * but the folder, or (nothing shows folders here either) the status
+   * line saying where the file is. */
+  {
+    g_autoptr(DmDownload) d = NULL;
+    g_autoptr(GAppInfo) handler = NULL;
+    g_autoptr(GFileInfo) info = NULL;
+    g_autoptr(GAppInfo) folders = g_app_info_get_default_for_type ("inode/directory", FALSE);
+    g_autoptr(GList) before = gtk_window_list_toplevels ();
+    g_autoptr(GList) after = NULL;
+
+    for (guint i = 0; d == NULL; i++)
+      {
+        g_autoptr(DmDownload) item = g_list_model_get_item (dm_manager_get_downloads (manager), i);
+
+        g_assert_nonnull (item);
+        if (dm_download_get_status (item) == DM_STATUS_DONE)
+          d = g_steal_pointer (&item);
+      }
+    info = g_file_query_info (dm_download_get_file (d), G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
+                              G_FILE_QUERY_INFO_NONE, NULL, NULL);
+    g_assert_nonnull (info);
+    handler = g_app_info_get_default_for_type (g_file_info_get_content_type (info), FALSE);
+    if (handler != NULL || folders != NULL)
+      g_test_message ("this desktop opens files or folders: the fallback message is not checked");
+    activate (app, "open-file", dm_download_get_id (d));
+    run_for (200);
+    after = gtk_window_list_toplevels ();
+    if (handler == NULL)
+      g_assert_cmpuint (g_list_length (after), ==, g_list_length (before));
+    if (handler == NULL && folders == NULL)
+      {
+        status_text = dm_window_get_status_text (window);
+        g_test_message ("after Open: %s", status_text);
+        g_assert_true (g_str_has_prefix (status_text, "No application opens "));
+        g_assert_nonnull (strstr (status_text, "; it is in "));
+        g_assert_nonnull (strstr (status_text, folder));
+      }
+    dm_window_show_message (window, NULL);
+  }
 
   /* Retry the cancelled one through its action: it downloads again. */
   activate (app, "retry", 2);

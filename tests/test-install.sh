@@ -20,7 +20,7 @@ count=${4:-20000}
 dest=$(mktemp -d "${TMPDIR:-/tmp}/gcurl-install-XXXXXX")
 trap 'rm -rf "$dest"' EXIT INT TERM
 
-echo "1..9"
+echo "1..10"
 
 meson install -C "$builddir" --destdir "$dest" --no-rebuild --quiet >/dev/null
 pc=$(find "$dest" -name gcurlmulti-1.0.pc | head -n 1)
@@ -109,3 +109,31 @@ if cc -std=gnu11 -DGCURL_VERSION_MIN_REQUIRED=GCURL_VERSION_0_1 '-DGCURL_VERSION
 fi
 grep -q 'GCURL_VERSION_MAX_ALLOWED must be' "$dest/pin-bad.log" || { echo "not ok 9 - no version error: $(head -c 300 "$dest/pin-bad.log")"; exit 1; }
 echo "ok 9 - GCURL_VERSION_MIN_REQUIRED/MAX_ALLOWED: 0.1 pins, a maximum below the minimum is refused"
+
+# The download manager's launcher, metainfo and icon, where it was built:
+# installed under its application id, valid, and naming each other.
+app=org.gcurlmulti.DownloadManager
+if [ -z "$(find "$dest" -name gcurl-download-manager -type f | head -n 1)" ]; then
+  echo "ok 10 # SKIP the download manager was not built (no GTK 4)"
+else
+  desktop=$(find "$dest" -path "*/share/applications/$app.desktop" | head -n 1)
+  metainfo=$(find "$dest" -path "*/share/metainfo/$app.metainfo.xml" | head -n 1)
+  icon=$(find "$dest" -path "*/share/icons/hicolor/scalable/apps/$app.svg" | head -n 1)
+  [ -n "$desktop" ] && [ -n "$metainfo" ] && [ -n "$icon" ] ||
+    { echo "not ok 10 - missing: desktop '$desktop', metainfo '$metainfo', icon '$icon'"; exit 1; }
+  command -v desktop-file-validate >/dev/null 2>&1 && command -v appstreamcli >/dev/null 2>&1 ||
+    { echo "not ok 10 - desktop-file-validate or appstreamcli missing (scripts/install-deps check)"; exit 1; }
+  out=$(desktop-file-validate "$desktop" 2>&1) || { echo "not ok 10 - desktop-file-validate: $out"; exit 1; }
+  [ -z "$out" ] || { echo "not ok 10 - desktop-file-validate warns: $out"; exit 1; }
+  # AppStream 1.0 (Debian 13) warns that there is no homepage: the project
+  # has none to name yet. Any other warning or error fails.
+  if ! out=$(appstreamcli validate --no-net "$metainfo" 2>&1); then
+    bad=$(printf '%s\n' "$out" | grep -E '^(E|W):' | grep -v ': url-homepage-missing$' || true)
+    [ -z "$bad" ] || { echo "not ok 10 - appstreamcli: $out"; exit 1; }
+  fi
+  grep -qx "Icon=$app" "$desktop" || { echo "not ok 10 - the .desktop file's Icon is not $app"; exit 1; }
+  grep -q "<launchable type=\"desktop-id\">$app.desktop</launchable>" "$metainfo" ||
+    { echo "not ok 10 - the metainfo does not launch $app.desktop"; exit 1; }
+  grep -q '^Exec=gcurl-download-manager %U$' "$desktop" || { echo "not ok 10 - unexpected Exec line"; exit 1; }
+  echo "ok 10 - $app: .desktop, metainfo and icon installed and valid"
+fi

@@ -100,6 +100,24 @@ ROW_ACTION (cancel, dm_manager_cancel)
 ROW_ACTION (retry, dm_manager_retry)
 ROW_ACTION (remove, dm_manager_remove)
 
+/* Whether the desktop has an application for @file's type. Without one,
+ * gtk_show_uri() puts up GTK's "Could not show link" dialog, which tells
+ * a user nothing they can act on. */
+static gboolean
+has_handler (GFile      *file,
+             const char *fallback_type,
+             char      **content_type)
+{
+  g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
+                                                 G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  const char *type = info ? g_file_info_get_content_type (info) : NULL;
+  g_autoptr(GAppInfo) app = NULL;
+
+  *content_type = g_strdup (type ? type : fallback_type);
+  app = g_app_info_get_default_for_type (*content_type, FALSE);
+  return app != NULL;
+}
+
 static void
 show_uri (DmApplication *self,
           GFile         *file)
@@ -109,6 +127,45 @@ show_uri (DmApplication *self,
   gtk_show_uri (self->window ? GTK_WINDOW (self->window) : NULL, uri, GDK_CURRENT_TIME);
 }
 
+/* Opens @file, or shows its folder when nothing opens its type, or says
+ * where it is when nothing shows folders either. */
+static void
+open_or_show (DmApplication *self,
+              GFile         *file,
+              gboolean       is_folder)
+{
+  g_autoptr(GFile) folder = is_folder ? g_object_ref (file) : g_file_get_parent (file);
+  g_autofree char *type = NULL;
+  g_autofree char *folder_type = NULL;
+  g_autofree char *where = g_file_get_parse_name (folder);
+  g_autofree char *message = NULL;
+
+  if (has_handler (file, is_folder ? "inode/directory" : "application/octet-stream", &type))
+    {
+      show_uri (self, file);
+      return;
+    }
+  if (!is_folder && has_handler (folder, "inode/directory", &folder_type))
+    {
+      g_autofree char *description = g_content_type_get_description (type);
+      g_autofree char *name = g_file_get_basename (file);
+
+      message = g_strdup_printf ("No application opens %s (%s): showing its folder", name,
+                                 description);
+      show_uri (self, folder);
+    }
+  else if (is_folder)
+    message = g_strdup_printf ("No application shows folders; the download folder is %s", where);
+  else
+    {
+      g_autofree char *name = g_file_get_basename (file);
+
+      message = g_strdup_printf ("No application opens %s; it is in %s", name, where);
+    }
+  if (self->window != NULL)
+    dm_window_show_message (self->window, message);
+}
+
 static void
 open_file_action (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
@@ -116,7 +173,7 @@ open_file_action (GSimpleAction *action, GVariant *parameter, gpointer data)
   DmDownload *download = find (self, parameter);
 
   if (download != NULL && dm_download_get_status (download) == DM_STATUS_DONE)
-    show_uri (self, dm_download_get_file (download));
+    open_or_show (self, dm_download_get_file (download), FALSE);
 }
 
 static void
@@ -127,7 +184,7 @@ open_folder_action (GSimpleAction *action, GVariant *parameter, gpointer data)
   g_autoptr(GFile) folder = download ? g_file_get_parent (dm_download_get_file (download)) : NULL;
 
   if (folder != NULL)
-    show_uri (self, folder);
+    open_or_show (self, folder, TRUE);
 }
 
 static void
@@ -220,13 +277,13 @@ about_action (GSimpleAction *action, GVariant *parameter, gpointer data)
 
   ensure_window (self);
   gtk_show_about_dialog (GTK_WINDOW (self->window),
-                         "program-name", "Downloads",
+                         "program-name", "Haul",
                          "comments", "A download manager on libcurl and the GLib main loop:\n"
                                      "the demo of gcurlmulti.",
                          "version", GCURL_VERSION_S,
                          "license-type", GTK_LICENSE_LGPL_2_1,
                          "authors", authors,
-                         "logo-icon-name", "folder-download",
+                         "logo-icon-name", DM_APPLICATION_ID,
                          NULL);
 }
 
@@ -379,7 +436,7 @@ DmApplication *
 dm_application_new (GApplicationFlags extra_flags)
 {
   return g_object_new (DM_TYPE_APPLICATION,
-                       "application-id", "org.gcurlmulti.DownloadManager",
+                       "application-id", DM_APPLICATION_ID,
                        "flags", G_APPLICATION_HANDLES_COMMAND_LINE | extra_flags,
                        NULL);
 }

@@ -598,7 +598,7 @@ main_menu (void)
   section = g_menu_new ();
   g_menu_append (section, "_Preferences", "app.preferences");
   g_menu_append (section, "_Keyboard Shortcuts", "app.shortcuts");
-  g_menu_append (section, "_About Downloads", "app.about");
+  g_menu_append (section, "_About Haul", "app.about");
   g_menu_append (section, "_Quit", "app.quit");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
   g_object_unref (section);
@@ -663,7 +663,8 @@ dm_window_new (GtkApplication *app,
                                     "Add URLs with Ctrl+N, or copy them and paste with Ctrl+V.");
 
   self->manager = g_object_ref (manager);
-  gtk_window_set_title (GTK_WINDOW (self), "Downloads");
+  gtk_window_set_title (GTK_WINDOW (self), "Haul");
+  gtk_window_set_icon_name (GTK_WINDOW (self), DM_APPLICATION_ID);
   gtk_window_set_default_size (GTK_WINDOW (self), 980, 560);
 
   /* Header bar: add, paste; the menu. */

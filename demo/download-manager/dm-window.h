@@ -10,6 +10,10 @@
 
 G_BEGIN_DECLS
 
+/* The application's id: its D-Bus name, and the name of its .desktop
+ * file, metainfo and icon (data/). */
+#define DM_APPLICATION_ID "org.gcurlmulti.DownloadManager"
+
 #define DM_TYPE_WINDOW (dm_window_get_type ())
 G_DECLARE_FINAL_TYPE (DmWindow, dm_window, DM, WINDOW, GtkApplicationWindow)
 
