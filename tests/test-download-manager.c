@@ -208,8 +208,37 @@ count_files (const char *folder,
 /* ---------------------------------------------------------------------- */
 /* The window, 20 downloads, pause, resume, cancel, screenshots            */
 
+/* Whether @widget has a shortcut for @trigger (as GTK prints it) that
+ * activates @action. Key presses cannot be synthesized in GTK 4: the
+ * tests activate the action and check the key is bound to it. */
+static gboolean
+has_shortcut (GtkWidget  *widget,
+              const char *trigger,
+              const char *action)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *t = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+          g_autofree char *a = gtk_shortcut_action_to_string (gtk_shortcut_get_action (shortcut));
+
+          if (g_str_equal (t, trigger) && strstr (a, action) != NULL)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 static void
-save_screenshot (DmWindow   *window,
+save_screenshot (GtkWindow  *window,
                  const char *name)
 {
   const char *dir = g_getenv ("DM_SCREENSHOT_DIR");
@@ -341,7 +370,7 @@ window_body (DmApplication *app)
   /* What the window looks like with transfers running, one paused and one
    * cancelled. */
   dm_window_select (window, 0);
-  save_screenshot (window, "download-manager.png");
+  save_screenshot (GTK_WINDOW (window), "download-manager.png");
 
   activate (app, "resume", 1);
   g_assert_cmpint (dm_download_get_status (paused), ==, DM_STATUS_RUNNING);
@@ -405,6 +434,89 @@ window_body (DmApplication *app)
   status_text = dm_window_get_status_text (window);
   g_test_message ("status line: %s", status_text);
   g_assert_true (g_str_has_prefix (status_text, "20 downloads: 0 running, 0 queued, 0 paused, 18 done, 1 failed"));
+
+  /* The Add dialog: pre-filled with the clipboard's URLs; every problem
+   * listed in it; lines not taken kept; Ctrl+Enter adds; Escape closes
+   * it and Preferences; no hyphens where URLs wrap. */
+  {
+    GListModel *downloads = dm_manager_get_downloads (manager);
+    guint n = g_list_model_get_n_items (downloads);
+    g_autofree char *good = g_strdup_printf ("%s/1k?add=1", nginx_url);
+    g_autofree char *clip = g_strdup_printf ("see this:\n%s\nnot-a-url\n", good);
+    g_autofree char *got = NULL;
+    GtkWindow *dialog;
+    GtkTextIter start;
+    GtkTextTagTable *tags;
+    const char *problems;
+
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (window)), clip);
+    dm_window_show_add_dialog (window);
+    dialog = dm_window_get_add_dialog (window);
+    g_assert_nonnull (dialog);
+    run_for (300);
+    got = dm_add_dialog_get_text (dialog);
+    g_assert_cmpstr (got, ==, good);
+    g_assert_true (has_shortcut (GTK_WIDGET (dialog), "<Control>Return|<Control>KP_Enter", "add.submit"));
+    g_assert_true (has_shortcut (GTK_WIDGET (dialog), "Escape", "window.close"));
+    tags = gtk_text_buffer_get_tag_table (g_object_get_data (G_OBJECT (dialog), "buffer"));
+    g_assert_cmpint (gtk_text_tag_table_get_size (tags), ==, 1);
+    gtk_text_buffer_get_start_iter (g_object_get_data (G_OBJECT (dialog), "buffer"), &start);
+    g_assert_nonnull (gtk_text_iter_get_tags (&start));
+    g_slist_free (gtk_text_iter_get_tags (&start));
+    save_screenshot (dialog, "download-manager-add.png");
+
+    /* Every line bad: nothing added, the dialog and its text stay, each
+     * problem listed. */
+    dm_add_dialog_set_text (dialog, "not-a-url\nftp://127.0.0.1/x\n");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "add.submit", NULL));
+    g_assert_true (dm_window_get_add_dialog (window) == dialog);
+    g_clear_pointer (&got, g_free);
+    got = dm_add_dialog_get_text (dialog);
+    g_assert_cmpstr (got, ==, "not-a-url\nftp://127.0.0.1/x");
+    problems = dm_add_dialog_get_problems (dialog);
+    g_test_message ("problems: %s", problems);
+    g_assert_nonnull (problems);
+    g_assert_nonnull (strstr (problems, "line 1"));
+    g_assert_nonnull (strstr (problems, "line 2"));
+    g_assert_cmpuint (g_list_model_get_n_items (downloads), ==, n);
+    save_screenshot (dialog, "download-manager-add-problems.png");
+
+    /* One good, one bad: the good one added, the bad one kept. */
+    g_clear_pointer (&clip, g_free);
+    clip = g_strdup_printf ("%s\nbad line", good);
+    dm_add_dialog_set_text (dialog, clip);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "add.submit", NULL));
+    g_assert_cmpuint (g_list_model_get_n_items (downloads), ==, n + 1);
+    g_clear_pointer (&got, g_free);
+    got = dm_add_dialog_get_text (dialog);
+    g_assert_cmpstr (got, ==, "bad line");
+    g_assert_true (g_str_has_prefix (dm_add_dialog_get_problems (dialog), "Added the others."));
+
+    /* Escape (window.close) closes it, and Preferences. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL));
+    run_for (100);
+    g_assert_null (dm_window_get_add_dialog (window));
+    dm_window_show_preferences (window);
+    dialog = dm_window_get_preferences (window);
+    g_assert_nonnull (dialog);
+    g_assert_true (has_shortcut (GTK_WIDGET (dialog), "Escape", "window.close"));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL));
+    run_for (100);
+    g_assert_null (dm_window_get_preferences (window));
+    wait_for (manager_idle, manager, 60000, "the added download to end");
+    {
+      g_autoptr(DmDownload) added = g_list_model_get_item (downloads, n);
+
+      g_assert_cmpint (dm_download_get_status (added), ==, DM_STATUS_DONE);
+      g_assert_cmpstr (dm_download_get_url (added), ==, good);
+      /* Gone again, file and row, so that the counts below stay those
+       * of the 20. */
+      g_assert_true (g_file_delete (dm_download_get_file (added), NULL, NULL));
+      activate (app, "remove", dm_download_get_id (added));
+      g_assert_cmpuint (g_list_model_get_n_items (downloads), ==, n);
+    }
+    dm_window_show_message (window, NULL);
+  }
 
   /* Open on a type nothing opens: no GTK "Could not show link" dialog,
    * but the folder, or (nothing shows folders here either) the status
@@ -479,7 +591,7 @@ window_body (DmApplication *app)
                      "1 line not added: line 2: not an http:// or https:// URL: not-a-url");
   }
 
-  save_screenshot (window, "download-manager-done.png");
+  save_screenshot (GTK_WINDOW (window), "download-manager-done.png");
   remove_tree (folder_file);
 }
 

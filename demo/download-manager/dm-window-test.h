@@ -16,9 +16,19 @@ const char *dm_window_get_status_text (DmWindow       *self);
 /* Selects the row at @position, as a click would. */
 void        dm_window_select          (DmWindow       *self,
                                        guint           position);
-/* The window as drawn, into a PNG at @path. */
-gboolean    dm_window_save_screenshot (DmWindow       *self,
+/* A window of the application (the main one, or a dialog) as drawn,
+ * into a PNG at @path. */
+gboolean    dm_window_save_screenshot (GtkWindow      *self,
                                        const char     *path,
                                        GError        **error);
+
+/* The Add dialog and Preferences while open, else NULL. */
+GtkWindow  *dm_window_get_add_dialog  (DmWindow       *self);
+GtkWindow  *dm_window_get_preferences (DmWindow       *self);
+/* The Add dialog's text, and the problems it lists (NULL when none). */
+char       *dm_add_dialog_get_text    (GtkWindow      *dialog);
+void        dm_add_dialog_set_text    (GtkWindow      *dialog,
+                                       const char     *text);
+const char *dm_add_dialog_get_problems (GtkWindow     *dialog);
 
 G_END_DECLS

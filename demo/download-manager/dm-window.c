@@ -27,6 +27,8 @@ struct _DmWindow
   GtkLabel           *status;
   char               *message;       /* shown instead of the totals for a while */
   guint               message_timeout;
+  GtkWindow          *add_dialog;    /* while open (a weak pointer) */
+  GtkWindow          *preferences;   /* while open (a weak pointer) */
 };
 
 G_DEFINE_FINAL_TYPE (DmWindow, dm_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -309,6 +311,43 @@ dm_window_get_status_text (DmWindow *self)
   return gtk_label_get_text (self->status);
 }
 
+GtkWindow *
+dm_window_get_add_dialog (DmWindow *self)
+{
+  return self->add_dialog;
+}
+
+GtkWindow *
+dm_window_get_preferences (DmWindow *self)
+{
+  return self->preferences;
+}
+
+char *
+dm_add_dialog_get_text (GtkWindow *dialog)
+{
+  GtkTextBuffer *buffer = g_object_get_data (G_OBJECT (dialog), "buffer");
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+void
+dm_add_dialog_set_text (GtkWindow  *dialog,
+                        const char *text)
+{
+  gtk_text_buffer_set_text (g_object_get_data (G_OBJECT (dialog), "buffer"), text, -1);
+}
+
+const char *
+dm_add_dialog_get_problems (GtkWindow *dialog)
+{
+  GtkWidget *label = g_object_get_data (G_OBJECT (dialog), "problems");
+
+  return gtk_widget_get_visible (label) ? gtk_label_get_text (GTK_LABEL (label)) : NULL;
+}
+
 void
 dm_window_select (DmWindow *self,
                   guint     position)
@@ -367,19 +406,129 @@ win_paste (GtkWidget  *widget,
                                  on_clipboard_text, g_object_ref (widget));
 }
 
+/* The most problems the Add dialog lists; the rest are counted. */
+#define MAX_LISTED_PROBLEMS 8
+
+/* Adds the dialog's good lines. Lines not taken stay in the box, with
+ * every problem listed under it, and the dialog stays open; with none
+ * left it closes. */
 static void
-on_add_response (GtkButton *button,
-                 GtkWindow *dialog)
+add_dialog_submit (GtkWindow *dialog)
 {
   DmWindow *self = DM_WINDOW (gtk_window_get_transient_for (dialog));
   GtkTextBuffer *buffer = g_object_get_data (G_OBJECT (dialog), "buffer");
+  GtkLabel *problems_label = g_object_get_data (G_OBJECT (dialog), "problems");
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GString) kept = g_string_new (NULL);
+  g_autoptr(GString) listed = g_string_new (NULL);
+  g_auto(GStrv) urls = NULL;
+  g_auto(GStrv) lines = NULL;
   GtkTextIter start, end;
   g_autofree char *text = NULL;
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  add_text (self, text);
-  gtk_window_destroy (dialog);
+  urls = demo_parse_url_list (text, -1, &problems);
+
+  if (urls[0] == NULL && problems->len == 0)
+    {
+      gtk_label_set_text (problems_label, "No URL to add: one http:// or https:// URL per line");
+      gtk_widget_set_visible (GTK_WIDGET (problems_label), TRUE);
+      return;
+    }
+  if (urls[0] != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (app), "add-urls",
+                                    g_variant_new_strv ((const char * const *) urls, -1));
+  if (problems->len == 0)
+    {
+      gtk_window_destroy (dialog);
+      return;
+    }
+
+  /* Keep the lines that were not taken, to be fixed. */
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *line_text = NULL;
+      const char *why = NULL;
+
+      if (!demo_url_list_check_line (lines[i], strlen (lines[i]), &line_text, &why) && why != NULL)
+        g_string_append_printf (kept, "%s%s", kept->len ? "\n" : "", lines[i]);
+    }
+  gtk_text_buffer_set_text (buffer, kept->str, -1);
+
+  for (guint i = 0; i < problems->len && i < MAX_LISTED_PROBLEMS; i++)
+    g_string_append_printf (listed, "%s%s", i ? "\n" : "", (char *) problems->pdata[i]);
+  if (problems->len > MAX_LISTED_PROBLEMS)
+    g_string_append_printf (listed, "\nand %u more", problems->len - MAX_LISTED_PROBLEMS);
+  g_string_prepend (listed, urls[0] != NULL ? "Added the others. Not added:\n" : "Not added:\n");
+  gtk_label_set_text (problems_label, listed->str);
+  gtk_widget_set_visible (GTK_WIDGET (problems_label), TRUE);
+}
+
+static void
+on_add_response (GtkButton *button,
+                 GtkWindow *dialog)
+{
+  add_dialog_submit (dialog);
+}
+
+static void
+on_add_submit_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       dialog)
+{
+  add_dialog_submit (dialog);
+}
+
+/* Escape closes a window of ours, as it closes a dialog. */
+static void
+close_on_escape (GtkWindow *window)
+{
+  GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("Escape"),
+                                                          gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (GTK_WIDGET (window), shortcuts);
+}
+
+/* URLs break anywhere, without the hyphens Pango adds at a break. */
+static void
+on_add_text_changed (GtkTextBuffer *buffer,
+                     GtkTextTag    *no_hyphens)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_apply_tag (buffer, no_hyphens, &start, &end);
+}
+
+/* Pre-fills an empty Add dialog with the URLs on the clipboard, selected,
+ * so that typing replaces them. */
+static void
+on_add_clipboard_text (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      data)
+{
+  g_autoptr(GtkWindow) dialog = data;
+  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  GtkTextBuffer *buffer = g_object_get_data (G_OBJECT (dialog), "buffer");
+  g_autoptr(GPtrArray) problems = NULL;
+  g_auto(GStrv) urls = NULL;
+  g_autofree char *joined = NULL;
+  GtkTextIter start, end;
+
+  if (text == NULL || buffer == NULL || gtk_text_buffer_get_char_count (buffer) > 0)
+    return;
+  urls = demo_parse_url_list (text, -1, &problems);
+  if (urls[0] == NULL)
+    return;
+  joined = g_strjoinv ("\n", urls);
+  gtk_text_buffer_set_text (buffer, joined, -1);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_select_range (buffer, &start, &end);
 }
 
 void
@@ -395,6 +544,14 @@ dm_window_show_add_dialog (DmWindow *self)
   GtkWidget *add = gtk_button_new_with_mnemonic ("_Add");
   g_autofree char *folder = g_strdup_printf ("Downloads go to %s", dm_manager_get_download_folder (self->manager));
   GtkWidget *where = gtk_label_new (folder);
+  GtkWidget *problems = gtk_label_new (NULL);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text));
+  GtkTextTag *no_hyphens = gtk_text_buffer_create_tag (buffer, NULL, "insert-hyphens", FALSE, NULL);
+  GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+  static const GActionEntry add_entries[] = {
+    { "submit", on_add_submit_action, NULL, NULL, NULL, { 0 } },
+  };
+  g_autoptr(GSimpleActionGroup) actions = g_simple_action_group_new ();
 
   gtk_window_set_title (GTK_WINDOW (dialog), "Add Downloads");
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
@@ -404,6 +561,7 @@ dm_window_show_add_dialog (DmWindow *self)
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), cancel);
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), add);
   gtk_widget_add_css_class (add, "suggested-action");
+  gtk_widget_set_tooltip_text (add, "Add (Ctrl+Enter)");
   gtk_window_set_titlebar (GTK_WINDOW (dialog), header);
   gtk_window_set_default_widget (GTK_WINDOW (dialog), add);
 
@@ -419,14 +577,39 @@ dm_window_show_add_dialog (DmWindow *self)
   gtk_widget_set_margin_end (box, 12);
   gtk_widget_set_margin_top (box, 12);
   gtk_widget_set_margin_bottom (box, 12);
+  gtk_label_set_xalign (GTK_LABEL (problems), 0.0);
+  gtk_label_set_wrap (GTK_LABEL (problems), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (problems), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (GTK_LABEL (problems), TRUE);
+  gtk_widget_add_css_class (problems, "error");
+  gtk_widget_set_visible (problems, FALSE);
+  g_signal_connect (buffer, "changed", G_CALLBACK (on_add_text_changed), no_hyphens);
   gtk_box_append (GTK_BOX (box), hint);
   gtk_box_append (GTK_BOX (box), scrolled);
+  gtk_box_append (GTK_BOX (box), problems);
   gtk_box_append (GTK_BOX (box), where);
   gtk_window_set_child (GTK_WINDOW (dialog), box);
 
-  g_object_set_data (G_OBJECT (dialog), "buffer", gtk_text_view_get_buffer (GTK_TEXT_VIEW (text)));
+  g_object_set_data (G_OBJECT (dialog), "buffer", buffer);
+  g_object_set_data (G_OBJECT (dialog), "problems", problems);
   g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (gtk_window_destroy), dialog);
   g_signal_connect (add, "clicked", G_CALLBACK (on_add_response), dialog);
+
+  /* Ctrl+Enter adds from inside the text, where Enter is a new line;
+   * Escape cancels. */
+  g_action_map_add_action_entries (G_ACTION_MAP (actions), add_entries, G_N_ELEMENTS (add_entries), dialog);
+  gtk_widget_insert_action_group (dialog, "add", G_ACTION_GROUP (actions));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                                                          gtk_named_action_new ("add.submit")));
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (shortcuts), GTK_SHORTCUT_SCOPE_MANAGED);
+  gtk_widget_add_controller (dialog, shortcuts);
+  close_on_escape (GTK_WINDOW (dialog));
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (self)), NULL,
+                                 on_add_clipboard_text, g_object_ref (dialog));
+  self->add_dialog = GTK_WINDOW (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->add_dialog);
   gtk_window_present (GTK_WINDOW (dialog));
   gtk_widget_grab_focus (text);
 }
@@ -499,6 +682,9 @@ dm_window_show_preferences (DmWindow *self)
 
   gtk_window_set_title (GTK_WINDOW (dialog), "Preferences");
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  close_on_escape (GTK_WINDOW (dialog));
+  self->preferences = GTK_WINDOW (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->preferences);
   gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
   gtk_window_set_resizable (GTK_WINDOW (dialog), FALSE);
 
@@ -536,7 +722,7 @@ dm_window_show_preferences (DmWindow *self)
 
 /* GTK's own rendering of the window into a texture, saved as a PNG. */
 gboolean
-dm_window_save_screenshot (DmWindow   *self,
+dm_window_save_screenshot (GtkWindow  *self,
                            const char *path,
                            GError    **error)
 {
@@ -616,6 +802,11 @@ dm_window_dispose (GObject *object)
   g_clear_object (&self->manager);
   g_clear_object (&self->selection);
   g_clear_pointer (&self->message, g_free);
+  if (self->add_dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->add_dialog), (gpointer *) &self->add_dialog);
+  if (self->preferences != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+  self->add_dialog = self->preferences = NULL;
   G_OBJECT_CLASS (dm_window_parent_class)->dispose (object);
 }
 
