@@ -6,6 +6,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <stdio.h>
+
 #include <glib/gstdio.h>
 
 #include "dm-application.h"
@@ -433,7 +435,19 @@ window_body (DmApplication *app)
   dm_window_show_message (window, NULL);
   status_text = dm_window_get_status_text (window);
   g_test_message ("status line: %s", status_text);
-  g_assert_true (g_str_has_prefix (status_text, "20 downloads: 0 running, 0 queued, 0 paused, 18 done, 1 failed"));
+  g_assert_true (g_str_has_prefix (status_text, "20 downloads: 0 running, 0 queued, 0 paused, 18 done, 1 failed, 1 cancelled"));
+  /* The counts add up to the rows. */
+  {
+    guint total, counts[6], sum = 0;
+
+    g_assert_cmpint (sscanf (status_text, "%u downloads: %u running, %u queued, %u paused, %u done, "
+                             "%u failed, %u cancelled", &total, &counts[0], &counts[1], &counts[2],
+                             &counts[3], &counts[4], &counts[5]), ==, 7);
+    for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+      sum += counts[i];
+    g_assert_cmpuint (sum, ==, total);
+    g_assert_cmpuint (total, ==, g_list_model_get_n_items (dm_manager_get_downloads (manager)));
+  }
 
   /* The Add dialog: pre-filled with the clipboard's URLs; every problem
    * listed in it; lines not taken kept; Ctrl+Enter adds; Escape closes
@@ -441,7 +455,7 @@ window_body (DmApplication *app)
   {
     GListModel *downloads = dm_manager_get_downloads (manager);
     guint n = g_list_model_get_n_items (downloads);
-    g_autofree char *good = g_strdup_printf ("%s/1k?add=1", nginx_url);
+    g_autofree char *good = g_strdup_printf ("%s/bytes?n=5000&chunked=1&add=1", soup_url);
     g_autofree char *clip = g_strdup_printf ("see this:\n%s\nnot-a-url\n", good);
     g_autofree char *got = NULL;
     GtkWindow *dialog;
@@ -507,8 +521,20 @@ window_body (DmApplication *app)
     {
       g_autoptr(DmDownload) added = g_list_model_get_item (downloads, n);
 
+      g_autofree char *summary = NULL;
+
       g_assert_cmpint (dm_download_get_status (added), ==, DM_STATUS_DONE);
       g_assert_cmpstr (dm_download_get_url (added), ==, good);
+      /* Its size was not announced (chunked): done, it counts what it
+       * received, and nothing is "of unknown size". */
+      g_assert_cmpint (dm_download_get_received (added), ==, 5000);
+      run_for (600);
+      summary = dm_manager_dup_summary (manager);
+      g_test_message ("summary: %s", summary);
+      g_assert_null (strstr (summary, "unknown size"));
+      g_assert_cmpuint (dm_manager_get_unknown_sizes (manager), ==, 0);
+      g_assert_cmpint (dm_manager_get_total_received (manager), ==,
+                       dm_manager_get_total_size (manager));
       /* Gone again, file and row, so that the counts below stay those
        * of the 20. */
       g_assert_true (g_file_delete (dm_download_get_file (added), NULL, NULL));

@@ -54,6 +54,7 @@ struct _DmManager
   guint             save_timeout;
   gint64            total_received;
   gint64            total_size;
+  guint             unknown_sizes;   /* downloads not in total_size */
   gint64            total_speed;
 };
 
@@ -253,6 +254,7 @@ tick (gpointer data)
 {
   DmManager *self = data;
   gint64 received = 0, size = 0, speed = 0;
+  guint unknown = 0;
 
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->downloads)); i++)
     {
@@ -264,14 +266,22 @@ tick (gpointer data)
       if (status == DM_STATUS_CANCELLED || status == DM_STATUS_FAILED)
         continue;
       received += dm_download_get_received (download);
-      size += MAX (dm_download_get_total (download), 0);
+      /* A finished download's size is what it received. */
+      if (status == DM_STATUS_DONE && dm_download_get_total (download) < 0)
+        size += dm_download_get_received (download);
+      else if (dm_download_get_total (download) < 0)
+        unknown++;
+      else
+        size += dm_download_get_total (download);
       speed += dm_download_get_speed (download);
     }
 
-  if (received != self->total_received || size != self->total_size || speed != self->total_speed)
+  if (received != self->total_received || size != self->total_size ||
+      speed != self->total_speed || unknown != self->unknown_sizes)
     {
       self->total_received = received;
       self->total_size = size;
+      self->unknown_sizes = unknown;
       self->total_speed = speed;
       changed (self);
     }
@@ -613,6 +623,10 @@ dm_manager_is_idle (DmManager *self)
   return counts[DM_STATUS_RUNNING] == 0 && counts[DM_STATUS_QUEUED] == 0;
 }
 
+gint64 dm_manager_get_total_received (DmManager *self) { return self->total_received; }
+gint64 dm_manager_get_total_size (DmManager *self) { return self->total_size; }
+guint dm_manager_get_unknown_sizes (DmManager *self) { return self->unknown_sizes; }
+
 char *
 dm_manager_dup_summary (DmManager *self)
 {
@@ -626,10 +640,17 @@ dm_manager_dup_summary (DmManager *self)
   if (n == 0)
     return g_string_free (out, FALSE);
   count_statuses (self, counts);
-  g_string_append_printf (out, "%u download%s: %u running, %u queued, %u paused, %u done, %u failed",
+  /* Every status counted, so that the figures add up to the total. */
+  g_string_append_printf (out, "%u download%s: %u running, %u queued, %u paused, %u done, %u failed, "
+                          "%u cancelled",
                           n, n == 1 ? "" : "s", counts[DM_STATUS_RUNNING], counts[DM_STATUS_QUEUED],
-                          counts[DM_STATUS_PAUSED], counts[DM_STATUS_DONE], counts[DM_STATUS_FAILED]);
+                          counts[DM_STATUS_PAUSED], counts[DM_STATUS_DONE], counts[DM_STATUS_FAILED],
+                          counts[DM_STATUS_CANCELLED]);
+  /* The sizes of failed and cancelled downloads are left out; those of
+   * unknown size are counted apart rather than as 0. */
   g_string_append_printf (out, " · %s of %s", received, size);
+  if (self->unknown_sizes > 0)
+    g_string_append_printf (out, " + %u of unknown size", self->unknown_sizes);
   if (counts[DM_STATUS_RUNNING] > 0)
     g_string_append_printf (out, " · %s/s", speed);
   return g_string_free (out, FALSE);

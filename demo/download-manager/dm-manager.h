@@ -33,6 +33,12 @@ void         dm_manager_remove               (DmManager   *self,
 gboolean     dm_manager_save                 (DmManager   *self,
                                               GError     **error);
 char        *dm_manager_dup_summary          (DmManager   *self);
+/* The status line's figures: bytes received and the sizes they are out
+ * of (failed and cancelled downloads left out), and how many downloads
+ * running or queued have no known size. */
+gint64       dm_manager_get_total_received   (DmManager   *self);
+gint64       dm_manager_get_total_size       (DmManager   *self);
+guint        dm_manager_get_unknown_sizes    (DmManager   *self);
 gboolean     dm_manager_is_idle              (DmManager   *self);
 
 const char  *dm_manager_get_download_folder  (DmManager   *self);
