@@ -505,6 +505,20 @@ window_body (DmApplication *app)
     got = dm_add_dialog_get_text (dialog);
     g_assert_cmpstr (got, ==, "bad line");
     g_assert_true (g_str_has_prefix (dm_add_dialog_get_problems (dialog), "Added the others."));
+    /* The new row is the one selected, and scrolled into view (the list
+     * is taller than the window). */
+    run_for (300);
+    {
+      g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (dm_window_get_selection (window));
+      GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (dm_window_get_view (window)));
+
+      g_assert_cmpuint (gtk_bitset_get_size (selected), ==, 1);
+      g_assert_true (gtk_bitset_contains (selected, n));
+      g_test_message ("scrolled to %.0f of %.0f (page %.0f)", gtk_adjustment_get_value (vadj),
+                      gtk_adjustment_get_upper (vadj), gtk_adjustment_get_page_size (vadj));
+      g_assert_cmpfloat (gtk_adjustment_get_value (vadj) + gtk_adjustment_get_page_size (vadj), >=,
+                         gtk_adjustment_get_upper (vadj) - 1);
+    }
 
     /* Escape (window.close) closes it, and Preferences. */
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL));

@@ -22,6 +22,9 @@ gboolean    dm_window_save_screenshot (GtkWindow      *self,
                                        const char     *path,
                                        GError        **error);
 
+/* The rows' selection, and the column view showing them. */
+GtkSelectionModel *dm_window_get_selection (DmWindow *self);
+GtkWidget  *dm_window_get_view        (DmWindow       *self);
 /* The Add dialog and Preferences while open, else NULL. */
 GtkWindow  *dm_window_get_add_dialog  (DmWindow       *self);
 GtkWindow  *dm_window_get_preferences (DmWindow       *self);

@@ -311,6 +311,18 @@ dm_window_get_status_text (DmWindow *self)
   return gtk_label_get_text (self->status);
 }
 
+GtkSelectionModel *
+dm_window_get_selection (DmWindow *self)
+{
+  return GTK_SELECTION_MODEL (self->selection);
+}
+
+GtkWidget *
+dm_window_get_view (DmWindow *self)
+{
+  return self->view;
+}
+
 GtkWindow *
 dm_window_get_add_dialog (DmWindow *self)
 {
@@ -377,6 +389,28 @@ add_text (DmWindow   *self,
     }
   else if (urls[0] == NULL)
     dm_window_show_message (self, "No URL to add: one http:// or https:// URL per line");
+}
+
+/* New rows (the Add dialog, a paste, D-Bus, the command line: all come
+ * through app.add-urls) are selected and scrolled to, once per batch:
+ * nothing here is per row. */
+static void
+on_rows_changed (GListModel *model,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 DmWindow   *self)
+{
+  GtkWidget *list;
+
+  if (added == 0 || removed != 0 || position + added != g_list_model_get_n_items (model))
+    return;
+  gtk_selection_model_select_range (GTK_SELECTION_MODEL (self->selection), position, added, TRUE);
+  /* GTK 4.8 has no gtk_column_view_scroll_to(): its list view has the
+   * action. */
+  for (list = gtk_widget_get_first_child (self->view); list != NULL; list = gtk_widget_get_next_sibling (list))
+    if (GTK_IS_LIST_VIEW (list))
+      gtk_widget_activate_action (list, "list.scroll-to-item", "u", position);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -884,6 +918,8 @@ dm_window_new (GtkApplication *app,
   /* The list. */
   self->selection = gtk_multi_selection_new (g_object_ref (dm_manager_get_downloads (manager)));
   self->view = gtk_column_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection)));
+  g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (on_rows_changed), self,
+                           G_CONNECT_AFTER);
   gtk_column_view_set_show_row_separators (GTK_COLUMN_VIEW (self->view), TRUE);
   gtk_column_view_set_reorderable (GTK_COLUMN_VIEW (self->view), FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
