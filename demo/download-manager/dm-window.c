@@ -624,7 +624,8 @@ dm_window_show_add_dialog (DmWindow *self)
   gtk_box_append (GTK_BOX (box), where);
   gtk_window_set_child (GTK_WINDOW (dialog), box);
 
-  g_object_set_data (G_OBJECT (dialog), "buffer", buffer);
+  /* A reference: a clipboard read may finish after the dialog closed. */
+  g_object_set_data_full (G_OBJECT (dialog), "buffer", g_object_ref (buffer), g_object_unref);
   g_object_set_data (G_OBJECT (dialog), "problems", problems);
   g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (gtk_window_destroy), dialog);
   g_signal_connect (add, "clicked", G_CALLBACK (on_add_response), dialog);
