@@ -70,23 +70,67 @@ extern const GCurlBackendVTable _gcurl_backend_epoll;
 extern const GCurlBackendVTable _gcurl_backend_iochannel;
 
 /* gcurl-backend.c: the backend GCURL_BACKEND names (epoll by default
- * where there is epoll), and the source's calls on it. */
-GCurlBackend *_gcurl_backend_new        (GSource               *parent);
-void          _gcurl_backend_free       (GCurlBackend          *backend);
-const char   *_gcurl_backend_get_name   (GCurlBackend          *backend);
-void          _gcurl_backend_watch      (GCurlBackend          *backend,
-                                         curl_socket_t          fd,
-                                         int                    what);
-gboolean      _gcurl_backend_pending    (GCurlBackend          *backend);
-void          _gcurl_backend_dispatch   (GCurlBackend          *backend,
-                                         GCurlBackendReadyFunc  func,
-                                         gpointer               user_data);
-void          _gcurl_backend_suspend    (GCurlBackend          *backend,
-                                         gboolean               suspended);
-void          _gcurl_backend_setup_easy (GCurlBackend          *backend,
-                                         CURL                  *easy);
-void          _gcurl_backend_reset_easy (GCurlBackend          *backend,
-                                         CURL                  *easy);
+ * where there is epoll, iochannel if it cannot be made). */
+GCurlBackend *_gcurl_backend_new (GSource *parent);
+
+/* The source's calls on its backend. Inline: prepare, check and dispatch
+ * make them for every iteration and every ready socket. */
+static inline void
+_gcurl_backend_free (GCurlBackend *backend)
+{
+  backend->vtable->destroy (backend);
+}
+
+static inline const char *
+_gcurl_backend_get_name (GCurlBackend *backend)
+{
+  return backend->vtable->name;
+}
+
+static inline void
+_gcurl_backend_watch (GCurlBackend  *backend,
+                      curl_socket_t  fd,
+                      int            what)
+{
+  backend->vtable->watch (backend, fd, what);
+}
+
+static inline gboolean
+_gcurl_backend_pending (GCurlBackend *backend)
+{
+  return backend->vtable->pending (backend);
+}
+
+static inline void
+_gcurl_backend_dispatch (GCurlBackend          *backend,
+                         GCurlBackendReadyFunc  func,
+                         gpointer               user_data)
+{
+  backend->vtable->dispatch (backend, func, user_data);
+}
+
+static inline void
+_gcurl_backend_suspend (GCurlBackend *backend,
+                        gboolean      suspended)
+{
+  backend->vtable->suspend (backend, suspended);
+}
+
+static inline void
+_gcurl_backend_setup_easy (GCurlBackend *backend,
+                           CURL         *easy)
+{
+  if (backend->vtable->setup_easy != NULL)
+    backend->vtable->setup_easy (backend, easy);
+}
+
+static inline void
+_gcurl_backend_reset_easy (GCurlBackend *backend,
+                           CURL         *easy)
+{
+  if (backend->vtable->reset_easy != NULL)
+    backend->vtable->reset_easy (backend, easy);
+}
 
 /* The rule both backends keep: curl only announces changes, so the same
  * request again for an fd it watches (@wanted, CURL_POLL_* bits) means a
@@ -99,7 +143,22 @@ _gcurl_backend_is_new_socket (int wanted,
   return wanted != 0 && wanted == (what & CURL_POLL_INOUT);
 }
 
-/* Readiness as curl's CURL_CSELECT_* bits. */
-int           _gcurl_cselect_from_condition (GIOCondition cond);
+/* Readiness as curl's CURL_CSELECT_* bits: poll(2)'s bits, which
+ * GIOCondition and epoll's events share on Linux (the epoll backend
+ * checks that it may pass its events here). Per ready socket. */
+static inline int
+_gcurl_cselect_from_condition (GIOCondition cond)
+{
+  int cselect = 0;
+
+  if (cond & (G_IO_IN | G_IO_PRI))
+    cselect |= CURL_CSELECT_IN;
+  if (cond & G_IO_OUT)
+    cselect |= CURL_CSELECT_OUT;
+  if (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL))
+    cselect |= CURL_CSELECT_ERR;
+
+  return cselect;
+}
 
 G_END_DECLS

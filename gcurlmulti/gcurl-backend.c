@@ -1,5 +1,5 @@
-/* gcurl-backend.c: choosing a socket-watch backend, and the calls the
- * source makes on it
+/* gcurl-backend.c: choosing a socket-watch backend (the calls on it are
+ * inline, in gcurl-backend-private.h)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -43,78 +43,4 @@ _gcurl_backend_new (GSource *parent)
   if (backend == NULL && vtable != &_gcurl_backend_iochannel)
     backend = _gcurl_backend_iochannel.create (parent);
   return backend;
-}
-
-void
-_gcurl_backend_free (GCurlBackend *backend)
-{
-  backend->vtable->destroy (backend);
-}
-
-const char *
-_gcurl_backend_get_name (GCurlBackend *backend)
-{
-  return backend->vtable->name;
-}
-
-void
-_gcurl_backend_watch (GCurlBackend  *backend,
-                      curl_socket_t  fd,
-                      int            what)
-{
-  backend->vtable->watch (backend, fd, what);
-}
-
-gboolean
-_gcurl_backend_pending (GCurlBackend *backend)
-{
-  return backend->vtable->pending (backend);
-}
-
-void
-_gcurl_backend_dispatch (GCurlBackend          *backend,
-                         GCurlBackendReadyFunc  func,
-                         gpointer               user_data)
-{
-  backend->vtable->dispatch (backend, func, user_data);
-}
-
-void
-_gcurl_backend_suspend (GCurlBackend *backend,
-                        gboolean      suspended)
-{
-  backend->vtable->suspend (backend, suspended);
-}
-
-void
-_gcurl_backend_setup_easy (GCurlBackend *backend,
-                           CURL         *easy)
-{
-  if (backend->vtable->setup_easy != NULL)
-    backend->vtable->setup_easy (backend, easy);
-}
-
-void
-_gcurl_backend_reset_easy (GCurlBackend *backend,
-                           CURL         *easy)
-{
-  if (backend->vtable->reset_easy != NULL)
-    backend->vtable->reset_easy (backend, easy);
-}
-
-/* poll(2)'s bits, as GLib's GIOCondition and epoll's events share them on
- * Linux (the epoll backend checks that it may pass its events here). */
-int
-_gcurl_cselect_from_condition (GIOCondition cond)
-{
-  int cselect = 0;
-
-  if (cond & (G_IO_IN | G_IO_PRI))
-    cselect |= CURL_CSELECT_IN;
-  if (cond & G_IO_OUT)
-    cselect |= CURL_CSELECT_OUT;
-  if (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL))
-    cselect |= CURL_CSELECT_ERR;
-
-  return cselect;
 }
