@@ -25,6 +25,10 @@ _gcurl_easy_options_clear (EasyOptions *o)
   g_free (o->user_agent);
   g_free (o->protocols);
   g_free (o->ca_file);
+  g_free (o->username);
+  g_free (o->password);
+  g_free (o->bearer);
+  g_free (o->accept_encoding);
   memset (o, 0, sizeof *o);
 }
 
@@ -150,6 +154,58 @@ set_string_if_changed (EasyOptions *o,
   *field = g_strdup (value);
 }
 
+/* GCurlAuthMethods as CURLAUTH_ bits. */
+static long
+curl_auth_bits (GCurlAuthMethods methods)
+{
+  long bits = CURLAUTH_NONE;
+
+  if (methods & GCURL_AUTH_METHODS_BASIC)
+    bits |= CURLAUTH_BASIC;
+  if (methods & GCURL_AUTH_METHODS_DIGEST)
+    bits |= CURLAUTH_DIGEST;
+  if (methods & GCURL_AUTH_METHODS_NEGOTIATE)
+    bits |= CURLAUTH_NEGOTIATE;
+  if (methods & GCURL_AUTH_METHODS_ANY_SAFE)
+    bits |= CURLAUTH_ANYSAFE;
+  return bits;
+}
+
+/* What the request asks for in Accept-Encoding, NULL for nothing (and no
+ * decoding): by default everything this libcurl decodes, but for a file
+ * download, whose resume asks for a range of the stored bytes, which only
+ * the identity encoding has (doc/design.md, "Content decoding"). A
+ * resumed run never asks for another encoding. */
+static const char *
+accept_encoding_of (GCurlTransfer *self)
+{
+  if (self->sink.offset > 0)
+    return NULL;
+  if (self->request.accept_encoding != NULL)
+    return self->request.accept_encoding;
+  return self->sink.output == GCURL_OUTPUT_FILE ? NULL : "";
+}
+
+/* Credentials, a bearer token and the methods for them; nothing of it
+ * without credentials, so that user:password@ in a URL still goes with
+ * libcurl's default (Basic, at once). */
+static void
+set_auth (GCurlTransfer *self,
+          EasyOptions   *o,
+          CURL          *easy)
+{
+  long httpauth = CURLAUTH_BASIC;
+
+  if (self->request.bearer_token != NULL)
+    httpauth = CURLAUTH_BEARER;
+  else if (self->request.username != NULL || self->request.password != NULL)
+    httpauth = curl_auth_bits (self->request.auth_methods);
+  set_string_if_changed (o, easy, &o->username, CURLOPT_USERNAME, self->request.username);
+  set_string_if_changed (o, easy, &o->password, CURLOPT_PASSWORD, self->request.password);
+  set_string_if_changed (o, easy, &o->bearer, CURLOPT_XOAUTH2_BEARER, self->request.bearer_token);
+  SET_IF_CHANGED (o, easy, httpauth, CURLOPT_HTTPAUTH, httpauth);
+}
+
 void
 _gcurl_transfer_build_request (GCurlTransfer *self)
 {
@@ -161,9 +217,20 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
   gint64 body_length = self->body.body_bytes ? (gint64) g_bytes_get_size (self->body.body_bytes)
                                         : self->body.body_length;
   const char *ca_file = self->request.tls_ca_file ? self->request.tls_ca_file : self->default_ca_file;
+  const char *encoding;
   gboolean forbid_reuse;
   guint buffer_size;
   long version;
+
+  /* libcurl keeps the authentication method it picked in the handle,
+   * across runs and whatever the next one sets (7.88 and 8.14): a handle
+   * that had credentials would send the next transfer's without the
+   * challenge it asked for. It is reset, and then set from nothing. */
+  if (o->valid && (o->username != NULL || o->password != NULL || o->bearer != NULL))
+    {
+      curl_easy_reset (easy);
+      _gcurl_easy_options_clear (o);
+    }
 
   /* Back to a plain GET, then the method asked for. */
   if (!o->valid || !o->plain_get || !plain_get)
@@ -287,6 +354,21 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
                   (curl_off_t) (self->request.max_size > 0 ? MAX (0, self->request.max_size - self->sink.offset) : 0));
   SET_IF_CHANGED (o, easy, verify_peer, CURLOPT_SSL_VERIFYPEER, (long) self->request.tls_verify_peer);
   SET_IF_CHANGED (o, easy, verify_host, CURLOPT_SSL_VERIFYHOST, self->request.tls_verify_host ? 2L : 0L);
+  set_auth (self, o, easy);
+  /* libcurl decodes whatever it can once any encoding is accepted:
+   * "identity" asks for none and turns decoding off. */
+  encoding = accept_encoding_of (self);
+  self->sink.decoding = encoding != NULL && g_ascii_strcasecmp (encoding, "identity") != 0;
+  set_string_if_changed (o, easy, &o->accept_encoding, CURLOPT_ACCEPT_ENCODING, encoding);
+  SET_IF_CHANGED (o, easy, content_decoding, CURLOPT_HTTP_CONTENT_DECODING,
+                  (long) (encoding == NULL || self->sink.decoding));
+  /* Read into the DNS cache at the start of each run, so set each time. */
+  if (self->request.resolve_slist != NULL || o->resolve != NULL || !o->valid)
+    {
+      curl_easy_setopt (easy, CURLOPT_RESOLVE, self->request.resolve_slist);
+      o->resolve = self->request.resolve_slist;
+    }
+
   /* Back to libcurl's own bundle when the property is unset again. */
   if (ca_file != NULL)
     set_string_if_changed (o, easy, &o->ca_file, CURLOPT_CAINFO, ca_file);

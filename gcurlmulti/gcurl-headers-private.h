@@ -42,6 +42,10 @@ GCurlHeaderLine  _gcurl_headers_feed    (GCurlHeaders       *headers,
  * the colon skipped; NULL if none. */
 const char      *_gcurl_headers_lookup  (const GCurlHeaders *headers,
                                          const char         *name);
+/* The value of every header called @name (without case), in order; an
+ * empty array if none. */
+char           **_gcurl_headers_dup_values (const GCurlHeaders *headers,
+                                            const char         *name);
 /* Every header as "Name: value", in order. */
 char           **_gcurl_headers_dup_all (const GCurlHeaders *headers);
 /* The values of every header called @name, quoted and comma-separated,

@@ -153,6 +153,26 @@ _gcurl_headers_lookup (const GCurlHeaders *headers,
 }
 
 char **
+_gcurl_headers_dup_values (const GCurlHeaders *headers,
+                           const char         *name)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  gsize len = strlen (name);
+  char **ret;
+
+  for (guint i = 0; i < headers->lines->len; i++)
+    {
+      const char *v = value_if_named (headers->lines->pdata[i], name, len);
+
+      if (v != NULL)
+        g_strv_builder_add (builder, v);
+    }
+  ret = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return ret;
+}
+
+char **
 _gcurl_headers_dup_all (const GCurlHeaders *headers)
 {
   GStrvBuilder *builder = g_strv_builder_new ();

@@ -99,6 +99,69 @@ gcurl_multi_source_get_running_handles (GCurlMultiSource *self)
 }
 
 /**
+ * gcurl_multi_source_get_progress:
+ * @self: a #GCurlMultiSource
+ * @bytes_received: (out) (optional): the body bytes the source's
+ *   transfers have so far
+ * @total_bytes: (out) (optional): the sum of their sizes, -1 while one of
+ *   them is unknown
+ * @n_running: (out) (optional): the transfers that sent their request
+ *   (paused ones included)
+ * @n_queued: (out) (optional): the transfers still waiting for a
+ *   connection: for a connection limit, or while one is set up
+ *
+ * Gets the progress of the [class@GCurl.Transfer]s running on this
+ * source, all together: for a window's title or a status line. Handles
+ * added with [method@GCurl.MultiSource.add_handle] do not count. It walks
+ * the transfers: call it on a timer, not for every change.
+ */
+void
+gcurl_multi_source_get_progress (GCurlMultiSource *self,
+                                 gint64           *bytes_received,
+                                 gint64           *total_bytes,
+                                 guint            *n_running,
+                                 guint            *n_queued)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 received = 0, total = 0;
+  guint running = 0, queued = 0;
+
+  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
+
+  g_hash_table_iter_init (&iter, self->handles);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      HandleEntry *entry = value;
+      GCurlTransfer *transfer = entry->ops->transfer (entry->data);
+      curl_off_t pretransfer = 0;
+      gint64 size;
+
+      if (transfer == NULL)
+        continue;
+      received += gcurl_transfer_get_bytes_received (transfer);
+      size = gcurl_transfer_get_total_bytes (transfer);
+      total = (total < 0 || size < 0) ? -1 : total + size;
+      if (entry->in_multi &&
+          curl_easy_getinfo (entry->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) == CURLE_OK &&
+          pretransfer > 0)
+        running++;
+      else
+        queued++;
+    }
+
+  if (bytes_received != NULL)
+    *bytes_received = received;
+  if (total_bytes != NULL)
+    *total_bytes = total;
+  if (n_running != NULL)
+    *n_running = running;
+  if (n_queued != NULL)
+    *n_queued = queued;
+}
+
+/**
  * gcurl_multi_source_get_max_total_connections: (get-property max-total-connections)
  * @self: a #GCurlMultiSource
  *

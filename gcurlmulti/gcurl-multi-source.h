@@ -48,6 +48,12 @@ GCURL_AVAILABLE_IN_0_1
 int               gcurl_multi_source_get_running_handles        (GCurlMultiSource *self);
 
 GCURL_AVAILABLE_IN_0_1
+void              gcurl_multi_source_get_progress               (GCurlMultiSource *self,
+                                                                  gint64           *bytes_received,
+                                                                  gint64           *total_bytes,
+                                                                  guint            *n_running,
+                                                                  guint            *n_queued);
+GCURL_AVAILABLE_IN_0_1
 int               gcurl_multi_source_get_max_total_connections  (GCurlMultiSource *self);
 GCURL_AVAILABLE_IN_0_1
 void              gcurl_multi_source_set_max_total_connections  (GCurlMultiSource *self,

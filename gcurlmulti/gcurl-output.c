@@ -81,16 +81,16 @@ body_buffer_steal (BodyBuffer *b)
 }
 
 /* Whether libcurl decodes this body (a Content-Encoding it was asked to
- * accept through the handle, or with libcurl 7.88 a Transfer-Encoding
+ * accept, or with libcurl 7.88 a Transfer-Encoding
  * gzip or deflate it decodes unasked), so that what arrives is not what
  * Content-Length counts. */
-static gboolean
-body_is_decoded (GCurlTransfer *self)
+gboolean
+_gcurl_transfer_body_is_decoded (GCurlTransfer *self)
 {
   const char *ce, *te;
 
-  /* Only C code with the handle can have asked for a Content-Encoding. */
-  if (self->handle_exposed)
+  /* Asked for by accept-encoding, or by C code through the handle. */
+  if (self->sink.decoding || self->handle_exposed)
     {
       ce = gcurl_transfer_get_response_header (self, "Content-Encoding");
       if (ce != NULL && ce[0] != '\0' && g_ascii_strcasecmp (ce, "identity") != 0)
@@ -113,7 +113,7 @@ check_response (GCurlTransfer *self)
   code = _gcurl_transfer_read_response_head (self);
   if (self->request.fail_on_http_error && code >= 400)
     self->sink.error_body = TRUE;
-  self->sink.decoded = body_is_decoded (self);
+  /* sink.decoded: known at the head's end (_gcurl_transfer_header_cb()). */
   if (self->sink.decoded)   /* what a progress report between head and body set */
     _gcurl_transfer_set_int64 (self, &self->response.total_bytes, -1, PROP_TOTAL_BYTES);
 

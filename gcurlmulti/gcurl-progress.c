@@ -61,6 +61,12 @@ _gcurl_transfer_update_progress (GCurlTransfer *self)
   _gcurl_transfer_freeze (self);
 
   _gcurl_transfer_set_int64 (self, &self->response.bytes_received, self->sink.offset + self->sink.received, PROP_BYTES_RECEIVED);
+  /* As sent: what libcurl counted before decoding, or what we were given. */
+  _gcurl_transfer_set_int64 (self, &self->response.wire_bytes_received,
+                             self->sink.decoded
+                               ? _gcurl_transfer_info_off (self->easy, CURLINFO_SIZE_DOWNLOAD_T, 0)
+                               : self->sink.received,
+                             PROP_WIRE_BYTES_RECEIVED);
 
   /* A Content-Length counts encoded bytes, bytes-received decoded ones:
    * the total of a decoded body is unknown until its end. */

@@ -47,6 +47,12 @@ typedef struct
   char               *user_agent;
   char               *protocols;
   char               *ca_file;
+  char               *username;
+  char               *password;
+  char               *bearer;
+  char               *accept_encoding;
+  struct curl_slist  *resolve;
+  long                httpauth, content_decoding;
   long                follow, max_redirects, version, pipewait, forbid_reuse;
   long                timeout, connect_timeout, low_speed_limit, low_speed_time;
   long                buffer_size, verify_peer, verify_host;
@@ -115,6 +121,13 @@ struct _GCurlTransfer
     char               *tls_ca_file;
     gboolean            fail_on_http_error;
     guint               progress_interval;
+    char               *username;
+    char               *password;
+    GCurlAuthMethods    auth_methods;
+    char               *bearer_token;
+    char               *accept_encoding;   /* NULL: by output (gcurl-easy-options.c) */
+    char              **resolve;
+    struct curl_slist  *resolve_slist;
   } request;
 
   /* The request body, and reading it (gcurl-request-body.c) */
@@ -147,6 +160,7 @@ struct _GCurlTransfer
     BodyBuffer          buffer;            /* memory output, or an HTTP error body */
     gboolean            buffering;
     GBytes             *body;
+    gboolean            decoding;          /* this run asked for encodings */
     gboolean            decoded;           /* libcurl decodes the body */
     gboolean            error_body;        /* an HTTP error's body, kept in memory */
     gboolean            too_large;
@@ -165,6 +179,7 @@ struct _GCurlTransfer
     gboolean            checked_response;
     GError             *head_error;        /* a response head refused */
     gint64              bytes_received;
+    gint64              wire_bytes_received;
     gint64              total_bytes;
     gint64              download_speed;
     gint64              bytes_sent;
@@ -174,6 +189,9 @@ struct _GCurlTransfer
     char               *display_url;     /* the URL for messages; on demand */
     char               *effective_url;
     char               *content_type;
+    long                http_version;     /* CURLINFO_HTTP_VERSION, at the end */
+    char               *remote_ip, *local_ip;
+    long                remote_port, local_port;
     GCurlHeaders        headers;          /* of the last response */
     gint64              timings[GCURL_TIMING_QUEUE + 1];
     gboolean            timings_in_easy;  /* read them from easy, on demand */
@@ -206,9 +224,16 @@ enum {
   PROP_FAIL_ON_HTTP_ERROR,
   PROP_PROGRESS_INTERVAL,
   PROP_OUTPUT,
+  PROP_USERNAME,
+  PROP_PASSWORD,
+  PROP_AUTH_METHODS,
+  PROP_BEARER_TOKEN,
+  PROP_ACCEPT_ENCODING,
+  PROP_RESOLVE,
   /* read-only */
   PROP_STATE,
   PROP_BYTES_RECEIVED,
+  PROP_WIRE_BYTES_RECEIVED,
   PROP_TOTAL_BYTES,
   PROP_DOWNLOAD_SPEED,
   PROP_BYTES_SENT,
@@ -221,6 +246,15 @@ enum {
 };
 
 G_STATIC_ASSERT (N_PROPS <= 64);   /* notify_pending is a guint64 */
+
+/* gcurl-output.c: whether libcurl decodes the body of the head in */
+gboolean     _gcurl_transfer_body_is_decoded         (GCurlTransfer *self);
+
+/* gcurl-transfer-http.c: secrets wiped, connection figures kept for a
+ * handle C code has, and forgotten before a run */
+void         _gcurl_transfer_clear_secrets           (GCurlTransfer *self);
+void         _gcurl_transfer_keep_connection_info    (GCurlTransfer *self);
+void         _gcurl_transfer_forget_connection_info  (GCurlTransfer *self);
 
 /* gcurl-transfer.c: notifications (frozen during a callback, emitted on
  * the last thaw), the setters that notify on change, the state machine */

@@ -289,6 +289,8 @@ _gcurl_transfer_header_cb (char   *buffer,
 
   if (_gcurl_headers_feed (&self->response.headers, buffer, size * nitems) == GCURL_HEADER_LINE_END_OF_HEAD)
     {
+      /* Known now, before a progress report could count encoded bytes. */
+      self->sink.decoded = _gcurl_transfer_body_is_decoded (self);
       g_clear_error (&self->response.head_error);
       self->response.head_error = check_head (self);
       if (self->response.head_error != NULL)
@@ -411,6 +413,7 @@ reset_results (GCurlTransfer *self)
   _gcurl_transfer_stop_pacing (self);
   self->notify_listened = FALSE;
   self->response.timings_in_easy = FALSE;
+  _gcurl_transfer_forget_connection_info (self);
   for (guint i = 0; i < G_N_ELEMENTS (self->response.timings); i++)
     self->response.timings[i] = -1;
 }
@@ -474,6 +477,7 @@ _gcurl_transfer_start (GCurlTransfer    *self,
 
   _gcurl_transfer_freeze (self);
   _gcurl_transfer_set_int64 (self, &self->response.bytes_received, self->sink.offset, PROP_BYTES_RECEIVED);
+  _gcurl_transfer_set_int64 (self, &self->response.wire_bytes_received, 0, PROP_WIRE_BYTES_RECEIVED);
   _gcurl_transfer_set_int64 (self, &self->response.total_bytes, -1, PROP_TOTAL_BYTES);
   _gcurl_transfer_set_int64 (self, &self->response.download_speed, 0, PROP_DOWNLOAD_SPEED);
   _gcurl_transfer_set_int64 (self, &self->response.bytes_sent, 0, PROP_BYTES_SENT);
@@ -661,8 +665,11 @@ _gcurl_transfer_complete (GCurlTransfer  *self,
    * it runs again: read on demand (six getinfo calls a run saved). A
    * handle C code has may be used under us: read it now. */
   if (self->handle_exposed)
-    for (guint i = 0; i < G_N_ELEMENTS (self->response.timings); i++)
-      self->response.timings[i] = _gcurl_transfer_read_timing (self, (GCurlTiming) i);
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (self->response.timings); i++)
+        self->response.timings[i] = _gcurl_transfer_read_timing (self, (GCurlTiming) i);
+      _gcurl_transfer_keep_connection_info (self);
+    }
   else
     self->response.timings_in_easy = TRUE;
 
@@ -758,6 +765,12 @@ gcurl_transfer_finalize (GObject *object)
   g_free (self->request.user_agent);
   g_free (self->request.allowed_protocols);
   g_free (self->request.tls_ca_file);
+  _gcurl_transfer_clear_secrets (self);
+  g_free (self->request.username);
+  g_free (self->request.accept_encoding);
+  g_strfreev (self->request.resolve);
+  g_clear_pointer (&self->request.resolve_slist, curl_slist_free_all);
+  _gcurl_transfer_forget_connection_info (self);
   _gcurl_transfer_body_buffer_clear (&self->sink.buffer);
   g_clear_pointer (&self->sink.body, g_bytes_unref);
   g_clear_pointer (&self->body.read_chunk, g_bytes_unref);
@@ -804,6 +817,11 @@ gcurl_transfer_get_property (GObject    *object,
     case PROP_FAIL_ON_HTTP_ERROR: g_value_set_boolean (value, self->request.fail_on_http_error); break;
     case PROP_PROGRESS_INTERVAL: g_value_set_uint (value, self->request.progress_interval); break;
     case PROP_OUTPUT: g_value_set_enum (value, self->sink.output); break;
+    case PROP_USERNAME: g_value_set_string (value, self->request.username); break;
+    case PROP_AUTH_METHODS: g_value_set_flags (value, self->request.auth_methods); break;
+    case PROP_ACCEPT_ENCODING: g_value_set_string (value, self->request.accept_encoding); break;
+    case PROP_RESOLVE: g_value_set_boxed (value, self->request.resolve); break;
+    case PROP_WIRE_BYTES_RECEIVED: g_value_set_int64 (value, self->response.wire_bytes_received); break;
     case PROP_STATE: g_value_set_enum (value, self->state); break;
     case PROP_BYTES_RECEIVED: g_value_set_int64 (value, self->response.bytes_received); break;
     case PROP_TOTAL_BYTES: g_value_set_int64 (value, self->response.total_bytes); break;
@@ -850,6 +868,12 @@ gcurl_transfer_set_property (GObject      *object,
     case PROP_TLS_CA_FILE: gcurl_transfer_set_tls_ca_file (self, g_value_get_string (value)); break;
     case PROP_FAIL_ON_HTTP_ERROR: gcurl_transfer_set_fail_on_http_error (self, g_value_get_boolean (value)); break;
     case PROP_PROGRESS_INTERVAL: gcurl_transfer_set_progress_interval (self, g_value_get_uint (value)); break;
+    case PROP_USERNAME: gcurl_transfer_set_username (self, g_value_get_string (value)); break;
+    case PROP_PASSWORD: gcurl_transfer_set_password (self, g_value_get_string (value)); break;
+    case PROP_AUTH_METHODS: gcurl_transfer_set_auth_methods (self, g_value_get_flags (value)); break;
+    case PROP_BEARER_TOKEN: gcurl_transfer_set_bearer_token (self, g_value_get_string (value)); break;
+    case PROP_ACCEPT_ENCODING: gcurl_transfer_set_accept_encoding (self, g_value_get_string (value)); break;
+    case PROP_RESOLVE: gcurl_transfer_set_resolve (self, g_value_get_boxed (value)); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -857,6 +881,7 @@ gcurl_transfer_set_property (GObject      *object,
 
 #define RW (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
 #define RO (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
+#define WO (G_PARAM_WRITABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
 
 static void
 gcurl_transfer_class_init (GCurlTransferClass *klass)
@@ -1089,6 +1114,86 @@ gcurl_transfer_class_init (GCurlTransferClass *klass)
                        DEFAULT_PROGRESS_INTERVAL, RW);
 
   /**
+   * GCurlTransfer:username:
+   *
+   * The user name to authenticate as, with
+   * [property@GCurl.Transfer:password], by the methods of
+   * [property@GCurl.Transfer:auth-methods]; %NULL for none. They override
+   * `user:password@` in the URL. libcurl sends them only to the host,
+   * port and scheme of the URL: never to another origin a redirect leads
+   * to. No message of this library shows them.
+   */
+  properties[PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, NULL, RW);
+
+  /**
+   * GCurlTransfer:password:
+   *
+   * The password for [property@GCurl.Transfer:username]; %NULL for none.
+   * Write-only: it cannot be read back.
+   */
+  properties[PROP_PASSWORD] = g_param_spec_string ("password", NULL, NULL, NULL, WO);
+
+  /**
+   * GCurlTransfer:auth-methods:
+   *
+   * The methods [property@GCurl.Transfer:username] and
+   * [property@GCurl.Transfer:password] may be used with. The default,
+   * Basic and Digest, sends the first request without them and answers
+   * the server's challenge, so that a password never goes out unasked;
+   * %GCURL_AUTH_METHODS_BASIC alone sends it with the first request.
+   */
+  properties[PROP_AUTH_METHODS] =
+    g_param_spec_flags ("auth-methods", NULL, NULL, GCURL_TYPE_AUTH_METHODS,
+                        GCURL_AUTH_METHODS_BASIC | GCURL_AUTH_METHODS_DIGEST, RW);
+
+  /**
+   * GCurlTransfer:bearer-token:
+   *
+   * An OAuth 2.0 bearer token (RFC 6750), sent as `Authorization: Bearer`
+   * with every request to the origin of the URL, and to no other; %NULL
+   * for none. It takes the place of a user name and password.
+   * Write-only: it cannot be read back.
+   */
+  properties[PROP_BEARER_TOKEN] = g_param_spec_string ("bearer-token", NULL, NULL, NULL, WO);
+
+  /**
+   * GCurlTransfer:accept-encoding:
+   *
+   * The content encodings to ask for (`Accept-Encoding`) and to decode:
+   * a list such as `"gzip, br, zstd"`, `""` for every one this libcurl
+   * decodes, or `"identity"` for none.
+   *
+   * The default, %NULL, asks for every one, as `""` does, for memory,
+   * stream and signal output, and for none for a file download: a resumed
+   * download asks for a range of the stored bytes, which only the
+   * identity encoding has. A resumed run never asks for an encoding.
+   *
+   * A decoded body counts its decoded bytes in
+   * [property@GCurl.Transfer:bytes-received] and
+   * [property@GCurl.Transfer:max-size], and its
+   * [property@GCurl.Transfer:total-bytes] stays -1 until its end, for
+   * `Content-Length` counts the encoded ones;
+   * [property@GCurl.Transfer:wire-bytes-received] counts those.
+   */
+  properties[PROP_ACCEPT_ENCODING] =
+    g_param_spec_string ("accept-encoding", NULL, NULL, NULL, RW);
+
+  /**
+   * GCurlTransfer:resolve:
+   *
+   * Host names mapped to addresses, each `HOST:PORT:ADDRESS`, as with
+   * `curl --resolve`: a request to that host and port connects to the
+   * address, and keeps the name for TLS, cookies and `Host`. %NULL for
+   * none.
+   *
+   * The mappings go into the DNS cache of the transfer's
+   * [class@GCurl.MultiSource], which its other transfers share: they stay
+   * there for those too.
+   */
+  properties[PROP_RESOLVE] =
+    g_param_spec_boxed ("resolve", NULL, NULL, G_TYPE_STRV, RW);
+
+  /**
    * GCurlTransfer:output:
    *
    * Where the response body goes.
@@ -1113,6 +1218,17 @@ gcurl_transfer_class_init (GCurlTransferClass *klass)
    */
   properties[PROP_BYTES_RECEIVED] =
     g_param_spec_int64 ("bytes-received", NULL, NULL, 0, G_MAXINT64, 0, RO);
+
+  /**
+   * GCurlTransfer:wire-bytes-received:
+   *
+   * The bytes of the response body received in this run as the server
+   * sent them: before content decoding (see
+   * [property@GCurl.Transfer:accept-encoding]), without a resumed
+   * download's earlier bytes.
+   */
+  properties[PROP_WIRE_BYTES_RECEIVED] =
+    g_param_spec_int64 ("wire-bytes-received", NULL, NULL, 0, G_MAXINT64, 0, RO);
 
   /**
    * GCurlTransfer:total-bytes:
@@ -1230,6 +1346,7 @@ gcurl_transfer_init (GCurlTransfer *self)
   self->request.tls_verify_host = TRUE;
   self->request.fail_on_http_error = TRUE;
   self->request.progress_interval = DEFAULT_PROGRESS_INTERVAL;
+  self->request.auth_methods = GCURL_AUTH_METHODS_BASIC | GCURL_AUTH_METHODS_DIGEST;
   self->request.receive_buffer_size = DEFAULT_RECEIVE_BUFFER_SIZE;
   self->response.total_bytes = -1;
   for (guint i = 0; i < G_N_ELEMENTS (self->response.timings); i++)

@@ -139,6 +139,30 @@ typedef enum {
   GCURL_TIMING_QUEUE,
 } GCurlTiming;
 
+/**
+ * GCurlAuthMethods:
+ * @GCURL_AUTH_METHODS_NONE: no authentication
+ * @GCURL_AUTH_METHODS_BASIC: HTTP Basic (RFC 7617): the password is sent
+ *   as it is, base64-encoded; use it over HTTPS only
+ * @GCURL_AUTH_METHODS_DIGEST: HTTP Digest (RFC 7616)
+ * @GCURL_AUTH_METHODS_NEGOTIATE: SPNEGO (Kerberos), where libcurl has
+ *   GSS-API
+ * @GCURL_AUTH_METHODS_ANY_SAFE: every method this libcurl has but Basic
+ *
+ * The authentication methods a [class@GCurl.Transfer] may use with its
+ * [property@GCurl.Transfer:username] and [property@GCurl.Transfer:password].
+ * With more than one, or with any but Basic alone, the first request goes
+ * without credentials and the server's challenge picks the method; Basic
+ * alone sends them with the first request.
+ */
+typedef enum /*< flags >*/ {
+  GCURL_AUTH_METHODS_NONE = 0,
+  GCURL_AUTH_METHODS_BASIC = 1 << 0,
+  GCURL_AUTH_METHODS_DIGEST = 1 << 1,
+  GCURL_AUTH_METHODS_NEGOTIATE = 1 << 2,
+  GCURL_AUTH_METHODS_ANY_SAFE = 1 << 3,
+} GCurlAuthMethods;
+
 #define GCURL_TYPE_TRANSFER (gcurl_transfer_get_type ())
 
 GCURL_AVAILABLE_IN_0_1
@@ -268,6 +292,32 @@ guint               gcurl_transfer_get_progress_interval   (GCurlTransfer      *
 GCURL_AVAILABLE_IN_0_1
 void                gcurl_transfer_set_progress_interval   (GCurlTransfer      *self,
                                                              guint               interval_ms);
+GCURL_AVAILABLE_IN_0_1
+const char         *gcurl_transfer_get_username            (GCurlTransfer      *self);
+GCURL_AVAILABLE_IN_0_1
+void                gcurl_transfer_set_username            (GCurlTransfer      *self,
+                                                             const char         *username);
+GCURL_AVAILABLE_IN_0_1
+void                gcurl_transfer_set_password            (GCurlTransfer      *self,
+                                                             const char         *password);
+GCURL_AVAILABLE_IN_0_1
+GCurlAuthMethods    gcurl_transfer_get_auth_methods        (GCurlTransfer      *self);
+GCURL_AVAILABLE_IN_0_1
+void                gcurl_transfer_set_auth_methods        (GCurlTransfer      *self,
+                                                             GCurlAuthMethods    methods);
+GCURL_AVAILABLE_IN_0_1
+void                gcurl_transfer_set_bearer_token        (GCurlTransfer      *self,
+                                                             const char         *token);
+GCURL_AVAILABLE_IN_0_1
+const char         *gcurl_transfer_get_accept_encoding     (GCurlTransfer      *self);
+GCURL_AVAILABLE_IN_0_1
+void                gcurl_transfer_set_accept_encoding     (GCurlTransfer      *self,
+                                                             const char         *encodings);
+GCURL_AVAILABLE_IN_0_1
+const char * const *gcurl_transfer_get_resolve             (GCurlTransfer      *self);
+GCURL_AVAILABLE_IN_0_1
+void                gcurl_transfer_set_resolve             (GCurlTransfer      *self,
+                                                             const char * const *entries);
 
 /* Output */
 
@@ -314,6 +364,17 @@ const char         *gcurl_transfer_get_response_header     (GCurlTransfer      *
                                                              const char         *name);
 GCURL_AVAILABLE_IN_0_1
 char              **gcurl_transfer_dup_response_headers    (GCurlTransfer      *self);
+GCURL_AVAILABLE_IN_0_1
+char              **gcurl_transfer_get_response_header_all (GCurlTransfer      *self,
+                                                             const char         *name);
+GCURL_AVAILABLE_IN_0_1
+gint64              gcurl_transfer_get_wire_bytes_received (GCurlTransfer      *self);
+GCURL_AVAILABLE_IN_0_1
+const char         *gcurl_transfer_get_response_http_version (GCurlTransfer    *self);
+GCURL_AVAILABLE_IN_0_1
+GSocketAddress     *gcurl_transfer_dup_remote_address      (GCurlTransfer      *self);
+GCURL_AVAILABLE_IN_0_1
+GSocketAddress     *gcurl_transfer_dup_local_address       (GCurlTransfer      *self);
 GCURL_AVAILABLE_IN_0_1
 gint64              gcurl_transfer_get_timing              (GCurlTransfer      *self,
                                                              GCurlTiming         timing);

@@ -9,7 +9,8 @@
  * NGINX_HTTP_URL, NGINX_H2C_URL, NGINX_HTTPS_URL, NGINX_EXPIRED_URL,
  * NGINX_WRONGHOST_URL, NGINX_H3_URL (where nginx has HTTP/3), NGINX_CA_FILE,
  * NGINX_HTTPS_LOG (the HTTPS access log: "CONNECTION URI" per request),
- * NGINX_DOCROOT (the served files, to check against) and SOUP_URL in its
+ * NGINX_DOCROOT (the served files, to check against), SOUP_URL, SOUP_OTHER_URL
+ * (the same on 127.0.0.2), TEST_AUTH_USER and TEST_AUTH_PASSWORD in its
  * environment, stops both and exits with COMMAND's status.
  */
 
@@ -56,6 +57,9 @@ main (int   argc,
   envp = g_environ_setenv (envp, "NGINX_DOCROOT", docroot, TRUE);
   server = gcurl_test_server_new ();
   envp = g_environ_setenv (envp, "SOUP_URL", gcurl_test_server_get_url (server), TRUE);
+  envp = g_environ_setenv (envp, "SOUP_OTHER_URL", gcurl_test_server_get_other_url (server), TRUE);
+  envp = g_environ_setenv (envp, "TEST_AUTH_USER", GCURL_TEST_AUTH_USER, TRUE);
+  envp = g_environ_setenv (envp, "TEST_AUTH_PASSWORD", GCURL_TEST_AUTH_PASSWORD, TRUE);
 
   if (!g_spawn_sync (NULL, argv + 1, envp,
                      G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN,

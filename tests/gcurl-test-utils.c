@@ -70,6 +70,7 @@ struct _GCurlTestServer
   GMainLoop    *loop;
   SoupServer   *server;
   char         *url;
+  char         *other_url;  /* the same server on 127.0.0.2: another origin */
   GMutex        lock;
   GCond         cond;
   gboolean      ready;
@@ -327,11 +328,23 @@ server_handler (SoupServer        *server,
         soup_message_headers_replace (resp, "X-Echo-Cookie", v);
       if ((v = soup_message_headers_get_one (req, "Range")) != NULL)
         soup_message_headers_replace (resp, "X-Echo-Range", v);
+      if ((v = soup_message_headers_get_one (req, "Authorization")) != NULL)
+        soup_message_headers_replace (resp, "X-Echo-Authorization", v);
+      if ((v = soup_message_headers_get_one (req, "Accept-Encoding")) != NULL)
+        soup_message_headers_replace (resp, "X-Echo-Accept-Encoding", v);
       if (query != NULL && (v = g_hash_table_lookup (query, "set-cookie")) != NULL)
         soup_message_headers_append (resp, "Set-Cookie", v);
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
       soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
                                         g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
+  else if (g_str_equal (path, "/auth/digest"))
+    {
+      /* Reached only once the digest domain accepted the request. */
+      g_autofree char *body = g_strdup_printf ("hello %s\n", GCURL_TEST_AUTH_USER);
+
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, body, strlen (body));
     }
   else if (g_str_equal (path, "/disposition"))
     {
@@ -368,25 +381,53 @@ server_handler (SoupServer        *server,
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
 }
 
+static char *
+digest_password_cb (SoupAuthDomain    *domain,
+                    SoupServerMessage *msg,
+                    const char        *username,
+                    gpointer           user_data)
+{
+  if (g_strcmp0 (username, GCURL_TEST_AUTH_USER) != 0)
+    return NULL;
+  return soup_auth_domain_digest_encode_password (username, "gcurl-test", GCURL_TEST_AUTH_PASSWORD);
+}
+
 static gpointer
 server_thread (gpointer data)
 {
   GCurlTestServer *self = data;
   g_autoptr(GError) error = NULL;
+  SoupAuthDomain *digest;
+  GSocketAddress *other;
   GSList *uris;
 
   g_main_context_push_thread_default (self->context);
 
   self->server = soup_server_new ("server-header", "gcurl-test ", NULL);
   soup_server_add_handler (self->server, NULL, server_handler, self, NULL);
+  digest = soup_auth_domain_digest_new ("realm", "gcurl-test", NULL);
+  soup_auth_domain_add_path (digest, "/auth/digest");
+  soup_auth_domain_digest_set_auth_callback (digest, digest_password_cb, NULL, NULL);
+  soup_server_add_auth_domain (self->server, digest);
+  g_object_unref (digest);
   if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
     g_error ("cannot start the test server: %s", error->message);
+  other = g_inet_socket_address_new_from_string ("127.0.0.2", 0);
+  if (!soup_server_listen (self->server, other, 0, &error))
+    g_error ("cannot start the test server on 127.0.0.2: %s", error->message);
+  g_object_unref (other);
 
-  uris = soup_server_get_uris (self->server);
-  self->url = g_uri_to_string_partial (uris->data, G_URI_HIDE_PASSWORD);
   /* "http://127.0.0.1:PORT/" → without the trailing slash */
-  if (g_str_has_suffix (self->url, "/"))
-    self->url[strlen (self->url) - 1] = '\0';
+  uris = soup_server_get_uris (self->server);
+  for (GSList *l = uris; l != NULL; l = l->next)
+    {
+      char *url = g_strdup_printf ("http://%s:%d", g_uri_get_host (l->data), g_uri_get_port (l->data));
+
+      if (g_str_equal (g_uri_get_host (l->data), "127.0.0.2"))
+        self->other_url = url;
+      else
+        self->url = url;
+    }
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   g_mutex_lock (&self->lock);
@@ -442,6 +483,12 @@ gcurl_test_server_get_url (GCurlTestServer *self)
   return self->url;
 }
 
+const char *
+gcurl_test_server_get_other_url (GCurlTestServer *self)
+{
+  return self->other_url;
+}
+
 char *
 gcurl_test_server_url (GCurlTestServer *self,
                        const char      *path_and_query)
@@ -461,6 +508,7 @@ gcurl_test_server_free (GCurlTestServer *self)
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_free (self->url);
+  g_free (self->other_url);
   g_free (self);
 }
 
@@ -586,6 +634,8 @@ make_issued_cert (const char  *dir,
   return TRUE;
 }
 
+static gboolean write_encoded_files (const char *dir, const char *docroot, GError **error);
+
 GCurlTestNginx *
 gcurl_test_nginx_start (GError **error)
 {
@@ -634,6 +684,9 @@ gcurl_test_nginx_start (GError **error)
         return NULL;
       g_chmod (path, 0644);
     }
+
+  if (!write_encoded_files (self->dir, docroot, error))
+    return NULL;
 
   self->ca_file = g_build_filename (self->dir, "cert.pem", NULL);
   self->https_log = g_build_filename (self->dir, "https-access.log", NULL);
@@ -710,7 +763,12 @@ gcurl_test_nginx_start (GError **error)
         "  http2_max_concurrent_streams 256;\n"
         "  sendfile on;\n"
         "  server { listen 127.0.0.1:%u; root %s;\n"
-        "           location /slow/ { alias %s/; limit_rate 40k; } }\n"
+        "           location /slow/ { alias %s/; limit_rate 40k; }\n"
+        "           location /private/ { alias %s/; auth_basic gcurl-test;\n"
+        "                                auth_basic_user_file %s/htpasswd; }\n"
+        "           location ~ \\.gz$ { add_header Content-Encoding gzip; }\n"
+        "           location ~ \\.br$ { add_header Content-Encoding br; }\n"
+        "           location ~ \\.zst$ { add_header Content-Encoding zstd; } }\n"
         "  server { listen 127.0.0.1:%u http2; root %s; }\n"
         "  server { listen 127.0.0.1:%u ssl http2; root %s;\n"
         "           access_log %s/https-access.log conn;\n"
@@ -723,7 +781,7 @@ gcurl_test_nginx_start (GError **error)
         "}\n",
         geteuid () == 0 ? "user root;\n" : "",
         self->dir, self->dir, self->dir, self->dir, self->dir, self->dir, self->dir,
-        p_http, docroot, docroot, p_h2c, docroot, p_https, docroot, self->dir, self->ca_file, key,
+        p_http, docroot, docroot, docroot, self->dir, p_h2c, docroot, p_https, docroot, self->dir, self->ca_file, key,
         p_expired, docroot, self->dir, self->dir, p_wronghost, docroot, self->dir, self->dir,
         h3_server);
       conf_path = g_build_filename (self->dir, "nginx.conf", NULL);
@@ -780,6 +838,58 @@ gcurl_test_nginx_start (GError **error)
     self->h3_url = g_strdup_printf ("https://127.0.0.1:%u", p_h3);
 
   return g_steal_pointer (&self);
+}
+
+/* enc/text: 1 MiB of JSON-like text; enc/text.gz, .br and .zst: it in
+ * those encodings (by the brotli and zstd tools where they are), which
+ * nginx serves with their Content-Encoding. And htpasswd for /private/. */
+static gboolean
+write_encoded_files (const char  *dir,
+                     const char  *docroot,
+                     GError     **error)
+{
+  g_autofree char *enc = g_build_filename (docroot, "enc", NULL);
+  g_autofree char *text_path = g_build_filename (enc, "text", NULL);
+  g_autofree char *gz_path = g_build_filename (enc, "text.gz", NULL);
+  g_autofree char *htpasswd = g_build_filename (dir, "htpasswd", NULL);
+  g_autofree char *users = g_strdup_printf ("%s:{PLAIN}%s\n", GCURL_TEST_AUTH_USER,
+                                            GCURL_TEST_AUTH_PASSWORD);
+  g_autoptr(GString) text = g_string_new ("[\n");
+  g_autoptr(GZlibCompressor) zc = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
+  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) gz = g_converter_output_stream_new (mem, G_CONVERTER (zc));
+  static const char *const tools[][2] = { { "brotli", "br" }, { "zstd", "zst" } };
+
+  g_mkdir (enc, 0755);
+  for (guint i = 0; text->len < GCURL_TEST_ENCODED_SIZE; i++)
+    g_string_append_printf (text, "{\"id\": %u, \"name\": \"item-%u\", \"even\": %s},\n",
+                            i, i * 7919 % 10007, i % 2 ? "false" : "true");
+  g_string_truncate (text, GCURL_TEST_ENCODED_SIZE);
+  if (!g_file_set_contents (text_path, text->str, text->len, error) ||
+      !g_output_stream_write_all (gz, text->str, text->len, NULL, NULL, error) ||
+      !g_output_stream_close (gz, NULL, error) ||
+      !g_file_set_contents (gz_path, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (mem)),
+                            g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mem)),
+                            error) ||
+      !g_file_set_contents (htpasswd, users, -1, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tools); i++)
+    {
+      g_autofree char *tool = g_find_program_in_path (tools[i][0]);
+      g_autofree char *out = g_strdup_printf ("%s.%s", text_path, tools[i][1]);
+      const char *argv[] = { tool, "-f", "-o", out, text_path, NULL };
+      int status = 0;
+
+      if (tool == NULL)
+        continue;
+      if (!g_spawn_sync (NULL, (char **) argv, NULL,
+                         G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                         NULL, NULL, &status, error) ||
+          !g_spawn_check_wait_status (status, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static void

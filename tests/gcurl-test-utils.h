@@ -39,6 +39,11 @@ gboolean      gcurl_test_pattern_check  (goffset       offset,
  *   /echo                 the request body back, with X-Echo-Method,
  *                         X-Echo-User-Agent, X-Echo-Test (of X-Test),
  *                         X-Echo-Content-Type and X-Echo-Accept
+ *                         (and X-Echo-Cookie, -Range, -Authorization,
+ *                         -Accept-Encoding of those request headers)
+ *   /auth/digest          "hello USER" behind HTTP Digest (realm
+ *                         gcurl-test) for GCURL_TEST_AUTH_USER and
+ *                         GCURL_TEST_AUTH_PASSWORD
  *   /disposition?cd=V     a body "x" with Content-Disposition: V
  *   /raw?head=H&n=N[&hold=1]
  *                         a hostile server: the head H exactly as given
@@ -55,8 +60,16 @@ gboolean      gcurl_test_pattern_check  (goffset       offset,
  */
 typedef struct _GCurlTestServer GCurlTestServer;
 
+/* nginx's enc/text, and enc/text.gz, .br, .zst in those encodings. */
+#define GCURL_TEST_ENCODED_SIZE (1024 * 1024)
+#define GCURL_TEST_AUTH_USER "gcurl-user"
+#define GCURL_TEST_AUTH_PASSWORD "pw-9f3b1c"
+
 GCurlTestServer *gcurl_test_server_new      (void);
 const char      *gcurl_test_server_get_url  (GCurlTestServer *server);
+/* The same server on 127.0.0.2: another origin, and another host for
+ * cookies once a name is mapped to it. */
+const char      *gcurl_test_server_get_other_url (GCurlTestServer *server);
 char            *gcurl_test_server_url      (GCurlTestServer *server,
                                              const char      *path_and_query);
 void             gcurl_test_server_free     (GCurlTestServer *server);
@@ -79,7 +92,11 @@ typedef struct
 
 /* Files in the docroot: /1k, /100k, /1m, /16m: pattern prefixes. The
  * HTTP/1.1 server also serves them under /slow/ at 40 KiB/s per
- * connection (nginx's limit_rate). */
+ * connection (nginx's limit_rate), and under /private/ behind HTTP Basic
+ * for GCURL_TEST_AUTH_USER and GCURL_TEST_AUTH_PASSWORD. /enc/text is
+ * GCURL_TEST_ENCODED_SIZE bytes of text, /enc/text.gz, .br and .zst the
+ * same in those encodings (.br and .zst where the tools are installed),
+ * served with their Content-Encoding. */
 GCurlTestNginx *gcurl_test_nginx_start (GError        **error);
 void            gcurl_test_nginx_stop  (GCurlTestNginx *nginx);
 

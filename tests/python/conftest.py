@@ -21,6 +21,10 @@ class Servers:
             pytest.fail("run the Python tests under tests/gcurl-test-serve "
                         f"(missing {', '.join(missing)})")
         self.soup = os.environ["SOUP_URL"].rstrip("/")
+        # The same SoupServer on 127.0.0.2: another origin.
+        self.soup_other = os.environ.get("SOUP_OTHER_URL", "").rstrip("/")
+        self.auth_user = os.environ.get("TEST_AUTH_USER")
+        self.auth_password = os.environ.get("TEST_AUTH_PASSWORD")
         self.http = os.environ["NGINX_HTTP_URL"]
         self.https = os.environ["NGINX_HTTPS_URL"]
         self.h2c = os.environ["NGINX_H2C_URL"]

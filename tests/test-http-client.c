@@ -1,0 +1,332 @@
+/* test-http-client.c: what a GNOME application expects of an HTTP client,
+ * from C: authentication, content decoding, what a transfer learnt of
+ * its connection, the source's progress (and their pytest twins in
+ * tests/python/test_auth.py, test_decoding.py, test_transfer_info.py)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "gcurl-multi-source-private.h"
+#include "gcurl-test-utils.h"
+
+static GCurlTestServer *server;
+
+typedef struct
+{
+  GMainContext     *context;
+  GCurlMultiSource *source;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->context = g_main_context_new ();
+  g_main_context_push_thread_default (f->context);
+  f->source = gcurl_multi_source_new ();
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_assert_finalize_object (f->source);
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (f->context);
+  g_main_context_unref (f->context);
+}
+
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} Result;
+
+static void
+perform_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  Result *r = data;
+
+  gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &r->error);
+  r->done = TRUE;
+}
+
+/* Runs @t to its end; returns its error (or NULL). */
+static GError *
+run (Fixture       *f,
+     GCurlTransfer *t)
+{
+  Result r = { 0 };
+
+  gcurl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+  gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+  return r.error;
+}
+
+static char *
+surl (const char *path)
+{
+  return gcurl_test_server_url (server, path);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Authentication                                                          */
+
+static void
+test_auth_basic (Fixture       *f,
+                 gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *url = NULL;
+  g_autoptr(GCurlTransfer) t = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (nginx == NULL)
+    return;
+  url = g_strdup_printf ("%s/private/100k", nginx->http_url);
+  t = gcurl_transfer_new (url);
+  gcurl_transfer_set_username (t, GCURL_TEST_AUTH_USER);
+  gcurl_transfer_set_password (t, GCURL_TEST_AUTH_PASSWORD);
+  g_assert_no_error (run (f, t));
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 200);
+  g_assert_cmpuint (g_bytes_get_size (gcurl_transfer_get_body (t)), ==, 100 * 1024);
+  g_assert_true (gcurl_test_pattern_check (0, g_bytes_get_data (gcurl_transfer_get_body (t), NULL),
+                                           100 * 1024));
+
+  /* A wrong password: a 401 with its body, and no secret in the message. */
+  gcurl_transfer_set_password (t, "wrong-pw-31f0");
+  error = run (f, t);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 401);
+  g_assert_null (strstr (error->message, "wrong-pw-31f0"));
+  g_assert_null (strstr (error->message, GCURL_TEST_AUTH_USER));
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (gcurl_transfer_get_body (t), NULL),
+                                  g_bytes_get_size (gcurl_transfer_get_body (t)), "401"));
+}
+
+static void
+test_auth_digest (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *url = surl ("/auth/digest");
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = g_strdup_printf ("hello %s\n", GCURL_TEST_AUTH_USER);
+  gsize len = 0;
+  const char *body;
+
+  g_object_set (t, "username", GCURL_TEST_AUTH_USER, "password", GCURL_TEST_AUTH_PASSWORD,
+                "auth-methods", GCURL_AUTH_METHODS_DIGEST, NULL);
+  g_assert_no_error (run (f, t));
+  body = g_bytes_get_data (gcurl_transfer_get_body (t), &len);
+  g_assert_cmpmem (body, len, expected, strlen (expected));
+
+  gcurl_transfer_set_password (t, "nope");
+  error = run (f, t);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 401);
+}
+
+static void
+test_auth_other_origin (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *target = g_strdup_printf ("%s/echo", gcurl_test_server_get_other_url (server));
+  g_autofree char *escaped = g_uri_escape_string (target, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/redirect?to=%s", escaped);
+  g_autofree char *url = surl (path);
+  g_autofree char *same = surl ("/redirect?to=/echo");
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
+
+  gcurl_transfer_set_bearer_token (t, "tok-c-1");
+  g_assert_no_error (run (f, t));
+  g_assert_true (g_str_has_prefix (gcurl_transfer_get_effective_url (t),
+                                   gcurl_test_server_get_other_url (server)));
+  g_assert_null (gcurl_transfer_get_response_header (t, "X-Echo-Authorization"));
+
+  gcurl_transfer_set_bearer_token (t, NULL);
+  g_object_set (t, "username", "u", "password", "p", "auth-methods", GCURL_AUTH_METHODS_BASIC, NULL);
+  g_assert_no_error (run (f, t));
+  g_assert_null (gcurl_transfer_get_response_header (t, "X-Echo-Authorization"));
+
+  gcurl_transfer_set_url (t, same);
+  g_assert_no_error (run (f, t));
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Echo-Authorization"), ==, "Basic dTpw");
+}
+
+static void
+test_auth_misuse (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new ("http://127.0.0.1:9/");
+
+  if (g_test_subprocess ())
+    {
+      gcurl_transfer_set_bearer_token (t, "a\r\nX-Injected: 1");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*CRITICAL*_gcurl_header_value_valid*");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Content decoding                                                        */
+
+static void
+test_decoding_gzip (Fixture       *f,
+                    gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *url = NULL, *text_path = NULL, *gz_path = NULL, *text = NULL;
+  g_autoptr(GCurlTransfer) t = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+  gsize text_len = 0, len = 0;
+  const char *body;
+
+  if (nginx == NULL)
+    return;
+  url = g_strdup_printf ("%s/enc/text.gz", nginx->http_url);
+  text_path = g_build_filename (nginx->dir, "www", "enc", "text", NULL);
+  gz_path = g_build_filename (nginx->dir, "www", "enc", "text.gz", NULL);
+  g_assert_true (g_file_get_contents (text_path, &text, &text_len, NULL));
+  g_assert_cmpint (g_stat (gz_path, &st), ==, 0);
+
+  t = gcurl_transfer_new (url);
+  g_assert_no_error (run (f, t));
+  body = g_bytes_get_data (gcurl_transfer_get_body (t), &len);
+  g_assert_cmpmem (body, len, text, text_len);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), ==, (gint64) text_len);
+  g_assert_cmpint (gcurl_transfer_get_total_bytes (t), ==, (gint64) text_len);
+  g_assert_cmpint (gcurl_transfer_get_wire_bytes_received (t), ==, (gint64) st.st_size);
+
+  gcurl_transfer_set_max_size (t, GCURL_TEST_ENCODED_SIZE / 2);
+  error = run (f, t);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_TOO_LARGE);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The connection and the response                                         */
+
+static void
+test_connection_info (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *url = surl ("/raw?head=HTTP%2F1.1%20200%20OK%0D%0ASet-Cookie%3A%20a%3D1%0D%0A"
+                               "Set-Cookie%3A%20b%3D2%0D%0AContent-Length%3A%200%0D%0A%0D%0A");
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
+  g_autoptr(GSocketAddress) remote = NULL, local = NULL;
+  g_autofree char *ip = NULL;
+  g_auto(GStrv) cookies = NULL, none = NULL;
+  g_autoptr(GUri) uri = g_uri_parse (gcurl_test_server_get_url (server), G_URI_FLAGS_NONE, NULL);
+
+  g_assert_null (gcurl_transfer_get_response_http_version (t));
+  g_assert_null (gcurl_transfer_dup_remote_address (t));
+  g_assert_no_error (run (f, t));
+  g_assert_cmpstr (gcurl_transfer_get_response_http_version (t), ==, "HTTP/1.1");
+  remote = gcurl_transfer_dup_remote_address (t);
+  local = gcurl_transfer_dup_local_address (t);
+  g_assert_true (G_IS_INET_SOCKET_ADDRESS (remote) && G_IS_INET_SOCKET_ADDRESS (local));
+  ip = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  g_assert_cmpstr (ip, ==, "127.0.0.1");
+  g_assert_cmpint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)), ==,
+                   g_uri_get_port (uri));
+  g_assert_cmpint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)), >, 0);
+
+  cookies = gcurl_transfer_get_response_header_all (t, "set-cookie");
+  g_assert_cmpstrv (cookies, ((const char *[]) { "a=1", "b=2", NULL }));
+  none = gcurl_transfer_get_response_header_all (t, "X-None");
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
+}
+
+/* A handle C code has is read at the end: the figures stay after the
+ * handle ran something else. */
+static void
+test_connection_info_exposed (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=10");
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
+  g_autoptr(GSocketAddress) remote = NULL;
+
+  g_assert_nonnull (gcurl_transfer_get_handle (t));
+  g_assert_no_error (run (f, t));
+  curl_easy_reset (gcurl_transfer_get_handle (t));
+  g_assert_cmpstr (gcurl_transfer_get_response_http_version (t), ==, "HTTP/1.1");
+  remote = gcurl_transfer_dup_remote_address (t);
+  g_assert_nonnull (remote);
+}
+
+static void
+test_source_progress (Fixture       *f,
+                      gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *slow = NULL, *small = NULL;
+  g_autoptr(GCurlTransfer) a = NULL, b = NULL;
+  Result ra = { 0 }, rb = { 0 };
+  gint64 received = -1, total = 0;
+  guint running = 9, queued = 9;
+
+  if (nginx == NULL)
+    return;
+  slow = g_strdup_printf ("%s/slow/100k", nginx->http_url);
+  small = g_strdup_printf ("%s/1k", nginx->http_url);
+  a = gcurl_transfer_new (slow);
+  b = gcurl_transfer_new (small);
+  gcurl_multi_source_set_max_total_connections (f->source, 1);
+  gcurl_multi_source_get_progress (f->source, &received, &total, &running, &queued);
+  g_assert_cmpint (received, ==, 0);
+  g_assert_cmpuint (running + queued, ==, 0);
+
+  gcurl_multi_source_perform_async (f->source, a, NULL, perform_cb, &ra);
+  gcurl_multi_source_perform_async (f->source, b, NULL, perform_cb, &rb);
+  while (gcurl_transfer_get_bytes_received (a) == 0)
+    g_main_context_iteration (f->context, TRUE);
+  gcurl_multi_source_get_progress (f->source, &received, &total, &running, &queued);
+  g_assert_cmpuint (running, ==, 1);
+  g_assert_cmpuint (queued, ==, 1);
+  g_assert_cmpint (received, >, 0);
+  g_assert_cmpint (total, ==, -1);
+  gcurl_test_wait_for_flag (f->context, &ra.done, 30000);
+  gcurl_test_wait_for_flag (f->context, &rb.done, 30000);
+  g_assert_no_error (ra.error);
+  g_assert_no_error (rb.error);
+  gcurl_multi_source_get_progress (f->source, &received, NULL, &running, &queued);
+  g_assert_cmpuint (running + queued, ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  server = gcurl_test_server_new ();
+
+#define ADD(path, func) \
+  g_test_add ("/GCurl/HttpClient/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("auth/basic", test_auth_basic);
+  ADD ("auth/digest", test_auth_digest);
+  ADD ("auth/other-origin", test_auth_other_origin);
+  ADD ("auth/misuse", test_auth_misuse);
+  ADD ("decoding/gzip", test_decoding_gzip);
+  ADD ("info/connection", test_connection_info);
+  ADD ("info/connection-exposed", test_connection_info_exposed);
+  ADD ("info/source-progress", test_source_progress);
+
+  ret = g_test_run ();
+  gcurl_test_server_free (server);
+  return ret;
+}
