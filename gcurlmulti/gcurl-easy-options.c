@@ -40,7 +40,9 @@ _gcurl_easy_options_clear (EasyOptions *o)
  * never left the transfer go back: once C code had the handle, it may have
  * set options we do not track, or turned on state that even
  * curl_easy_reset() keeps (cookies, for one), which must not reach another
- * transfer. */
+ * transfer. For that reason a handle that had the cookie engine on (a
+ * source's cookie-jar) does not go back either, nor one that read an
+ * alt-svc file, which libcurl writes when the handle is closed. */
 #define EASY_POOL_MAX 64
 
 typedef struct
@@ -80,7 +82,8 @@ _gcurl_easy_give (CURL        *easy,
                   EasyOptions *options)
 {
   g_mutex_lock (&easy_pool_lock);
-  if (easy_pool_len < EASY_POOL_MAX && options->valid)
+  if (easy_pool_len < EASY_POOL_MAX && options->valid && !options->altsvc &&
+      !options->cookies)
     {
       easy_pool[easy_pool_len].easy = easy;
       easy_pool[easy_pool_len].options = *options;
@@ -362,6 +365,22 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
   set_string_if_changed (o, easy, &o->accept_encoding, CURLOPT_ACCEPT_ENCODING, encoding);
   SET_IF_CHANGED (o, easy, content_decoding, CURLOPT_HTTP_CONTENT_DECODING,
                   (long) (encoding == NULL || self->sink.decoding));
+  /* The source's caches. A share never stays on a handle past its run
+   * (_gcurl_transfer_complete()), nor does an alt-svc file: libcurl reads
+   * that when the option is set and writes it when the handle is closed. */
+  if (self->share != NULL)
+    {
+      _gcurl_share_attach (self->share, easy);
+      o->cookies = o->cookies || _gcurl_share_has_cookies (self->share);
+    }
+  if (self->source != NULL && _gcurl_multi_source_get_alt_svc_file (self->source) != NULL)
+    {
+      curl_easy_setopt (easy, CURLOPT_ALTSVC_CTRL,
+                        (long) (CURLALTSVC_H1 | CURLALTSVC_H2 | CURLALTSVC_H3));
+      curl_easy_setopt (easy, CURLOPT_ALTSVC, _gcurl_multi_source_get_alt_svc_file (self->source));
+      o->altsvc = TRUE;
+    }
+
   /* Read into the DNS cache at the start of each run, so set each time. */
   if (self->request.resolve_slist != NULL || o->resolve != NULL || !o->valid)
     {

@@ -86,6 +86,11 @@ struct _GCurlMultiSource
   int                    max_concurrent_streams;
   int                    max_connects;
   gboolean               multiplexing;
+  /* Caches (gcurl-multi-source-accessors.c, gcurl-share.c) */
+  char                  *cookie_jar;
+  char                  *hsts_file;
+  char                  *alt_svc_file;
+  GCurlShare            *share;        /* made on first use, for the two above */
 
   /* For the tests only (gcurl-test-hooks-private.h): counts a user
    * cannot see, and a replacement for curl_multi_socket_action(). */
@@ -106,6 +111,9 @@ enum {
   PROP_MAX_CONCURRENT_STREAMS,
   PROP_MULTIPLEXING,
   PROP_MAX_CONNECTS,
+  PROP_COOKIE_JAR,
+  PROP_HSTS_FILE,
+  PROP_ALT_SVC_FILE,
   N_PROPS
 };
 

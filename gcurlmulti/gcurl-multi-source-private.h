@@ -10,6 +10,7 @@
 #pragma once
 
 #include "gcurl-multi-source.h"
+#include "gcurl-share-private.h"
 #include "gcurl-transfer.h"
 
 G_BEGIN_DECLS
@@ -25,5 +26,11 @@ void         _gcurl_multi_source_cancel_transfer  (GCurlMultiSource *self,
                                                     GCurlTransfer    *transfer);
 
 gboolean     _gcurl_multi_source_in_its_thread    (GCurlMultiSource *self);
+
+/* For GCurlTransfer: what a new run shares with the source's others (made
+ * on first use; NULL without a cookie jar or an HSTS file), and the
+ * alt-svc file each run reads and writes. */
+GCurlShare  *_gcurl_multi_source_get_share        (GCurlMultiSource *self);
+const char  *_gcurl_multi_source_get_alt_svc_file (GCurlMultiSource *self);
 
 G_END_DECLS

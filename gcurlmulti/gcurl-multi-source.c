@@ -826,6 +826,13 @@ gcurl_multi_source_dispose (GObject *object)
    * copied into each connection. */
   g_clear_pointer (&self->multi, curl_multi_cleanup);
 
+  /* After every handle and connection left it: writes the files. */
+  if (self->share != NULL)
+    {
+      _gcurl_share_flush (self->share);
+      g_clear_pointer (&self->share, _gcurl_share_unref);
+    }
+
   /* Inside dispatch (a handler disposed the source explicitly) the
    * backend is still walking its ready sockets: dispatch frees it. */
   if (self->backend != NULL && !self->dispatching)
@@ -848,6 +855,9 @@ gcurl_multi_source_finalize (GObject *object)
   g_ptr_array_unref (self->deferred);
   g_clear_object (&self->transfers);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->cookie_jar);
+  g_free (self->hsts_file);
+  g_free (self->alt_svc_file);
 
   G_OBJECT_CLASS (gcurl_multi_source_parent_class)->finalize (object);
 }
@@ -883,6 +893,15 @@ gcurl_multi_source_get_property (GObject    *object,
     case PROP_MAX_CONNECTS:
       g_value_set_int (value, self->max_connects);
       break;
+    case PROP_COOKIE_JAR:
+      g_value_set_string (value, self->cookie_jar);
+      break;
+    case PROP_HSTS_FILE:
+      g_value_set_string (value, self->hsts_file);
+      break;
+    case PROP_ALT_SVC_FILE:
+      g_value_set_string (value, self->alt_svc_file);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -915,6 +934,15 @@ gcurl_multi_source_set_property (GObject      *object,
       break;
     case PROP_MAX_CONNECTS:
       gcurl_multi_source_set_max_connects (self, g_value_get_int (value));
+      break;
+    case PROP_COOKIE_JAR:
+      gcurl_multi_source_set_cookie_jar (self, g_value_get_string (value));
+      break;
+    case PROP_HSTS_FILE:
+      gcurl_multi_source_set_hsts_file (self, g_value_get_string (value));
+      break;
+    case PROP_ALT_SVC_FILE:
+      gcurl_multi_source_set_alt_svc_file (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1024,6 +1052,65 @@ gcurl_multi_source_class_init (GCurlMultiSourceClass *klass)
                       0, G_MAXINT, 0,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                       G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:cookie-jar:
+   *
+   * Where the source's transfers keep cookies: %NULL (the default) for
+   * nowhere, so that none is sent or kept; `""` for in memory, for as long
+   * as the source lives; or the path of a cookie file in the Netscape
+   * format (`curl -c` writes it), read when the first transfer starts
+   * and written, by a new file renamed over it (mode 0600), soon after
+   * each change and when the source is disposed. Session cookies (without
+   * an expiry) are not written to the file.
+   *
+   * The transfers of one source share the jar, as they share its DNS
+   * cache, its TLS sessions and [property@GCurl.MultiSource:hsts-file];
+   * two sources never share one. Off by default, like a `SoupSession`
+   * without a `SoupCookieJar`: cookies are state that tracks the user, and
+   * an application that fetches feeds or files for them should not keep it
+   * unasked. A cookie is sent only to the host it is for (or, with a
+   * `Domain`, that domain), whatever the port, and a `Secure` one only
+   * over HTTPS.
+   *
+   * Set it before the first transfer. Setting it later starts a new jar
+   * (the old one is written first) for the transfers that start after it.
+   */
+  properties[PROP_COOKIE_JAR] =
+    g_param_spec_string ("cookie-jar", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:hsts-file:
+   *
+   * A file that keeps the hosts that asked for HTTPS only
+   * (`Strict-Transport-Security`, RFC 6797), in libcurl's format: %NULL
+   * (the default) for none. Once a host is in it, an `http://` URL to
+   * that host goes to `https://` instead, before anything is sent. Read
+   * by each run, written when the source is disposed; shared by the
+   * source's transfers. libcurl ignores the header from an IP address:
+   * only host names count.
+   */
+  properties[PROP_HSTS_FILE] =
+    g_param_spec_string ("hsts-file", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:alt-svc-file:
+   *
+   * A file that keeps the alternative services servers announced
+   * (`Alt-Svc`, RFC 7838: another port, or HTTP/3), in libcurl's format:
+   * %NULL (the default) for none. libcurl has no way to share it between
+   * handles: each run reads it at its start and writes it at its end, so
+   * a run sees what the runs that ended before it learnt. Such a run's
+   * easy handle is closed at its end, and not reused.
+   */
+  properties[PROP_ALT_SVC_FILE] =
+    g_param_spec_string ("alt-svc-file", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

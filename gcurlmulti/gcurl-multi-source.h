@@ -84,6 +84,30 @@ void              gcurl_multi_source_set_max_connects           (GCurlMultiSourc
                                                                   int               max_connects);
 
 GCURL_AVAILABLE_IN_0_1
+const char       *gcurl_multi_source_get_cookie_jar             (GCurlMultiSource *self);
+GCURL_AVAILABLE_IN_0_1
+void              gcurl_multi_source_set_cookie_jar             (GCurlMultiSource *self,
+                                                                  const char       *cookie_jar);
+GCURL_AVAILABLE_IN_0_1
+char            **gcurl_multi_source_dup_cookies                (GCurlMultiSource *self);
+GCURL_AVAILABLE_IN_0_1
+gboolean          gcurl_multi_source_add_cookie                 (GCurlMultiSource *self,
+                                                                  const char       *set_cookie_header,
+                                                                  const char       *url,
+                                                                  GError          **error);
+GCURL_AVAILABLE_IN_0_1
+void              gcurl_multi_source_clear_cookies              (GCurlMultiSource *self);
+GCURL_AVAILABLE_IN_0_1
+const char       *gcurl_multi_source_get_hsts_file              (GCurlMultiSource *self);
+GCURL_AVAILABLE_IN_0_1
+void              gcurl_multi_source_set_hsts_file              (GCurlMultiSource *self,
+                                                                  const char       *hsts_file);
+GCURL_AVAILABLE_IN_0_1
+const char       *gcurl_multi_source_get_alt_svc_file           (GCurlMultiSource *self);
+GCURL_AVAILABLE_IN_0_1
+void              gcurl_multi_source_set_alt_svc_file           (GCurlMultiSource *self,
+                                                                  const char       *alt_svc_file);
+GCURL_AVAILABLE_IN_0_1
 void              gcurl_multi_source_perform_async              (GCurlMultiSource    *self,
                                                                   GCurlTransfer       *transfer,
                                                                   GCancellable        *cancellable,

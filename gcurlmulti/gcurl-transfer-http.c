@@ -268,7 +268,7 @@ gcurl_transfer_set_resolve (GCurlTransfer      *self,
 
 /* The handle stays with the transfer until it runs again, so its figures
  * are read from it on demand, as the timings are; a handle C code has may
- * be used under us, so those are kept at the end (_gcurl_transfer_end()). */
+ * be used under us, so those are kept at the end (_gcurl_transfer_complete()). */
 static gboolean
 info_in_easy (GCurlTransfer *self)
 {

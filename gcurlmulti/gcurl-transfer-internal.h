@@ -9,6 +9,7 @@
 
 #include "gcurl-headers-private.h"
 #include "gcurl-part-file-private.h"
+#include "gcurl-share-private.h"
 #include "gcurl-transfer-private.h"
 
 G_BEGIN_DECLS
@@ -53,6 +54,8 @@ typedef struct
   char               *accept_encoding;
   struct curl_slist  *resolve;
   long                httpauth, content_decoding;
+  gboolean            altsvc;       /* read and wrote an alt-svc file: never pooled */
+  gboolean            cookies;      /* had the cookie engine on: never pooled */
   long                follow, max_redirects, version, pipewait, forbid_reuse;
   long                timeout, connect_timeout, low_speed_limit, low_speed_time;
   long                buffer_size, verify_peer, verify_host;
@@ -86,6 +89,8 @@ struct _GCurlTransfer
 
   /* The run's state and progress (gcurl-transfer.c, gcurl-progress.c) */
   GCurlMultiSource   *source;            /* while active; the source holds us */
+  GCurlShare         *share;             /* this run's, from the source */
+  gboolean            set_cookie_seen;   /* this run received a Set-Cookie */
   GCurlTransferState  state;
   gboolean            cancelling;        /* cancel() ran; the end is deferred */
   gint64              last_notify;       /* monotonic µs */

@@ -286,8 +286,13 @@ _gcurl_transfer_header_cb (char   *buffer,
                            void   *data)
 {
   GCurlTransfer *self = data;
+  gsize len = size * nitems;
 
-  if (_gcurl_headers_feed (&self->response.headers, buffer, size * nitems) == GCURL_HEADER_LINE_END_OF_HEAD)
+  /* For the cookie jar's file: written when a response changed it. */
+  if (self->share != NULL && len > 11 && g_ascii_strncasecmp (buffer, "Set-Cookie:", 11) == 0)
+    self->set_cookie_seen = TRUE;
+
+  if (_gcurl_headers_feed (&self->response.headers, buffer, len) == GCURL_HEADER_LINE_END_OF_HEAD)
     {
       /* Known now, before a progress report could count encoded bytes. */
       self->sink.decoded = _gcurl_transfer_body_is_decoded (self);
@@ -472,8 +477,12 @@ _gcurl_transfer_start (GCurlTransfer    *self,
       self->body.read_cancellable = g_cancellable_new ();
     }
 
-  _gcurl_transfer_build_request (self);
   self->source = source;
+  self->share = _gcurl_multi_source_get_share (source);
+  if (self->share != NULL)
+    _gcurl_share_ref (self->share);
+  self->set_cookie_seen = FALSE;
+  _gcurl_transfer_build_request (self);
 
   _gcurl_transfer_freeze (self);
   _gcurl_transfer_set_int64 (self, &self->response.bytes_received, self->sink.offset, PROP_BYTES_RECEIVED);
@@ -632,6 +641,27 @@ make_error (GCurlTransfer *self,
   return NULL;
 }
 
+/* The source's caches leave the handle with the run (doc/design.md,
+ * "Cookies and other caches"): the share, and a handle that read an
+ * alt-svc file, which libcurl writes only when the handle is closed (what
+ * it knew is kept above). */
+static void
+release_caches (GCurlTransfer *self)
+{
+  if (self->share != NULL)
+    {
+      _gcurl_share_detach (self->share, self->easy);
+      if (self->set_cookie_seen)
+        _gcurl_share_cookies_changed (self->share);
+      g_clear_pointer (&self->share, _gcurl_share_unref);
+    }
+  if (self->applied.altsvc && !self->handle_exposed)
+    {
+      _gcurl_easy_give (g_steal_pointer (&self->easy), &self->applied);
+      self->easy = _gcurl_easy_take (&self->applied);
+    }
+}
+
 void
 _gcurl_transfer_complete (GCurlTransfer  *self,
                           CURLcode        result,
@@ -664,7 +694,7 @@ _gcurl_transfer_complete (GCurlTransfer  *self,
   /* The timings stay in the handle, which stays with the transfer until
    * it runs again: read on demand (six getinfo calls a run saved). A
    * handle C code has may be used under us: read it now. */
-  if (self->handle_exposed)
+  if (self->handle_exposed || self->applied.altsvc)
     {
       for (guint i = 0; i < G_N_ELEMENTS (self->response.timings); i++)
         self->response.timings[i] = _gcurl_transfer_read_timing (self, (GCurlTiming) i);
@@ -689,6 +719,7 @@ _gcurl_transfer_complete (GCurlTransfer  *self,
   if (state == GCURL_TRANSFER_STATE_SUCCEEDED && !self->sink.error_body &&
       !(self->request.method != NULL && g_ascii_strcasecmp (self->request.method, "HEAD") == 0))
     _gcurl_transfer_set_int64 (self, &self->response.total_bytes, self->response.bytes_received, PROP_TOTAL_BYTES);
+  release_caches (self);
   set_state (self, state);
 
   if (self->response.error != NULL)

@@ -8,6 +8,7 @@
  * h2c and HTTPS) and the SoupServer test server, runs COMMAND with
  * NGINX_HTTP_URL, NGINX_H2C_URL, NGINX_HTTPS_URL, NGINX_EXPIRED_URL,
  * NGINX_WRONGHOST_URL, NGINX_H3_URL (where nginx has HTTP/3), NGINX_CA_FILE,
+ * NGINX_ALT_PORT (the port the HTTPS server's /altsvc/ names in Alt-Svc),
  * NGINX_HTTPS_LOG (the HTTPS access log: "CONNECTION URI" per request),
  * NGINX_DOCROOT (the served files, to check against), SOUP_URL, SOUP_OTHER_URL
  * (the same on 127.0.0.2), TEST_AUTH_USER and TEST_AUTH_PASSWORD in its
@@ -52,6 +53,11 @@ main (int   argc,
   if (nginx->h3_url != NULL)
     envp = g_environ_setenv (envp, "NGINX_H3_URL", nginx->h3_url, TRUE);
   envp = g_environ_setenv (envp, "NGINX_CA_FILE", nginx->ca_file, TRUE);
+  {
+    g_autofree char *alt = g_strdup_printf ("%u", nginx->alt_port);
+
+    envp = g_environ_setenv (envp, "NGINX_ALT_PORT", alt, TRUE);
+  }
   envp = g_environ_setenv (envp, "NGINX_HTTPS_LOG", nginx->https_log, TRUE);
   docroot = g_build_filename (nginx->dir, "www", NULL);
   envp = g_environ_setenv (envp, "NGINX_DOCROOT", docroot, TRUE);

@@ -649,6 +649,7 @@ gcurl_test_nginx_start (GError **error)
   const char *nginx = find_nginx ();
   guint16 p_http = free_port (), p_h2c = free_port (), p_https = free_port ();
   guint16 p_expired = free_port (), p_wronghost = free_port (), p_h3 = free_port ();
+  guint16 p_alt = free_port ();
   g_autofree char *version_out = NULL, *h3_server = NULL;
   gboolean has_h3;
   int status = 0;
@@ -729,6 +730,7 @@ gcurl_test_nginx_start (GError **error)
           p_expired = free_port ();
           p_wronghost = free_port ();
           p_h3 = free_port ();
+          p_alt = free_port ();
         }
 
       /* QUIC on UDP and TLS on TCP, on the same port number. */
@@ -772,6 +774,10 @@ gcurl_test_nginx_start (GError **error)
         "  server { listen 127.0.0.1:%u http2; root %s; }\n"
         "  server { listen 127.0.0.1:%u ssl http2; root %s;\n"
         "           access_log %s/https-access.log conn;\n"
+        "           location /hsts/ { alias %s/; add_header Strict-Transport-Security max-age=3600; }\n"
+        "           location /altsvc/ { alias %s/; add_header Alt-Svc 'h2=\":%u\"; ma=3600'; }\n"
+        "           ssl_certificate %s; ssl_certificate_key %s; }\n"
+        "  server { listen 127.0.0.1:%u ssl http2; root %s;\n"
         "           ssl_certificate %s; ssl_certificate_key %s; }\n"
         "  server { listen 127.0.0.1:%u ssl; root %s;\n"
         "           ssl_certificate %s/expired.pem; ssl_certificate_key %s/expired-key.pem; }\n"
@@ -781,7 +787,8 @@ gcurl_test_nginx_start (GError **error)
         "}\n",
         geteuid () == 0 ? "user root;\n" : "",
         self->dir, self->dir, self->dir, self->dir, self->dir, self->dir, self->dir,
-        p_http, docroot, docroot, docroot, self->dir, p_h2c, docroot, p_https, docroot, self->dir, self->ca_file, key,
+        p_http, docroot, docroot, docroot, self->dir, p_h2c, docroot, p_https, docroot, self->dir, docroot, docroot, p_alt, self->ca_file, key,
+        p_alt, docroot, self->ca_file, key,
         p_expired, docroot, self->dir, self->dir, p_wronghost, docroot, self->dir, self->dir,
         h3_server);
       conf_path = g_build_filename (self->dir, "nginx.conf", NULL);
@@ -808,7 +815,7 @@ gcurl_test_nginx_start (GError **error)
           if (pid_file_says (self->dir, pid) &&
               port_accepts (p_http) && port_accepts (p_h2c) && port_accepts (p_https) &&
               port_accepts (p_expired) && port_accepts (p_wronghost) &&
-              (!has_h3 || port_accepts (p_h3)))
+              port_accepts (p_alt) && (!has_h3 || port_accepts (p_h3)))
             {
               ready = TRUE;
               break;
@@ -836,6 +843,7 @@ gcurl_test_nginx_start (GError **error)
   self->wronghost_url = g_strdup_printf ("https://127.0.0.1:%u", p_wronghost);
   if (has_h3)
     self->h3_url = g_strdup_printf ("https://127.0.0.1:%u", p_h3);
+  self->alt_port = p_alt;
 
   return g_steal_pointer (&self);
 }

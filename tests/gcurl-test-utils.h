@@ -85,6 +85,8 @@ typedef struct
   char *expired_url;  /* TLS, a certificate from ca_file that has expired */
   char *wronghost_url; /* TLS, a certificate from ca_file for another host */
   char *h3_url;       /* HTTP/3 over QUIC (and TLS on TCP), where nginx has it; else NULL */
+  guint16 alt_port;   /* TLS with HTTP/2 as well, which https_url's /altsvc/ names in
+                       * an Alt-Svc; its /hsts/ sends Strict-Transport-Security */
   char *ca_file;      /* the self-signed certificate nginx serves */
   char *https_log;    /* the HTTPS server's access log: "CONNECTION URI" lines */
   GSubprocess *process;

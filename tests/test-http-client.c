@@ -1,7 +1,8 @@
 /* test-http-client.c: what a GNOME application expects of an HTTP client,
  * from C: authentication, content decoding, what a transfer learnt of
- * its connection, the source's progress (and their pytest twins in
- * tests/python/test_auth.py, test_decoding.py, test_transfer_info.py)
+ * its connection, the source's progress, cookies (and their pytest twins
+ * in tests/python/: test_auth.py, test_decoding.py, test_transfer_info.py,
+ * test_cookies.py)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -305,6 +306,99 @@ test_source_progress (Fixture       *f,
   g_assert_cmpuint (running + queued, ==, 0);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Cookies                                                                 */
+
+/* a.test on the server's 127.0.0.1 port, b.test on its 127.0.0.2 one. */
+static GCurlTransfer *
+named_transfer (const char *host,
+                const char *path)
+{
+  g_autoptr(GUri) a = g_uri_parse (gcurl_test_server_get_url (server), G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) b = g_uri_parse (gcurl_test_server_get_other_url (server), G_URI_FLAGS_NONE, NULL);
+  g_autofree char *ra = g_strdup_printf ("a.test:%d:127.0.0.1", g_uri_get_port (a));
+  g_autofree char *rb = g_strdup_printf ("b.test:%d:127.0.0.2", g_uri_get_port (b));
+  g_autofree char *url = g_strdup_printf ("http://%s:%d%s", host,
+                                          g_uri_get_port (g_str_equal (host, "a.test") ? a : b), path);
+  GCurlTransfer *t = gcurl_transfer_new (url);
+  const char *resolve[] = { ra, rb, NULL };
+
+  gcurl_transfer_set_resolve (t, resolve);
+  return t;
+}
+
+static const char *
+echoed_cookie (Fixture    *f,
+               const char *host,
+               char      **out)
+{
+  g_autoptr(GCurlTransfer) t = named_transfer (host, "/echo");
+
+  g_assert_no_error (run (f, t));
+  g_free (*out);
+  *out = g_strdup (gcurl_transfer_get_response_header (t, "X-Echo-Cookie"));
+  return *out;
+}
+
+static void
+test_cookies_in_memory (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GCurlTransfer) login = named_transfer ("a.test", "/echo?set-cookie=sid%3Dx1%3B%20Path%3D%2F");
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) cookies = NULL;
+  g_autofree char *got = NULL;
+
+  gcurl_multi_source_set_cookie_jar (f->source, "");
+  g_assert_no_error (run (f, login));
+  g_assert_cmpstr (echoed_cookie (f, "a.test", &got), ==, "sid=x1");
+  g_assert_null (echoed_cookie (f, "b.test", &got));
+  cookies = gcurl_multi_source_dup_cookies (f->source);
+  g_assert_cmpuint (g_strv_length (cookies), ==, 1);
+  g_assert_cmpstr (cookies[0], ==, "a.test\tFALSE\t/\tFALSE\t0\tsid\tx1");
+
+  g_assert_false (gcurl_multi_source_add_cookie (f->source, "e=1; Domain=b.test",
+                                                 "http://a.test/", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_true (gcurl_multi_source_add_cookie (f->source, "e=2", "http://b.test/", NULL));
+  g_assert_cmpstr (echoed_cookie (f, "b.test", &got), ==, "e=2");
+
+  gcurl_multi_source_clear_cookies (f->source);
+  g_assert_null (echoed_cookie (f, "a.test", &got));
+}
+
+static void
+test_cookies_file (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gcurl-cookies-XXXXXX", NULL);
+  g_autofree char *jar = g_build_filename (dir, "jar", NULL);
+  g_autofree char *contents = NULL, *got = NULL;
+  g_autoptr(GCurlTransfer) login =
+    named_transfer ("a.test", "/echo?set-cookie=keep%3D1%3B%20Max-Age%3D600");
+  g_autoptr(GCurlMultiSource) second = NULL;
+  GStatBuf st;
+
+  gcurl_multi_source_set_cookie_jar (f->source, jar);
+  g_assert_no_error (run (f, login));
+  /* Written by an idle of the context, once the burst is over. */
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+  g_assert_true (g_file_get_contents (jar, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "\tkeep\t1"));
+  g_assert_cmpint (g_stat (jar, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* Another source reads it. */
+  second = g_object_new (GCURL_TYPE_MULTI_SOURCE, "cookie-jar", jar, NULL);
+  g_object_unref (f->source);
+  f->source = g_steal_pointer (&second);
+  g_assert_cmpstr (echoed_cookie (f, "a.test", &got), ==, "keep=1");
+
+  g_remove (jar);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -325,6 +419,8 @@ main (int   argc,
   ADD ("info/connection", test_connection_info);
   ADD ("info/connection-exposed", test_connection_info_exposed);
   ADD ("info/source-progress", test_source_progress);
+  ADD ("cookies/in-memory", test_cookies_in_memory);
+  ADD ("cookies/file", test_cookies_file);
 
   ret = g_test_run ();
   gcurl_test_server_free (server);
