@@ -417,4 +417,6 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
 
   /* A handle C code has may have anything set: every run sets all. */
   o->valid = !self->handle_exposed;
+  if (self->share == NULL)
+    o->ran_unshared = TRUE;
 }

@@ -56,6 +56,7 @@ typedef struct
   long                httpauth, content_decoding;
   gboolean            altsvc;       /* read and wrote an alt-svc file: never pooled */
   gboolean            cookies;      /* had the cookie engine on: never pooled */
+  gboolean            ran_unshared; /* ran without a share: has TLS sessions of its own */
   long                follow, max_redirects, version, pipewait, forbid_reuse;
   long                timeout, connect_timeout, low_speed_limit, low_speed_time;
   long                buffer_size, verify_peer, verify_host;

@@ -481,6 +481,16 @@ _gcurl_transfer_start (GCurlTransfer    *self,
   self->share = _gcurl_multi_source_get_share (source);
   if (self->share != NULL)
     _gcurl_share_ref (self->share);
+  /* libcurl 7.88 loses a handle's own TLS session cache (920 bytes, ASan)
+   * when a share of sessions is set on it after it ran without one: a
+   * run with a share gets a handle that never ran without one
+   * (doc/design.md, "Cookies and other caches"). */
+  if (self->share != NULL && self->applied.ran_unshared && !self->handle_exposed)
+    {
+      _gcurl_easy_give (self->easy, &self->applied);
+      self->easy = curl_easy_init ();
+      memset (&self->applied, 0, sizeof self->applied);
+    }
   self->set_cookie_seen = FALSE;
   _gcurl_transfer_build_request (self);
 
