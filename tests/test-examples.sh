@@ -29,7 +29,7 @@ not_ok () { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
 failed=0
 sha () { sha256sum "$1" | cut -d' ' -f1; }
 
-echo "1..12"
+echo "1..20"
 
 for lang in c python; do
   if [ "$lang" = c ]; then
@@ -101,6 +101,36 @@ else
   n=$((n + 2))
   echo "ok $((n - 1)) # SKIP fetch-await.py: this PyGObject has no gi.events (3.50 and later)"
   echo "ok $n # SKIP fetch-await.py: this PyGObject has no gi.events (3.50 and later)"
+fi
+
+# client: credentials, decoding and a cookie jar, in Python and in Vala
+# (where it is built), with the same output.
+client_checks () {
+  lang=$1; shift
+  port=${NGINX_HTTP_URL##*:}
+  out=$(GCURL_PASSWORD=$TEST_AUTH_PASSWORD "$@" --user "$TEST_AUTH_USER" "$NGINX_HTTP_URL/private/100k")
+  if [ "$out" = "200 HTTP/1.1 127.0.0.1:$port 102400 bytes (102400 on the wire)
+0 cookies" ]; then ok "$lang client with a password: $(echo $out)"; else not_ok "$lang client with a password printed: $out"; fi
+  gz=$(stat -c %s "$NGINX_DOCROOT/enc/text.gz")
+  out=$("$@" "$NGINX_HTTP_URL/enc/text.gz" | head -1)
+  if [ "$out" = "200 HTTP/1.1 127.0.0.1:$port 1048576 bytes ($gz on the wire)" ]; then
+    ok "$lang client decodes: $out"; else not_ok "$lang client decoding printed: $out"; fi
+  jar="$work/$lang-jar"
+  out=$("$@" --jar "$jar" "$SOUP_URL/echo?set-cookie=a%3D1%3B%20Max-Age%3D60" "$SOUP_URL/echo" | tail -1)
+  if [ "$out" = "1 cookies" ] && grep -q "	a	1\$" "$jar"; then
+    ok "$lang client keeps cookies in $jar"; else not_ok "$lang client cookies: $out, $(cat "$jar" 2>&1)"; fi
+  err=$(GCURL_PASSWORD=wrong-pw "$@" --user "$TEST_AUTH_USER" "$NGINX_HTTP_URL/private/1k" 2>&1 >/dev/null); status=$?
+  case "$status:$err" in
+    "1:client: Transfer of $NGINX_HTTP_URL/private/1k failed: HTTP 401"*)
+      case "$err" in *wrong-pw*) not_ok "$lang client shows the password: $err" ;; *) ok "$lang client 401: $err" ;; esac ;;
+    *) not_ok "$lang client 401: status $status, $err" ;;
+  esac
+}
+client_checks python $python "$pyex/client.py"
+if [ -x "$ex/client-vala" ]; then
+  client_checks vala "$ex/client-vala"
+else
+  for i in 1 2 3 4; do n=$((n + 1)); echo "ok $n # SKIP the Vala example is not built (no valac or vapigen)"; done
 fi
 
 # The Vala example (built when valac and vapigen are there): the same output
