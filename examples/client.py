@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""client.py [--user NAME] [--jar FILE] [--hsts FILE] URL...: a REST client.
+"""client.py [--user NAME] [--jar FILE] [--hsts FILE] [--field NAME=VALUE]
+[--file NAME=PATH] [--body FILE] URL...: a REST client.
 
 Fetches each URL in turn on one source, with the password for --user from
 the GCURL_PASSWORD environment variable (never from the command line),
 cookies kept in the --jar file and HTTPS-only hosts in the --hsts file.
-Bodies are decoded (gzip, brotli, zstd). Prints for each URL its status,
+With --field or --file, each URL gets a multipart/form-data POST of them
+(files streamed from disk). Bodies are decoded (gzip, brotli, zstd). Prints for each URL its status,
 HTTP version, server address, decoded size and size on the wire, and at
-the end the number of cookies; exits 1 with the error on failure.
+the end the number of cookies (and writes the last body to the --body
+file); exits 1 with the error on failure.
 """
 
 import argparse
@@ -17,7 +20,7 @@ import sys
 import gi
 
 gi.require_version("GCurl", "1.0")
-from gi.repository import GCurl, GLib  # noqa: E402
+from gi.repository import GCurl, GLib, Gio  # noqa: E402
 
 
 def fetch_all(source, transfers):
@@ -54,23 +57,42 @@ def main():
     parser.add_argument("--user")
     parser.add_argument("--jar", help="cookie file (Netscape format)")
     parser.add_argument("--hsts", help="HSTS cache file")
+    parser.add_argument("--field", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--file", action="append", default=[], metavar="NAME=PATH")
+    parser.add_argument("--body", help="where to write the last response body")
     parser.add_argument("urls", nargs="+")
     args = parser.parse_args()
+
+    form = None
+    if args.field or args.file:
+        form = GCurl.Form.new()
+        for item in args.field:
+            name, _, value = item.partition("=")
+            form.add_field(name, value)
+        for item in args.file:
+            name, _, path = item.partition("=")
+            form.add_file(name, Gio.File.new_for_commandline_arg(path), None)
 
     source = GCurl.MultiSource(cookie_jar=args.jar, hsts_file=args.hsts)
     transfers = []
     for url in args.urls:
         t = GCurl.Transfer.new(url)
+        if form:
+            t.set_request_body_form(form)
         if args.user:
             t.props.username = args.user
             t.props.password = os.environ.get("GCURL_PASSWORD", "")
         transfers.append(t)
 
+    transfers_made = list(transfers)
     error = fetch_all(source, transfers)
     if error:
         print(f"client: {error}", file=sys.stderr)
         return 1
     print(f"{len(source.dup_cookies())} cookies")
+    if args.body:
+        with open(args.body, "wb") as f:
+            f.write(transfers_made[-1].get_body().get_data())
     return 0
 
 

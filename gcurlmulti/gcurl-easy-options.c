@@ -214,7 +214,8 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
 {
   CURL *easy = self->easy;
   EasyOptions *o = &self->applied;
-  gboolean has_body = self->body.body_bytes != NULL || self->body.body_stream != NULL;
+  gboolean has_body = self->body.body_bytes != NULL || self->body.body_stream != NULL ||
+                      self->body.mime != NULL;
   const char *method = self->request.method ? self->request.method : (has_body ? "POST" : "GET");
   gboolean plain_get = !has_body && g_ascii_strcasecmp (method, "GET") == 0;
   gint64 body_length = self->body.body_bytes ? (gint64) g_bytes_get_size (self->body.body_bytes)
@@ -244,6 +245,13 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
   o->plain_get = plain_get;
   if (g_ascii_strcasecmp (method, "HEAD") == 0)
     curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
+  else if (self->body.mime != NULL)
+    {
+      /* POST, or the method asked for with the form as its body. */
+      curl_easy_setopt (easy, CURLOPT_MIMEPOST, self->body.mime);
+      if (g_ascii_strcasecmp (method, "POST") != 0)
+        curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
+    }
   else if (has_body && g_ascii_strcasecmp (method, "POST") == 0)
     {
       curl_easy_setopt (easy, CURLOPT_POST, 1L);

@@ -78,8 +78,13 @@ _gcurl_transfer_update_progress (GCurlTransfer *self)
              _gcurl_transfer_info_off (self->easy, CURLINFO_SPEED_DOWNLOAD_T, 0), PROP_DOWNLOAD_SPEED);
   /* Without a request body both stay at the 0 of the start (C code with
    * the handle may have set one of its own). */
-  if (self->body.body_bytes != NULL || self->body.body_stream != NULL || self->handle_exposed)
+  if (self->body.body_bytes != NULL || self->body.body_stream != NULL || self->handle_exposed ||
+      self->body.mime != NULL)
     {
+      if (self->body.mime != NULL)
+        _gcurl_transfer_set_int64 (self, &self->response.total_bytes_to_send,
+                   _gcurl_transfer_info_off (self->easy, CURLINFO_CONTENT_LENGTH_UPLOAD_T, -1),
+                   PROP_TOTAL_BYTES_TO_SEND);
       _gcurl_transfer_set_int64 (self, &self->response.bytes_sent,
                  _gcurl_transfer_info_off (self->easy, CURLINFO_SIZE_UPLOAD_T, 0), PROP_BYTES_SENT);
       _gcurl_transfer_set_int64 (self, &self->response.upload_speed,

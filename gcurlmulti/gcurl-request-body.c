@@ -157,6 +157,7 @@ _gcurl_transfer_seek_cb (void       *data,
 static void
 clear_body (GCurlTransfer *self)
 {
+  g_clear_object (&self->body.form);
   g_clear_pointer (&self->body.body_bytes, g_bytes_unref);
   g_clear_object (&self->body.body_stream);
   g_clear_pointer (&self->body.body_content_type, g_free);
@@ -188,6 +189,32 @@ gcurl_transfer_set_request_body_bytes (GCurlTransfer *self,
       self->body.body_bytes = g_bytes_ref (body);
       self->body.body_content_type = g_strdup (content_type);
     }
+}
+
+/**
+ * gcurl_transfer_set_request_body_form:
+ * @self: a #GCurlTransfer
+ * @form: (nullable): the form to send, or %NULL for no body
+ *
+ * Sets a `multipart/form-data` body for the next run, with its
+ * `Content-Type` and boundary. Without a [property@GCurl.Transfer:method],
+ * it makes the request a `POST`. A file of the form that cannot be looked
+ * at when the run starts fails it; one that fails to read fails it with
+ * %GCURL_ERROR_READ. [property@GCurl.Transfer:bytes-sent] and
+ * [property@GCurl.Transfer:total-bytes-to-send] count the whole request
+ * body, part heads included.
+ */
+void
+gcurl_transfer_set_request_body_form (GCurlTransfer *self,
+                                      GCurlForm     *form)
+{
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
+  g_return_if_fail (_gcurl_transfer_in_its_thread (self));
+  g_return_if_fail (form == NULL || GCURL_IS_FORM (form));
+
+  clear_body (self);
+  if (form != NULL)
+    self->body.form = g_object_ref (form);
 }
 
 /**

@@ -9,6 +9,7 @@
 
 #include "gcurl-headers-private.h"
 #include "gcurl-part-file-private.h"
+#include "gcurl-form-private.h"
 #include "gcurl-share-private.h"
 #include "gcurl-transfer-private.h"
 
@@ -141,6 +142,8 @@ struct _GCurlTransfer
   {
     GBytes             *body_bytes;
     GInputStream       *body_stream;
+    GCurlForm          *form;
+    curl_mime          *mime;              /* the form's, for this run */
     gint64              body_length;
     char               *body_content_type;
     gsize               body_pos;

@@ -423,6 +423,27 @@ reset_results (GCurlTransfer *self)
     self->response.timings[i] = -1;
 }
 
+/* The source's share for this run, on a handle that may have it. */
+static void
+take_share (GCurlTransfer    *self,
+            GCurlMultiSource *source)
+{
+  self->share = _gcurl_multi_source_get_share (source);
+  if (self->share == NULL)
+    return;
+  _gcurl_share_ref (self->share);
+  /* libcurl 7.88 loses a handle's own TLS session cache (920 bytes, ASan)
+   * when a share of sessions is set on it after it ran without one: a
+   * run with a share gets a handle that never ran without one
+   * (doc/design.md, "Cookies and other caches"). */
+  if (self->applied.ran_unshared && !self->handle_exposed)
+    {
+      _gcurl_easy_give (self->easy, &self->applied);
+      self->easy = curl_easy_init ();
+      memset (&self->applied, 0, sizeof self->applied);
+    }
+}
+
 gboolean
 _gcurl_transfer_start (GCurlTransfer    *self,
                        GCurlMultiSource *source,
@@ -467,8 +488,23 @@ _gcurl_transfer_start (GCurlTransfer    *self,
   reset_results (self);
   self->sink.offset = self->request.resume_from;
 
+  take_share (self, source);
+  if (self->body.form != NULL)
+    {
+      self->body.mime = _gcurl_form_build (self->body.form, self->easy, &self->body.read_error, error);
+      if (self->body.mime == NULL)
+        {
+          g_clear_pointer (&self->share, _gcurl_share_unref);
+          return FALSE;
+        }
+    }
+
   if (!_gcurl_transfer_open_output (self, error))
-    return FALSE;
+    {
+      g_clear_pointer (&self->body.mime, curl_mime_free);
+      g_clear_pointer (&self->share, _gcurl_share_unref);
+      return FALSE;
+    }
 
   if (self->body.body_stream != NULL)
     {
@@ -478,19 +514,6 @@ _gcurl_transfer_start (GCurlTransfer    *self,
     }
 
   self->source = source;
-  self->share = _gcurl_multi_source_get_share (source);
-  if (self->share != NULL)
-    _gcurl_share_ref (self->share);
-  /* libcurl 7.88 loses a handle's own TLS session cache (920 bytes, ASan)
-   * when a share of sessions is set on it after it ran without one: a
-   * run with a share gets a handle that never ran without one
-   * (doc/design.md, "Cookies and other caches"). */
-  if (self->share != NULL && self->applied.ran_unshared && !self->handle_exposed)
-    {
-      _gcurl_easy_give (self->easy, &self->applied);
-      self->easy = curl_easy_init ();
-      memset (&self->applied, 0, sizeof self->applied);
-    }
   self->set_cookie_seen = FALSE;
   _gcurl_transfer_build_request (self);
 
@@ -502,7 +525,8 @@ _gcurl_transfer_start (GCurlTransfer    *self,
   _gcurl_transfer_set_int64 (self, &self->response.bytes_sent, 0, PROP_BYTES_SENT);
   _gcurl_transfer_set_int64 (self, &self->response.total_bytes_to_send,
              self->body.body_bytes ? (gint64) g_bytes_get_size (self->body.body_bytes)
-                              : (self->body.body_stream ? self->body.body_length : 0),
+                              : (self->body.body_stream ? self->body.body_length
+                                 : (self->body.form ? -1 : 0)),
              PROP_TOTAL_BYTES_TO_SEND);
   _gcurl_transfer_set_int64 (self, &self->response.upload_speed, 0, PROP_UPLOAD_SPEED);
   _gcurl_transfer_set_uint (self, &self->response.response_code, 0, PROP_RESPONSE_CODE);
@@ -658,6 +682,11 @@ make_error (GCurlTransfer *self,
 static void
 release_caches (GCurlTransfer *self)
 {
+  if (self->body.mime != NULL)
+    {
+      curl_easy_setopt (self->easy, CURLOPT_MIMEPOST, NULL);
+      g_clear_pointer (&self->body.mime, curl_mime_free);
+    }
   if (self->share != NULL)
     {
       _gcurl_share_detach (self->share, self->easy);
@@ -779,6 +808,7 @@ gcurl_transfer_dispose (GObject *object)
   g_clear_object (&self->sink.out);
   g_clear_object (&self->sink.user_stream);
   g_clear_object (&self->body.body_stream);
+  g_clear_object (&self->body.form);
   g_clear_object (&self->body.read_cancellable);
   g_clear_object (&self->sink.file);
   g_clear_pointer (&self->sink.part, _gcurl_part_file_free);

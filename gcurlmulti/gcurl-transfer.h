@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 #include <curl/curl.h>
 
+#include "gcurl-form.h"
 #include "gcurl-version-macros.h"
 
 G_BEGIN_DECLS
@@ -194,6 +195,9 @@ GCURL_AVAILABLE_IN_0_1
 void                gcurl_transfer_set_request_body_bytes  (GCurlTransfer      *self,
                                                              GBytes             *body,
                                                              const char         *content_type);
+GCURL_AVAILABLE_IN_0_1
+void                gcurl_transfer_set_request_body_form   (GCurlTransfer      *self,
+                                                             GCurlForm          *form);
 GCURL_AVAILABLE_IN_0_1
 void                gcurl_transfer_set_request_body_stream (GCurlTransfer      *self,
                                                              GInputStream       *stream,

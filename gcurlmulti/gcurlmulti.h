@@ -15,6 +15,7 @@
 #include "gcurl-version-macros.h"
 #include "gcurl-enum-types.h"
 #include "gcurl-error.h"
+#include "gcurl-form.h"
 #include "gcurl-transfer.h"
 #include "gcurl-multi-source.h"
 

@@ -346,6 +346,39 @@ server_handler (SoupServer        *server,
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
       soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, body, strlen (body));
     }
+  else if (g_str_equal (path, "/multipart"))
+    {
+      /* Each part of a multipart/form-data body, parsed by libsoup, as a
+       * line: NAME TAB FILENAME TAB CONTENT-TYPE TAB SIZE TAB SHA-256 ("-"
+       * for none). */
+      SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+      g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+      SoupMultipart *multipart = soup_multipart_new_from_message (req, body);
+      GString *out = g_string_new (NULL);
+
+      for (int i = 0; multipart != NULL && i < soup_multipart_get_length (multipart); i++)
+        {
+          SoupMessageHeaders *headers = NULL;
+          GBytes *part = NULL;
+          g_autoptr(GHashTable) params = NULL;
+          g_autofree char *sha = NULL;
+          const char *type;
+
+          soup_multipart_get_part (multipart, i, &headers, &part);
+          soup_message_headers_get_content_disposition (headers, NULL, &params);
+          type = soup_message_headers_get_content_type (headers, NULL);
+          sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, part);
+          g_string_append_printf (out, "%s\t%s\t%s\t%zu\t%s\n",
+                                  params ? (char *) g_hash_table_lookup (params, "name") : "-",
+                                  params && g_hash_table_lookup (params, "filename")
+                                    ? (char *) g_hash_table_lookup (params, "filename") : "-",
+                                  type ? type : "-", g_bytes_get_size (part), sha);
+        }
+      soup_server_message_set_status (msg, multipart ? SOUP_STATUS_OK : SOUP_STATUS_BAD_REQUEST, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_TAKE, out->str, out->len);
+      g_string_free (out, FALSE);
+      g_clear_pointer (&multipart, soup_multipart_free);
+    }
   else if (g_str_equal (path, "/disposition"))
     {
       const char *cd = query ? g_hash_table_lookup (query, "cd") : NULL;

@@ -44,6 +44,8 @@ gboolean      gcurl_test_pattern_check  (goffset       offset,
  *   /auth/digest          "hello USER" behind HTTP Digest (realm
  *                         gcurl-test) for GCURL_TEST_AUTH_USER and
  *                         GCURL_TEST_AUTH_PASSWORD
+ *   /multipart            each part of a multipart/form-data body as a line:
+ *                         NAME, FILENAME, TYPE, SIZE, SHA-256 (tabs between)
  *   /disposition?cd=V     a body "x" with Content-Disposition: V
  *   /raw?head=H&n=N[&hold=1]
  *                         a hostile server: the head H exactly as given

@@ -27,6 +27,7 @@ C = "{http://www.gtk.org/introspection/c/1.0}"
 VALID = {
     "GCurlMultiSource*": "source",
     "GCurlTransfer*": "transfer",
+    "GCurlForm*": "form",
     "const char*": "\"http://127.0.0.1:1/\"",
     "const gchar*": "\"http://127.0.0.1:1/\"",
     "char*": "NULL",
@@ -107,7 +108,7 @@ def main(gir, output):
             rest = [valid(t) for t in types]
             calls.append((f"{name}/null-self", call([f"({instance_type}) NULL"] + rest)))
             calls.append((f"{name}/wrong-type", call([f"({instance_type}) other"] + rest)))
-            self_arg = ["source" if instance_type == "GCurlMultiSource*" else "transfer"]
+            self_arg = [VALID[instance_type]]
             method = name.split("_", 3)[-1] if instance_type == "GCurlTransfer*" else None
             if instance_type == "GCurlMultiSource*" and name != "gcurl_multi_source_get_context":
                 thread_calls.append((f"{name}/wrong-thread", call(["source"] + rest)))
@@ -146,6 +147,7 @@ def main(gir, output):
 
 static GCurlMultiSource *source;
 static GCurlTransfer *transfer;
+static GCurlForm *form;
 static GObject *other;
 static GFile *file;
 static GOutputStream *ostream;
@@ -201,6 +203,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   source = gcurl_multi_source_new ();
   transfer = gcurl_transfer_new ("http://127.0.0.1:1/");
+  form = gcurl_form_new ();
   other = G_OBJECT (g_cancellable_new ());
   file = g_file_new_for_path ("/nonexistent/gcurl-misuse");
   ostream = g_memory_output_stream_new_resizable ();

@@ -399,6 +399,49 @@ test_cookies_file (Fixture       *f,
   g_rmdir (dir);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Multipart forms                                                         */
+
+static void
+test_form (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gcurl-form-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "part.bin", NULL);
+  g_autofree char *url = surl ("/multipart");
+  g_autofree char *file_sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                           gcurl_test_pattern (), 200000);
+  g_autofree char *expected = NULL;
+  g_autofree char *value_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "value", -1);
+  g_autofree char *hello_sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "hello", -1);
+  g_autoptr(GCurlForm) form = gcurl_form_new ();
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("hello", 5);
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
+  gsize len = 0;
+  const char *body;
+
+  g_assert_true (g_file_set_contents (path, (const char *) gcurl_test_pattern (), 200000, NULL));
+  file = g_file_new_for_path (path);
+  gcurl_form_add_field (form, "name", "value");
+  gcurl_form_add_file (form, "upload", file, "application/x-test");
+  gcurl_form_add_bytes (form, "mem", bytes, NULL);
+  gcurl_transfer_set_request_body_form (t, form);
+  g_assert_no_error (run (f, t));
+
+  expected = g_strdup_printf ("name\t-\t-\t5\t%s\n"
+                              "upload\tpart.bin\tapplication/x-test\t200000\t%s\n"
+                              "mem\t-\t-\t5\t%s\n",
+                              value_sha, file_sha, hello_sha);
+  body = g_bytes_get_data (gcurl_transfer_get_body (t), &len);
+  g_assert_cmpmem (body, len, expected, strlen (expected));
+  g_assert_cmpint (gcurl_transfer_get_bytes_sent (t), ==, gcurl_transfer_get_total_bytes_to_send (t));
+  g_assert_cmpint (gcurl_transfer_get_total_bytes_to_send (t), >, 200000);
+
+  g_remove (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -421,6 +464,7 @@ main (int   argc,
   ADD ("info/source-progress", test_source_progress);
   ADD ("cookies/in-memory", test_cookies_in_memory);
   ADD ("cookies/file", test_cookies_file);
+  ADD ("form", test_form);
 
   ret = g_test_run ();
   gcurl_test_server_free (server);
