@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """client.py [--user NAME] [--jar FILE] [--hsts FILE] [--field NAME=VALUE]
-[--file NAME=PATH] [--body FILE] URL...: a REST client.
+[--file NAME=PATH] [--body FILE] [--cacert FILE] [--resolve HOST:PORT:ADDRESS]
+URL...: a REST client.
 
 Fetches each URL in turn on one source, with the password for --user from
 the GCURL_PASSWORD environment variable (never from the command line),
@@ -60,6 +61,8 @@ def main():
     parser.add_argument("--field", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--file", action="append", default=[], metavar="NAME=PATH")
     parser.add_argument("--body", help="where to write the last response body")
+    parser.add_argument("--cacert", help="PEM certificates to trust instead of the system's")
+    parser.add_argument("--resolve", action="append", default=[], metavar="HOST:PORT:ADDRESS")
     parser.add_argument("urls", nargs="+")
     args = parser.parse_args()
 
@@ -79,6 +82,9 @@ def main():
         t = GCurl.Transfer.new(url)
         if form:
             t.set_request_body_form(form)
+        if args.cacert:
+            t.props.tls_ca_file = args.cacert
+        t.props.resolve = args.resolve or None
         if args.user:
             t.props.username = args.user
             t.props.password = os.environ.get("GCURL_PASSWORD", "")

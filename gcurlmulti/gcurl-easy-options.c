@@ -389,6 +389,20 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
       o->altsvc = TRUE;
     }
 
+  /* After the network changed (gcurl-multi-source-network.c). */
+  if (self->source != NULL)
+    {
+      gboolean fresh_connection = FALSE, fresh_lookup = FALSE;
+      long max_age = 0;
+
+      _gcurl_multi_source_network_freshness (self->source, self->request.url,
+                                             &fresh_connection, &fresh_lookup, &max_age);
+      SET_IF_CHANGED (o, easy, fresh_connect, CURLOPT_FRESH_CONNECT, fresh_connection ? 1L : 0L);
+      /* 60: libcurl's default. */
+      SET_IF_CHANGED (o, easy, dns_cache_timeout, CURLOPT_DNS_CACHE_TIMEOUT, fresh_lookup ? 0L : 60L);
+      SET_IF_CHANGED (o, easy, max_lifetime_conn, CURLOPT_MAXLIFETIME_CONN, max_age);
+    }
+
   /* Read into the DNS cache at the start of each run, so set each time. */
   if (self->request.resolve_slist != NULL || o->resolve != NULL || !o->valid)
     {

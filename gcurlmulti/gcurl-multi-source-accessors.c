@@ -27,6 +27,12 @@ _gcurl_multi_source_apply_options (GCurlMultiSource *self)
     { PROP_MAX_CONNECTS, CURLMOPT_MAXCONNECTS, self->max_connects },
     { PROP_MULTIPLEXING, CURLMOPT_PIPELINING,
       self->multiplexing ? CURLPIPE_MULTIPLEX : CURLPIPE_NOTHING },
+#if LIBCURL_VERSION_NUM >= 0x081000
+    /* Not an option but a trigger, after the network changed (libcurl
+     * 8.16; neither Debian 12 nor 13 has it: gcurl-multi-source-network.c
+     * does without it). */
+    { PROP_NETWORK_MONITOR, CURLMOPT_NETWORK_CHANGED, CURLMNWC_CLEAR_CONNS | CURLMNWC_CLEAR_DNS },
+#endif
   };
 
   /* Not yet constructed, or inside curl's callbacks, where

@@ -47,6 +47,8 @@ typedef struct _HandleOps
   GCurlTransfer *(*transfer) (gpointer          data);
 } HandleOps;
 
+typedef struct _GCurlNetworkWatch GCurlNetworkWatch;
+
 typedef struct
 {
   GSource           source;
@@ -91,6 +93,11 @@ struct _GCurlMultiSource
   char                  *hsts_file;
   char                  *alt_svc_file;
   GCurlShare            *share;        /* made on first use, for the two above */
+  /* The network (gcurl-multi-source-network.c) */
+  GNetworkMonitor       *network_monitor;
+  GCurlNetworkWatch     *network_watch;
+  guint                  refreshed_generation;
+  GHashTable            *refreshed_hosts;  /* "host:port" with a fresh run since */
 
   /* For the tests only (gcurl-test-hooks-private.h): counts a user
    * cannot see, and a replacement for curl_multi_socket_action(). */
@@ -114,6 +121,9 @@ enum {
   PROP_COOKIE_JAR,
   PROP_HSTS_FILE,
   PROP_ALT_SVC_FILE,
+  PROP_NETWORK_MONITOR,
+  PROP_NETWORK_AVAILABLE,
+  PROP_NETWORK_METERED,
   N_PROPS
 };
 
@@ -131,5 +141,10 @@ void      _gcurl_multi_source_set_int_option (GCurlMultiSource *self,
                                               int              *field,
                                               int               value,
                                               guint             prop_id);
+
+/* gcurl-multi-source-network.c; NULL for the default monitor */
+void      _gcurl_multi_source_watch_network   (GCurlMultiSource *self,
+                                               GNetworkMonitor  *monitor);
+void      _gcurl_multi_source_unwatch_network (GCurlMultiSource *self);
 
 G_END_DECLS

@@ -32,5 +32,13 @@ gboolean     _gcurl_multi_source_in_its_thread    (GCurlMultiSource *self);
  * alt-svc file each run reads and writes. */
 GCurlShare  *_gcurl_multi_source_get_share        (GCurlMultiSource *self);
 const char  *_gcurl_multi_source_get_alt_svc_file (GCurlMultiSource *self);
+/* For GCurlTransfer: after the network changed, whether a run to @url
+ * needs a new connection, a new name lookup, and the oldest connection it
+ * may reuse, in seconds (0: any). */
+void         _gcurl_multi_source_network_freshness (GCurlMultiSource *self,
+                                                     const char       *url,
+                                                     gboolean         *fresh_connection,
+                                                     gboolean         *fresh_lookup,
+                                                     long             *max_age);
 
 G_END_DECLS

@@ -783,6 +783,13 @@ gcurl_multi_source_constructed (GObject *object)
   /* The defaults are libcurl's; only properties set at construction. */
   _gcurl_multi_source_apply_options (self);
 
+  /* The one given at construction (only kept so far), or the default. */
+  {
+    g_autoptr(GNetworkMonitor) monitor = g_steal_pointer (&self->network_monitor);
+
+    _gcurl_multi_source_watch_network (self, monitor);
+  }
+
   g_source_attach (self->source, self->context);
 }
 
@@ -814,6 +821,8 @@ gcurl_multi_source_dispose (GObject *object)
       curl_multi_setopt (self->multi, CURLMOPT_TIMERFUNCTION, NULL);
       curl_multi_setopt (self->multi, CURLMOPT_TIMERDATA, NULL);
     }
+
+  _gcurl_multi_source_unwatch_network (self);
 
   if (self->source != NULL)
     {
@@ -902,6 +911,15 @@ gcurl_multi_source_get_property (GObject    *object,
     case PROP_ALT_SVC_FILE:
       g_value_set_string (value, self->alt_svc_file);
       break;
+    case PROP_NETWORK_MONITOR:
+      g_value_set_object (value, self->network_monitor);
+      break;
+    case PROP_NETWORK_AVAILABLE:
+      g_value_set_boolean (value, gcurl_multi_source_get_network_available (self));
+      break;
+    case PROP_NETWORK_METERED:
+      g_value_set_boolean (value, gcurl_multi_source_get_network_metered (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -943,6 +961,15 @@ gcurl_multi_source_set_property (GObject      *object,
       break;
     case PROP_ALT_SVC_FILE:
       gcurl_multi_source_set_alt_svc_file (self, g_value_get_string (value));
+      break;
+    case PROP_NETWORK_MONITOR:
+      if (self->multi == NULL && self->source == NULL)   /* at construction */
+        {
+          if (g_value_get_object (value) != NULL)
+            self->network_monitor = g_value_dup_object (value);
+        }
+      else
+        gcurl_multi_source_set_network_monitor (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1111,6 +1138,44 @@ gcurl_multi_source_class_init (GCurlMultiSourceClass *klass)
     g_param_spec_string ("alt-svc-file", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                          G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:network-monitor:
+   *
+   * The [iface@Gio.NetworkMonitor] the source follows: by default
+   * g_network_monitor_get_default(), which follows NetworkManager, or the
+   * portal inside Flatpak. After its [signal@Gio.NetworkMonitor::network-changed],
+   * no transfer reuses a connection made before it, and the first
+   * transfer to each host and port makes a new connection after a new
+   * name lookup: the old ones may go through an interface that is gone,
+   * and the addresses may have changed with the network.
+   */
+  properties[PROP_NETWORK_MONITOR] =
+    g_param_spec_object ("network-monitor", NULL, NULL, G_TYPE_NETWORK_MONITOR,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:network-available:
+   *
+   * Whether [property@GCurl.MultiSource:network-monitor] sees a network:
+   * an application can hold its queue while there is none. Notified in
+   * the source's context.
+   */
+  properties[PROP_NETWORK_AVAILABLE] =
+    g_param_spec_boolean ("network-available", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:network-metered:
+   *
+   * Whether the network is metered (mobile data, a hotspot): an
+   * application can hold large downloads then. Notified in the source's
+   * context.
+   */
+  properties[PROP_NETWORK_METERED] =
+    g_param_spec_boolean ("network-metered", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

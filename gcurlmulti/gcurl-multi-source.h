@@ -108,6 +108,15 @@ GCURL_AVAILABLE_IN_0_1
 void              gcurl_multi_source_set_alt_svc_file           (GCurlMultiSource *self,
                                                                   const char       *alt_svc_file);
 GCURL_AVAILABLE_IN_0_1
+GNetworkMonitor  *gcurl_multi_source_get_network_monitor        (GCurlMultiSource *self);
+GCURL_AVAILABLE_IN_0_1
+void              gcurl_multi_source_set_network_monitor        (GCurlMultiSource *self,
+                                                                  GNetworkMonitor  *monitor);
+GCURL_AVAILABLE_IN_0_1
+gboolean          gcurl_multi_source_get_network_available      (GCurlMultiSource *self);
+GCURL_AVAILABLE_IN_0_1
+gboolean          gcurl_multi_source_get_network_metered        (GCurlMultiSource *self);
+GCURL_AVAILABLE_IN_0_1
 void              gcurl_multi_source_perform_async              (GCurlMultiSource    *self,
                                                                   GCurlTransfer       *transfer,
                                                                   GCancellable        *cancellable,

@@ -55,6 +55,7 @@ typedef struct
   char               *accept_encoding;
   struct curl_slist  *resolve;
   long                httpauth, content_decoding;
+  long                fresh_connect, dns_cache_timeout, max_lifetime_conn;
   gboolean            altsvc;       /* read and wrote an alt-svc file: never pooled */
   gboolean            cookies;      /* had the cookie engine on: never pooled */
   gboolean            ran_unshared; /* ran without a share: has TLS sessions of its own */

@@ -29,7 +29,7 @@ not_ok () { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
 failed=0
 sha () { sha256sum "$1" | cut -d' ' -f1; }
 
-echo "1..21"
+echo "1..22"
 
 for lang in c python; do
   if [ "$lang" = c ]; then
@@ -138,6 +138,19 @@ if cmp -s "$work/parts.want" "$work/parts.got"; then
 else
   not_ok "python client form: $out"
   sed 's/^/# /' "$work/parts.got"
+fi
+# and an HSTS file: https once, then http:// to the same TLS port goes
+# over https (cleartext there would be refused with a 400).
+tls_port=${NGINX_HTTPS_URL##*:}
+out=$($python "$pyex/client.py" --hsts "$work/hsts" --cacert "$NGINX_CA_FILE" \
+  --resolve "localhost:$tls_port:127.0.0.1" "https://localhost:$tls_port/hsts/1k" \
+  "http://localhost:$tls_port/1k")
+if [ "$out" = "200 HTTP/2 127.0.0.1:$tls_port 1024 bytes (1024 on the wire)
+200 HTTP/2 127.0.0.1:$tls_port 1024 bytes (1024 on the wire)
+0 cookies" ] && grep -q localhost "$work/hsts"; then
+  ok "python client follows HSTS: $(echo $out)"
+else
+  not_ok "python client HSTS: $out"
 fi
 if [ -x "$ex/client-vala" ]; then
   client_checks vala "$ex/client-vala"

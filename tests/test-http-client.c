@@ -442,6 +442,133 @@ test_form (Fixture       *f,
   g_rmdir (dir);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Network changes                                                         */
+
+/* A network monitor whose changes the test makes. */
+#define FAKE_TYPE_MONITOR (fake_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (FakeMonitor, fake_monitor, FAKE, MONITOR, GObject)
+
+struct _FakeMonitor
+{
+  GObject  parent_instance;
+  gboolean metered;
+};
+
+static void fake_monitor_iface_init (GNetworkMonitorInterface *iface);
+static void fake_monitor_initable_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FakeMonitor, fake_monitor, G_TYPE_OBJECT,
+  G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, fake_monitor_initable_init)
+  G_IMPLEMENT_INTERFACE (G_TYPE_NETWORK_MONITOR, fake_monitor_iface_init))
+
+enum { FAKE_PROP_0, FAKE_PROP_AVAILABLE, FAKE_PROP_METERED, FAKE_PROP_CONNECTIVITY };
+
+static void
+fake_monitor_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  FakeMonitor *self = FAKE_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case FAKE_PROP_AVAILABLE: g_value_set_boolean (value, TRUE); break;
+    case FAKE_PROP_METERED: g_value_set_boolean (value, self->metered); break;
+    case FAKE_PROP_CONNECTIVITY: g_value_set_enum (value, G_NETWORK_CONNECTIVITY_FULL); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static gboolean
+fake_monitor_init_initable (GInitable     *initable,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  return TRUE;
+}
+
+static void
+fake_monitor_initable_init (GInitableIface *iface)
+{
+  iface->init = fake_monitor_init_initable;
+}
+
+static void
+fake_monitor_iface_init (GNetworkMonitorInterface *iface)
+{
+}
+
+static void
+fake_monitor_class_init (FakeMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = fake_monitor_get_property;
+  g_object_class_override_property (object_class, FAKE_PROP_AVAILABLE, "network-available");
+  g_object_class_override_property (object_class, FAKE_PROP_METERED, "network-metered");
+  g_object_class_override_property (object_class, FAKE_PROP_CONNECTIVITY, "connectivity");
+}
+
+static void
+fake_monitor_init (FakeMonitor *self)
+{
+}
+
+static guint
+local_port_of (Fixture    *f,
+               const char *url)
+{
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
+  g_autoptr(GSocketAddress) local = NULL;
+
+  g_assert_no_error (run (f, t));
+  local = gcurl_transfer_dup_local_address (t);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+}
+
+static void
+notified (GObject    *object,
+          GParamSpec *pspec,
+          gpointer    data)
+{
+  (*(int *) data)++;
+}
+
+static void
+test_network_change (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(FakeMonitor) monitor = g_object_new (FAKE_TYPE_MONITOR, NULL);
+  g_autofree char *url = surl ("/bytes?n=100");
+  guint before, after;
+  int metered_notified = 0;
+
+  g_assert_true (gcurl_multi_source_get_network_monitor (f->source) == g_network_monitor_get_default ());
+  gcurl_multi_source_set_network_monitor (f->source, G_NETWORK_MONITOR (monitor));
+  g_assert_true (gcurl_multi_source_get_network_available (f->source));
+  g_assert_false (gcurl_multi_source_get_network_metered (f->source));
+
+  before = local_port_of (f, url);
+  g_assert_cmpuint (local_port_of (f, url), ==, before);
+  g_signal_emit_by_name (monitor, "network-changed", TRUE);
+  after = local_port_of (f, url);
+  g_assert_cmpuint (after, !=, before);
+  g_assert_cmpuint (local_port_of (f, url), !=, before);
+
+  g_signal_connect (f->source, "notify::network-metered", G_CALLBACK (notified), &metered_notified);
+  monitor->metered = TRUE;
+  g_object_notify (G_OBJECT (monitor), "network-metered");
+  while (metered_notified == 0)
+    g_main_context_iteration (f->context, TRUE);
+  g_assert_true (gcurl_multi_source_get_network_metered (f->source));
+  /* The source no longer follows it once gone. */
+  g_assert_finalize_object (g_steal_pointer (&f->source));
+  g_signal_emit_by_name (monitor, "network-changed", TRUE);
+  f->source = gcurl_multi_source_new ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -465,6 +592,7 @@ main (int   argc,
   ADD ("cookies/in-memory", test_cookies_in_memory);
   ADD ("cookies/file", test_cookies_file);
   ADD ("form", test_form);
+  ADD ("network/change", test_network_change);
 
   ret = g_test_run ();
   gcurl_test_server_free (server);
