@@ -171,6 +171,7 @@ struct _GCurlTransfer
     gboolean            buffering;
     GBytes             *body;
     gboolean            decoding;          /* this run asked for encodings */
+    gboolean            head_has_encoding; /* this head has Content- or Transfer-Encoding */
     gboolean            decoded;           /* libcurl decodes the body */
     gboolean            error_body;        /* an HTTP error's body, kept in memory */
     gboolean            too_large;

@@ -287,15 +287,27 @@ _gcurl_transfer_header_cb (char   *buffer,
 {
   GCurlTransfer *self = data;
   gsize len = size * nitems;
+  GCurlHeaderLine kind;
 
   /* For the cookie jar's file: written when a response changed it. */
-  if (self->share != NULL && len > 11 && g_ascii_strncasecmp (buffer, "Set-Cookie:", 11) == 0)
+  if (self->share != NULL && len > 11 && (buffer[0] | 0x20) == 's' &&
+      g_ascii_strncasecmp (buffer, "Set-Cookie:", 11) == 0)
     self->set_cookie_seen = TRUE;
+  /* A head without an encoding (most) needs no lookup at its end. */
+  if (len > 18 &&
+      (((buffer[0] | 0x20) == 'c' && (buffer[8] | 0x20) == 'e' &&
+        g_ascii_strncasecmp (buffer, "Content-Encoding:", 17) == 0) ||
+       ((buffer[0] | 0x20) == 't' && (buffer[9] | 0x20) == 'e' &&
+        g_ascii_strncasecmp (buffer, "Transfer-Encoding:", 18) == 0)))
+    self->sink.head_has_encoding = TRUE;
 
-  if (_gcurl_headers_feed (&self->response.headers, buffer, len) == GCURL_HEADER_LINE_END_OF_HEAD)
+  kind = _gcurl_headers_feed (&self->response.headers, buffer, len);
+  if (kind == GCURL_HEADER_LINE_STATUS)
+    self->sink.head_has_encoding = FALSE;
+  else if (kind == GCURL_HEADER_LINE_END_OF_HEAD)
     {
       /* Known now, before a progress report could count encoded bytes. */
-      self->sink.decoded = _gcurl_transfer_body_is_decoded (self);
+      self->sink.decoded = self->sink.head_has_encoding && _gcurl_transfer_body_is_decoded (self);
       g_clear_error (&self->response.head_error);
       self->response.head_error = check_head (self);
       if (self->response.head_error != NULL)
@@ -397,6 +409,7 @@ reset_results (GCurlTransfer *self)
   self->sink.buffering = FALSE;
   self->sink.out_of_memory = FALSE;
   self->sink.decoded = FALSE;
+  self->sink.head_has_encoding = FALSE;
   g_clear_pointer (&self->body.read_chunk, g_bytes_unref);
   _gcurl_headers_reset (&self->response.headers);
   self->response.checked_response = FALSE;
