@@ -26,6 +26,10 @@ _gcurl_easy_options_clear (EasyOptions *o)
   g_free (o->protocols);
   g_free (o->ca_file);
   g_free (o->username);
+  if (o->password != NULL)
+    memset (o->password, 0, strlen (o->password));
+  if (o->bearer != NULL)
+    memset (o->bearer, 0, strlen (o->bearer));
   g_free (o->password);
   g_free (o->bearer);
   g_free (o->accept_encoding);
@@ -42,7 +46,9 @@ _gcurl_easy_options_clear (EasyOptions *o)
  * curl_easy_reset() keeps (cookies, for one), which must not reach another
  * transfer. For that reason a handle that had the cookie engine on (a
  * source's cookie-jar) does not go back either, nor one that read an
- * alt-svc file, which libcurl writes when the handle is closed. */
+ * alt-svc file, which libcurl writes when the handle is closed, nor one
+ * that holds a password or a token: a secret stays no longer than its
+ * transfer. */
 #define EASY_POOL_MAX 64
 
 typedef struct
@@ -83,7 +89,7 @@ _gcurl_easy_give (CURL        *easy,
 {
   g_mutex_lock (&easy_pool_lock);
   if (easy_pool_len < EASY_POOL_MAX && options->valid && !options->altsvc &&
-      !options->cookies)
+      !options->cookies && options->password == NULL && options->bearer == NULL)
     {
       easy_pool[easy_pool_len].easy = easy;
       easy_pool[easy_pool_len].options = *options;

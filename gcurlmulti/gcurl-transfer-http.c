@@ -50,6 +50,16 @@ gcurl_transfer_set_username (GCurlTransfer *self,
   _gcurl_transfer_set_string (self, &self->request.username, username, PROP_USERNAME);
 }
 
+/* Overwritten before it is freed. */
+static void
+wipe (char **field)
+{
+  if (*field == NULL)
+    return;
+  memset (*field, 0, strlen (*field));
+  g_clear_pointer (field, g_free);
+}
+
 /* A secret: no notification carries it, and it is wiped when replaced. */
 static void
 set_secret (GCurlTransfer *self,
@@ -59,11 +69,7 @@ set_secret (GCurlTransfer *self,
 {
   if (g_strcmp0 (*field, value) == 0)
     return;
-  if (*field != NULL)
-    {
-      memset (*field, 0, strlen (*field));
-      g_free (*field);
-    }
+  wipe (field);
   *field = g_strdup (value);
   _gcurl_transfer_notify (self, prop_id);
 }
@@ -143,11 +149,12 @@ gcurl_transfer_set_bearer_token (GCurlTransfer *self,
   set_secret (self, &self->request.bearer_token, token, PROP_BEARER_TOKEN);
 }
 
+/* For finalize: no notification. */
 void
 _gcurl_transfer_clear_secrets (GCurlTransfer *self)
 {
-  set_secret (self, &self->request.password, NULL, PROP_PASSWORD);
-  set_secret (self, &self->request.bearer_token, NULL, PROP_BEARER_TOKEN);
+  wipe (&self->request.password);
+  wipe (&self->request.bearer_token);
 }
 
 /* ---------------------------------------------------------------------- */
