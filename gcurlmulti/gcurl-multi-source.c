@@ -915,10 +915,12 @@ gcurl_multi_source_get_property (GObject    *object,
       g_value_set_object (value, self->network_monitor);
       break;
     case PROP_NETWORK_AVAILABLE:
-      g_value_set_boolean (value, gcurl_multi_source_get_network_available (self));
+      g_value_set_boolean (value, self->network_monitor != NULL &&
+                                  g_network_monitor_get_network_available (self->network_monitor));
       break;
     case PROP_NETWORK_METERED:
-      g_value_set_boolean (value, gcurl_multi_source_get_network_metered (self));
+      g_value_set_boolean (value, self->network_monitor != NULL &&
+                                  g_network_monitor_get_network_metered (self->network_monitor));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
