@@ -135,22 +135,17 @@ unwatch (GCurlMultiSource *self)
 }
 
 /* GIO's default monitor is one for the process, and watches the system
- * from the thread-default context of its first user. That should outlive
- * the source that happens to be first: where this thread may, it is the
- * global default context (a GTK application's), not a worker's or a
- * test's own. */
+ * from the thread-default context of its first user: asked for here in
+ * the source's own context, the only one the library uses
+ * (doc/design.md, "Network changes"). */
 static GNetworkMonitor *
-default_monitor (void)
+default_monitor (GMainContext *context)
 {
-  GMainContext *global = g_main_context_default ();
   GNetworkMonitor *monitor;
 
-  if (!g_main_context_acquire (global))
-    return g_network_monitor_get_default ();
-  g_main_context_push_thread_default (global);
+  g_main_context_push_thread_default (context);
   monitor = g_network_monitor_get_default ();
-  g_main_context_pop_thread_default (global);
-  g_main_context_release (global);
+  g_main_context_pop_thread_default (context);
   return monitor;
 }
 
@@ -161,7 +156,7 @@ _gcurl_multi_source_watch_network (GCurlMultiSource *self,
   GCurlNetworkWatch *watch;
 
   if (monitor == NULL)
-    monitor = default_monitor ();
+    monitor = default_monitor (self->context);
   if (monitor == self->network_monitor)
     return;
   unwatch (self);

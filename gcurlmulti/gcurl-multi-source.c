@@ -1151,6 +1151,12 @@ gcurl_multi_source_class_init (GCurlMultiSourceClass *klass)
    * transfer to each host and port makes a new connection after a new
    * name lookup: the old ones may go through an interface that is gone,
    * and the addresses may have changed with the network.
+   *
+   * GIO's default monitor is one for the process and emits in the
+   * thread-default context of whoever asked for it first; the first
+   * source asks in its own context. An application whose sources live on
+   * worker threads calls g_network_monitor_get_default() on its main
+   * thread first.
    */
   properties[PROP_NETWORK_MONITOR] =
     g_param_spec_object ("network-monitor", NULL, NULL, G_TYPE_NETWORK_MONITOR,
