@@ -43,9 +43,13 @@ check:
 	@scripts/install-deps check
 	@test -f $(BUILDDIR)/build.ninja || $(MESON) setup $(BUILDDIR) --prefix=$(PREFIX) $(MESON_SETUP_OPTS)
 	$(MESON) compile -C $(BUILDDIR)
-	$(MESON) test -C $(BUILDDIR) --print-errorlogs
-	@$(MAKE) --no-print-directory check-asan
-	@scripts/test-summary --label $(SUMMARY_LABEL) $(BUILDDIR)/meson-logs/testlog.json $(ASANDIR)/meson-logs/testlog.json
+	@# Both runs, whatever the first says; the summary then lists what
+	@# failed, last, where a CI log's tail shows it.
+	@rc=0; $(MESON) test -C $(BUILDDIR) --print-errorlogs || rc=1; \
+	  $(MAKE) --no-print-directory check-asan || rc=1; \
+	  scripts/test-summary --label $(SUMMARY_LABEL) $(BUILDDIR)/meson-logs/testlog.json \
+	    $(ASANDIR)/meson-logs/testlog.json || rc=1; \
+	  exit $$rc
 
 # The second platform: every suite of `make check` (c on both backends,
 # python, examples, install, docs, soak, faults, bench smoke and idle, fuzz
