@@ -33,6 +33,12 @@ _gcurl_easy_options_clear (EasyOptions *o)
   g_free (o->password);
   g_free (o->bearer);
   g_free (o->accept_encoding);
+  g_free (o->proxy);
+  g_free (o->noproxy);
+  g_free (o->proxy_user);
+  if (o->proxy_password != NULL)
+    memset (o->proxy_password, 0, strlen (o->proxy_password));
+  g_free (o->proxy_password);
   memset (o, 0, sizeof *o);
 }
 
@@ -89,7 +95,8 @@ _gcurl_easy_give (CURL        *easy,
 {
   g_mutex_lock (&easy_pool_lock);
   if (easy_pool_len < EASY_POOL_MAX && options->valid && !options->altsvc &&
-      !options->cookies && options->password == NULL && options->bearer == NULL)
+      !options->cookies && options->password == NULL && options->bearer == NULL &&
+      options->proxy_password == NULL)
     {
       easy_pool[easy_pool_len].easy = easy;
       easy_pool[easy_pool_len].options = *options;
@@ -254,6 +261,33 @@ set_auth (GCurlTransfer *self,
   SET_IF_CHANGED (o, easy, httpauth, CURLOPT_HTTPAUTH, httpauth);
 }
 
+/* @proxy for this run: NULL leaves libcurl to its environment variables
+ * (http_proxy, no_proxy, ...), "" goes direct, and a URL goes through
+ * that proxy, whatever no_proxy says: the resolver that gave it decided.
+ * Credentials in the URL go in options of their own, so that no message
+ * of libcurl's shows them (doc/design.md, "Proxies"). Called after
+ * _gcurl_transfer_build_request(), once the proxy is known. */
+void
+_gcurl_transfer_apply_proxy (GCurlTransfer *self,
+                             const char    *proxy)
+{
+  EasyOptions *o = &self->applied;
+  g_autofree char *url = NULL;
+  g_autofree char *user = NULL;
+  char *password = NULL;
+
+  if (proxy != NULL && proxy[0] != '\0')
+    _gcurl_proxy_split (proxy, &url, &user, &password);
+  set_string_if_changed (o, self->easy, &o->proxy, CURLOPT_PROXY,
+                         proxy == NULL ? NULL : (url != NULL ? url : ""));
+  set_string_if_changed (o, self->easy, &o->noproxy, CURLOPT_NOPROXY, proxy == NULL ? NULL : "");
+  set_string_if_changed (o, self->easy, &o->proxy_user, CURLOPT_PROXYUSERNAME, user);
+  set_string_if_changed (o, self->easy, &o->proxy_password, CURLOPT_PROXYPASSWORD, password);
+  if (password != NULL)
+    memset (password, 0, strlen (password));
+  g_free (password);
+}
+
 void
 _gcurl_transfer_build_request (GCurlTransfer *self)
 {
@@ -275,7 +309,8 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
    * across runs and whatever the next one sets (7.88 and 8.14): a handle
    * that had credentials would send the next transfer's without the
    * challenge it asked for. It is reset, and then set from nothing. */
-  if (o->valid && (o->username != NULL || o->password != NULL || o->bearer != NULL))
+  if (o->valid && (o->username != NULL || o->password != NULL || o->bearer != NULL ||
+                   o->proxy_user != NULL || o->proxy_password != NULL))
     {
       curl_easy_reset (easy);
       _gcurl_easy_options_clear (o);

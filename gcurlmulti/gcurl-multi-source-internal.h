@@ -27,6 +27,8 @@ typedef struct
   gboolean       queued;         /* in self->deferred */
   PendingOp      op;
   gboolean       pause_pending;  /* apply pause_bits after the action */
+  gboolean       waiting_proxy;  /* a run waiting for its proxy: not added yet */
+  guint          proxy_ticket;   /* which lookup it waits for */
   int            pause_bits;
   const struct _HandleOps *ops;  /* what the handle is: raw, or a run's */
   gpointer       data;           /* owned by ops: NULL, or the GCurlRun */
@@ -98,6 +100,13 @@ struct _GCurlMultiSource
   GCurlNetworkWatch     *network_watch;
   guint                  refreshed_generation;
   GHashTable            *refreshed_hosts;  /* "host:port" with a fresh run since */
+  /* Proxies (gcurl-multi-source-proxy.c) */
+  GProxyResolver        *proxy_resolver;   /* NULL until first needed: the default */
+  gboolean               proxy_resolver_is_dummy;
+  GHashTable            *proxy_answers;    /* "scheme://host:port" → ProxyAnswer */
+  GPtrArray             *proxy_lookups;    /* ProxyLookup under way */
+  guint                  proxy_generation; /* the network's, when answers were kept */
+  guint                  proxy_tickets;
 
   /* For the tests only (gcurl-test-hooks-private.h): counts a user
    * cannot see, and a replacement for curl_multi_socket_action(). */
@@ -124,6 +133,7 @@ enum {
   PROP_NETWORK_MONITOR,
   PROP_NETWORK_AVAILABLE,
   PROP_NETWORK_METERED,
+  PROP_PROXY_RESOLVER,
   N_PROPS
 };
 
@@ -146,5 +156,20 @@ void      _gcurl_multi_source_set_int_option (GCurlMultiSource *self,
 void      _gcurl_multi_source_watch_network   (GCurlMultiSource *self,
                                                GNetworkMonitor  *monitor);
 void      _gcurl_multi_source_unwatch_network (GCurlMultiSource *self);
+guint     _gcurl_multi_source_network_generation (GCurlMultiSource *self);
+
+/* gcurl-multi-source-proxy.c */
+GProxyResolver *_gcurl_multi_source_peek_proxy_resolver (GCurlMultiSource *self);
+gboolean  _gcurl_multi_source_find_proxy      (GCurlMultiSource *self,
+                                               GCurlTransfer    *transfer,
+                                               CURL             *easy,
+                                               guint             ticket);
+void      _gcurl_multi_source_clear_proxies   (GCurlMultiSource *self);
+/* gcurl-multi-source.c: the answer for a run that waited */
+void      _gcurl_multi_source_proxy_found     (GCurlMultiSource *self,
+                                               CURL             *easy,
+                                               guint             ticket,
+                                               const char       *proxy,
+                                               const GError     *error);
 
 G_END_DECLS

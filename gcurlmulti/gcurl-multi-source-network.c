@@ -245,6 +245,21 @@ _gcurl_multi_source_network_freshness (GCurlMultiSource *self,
     *fresh_connection = *fresh_lookup = TRUE;
 }
 
+/* network-changed emissions so far: the proxy answers are dropped on each. */
+guint
+_gcurl_multi_source_network_generation (GCurlMultiSource *self)
+{
+  GCurlNetworkWatch *watch = self->network_watch;
+  guint generation;
+
+  if (watch == NULL)
+    return 0;
+  g_mutex_lock (&watch->lock);
+  generation = watch->generation;
+  g_mutex_unlock (&watch->lock);
+  return generation;
+}
+
 /**
  * gcurl_multi_source_get_network_monitor: (get-property network-monitor)
  * @self: a #GCurlMultiSource

@@ -41,4 +41,13 @@ void         _gcurl_multi_source_network_freshness (GCurlMultiSource *self,
                                                      gboolean         *fresh_lookup,
                                                      long             *max_age);
 
+/* For GCurlTransfer (gcurl-multi-source-proxy.c): a proxy URL as libcurl
+ * takes it ("" for direct), or NULL with @error; and its parts. */
+char        *_gcurl_proxy_normalize               (const char  *proxy,
+                                                    GError     **error);
+void         _gcurl_proxy_split                   (const char  *proxy,
+                                                    char       **url,
+                                                    char       **user,
+                                                    char       **password);
+
 G_END_DECLS

@@ -823,6 +823,7 @@ gcurl_multi_source_dispose (GObject *object)
     }
 
   _gcurl_multi_source_unwatch_network (self);
+  _gcurl_multi_source_clear_proxies (self);
 
   if (self->source != NULL)
     {
@@ -911,6 +912,9 @@ gcurl_multi_source_get_property (GObject    *object,
     case PROP_ALT_SVC_FILE:
       g_value_set_string (value, self->alt_svc_file);
       break;
+    case PROP_PROXY_RESOLVER:
+      g_value_set_object (value, _gcurl_multi_source_peek_proxy_resolver (self));
+      break;
     case PROP_NETWORK_MONITOR:
       g_value_set_object (value, self->network_monitor);
       break;
@@ -963,6 +967,12 @@ gcurl_multi_source_set_property (GObject      *object,
       break;
     case PROP_ALT_SVC_FILE:
       gcurl_multi_source_set_alt_svc_file (self, g_value_get_string (value));
+      break;
+    case PROP_PROXY_RESOLVER:
+      if (self->source == NULL)   /* at construction: kept, the default on first use */
+        g_set_object (&self->proxy_resolver, g_value_get_object (value));
+      else
+        gcurl_multi_source_set_proxy_resolver (self, g_value_get_object (value));
       break;
     case PROP_NETWORK_MONITOR:
       if (self->multi == NULL && self->source == NULL)   /* at construction */
@@ -1160,6 +1170,37 @@ gcurl_multi_source_class_init (GCurlMultiSourceClass *klass)
    */
   properties[PROP_NETWORK_MONITOR] =
     g_param_spec_object ("network-monitor", NULL, NULL, G_TYPE_NETWORK_MONITOR,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GCurlMultiSource:proxy-resolver:
+   *
+   * The [iface@Gio.ProxyResolver] asked for the proxy of each transfer
+   * that has no [property@GCurl.Transfer:proxy] of its own: by default
+   * g_proxy_resolver_get_default(), which follows GNOME's proxy settings,
+   * the Flatpak portal, or the `http_proxy` family of environment
+   * variables (glib-networking's libproxy resolver), as the rest of the
+   * desktop does.
+   *
+   * The lookup is asynchronous and happens before the transfer starts.
+   * Its answer is kept for 30 seconds for the same scheme, host and port,
+   * and dropped when the network changes or the resolver is replaced. The
+   * first answer this library can use is taken: `direct://`, `http://`,
+   * `https://`, `socks4://`, `socks4a://`, `socks5://`, `socks5h://`, or
+   * `socks://`, which is taken as `socks5h://`. A failed lookup fails the
+   * transfer with %GCURL_ERROR_HOST_NOT_FOUND.
+   *
+   * The resolver decides for the URL the transfer starts with; a redirect
+   * goes through the same proxy. Without glib-networking, GLib's resolver
+   * answers `direct://` to everything: then it is not asked, and libcurl
+   * follows the `http_proxy` family of environment variables itself. A
+   * transfer whose handle C code took with
+   * [method@GCurl.Transfer.get_handle] keeps the proxy options that code
+   * set, unless [property@GCurl.Transfer:proxy] is set.
+   */
+  properties[PROP_PROXY_RESOLVER] =
+    g_param_spec_object ("proxy-resolver", NULL, NULL, G_TYPE_PROXY_RESOLVER,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
                          G_PARAM_STATIC_STRINGS);
 
@@ -1497,6 +1538,14 @@ _gcurl_multi_source_add_run (GCurlMultiSource *self,
 
   _gcurl_backend_setup_easy (self->backend, easy);
 
+  /* Added once its proxy is known; at once when the answer is kept. */
+  entry->proxy_ticket = ++self->proxy_tickets;
+  if (!_gcurl_multi_source_find_proxy (self, transfer, easy, entry->proxy_ticket))
+    {
+      entry->waiting_proxy = TRUE;
+      return;
+    }
+
   if (self->action_depth > 0)
     {
       defer (self, entry, OP_ADD);
@@ -1506,6 +1555,37 @@ _gcurl_multi_source_add_run (GCurlMultiSource *self,
   g_object_ref (self);
   add_entry (self, entry);
   g_object_unref (self);
+}
+
+void
+_gcurl_multi_source_proxy_found (GCurlMultiSource *self,
+                                 CURL             *easy,
+                                 guint             ticket,
+                                 const char       *proxy,
+                                 const GError     *error)
+{
+  HandleEntry *entry = g_hash_table_lookup (self->handles, easy);
+  GCurlTransfer *transfer;
+
+  /* Cancelled while it waited, or a later run of the same handle. */
+  if (entry == NULL || !entry->waiting_proxy || entry->proxy_ticket != ticket ||
+      is_closed (self))
+    return;
+  entry->waiting_proxy = FALSE;
+  transfer = entry->ops->transfer (entry->data);
+
+  if (proxy == NULL)
+    {
+      _gcurl_transfer_set_error_text (transfer, error->message);
+      finish_entry (self, entry, CURLE_COULDNT_RESOLVE_PROXY, TRUE);
+      return;
+    }
+
+  _gcurl_transfer_apply_proxy (transfer, proxy);
+  /* A cancellation asked for meanwhile is already queued, and wins. */
+  if (entry->op != OP_CANCEL)
+    defer (self, entry, OP_ADD);
+  flush_deferred (self);
 }
 
 gboolean

@@ -113,6 +113,11 @@ GCURL_AVAILABLE_IN_0_1
 void              gcurl_multi_source_set_network_monitor        (GCurlMultiSource *self,
                                                                   GNetworkMonitor  *monitor);
 GCURL_AVAILABLE_IN_0_1
+GProxyResolver   *gcurl_multi_source_get_proxy_resolver         (GCurlMultiSource *self);
+GCURL_AVAILABLE_IN_0_1
+void              gcurl_multi_source_set_proxy_resolver         (GCurlMultiSource *self,
+                                                                  GProxyResolver   *resolver);
+GCURL_AVAILABLE_IN_0_1
 gboolean          gcurl_multi_source_get_network_available      (GCurlMultiSource *self);
 GCURL_AVAILABLE_IN_0_1
 gboolean          gcurl_multi_source_get_network_metered        (GCurlMultiSource *self);

@@ -155,6 +155,7 @@ _gcurl_transfer_clear_secrets (GCurlTransfer *self)
 {
   wipe (&self->request.password);
   wipe (&self->request.bearer_token);
+  wipe (&self->request.proxy);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -268,6 +269,48 @@ gcurl_transfer_set_resolve (GCurlTransfer      *self,
   for (guint i = 0; entries != NULL && entries[i] != NULL; i++)
     self->request.resolve_slist = curl_slist_append (self->request.resolve_slist, entries[i]);
   _gcurl_transfer_notify (self, PROP_RESOLVE);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Proxy                                                                   */
+
+/**
+ * gcurl_transfer_get_proxy: (get-property proxy)
+ * @self: a #GCurlTransfer
+ *
+ * Gets [property@GCurl.Transfer:proxy].
+ *
+ * Returns: (nullable): the transfer's own proxy, `""` for none, or %NULL
+ *   when its source's proxy resolver decides
+ */
+const char *
+gcurl_transfer_get_proxy (GCurlTransfer *self)
+{
+  g_return_val_if_fail (GCURL_IS_TRANSFER (self), NULL);
+
+  return self->request.proxy;
+}
+
+/**
+ * gcurl_transfer_set_proxy: (set-property proxy)
+ * @self: a #GCurlTransfer
+ * @proxy: (nullable): a proxy URL such as `http://127.0.0.1:3128` or
+ *   `socks5h://user:password@host:1080`, `""` for a direct connection, or
+ *   %NULL to ask the source's proxy resolver
+ *
+ * Sets [property@GCurl.Transfer:proxy], for the next run. A value with a
+ * control character is a programming error; one that is not a proxy URL
+ * fails the next run.
+ */
+void
+gcurl_transfer_set_proxy (GCurlTransfer *self,
+                          const char    *proxy)
+{
+  g_return_if_fail (GCURL_IS_TRANSFER (self));
+  g_return_if_fail (_gcurl_transfer_in_its_thread (self));
+  g_return_if_fail (proxy == NULL || _gcurl_header_value_valid (proxy));
+
+  set_secret (self, &self->request.proxy, proxy, PROP_PROXY);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -53,6 +53,10 @@ typedef struct
   char               *password;
   char               *bearer;
   char               *accept_encoding;
+  char               *proxy;        /* CURLOPT_PROXY, without credentials */
+  char               *noproxy;
+  char               *proxy_user;
+  char               *proxy_password;
   struct curl_slist  *resolve;
   long                httpauth, content_decoding;
   long                fresh_connect, dns_cache_timeout, max_lifetime_conn;
@@ -136,6 +140,7 @@ struct _GCurlTransfer
     char               *accept_encoding;   /* NULL: by output (gcurl-easy-options.c) */
     char              **resolve;
     struct curl_slist  *resolve_slist;
+    char               *proxy;             /* NULL: the source's resolver */
   } request;
 
   /* The request body, and reading it (gcurl-request-body.c) */
@@ -241,6 +246,7 @@ enum {
   PROP_BEARER_TOKEN,
   PROP_ACCEPT_ENCODING,
   PROP_RESOLVE,
+  PROP_PROXY,
   /* read-only */
   PROP_STATE,
   PROP_BYTES_RECEIVED,

@@ -41,4 +41,14 @@ void      _gcurl_transfer_fail_to_start (GCurlTransfer *self,
 /* Whether the libcurl in use speaks HTTP/3 (CURL_VERSION_HTTP3). */
 gboolean  _gcurl_libcurl_has_http3      (void);
 
+/* For the source's proxy lookup (gcurl-multi-source-proxy.c): this run's
+ * proxy, once known (NULL: libcurl's environment variables, "": direct);
+ * the reason of a run that fails before it starts; whether C code has the
+ * handle. */
+void      _gcurl_transfer_apply_proxy   (GCurlTransfer *self,
+                                         const char    *proxy);
+void      _gcurl_transfer_set_error_text (GCurlTransfer *self,
+                                          const char    *text);
+gboolean  _gcurl_transfer_handle_exposed (GCurlTransfer *self);
+
 G_END_DECLS

@@ -489,6 +489,17 @@ _gcurl_transfer_start (GCurlTransfer    *self,
         return FALSE;
       }
 
+  if (self->request.proxy != NULL)
+    {
+      g_autofree char *proxy = _gcurl_proxy_normalize (self->request.proxy, error);
+
+      if (proxy == NULL)
+        {
+          g_prefix_error (error, "Transfer of %s cannot run: ", _gcurl_transfer_shown_url (self));
+          return FALSE;
+        }
+    }
+
   if (self->request.http_version == GCURL_HTTP_3_ONLY && !_gcurl_libcurl_has_http3 ())
     {
       g_set_error (error, GCURL_ERROR, GCURL_ERROR_UNSUPPORTED_PROTOCOL,
@@ -549,6 +560,21 @@ _gcurl_transfer_start (GCurlTransfer    *self,
   _gcurl_transfer_thaw (self);
 
   return TRUE;
+}
+
+gboolean
+_gcurl_transfer_handle_exposed (GCurlTransfer *self)
+{
+  return self->handle_exposed;
+}
+
+/* A reason of ours for a run that ends before libcurl had it, in the
+ * place of libcurl's error buffer. */
+void
+_gcurl_transfer_set_error_text (GCurlTransfer *self,
+                                const char    *text)
+{
+  g_strlcpy (self->errbuf, text, sizeof self->errbuf);
 }
 
 /* The URL as messages show it: no password, no control characters
@@ -905,6 +931,7 @@ gcurl_transfer_get_property (GObject    *object,
     case PROP_AUTH_METHODS: g_value_set_flags (value, self->request.auth_methods); break;
     case PROP_ACCEPT_ENCODING: g_value_set_string (value, self->request.accept_encoding); break;
     case PROP_RESOLVE: g_value_set_boxed (value, self->request.resolve); break;
+    case PROP_PROXY: g_value_set_string (value, self->request.proxy); break;
     case PROP_WIRE_BYTES_RECEIVED: g_value_set_int64 (value, self->response.wire_bytes_received); break;
     case PROP_STATE: g_value_set_enum (value, self->state); break;
     case PROP_BYTES_RECEIVED: g_value_set_int64 (value, self->response.bytes_received); break;
@@ -958,6 +985,7 @@ gcurl_transfer_set_property (GObject      *object,
     case PROP_BEARER_TOKEN: gcurl_transfer_set_bearer_token (self, g_value_get_string (value)); break;
     case PROP_ACCEPT_ENCODING: gcurl_transfer_set_accept_encoding (self, g_value_get_string (value)); break;
     case PROP_RESOLVE: gcurl_transfer_set_resolve (self, g_value_get_boxed (value)); break;
+    case PROP_PROXY: gcurl_transfer_set_proxy (self, g_value_get_string (value)); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1276,6 +1304,24 @@ gcurl_transfer_class_init (GCurlTransferClass *klass)
    */
   properties[PROP_RESOLVE] =
     g_param_spec_boxed ("resolve", NULL, NULL, G_TYPE_STRV, RW);
+
+  /**
+   * GCurlTransfer:proxy:
+   *
+   * The transfer's own proxy, over the one its source's
+   * [property@GCurl.MultiSource:proxy-resolver] would give: a URL
+   * (`http://`, `https://`, `socks4://`, `socks4a://`, `socks5://`,
+   * `socks5h://`, or `socks://`, taken as `socks5h://`; a bare
+   * `host:port` is an HTTP proxy), or `""` for a direct connection.
+   * %NULL, the default, asks the resolver.
+   *
+   * Credentials may be in the URL (`http://user:password@host:port`).
+   * They are sent to the proxy only, never shown in a message, and wiped
+   * from memory when the value is replaced. A set proxy is used whatever
+   * the `no_proxy` environment variable says.
+   */
+  properties[PROP_PROXY] =
+    g_param_spec_string ("proxy", NULL, NULL, NULL, RW);
 
   /**
    * GCurlTransfer:output:

@@ -322,6 +322,11 @@ const char * const *gcurl_transfer_get_resolve             (GCurlTransfer      *
 GCURL_AVAILABLE_IN_0_1
 void                gcurl_transfer_set_resolve             (GCurlTransfer      *self,
                                                              const char * const *entries);
+GCURL_AVAILABLE_IN_0_1
+const char         *gcurl_transfer_get_proxy               (GCurlTransfer      *self);
+GCURL_AVAILABLE_IN_0_1
+void                gcurl_transfer_set_proxy               (GCurlTransfer      *self,
+                                                             const char         *proxy);
 
 /* Output */
 

@@ -332,6 +332,14 @@ server_handler (SoupServer        *server,
         soup_message_headers_replace (resp, "X-Echo-Authorization", v);
       if ((v = soup_message_headers_get_one (req, "Accept-Encoding")) != NULL)
         soup_message_headers_replace (resp, "X-Echo-Accept-Encoding", v);
+      if ((v = soup_message_headers_get_one (req, "Host")) != NULL)
+        soup_message_headers_replace (resp, "X-Echo-Host", v);
+      /* A proxy on the way: tinyproxy adds Via, and must not pass on
+       * what was for it. */
+      if ((v = soup_message_headers_get_one (req, "Via")) != NULL)
+        soup_message_headers_replace (resp, "X-Echo-Via", v);
+      if ((v = soup_message_headers_get_one (req, "Proxy-Authorization")) != NULL)
+        soup_message_headers_replace (resp, "X-Echo-Proxy-Authorization", v);
       if (query != NULL && (v = g_hash_table_lookup (query, "set-cookie")) != NULL)
         soup_message_headers_append (resp, "Set-Cookie", v);
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);

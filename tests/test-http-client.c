@@ -569,6 +569,321 @@ test_network_change (Fixture       *f,
   f->source = gcurl_multi_source_new ();
 }
 
+/* ---------------------------------------------------------------------- */
+/* Proxies                                                                 */
+
+static void
+count_up (int *count)
+{
+  (*count)++;
+}
+
+/* A GProxyResolver that counts its lookups, answers @answer (or fails,
+ * without one), and holds its answers while @hold, until released. */
+#define TEST_TYPE_RESOLVER (test_resolver_get_type ())
+G_DECLARE_FINAL_TYPE (TestResolver, test_resolver, TEST, RESOLVER, GObject)
+
+struct _TestResolver
+{
+  GObject     parent_instance;
+  char      **answer;
+  gboolean    hold;
+  GPtrArray  *held;      /* GTask */
+  guint       lookups;
+  char       *last_uri;
+};
+
+static void test_resolver_iface_init (GProxyResolverInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestResolver, test_resolver, G_TYPE_OBJECT,
+  G_IMPLEMENT_INTERFACE (G_TYPE_PROXY_RESOLVER, test_resolver_iface_init))
+
+static void
+test_resolver_answer (TestResolver *self,
+                      GTask        *task)
+{
+  if (self->answer != NULL)
+    g_task_return_pointer (task, g_strdupv (self->answer), (GDestroyNotify) g_strfreev);
+  else
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "no answer here");
+}
+
+static char **
+test_resolver_lookup (GProxyResolver  *resolver,
+                      const char      *uri,
+                      GCancellable    *cancellable,
+                      GError         **error)
+{
+  g_assert_not_reached ();
+}
+
+static void
+test_resolver_lookup_async (GProxyResolver      *resolver,
+                            const char          *uri,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  TestResolver *self = TEST_RESOLVER (resolver);
+  GTask *task = g_task_new (resolver, cancellable, callback, user_data);
+
+  self->lookups++;
+  g_free (self->last_uri);
+  self->last_uri = g_strdup (uri);
+  if (self->hold)
+    g_ptr_array_add (self->held, task);
+  else
+    {
+      test_resolver_answer (self, task);
+      g_object_unref (task);
+    }
+}
+
+static char **
+test_resolver_lookup_finish (GProxyResolver  *resolver,
+                             GAsyncResult    *result,
+                             GError         **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_resolver_release (TestResolver *self)
+{
+  g_autoptr(GPtrArray) held = g_steal_pointer (&self->held);
+
+  self->held = g_ptr_array_new ();
+  self->hold = FALSE;
+  for (guint i = 0; i < held->len; i++)
+    {
+      test_resolver_answer (self, held->pdata[i]);
+      g_object_unref (held->pdata[i]);
+    }
+}
+
+static void
+test_resolver_iface_init (GProxyResolverInterface *iface)
+{
+  iface->lookup = test_resolver_lookup;
+  iface->lookup_async = test_resolver_lookup_async;
+  iface->lookup_finish = test_resolver_lookup_finish;
+}
+
+static void
+test_resolver_finalize (GObject *object)
+{
+  TestResolver *self = TEST_RESOLVER (object);
+
+  g_assert_cmpuint (self->held->len, ==, 0);
+  g_ptr_array_unref (self->held);
+  g_strfreev (self->answer);
+  g_free (self->last_uri);
+  G_OBJECT_CLASS (test_resolver_parent_class)->finalize (object);
+}
+
+static void
+test_resolver_class_init (TestResolverClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_resolver_finalize;
+}
+
+static void
+test_resolver_init (TestResolver *self)
+{
+  self->held = g_ptr_array_new ();
+}
+
+static TestResolver *
+test_resolver_new (const char *answer)
+{
+  TestResolver *self = g_object_new (TEST_TYPE_RESOLVER, NULL);
+
+  if (answer != NULL)
+    self->answer = g_strsplit (answer, " ", -1);
+  return self;
+}
+
+/* The test SoupServer is the proxy: it takes requests in absolute form.
+ * A host that does not exist is reached only through it. */
+static char *
+proxy_url (void)
+{
+  g_autoptr(GUri) uri = g_uri_parse (gcurl_test_server_get_url (server), G_URI_FLAGS_NONE, NULL);
+
+  return g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uri));
+}
+
+static void
+test_proxy_lookups (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *proxy = proxy_url ();
+  g_autofree char *answer = g_strconcat ("gopher://127.0.0.1:70 ", proxy, NULL);
+  g_autoptr(TestResolver) resolver = test_resolver_new (answer);
+  g_autoptr(FakeMonitor) monitor = g_object_new (FAKE_TYPE_MONITOR, NULL);
+  g_autoptr(GPtrArray) transfers = g_ptr_array_new_with_free_func (g_object_unref);
+  int done = 0;
+
+  gcurl_multi_source_set_network_monitor (f->source, G_NETWORK_MONITOR (monitor));
+  gcurl_multi_source_set_proxy_resolver (f->source, G_PROXY_RESOLVER (resolver));
+  g_assert_true (gcurl_multi_source_get_proxy_resolver (f->source) == G_PROXY_RESOLVER (resolver));
+
+  /* Twenty at once to one host: one lookup, with credentials and path
+   * left out, and every one goes through the proxy (the first answer is
+   * one no client uses). */
+  for (int i = 0; i < 20; i++)
+    {
+      GCurlTransfer *t = gcurl_transfer_new ("http://user:pw@gcurl-proxied.invalid/echo?i=1");
+
+      g_ptr_array_add (transfers, t);
+      g_signal_connect_swapped (t, "finished", G_CALLBACK (count_up), &done);
+      gcurl_multi_source_perform_async (f->source, t, NULL, NULL, NULL);
+    }
+  gcurl_test_wait_for_count (f->context, &done, 20, 30000);
+  g_assert_cmpuint (resolver->lookups, ==, 1);
+  g_assert_cmpstr (resolver->last_uri, ==, "http://gcurl-proxied.invalid");
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      GCurlTransfer *t = transfers->pdata[i];
+
+      g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_SUCCEEDED);
+      g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Echo-Host"), ==,
+                       "gcurl-proxied.invalid");
+    }
+
+  /* Kept: another run asks nothing; another port is another answer. */
+  {
+    g_autoptr(GCurlTransfer) again = gcurl_transfer_new ("http://gcurl-proxied.invalid/echo");
+    g_autoptr(GCurlTransfer) other = gcurl_transfer_new ("http://gcurl-proxied.invalid:8080/echo");
+
+    g_assert_no_error (run (f, again));
+    g_assert_cmpuint (resolver->lookups, ==, 1);
+    g_assert_no_error (run (f, other));
+    g_assert_cmpuint (resolver->lookups, ==, 2);
+    g_assert_cmpstr (resolver->last_uri, ==, "http://gcurl-proxied.invalid:8080");
+  }
+
+  /* A network change drops what was kept. */
+  g_signal_emit_by_name (monitor, "network-changed", TRUE);
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+  {
+    g_autoptr(GCurlTransfer) t = gcurl_transfer_new ("http://gcurl-proxied.invalid/echo");
+
+    g_assert_no_error (run (f, t));
+    g_assert_cmpuint (resolver->lookups, ==, 3);
+  }
+
+  /* A failed lookup fails the transfer, and is not kept. */
+  g_clear_pointer (&resolver->answer, g_strfreev);
+  {
+    g_autoptr(GCurlTransfer) t = gcurl_transfer_new ("http://gcurl-other.invalid/echo");
+    g_autoptr(GError) error = run (f, t);
+
+    g_assert_error (error, GCURL_ERROR, GCURL_ERROR_HOST_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, "proxy resolver failed: no answer here"));
+    g_clear_error (&error);
+    error = run (f, t);
+    g_assert_error (error, GCURL_ERROR, GCURL_ERROR_HOST_NOT_FOUND);
+    g_assert_cmpuint (resolver->lookups, ==, 5);
+  }
+}
+
+static void
+test_proxy_cancel_while_looking_up (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autofree char *proxy = proxy_url ();
+  g_autoptr(TestResolver) resolver = test_resolver_new (proxy);
+  g_autoptr(GCurlTransfer) cancelled = gcurl_transfer_new ("http://gcurl-proxied.invalid/echo");
+  g_autoptr(GCurlTransfer) paused = gcurl_transfer_new ("http://gcurl-proxied.invalid/echo?p");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Result rc = { 0 }, rp = { 0 };
+
+  resolver->hold = TRUE;
+  gcurl_multi_source_set_proxy_resolver (f->source, G_PROXY_RESOLVER (resolver));
+  gcurl_multi_source_perform_async (f->source, cancelled, cancellable, perform_cb, &rc);
+  gcurl_multi_source_perform_async (f->source, paused, NULL, perform_cb, &rp);
+  g_assert_cmpint (gcurl_transfer_get_state (cancelled), ==, GCURL_TRANSFER_STATE_RUNNING);
+  gcurl_transfer_pause (paused);
+
+  g_cancellable_cancel (cancellable);
+  gcurl_test_wait_for_flag (f->context, &rc.done, 10000);
+  g_assert_error (rc.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&rc.error);
+
+  /* The answer comes: the cancelled one stays ended, the paused one is
+   * added paused, and runs when resumed. */
+  test_resolver_release (resolver);
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+  g_assert_cmpint (gcurl_transfer_get_state (cancelled), ==, GCURL_TRANSFER_STATE_CANCELLED);
+  g_assert_cmpint (gcurl_transfer_get_state (paused), ==, GCURL_TRANSFER_STATE_PAUSED);
+  g_assert_false (rp.done);
+  gcurl_transfer_resume (paused);
+  gcurl_test_wait_for_flag (f->context, &rp.done, 10000);
+  g_assert_no_error (rp.error);
+  g_assert_cmpstr (gcurl_transfer_get_response_header (paused, "X-Echo-Host"), ==,
+                   "gcurl-proxied.invalid");
+
+  /* The source disposed while a lookup is under way: the run ends as
+   * cancelled, and the late answer finds nothing. */
+  {
+    g_autoptr(GCurlTransfer) t = gcurl_transfer_new ("http://gcurl-late.invalid/echo");
+    Result r = { 0 };
+
+    resolver->hold = TRUE;
+    gcurl_multi_source_perform_async (f->source, t, NULL, perform_cb, &r);
+    g_object_run_dispose (G_OBJECT (f->source));
+    gcurl_test_wait_for_flag (f->context, &r.done, 10000);
+    g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&r.error);
+    test_resolver_release (resolver);
+    while (g_main_context_iteration (f->context, FALSE))
+      ;
+  }
+}
+
+static void
+test_proxy_own (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *proxy = proxy_url ();
+  g_autoptr(TestResolver) resolver = test_resolver_new ("http://127.0.0.1:9");
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new ("http://gcurl-proxied.invalid/echo");
+  g_autofree char *with_password = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gcurl_multi_source_set_proxy_resolver (f->source, G_PROXY_RESOLVER (resolver));
+  /* The transfer's own proxy: no lookup. Credentials go to the proxy. */
+  with_password = g_strconcat ("http://u:pass%40word@", proxy + strlen ("http://"), NULL);
+  gcurl_transfer_set_proxy (t, with_password);
+  g_assert_cmpstr (gcurl_transfer_get_proxy (t), ==, with_password);
+  g_assert_no_error (run (f, t));
+  g_assert_cmpuint (resolver->lookups, ==, 0);
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Echo-Proxy-Authorization"), ==,
+                   "Basic dTpwYXNzQHdvcmQ=");   /* u:pass@word */
+
+  /* Direct: the .invalid host is not found. */
+  gcurl_transfer_set_proxy (t, "");
+  error = run (f, t);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_HOST_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Not a proxy: refused at the start, without the password. */
+  gcurl_transfer_set_proxy (t, "http://u:secret@");
+  error = run (f, t);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_INVALID_URL);
+  g_assert_null (strstr (error->message, "secret"));
+  g_clear_error (&error);
+
+  /* Back to the resolver's, which is a closed port. */
+  gcurl_transfer_set_proxy (t, NULL);
+  error = run (f, t);
+  g_assert_error (error, GCURL_ERROR, GCURL_ERROR_CONNECT_FAILED);
+  g_assert_cmpuint (resolver->lookups, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -593,6 +908,9 @@ main (int   argc,
   ADD ("cookies/file", test_cookies_file);
   ADD ("form", test_form);
   ADD ("network/change", test_network_change);
+  ADD ("proxy/lookups", test_proxy_lookups);
+  ADD ("proxy/cancel-while-looking-up", test_proxy_cancel_while_looking_up);
+  ADD ("proxy/own", test_proxy_own);
 
   ret = g_test_run ();
   gcurl_test_server_free (server);
