@@ -94,3 +94,76 @@ def perform(source, transfer, cancellable=None):
     source.perform_async(transfer, cancellable, done)
     run_until(lambda: "error" in result)
     return result["error"]
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _accepts(port):
+    import socket
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+class _Proxy:
+    """A proxy server from Debian on 127.0.0.1, started for the tests:
+    tinyproxy (HTTP) or microsocks (SOCKS5)."""
+
+    def __init__(self, kind, tmp_path, user=None, password=None):
+        import subprocess
+        import time
+        self.kind, self.user, self.password = kind, user, password
+        # The port is free when picked, but may be taken before the proxy
+        # binds it: then the proxy exits, and another is picked.
+        for _ in range(5):
+            self.port = _free_port()
+            if kind == "tinyproxy":
+                conf = tmp_path / f"tinyproxy-{self.port}.conf"
+                lines = [f"Port {self.port}", "Listen 127.0.0.1", "Allow 127.0.0.1",
+                         "Timeout 30", "MaxClients 100", "LogLevel Warning"]
+                if user is not None:
+                    lines.append(f"BasicAuth {user} {password}")
+                conf.write_text("\n".join(lines) + "\n")
+                argv = ["tinyproxy", "-d", "-c", str(conf)]
+            else:
+                argv = ["microsocks", "-i", "127.0.0.1", "-p", str(self.port)]
+                if user is not None:
+                    argv += ["-u", user, "-P", password]
+            self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and self.process.poll() is None:
+                if _accepts(self.port):
+                    return
+                time.sleep(0.02)
+            self.stop()
+        pytest.fail(f"{kind} did not start")
+
+    def url(self, scheme=None, with_credentials=True):
+        scheme = scheme or ("http" if self.kind == "tinyproxy" else "socks5")
+        auth = f"{self.user}:{self.password}@" if self.user and with_credentials else ""
+        return f"{scheme}://{auth}127.0.0.1:{self.port}"
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@pytest.fixture
+def start_proxy(tmp_path):
+    """start_proxy("tinyproxy" or "microsocks", user=None, password=None)."""
+    started = []
+
+    def start(kind, user=None, password=None):
+        proxy = _Proxy(kind, tmp_path, user, password)
+        started.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in started:
+        proxy.stop()
