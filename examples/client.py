@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """client.py [--user NAME] [--jar FILE] [--hsts FILE] [--field NAME=VALUE]
 [--file NAME=PATH] [--body FILE] [--cacert FILE] [--resolve HOST:PORT:ADDRESS]
-URL...: a REST client.
+[--proxy URL] URL...: a REST client.
 
 Fetches each URL in turn on one source, with the password for --user from
 the GCURL_PASSWORD environment variable (never from the command line),
 cookies kept in the --jar file and HTTPS-only hosts in the --hsts file.
+The proxy is the desktop's (GNOME's settings, the portal, or http_proxy),
+unless --proxy gives one ("" for none).
 With --field or --file, each URL gets a multipart/form-data POST of them
 (files streamed from disk). Bodies are decoded (gzip, brotli, zstd). Prints for each URL its status,
 HTTP version, server address, decoded size and size on the wire, and at
@@ -63,6 +65,7 @@ def main():
     parser.add_argument("--body", help="where to write the last response body")
     parser.add_argument("--cacert", help="PEM certificates to trust instead of the system's")
     parser.add_argument("--resolve", action="append", default=[], metavar="HOST:PORT:ADDRESS")
+    parser.add_argument("--proxy", help='proxy URL, "" for none (default: the desktop\'s)')
     parser.add_argument("urls", nargs="+")
     args = parser.parse_args()
 
@@ -85,6 +88,7 @@ def main():
         if args.cacert:
             t.props.tls_ca_file = args.cacert
         t.props.resolve = args.resolve or None
+        t.props.proxy = args.proxy
         if args.user:
             t.props.username = args.user
             t.props.password = os.environ.get("GCURL_PASSWORD", "")

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  *   valac --pkg gcurlmulti-1.0 client.vala -o client-vala
- *   GCURL_PASSWORD=... ./client-vala [--user NAME] [--jar FILE] URL...
+ *   GCURL_PASSWORD=... ./client-vala [--user NAME] [--jar FILE] [--proxy URL] URL...
  *
  * Fetches each URL in turn on one source, with credentials and a cookie
  * jar; prints for each its status, HTTP version, server address, decoded
@@ -30,7 +30,7 @@ async int fetch_all (GCurl.MultiSource source, GCurl.Transfer[] transfers) {
 }
 
 int main (string[] args) {
-    string? user = null, jar = null;
+    string? user = null, jar = null, proxy = null;
     GCurl.Transfer[] transfers = {};
     int i = 1;
 
@@ -39,15 +39,18 @@ int main (string[] args) {
             user = args[i + 1];
         else if (args[i] == "--jar")
             jar = args[i + 1];
+        else if (args[i] == "--proxy")
+            proxy = args[i + 1];
         else
             break;
     }
     if (i >= args.length) {
-        printerr ("usage: %s [--user NAME] [--jar FILE] URL...\n", args[0]);
+        printerr ("usage: %s [--user NAME] [--jar FILE] [--proxy URL] URL...\n", args[0]);
         return 2;
     }
     for (; i < args.length; i++) {
         var t = new GCurl.Transfer (args[i]);
+        t.proxy = proxy;
         if (user != null) {
             t.username = user;
             t.password = Environment.get_variable ("GCURL_PASSWORD") ?? "";

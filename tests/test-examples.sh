@@ -29,7 +29,7 @@ not_ok () { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
 failed=0
 sha () { sha256sum "$1" | cut -d' ' -f1; }
 
-echo "1..22"
+echo "1..26"
 
 for lang in c python; do
   if [ "$lang" = c ]; then
@@ -103,8 +103,28 @@ else
   echo "ok $n # SKIP fetch-await.py: this PyGObject has no gi.events (3.50 and later)"
 fi
 
-# client: credentials, decoding and a cookie jar, in Python and in Vala
-# (where it is built), with the same output.
+# A proxy for the client: tinyproxy on loopback, on a port free when
+# picked (tried again if it was taken meanwhile).
+tinyproxy_port=""
+for attempt in 1 2 3 4 5; do
+  port=$($python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf 'Port %s\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 30\nLogLevel Warning\n' "$port" > "$work/tinyproxy.conf"
+  tinyproxy -d -c "$work/tinyproxy.conf" >/dev/null 2>&1 &
+  tinyproxy_pid=$!
+  for i in $(seq 100); do
+    if $python -c "import socket, sys; sys.exit(socket.socket().connect_ex(('127.0.0.1', $port)))" 2>/dev/null; then
+      tinyproxy_port=$port; break
+    fi
+    kill -0 $tinyproxy_pid 2>/dev/null || break
+    sleep 0.05
+  done
+  [ -n "$tinyproxy_port" ] && break
+  kill $tinyproxy_pid 2>/dev/null
+done
+trap 'kill $tinyproxy_pid 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+
+# client: credentials, decoding, a cookie jar and a proxy, in Python and in
+# Vala (where it is built), with the same output.
 client_checks () {
   lang=$1; shift
   port=${NGINX_HTTP_URL##*:}
@@ -125,6 +145,18 @@ client_checks () {
       case "$err" in *wrong-pw*) not_ok "$lang client shows the password: $err" ;; *) ok "$lang client 401: $err" ;; esac ;;
     *) not_ok "$lang client 401: status $status, $err" ;;
   esac
+  # Through the proxy: the connection is to tinyproxy's port.
+  out=$("$@" --proxy "http://127.0.0.1:$tinyproxy_port" "$NGINX_HTTP_URL/1k" | head -1)
+  if [ -n "$tinyproxy_port" ] && [ "$out" = "200 HTTP/1.1 127.0.0.1:$tinyproxy_port 1024 bytes (1024 on the wire)" ]; then
+    ok "$lang client through a proxy: $out"; else not_ok "$lang client proxy (port $tinyproxy_port): $out"; fi
+  # and the desktop's proxy, here glib-networking's libproxy reading
+  # http_proxy, with --proxy "" going direct.
+  out=$(http_proxy="http://127.0.0.1:$tinyproxy_port" GIO_USE_PROXY_RESOLVER=libproxy "$@" "$NGINX_HTTP_URL/1k" | head -1)
+  direct=$(http_proxy="http://127.0.0.1:$tinyproxy_port" GIO_USE_PROXY_RESOLVER=libproxy "$@" --proxy "" "$NGINX_HTTP_URL/1k" | head -1)
+  if [ "$out" = "200 HTTP/1.1 127.0.0.1:$tinyproxy_port 1024 bytes (1024 on the wire)" ] &&
+     [ "$direct" = "200 HTTP/1.1 127.0.0.1:$port 1024 bytes (1024 on the wire)" ]; then
+    ok "$lang client follows the desktop's proxy: $out; direct: $direct"
+  else not_ok "$lang client desktop proxy: $out; direct: $direct"; fi
 }
 client_checks python $python "$pyex/client.py"
 # and a form, streamed from a file, as the server parsed it.
@@ -155,7 +187,7 @@ fi
 if [ -x "$ex/client-vala" ]; then
   client_checks vala "$ex/client-vala"
 else
-  for i in 1 2 3 4; do n=$((n + 1)); echo "ok $n # SKIP the Vala example is not built (no valac or vapigen)"; done
+  for i in 1 2 3 4 5 6; do n=$((n + 1)); echo "ok $n # SKIP the Vala example is not built (no valac or vapigen)"; done
 fi
 
 # The Vala example (built when valac and vapigen are there): the same output
