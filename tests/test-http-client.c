@@ -796,7 +796,9 @@ test_proxy_cancel_while_looking_up (Fixture       *f,
   g_autofree char *proxy = proxy_url ();
   g_autoptr(TestResolver) resolver = test_resolver_new (proxy);
   g_autoptr(GCurlTransfer) cancelled = gcurl_transfer_new ("http://gcurl-proxied.invalid/echo");
-  g_autoptr(GCurlTransfer) paused = gcurl_transfer_new ("http://gcurl-proxied.invalid/echo?p");
+  /* With a body: libcurl 7.88 cannot pause a transfer that has no
+   * connection yet, and the write callback pauses it on its first byte. */
+  g_autoptr(GCurlTransfer) paused = gcurl_transfer_new ("http://gcurl-proxied.invalid/bytes?n=100000");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   Result rc = { 0 }, rp = { 0 };
 
@@ -815,16 +817,16 @@ test_proxy_cancel_while_looking_up (Fixture       *f,
   /* The answer comes: the cancelled one stays ended, the paused one is
    * added paused, and runs when resumed. */
   test_resolver_release (resolver);
-  while (g_main_context_iteration (f->context, FALSE))
-    ;
+  gcurl_test_run_for (f->context, 300);
   g_assert_cmpint (gcurl_transfer_get_state (cancelled), ==, GCURL_TRANSFER_STATE_CANCELLED);
   g_assert_cmpint (gcurl_transfer_get_state (paused), ==, GCURL_TRANSFER_STATE_PAUSED);
   g_assert_false (rp.done);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (paused), ==, 0);
   gcurl_transfer_resume (paused);
   gcurl_test_wait_for_flag (f->context, &rp.done, 10000);
   g_assert_no_error (rp.error);
-  g_assert_cmpstr (gcurl_transfer_get_response_header (paused, "X-Echo-Host"), ==,
-                   "gcurl-proxied.invalid");
+  /* The .invalid host is reached through the proxy only. */
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (paused), ==, 100000);
 
   /* The source disposed while a lookup is under way: the run ends as
    * cancelled, and the late answer finds nothing. */
