@@ -799,7 +799,7 @@ typedef struct
 {
   int      count;
   GHashTable *expected;   /* easy → expected CURLcode */
-  gboolean all_match;
+  GString    *mismatches; /* "URL: expected N, got M" of each that differed */
 } CleanupData;
 
 static void
@@ -813,7 +813,14 @@ on_done_cleanup (GCurlMultiSource *source,
 
   g_assert_true (g_hash_table_lookup_extended (d->expected, easy, NULL, &expected));
   if (GPOINTER_TO_INT (expected) != result)
-    d->all_match = FALSE;
+    {
+      char *url = NULL;
+
+      curl_easy_getinfo ((CURL *) easy, CURLINFO_EFFECTIVE_URL, &url);
+      g_string_append_printf (d->mismatches, "%s: expected %d, got %d (%s); ", url,
+                              GPOINTER_TO_INT (expected), result,
+                              curl_easy_strerror ((CURLcode) result));
+    }
   g_hash_table_remove (d->expected, easy);
   /* The handle is ours: free it right here. */
   curl_easy_cleanup (easy);
@@ -834,7 +841,7 @@ test_cleanup_in_done (Fixture       *f,
                       gconstpointer  data)
 {
   g_autoptr(GCurlMultiSource) source = NULL;
-  CleanupData d = { 0, g_hash_table_new (NULL, NULL), TRUE };
+  CleanupData d = { 0, g_hash_table_new (NULL, NULL), g_string_new (NULL) };
   const struct { const char *path; CURLcode result; } cases[] = {
     { "/bytes?n=1000", CURLE_OK },
     { "/status?code=404", CURLE_HTTP_RETURNED_ERROR },
@@ -863,7 +870,8 @@ test_cleanup_in_done (Fixture       *f,
 
   gcurl_test_wait_for_count (f->context, &d.count, 30, 20000);
   g_assert_cmpint (d.count, ==, 30);
-  g_assert_true (d.all_match);
+  g_assert_cmpstr (d.mismatches->str, ==, "");
+  g_string_free (d.mismatches, TRUE);
   g_assert_cmpuint (g_hash_table_size (d.expected), ==, 0);
   g_hash_table_unref (d.expected);
 }
@@ -934,7 +942,13 @@ on_worker_done (GCurlMultiSource *source,
     w->wrong_thread = TRUE;
   curl_easy_getinfo ((CURL *) easy, CURLINFO_PRIVATE, &fetch);
   if (result != CURLE_OK || !fetch->content_ok || fetch->received != fetch->expected)
-    w->all_ok = FALSE;
+    {
+      g_test_message ("worker: %s ended with %d (%s), %s, %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                      " bytes", fetch->url, result, curl_easy_strerror ((CURLcode) result),
+                      fetch->content_ok ? "content right" : "content wrong",
+                      (gint64) fetch->received, (gint64) fetch->expected);
+      w->all_ok = FALSE;
+    }
   w->done++;
 }
 
