@@ -131,6 +131,17 @@ GCURL_AVAILABLE_IN_0_1
 gboolean          gcurl_multi_source_perform_finish             (GCurlMultiSource    *self,
                                                                   GAsyncResult        *result,
                                                                   GError             **error);
+GCURL_AVAILABLE_IN_0_1
+void              gcurl_multi_source_send_async                 (GCurlMultiSource    *self,
+                                                                  GCurlTransfer       *transfer,
+                                                                  int                  io_priority,
+                                                                  GCancellable        *cancellable,
+                                                                  GAsyncReadyCallback  callback,
+                                                                  gpointer             user_data);
+GCURL_AVAILABLE_IN_0_1
+GInputStream     *gcurl_multi_source_send_finish                (GCurlMultiSource    *self,
+                                                                  GAsyncResult        *result,
+                                                                  GError             **error);
 
 GCURL_AVAILABLE_IN_0_1
 void              gcurl_multi_source_fetch_bytes_async          (GCurlMultiSource    *self,

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "gcurl-body-stream-private.h"
 #include "gcurl-enum-types.h"
 #include "gcurl-error-private.h"
 #include "gcurl-filename-private.h"
@@ -111,7 +112,7 @@ check_response (GCurlTransfer *self)
   _gcurl_transfer_freeze (self);
 
   code = _gcurl_transfer_read_response_head (self);
-  if (self->request.fail_on_http_error && code >= 400)
+  if (self->request.fail_on_http_error && self->sink.pull == NULL && code >= 400)
     self->sink.error_body = TRUE;
   /* sink.decoded: known at the head's end (_gcurl_transfer_header_cb()). */
   if (self->sink.decoded)   /* what a progress report between head and body set */
@@ -159,7 +160,11 @@ _gcurl_transfer_write_cb (char   *ptr,
     return CURL_WRITEFUNC_PAUSE;
 
   if (!self->response.checked_response)
-    check_response (self);
+    {
+      check_response (self);
+      if (self->sink.pull != NULL)
+        _gcurl_transfer_pull_head (self);
+    }
 
   /* libcurl 7.88 checks CURLOPT_MAXFILESIZE_LARGE only against a
    * Content-Length; count here too, error bodies included. */
@@ -176,6 +181,22 @@ _gcurl_transfer_write_cb (char   *ptr,
       if (!body_buffer_append (&self->sink.buffer, ptr, keep))
         {
           self->sink.out_of_memory = TRUE;
+          return 0;
+        }
+      self->sink.received += len;
+      return len;
+    }
+
+  if (self->sink.pull != NULL)
+    {
+      gboolean closed;
+
+      if (!_gcurl_body_stream_push (self->sink.pull, ptr, len, &closed))
+        return CURL_WRITEFUNC_PAUSE;
+      /* The reader closed the stream: the rest is not wanted. */
+      if (closed)
+        {
+          gcurl_transfer_cancel (self);
           return 0;
         }
       self->sink.received += len;
@@ -229,6 +250,13 @@ gboolean
 _gcurl_transfer_open_output (GCurlTransfer *self,
                              GError       **error)
 {
+  /* send_async(): the stream is the output. */
+  if (self->sink.pull != NULL)
+    {
+      self->sink.buffering = FALSE;
+      return TRUE;
+    }
+
   switch (self->sink.output)
     {
     case GCURL_OUTPUT_FILE:
@@ -314,7 +342,9 @@ out:
 void
 _gcurl_transfer_close_output (GCurlTransfer *self)
 {
-  if (self->sink.output == GCURL_OUTPUT_FILE)
+  if (self->sink.pull != NULL)
+    ;
+  else if (self->sink.output == GCURL_OUTPUT_FILE)
     finish_file (self);
   else if (self->sink.output == GCURL_OUTPUT_STREAM && self->sink.out != NULL &&
            self->response.error == NULL)
@@ -333,6 +363,76 @@ _gcurl_transfer_close_output (GCurlTransfer *self)
     self->sink.body = body_buffer_steal (&self->sink.buffer);
   _gcurl_transfer_body_buffer_clear (&self->sink.buffer);
   self->sink.buffering = FALSE;
+}
+
+/* ---- Pull streams (send_async()) ----------------------------------------- */
+
+void
+_gcurl_transfer_set_pull (GCurlTransfer *self,
+                          GInputStream  *stream,
+                          GTask         *task)
+{
+  self->sink.pull = g_object_ref (GCURL_BODY_STREAM (stream));
+  self->sink.pull_task = g_object_ref (task);
+  self->sink.pull_returned = FALSE;
+}
+
+GInputStream *
+_gcurl_transfer_end_pull (GCurlTransfer *self,
+                          gboolean      *returned)
+{
+  GCurlBodyStream *stream = g_steal_pointer (&self->sink.pull);
+
+  *returned = self->sink.pull_returned;
+  g_clear_object (&self->sink.pull_task);
+  self->sink.pull_returned = FALSE;
+  return G_INPUT_STREAM (stream);
+}
+
+static gboolean
+return_pull_cb (gpointer data)
+{
+  GTask *task = data;
+  GInputStream *stream = g_task_get_task_data (task);
+
+  g_task_return_pointer (task, g_object_ref (stream), g_object_unref);
+  return G_SOURCE_REMOVE;
+}
+
+/* The head is in (the first body byte came): the task returns the stream,
+ * from the main loop rather than from inside libcurl. */
+void
+_gcurl_transfer_pull_head (GCurlTransfer *self)
+{
+  GSource *idle;
+
+  if (self->sink.pull_returned)
+    return;
+  self->sink.pull_returned = TRUE;
+  g_task_set_task_data (self->sink.pull_task, g_object_ref (self->sink.pull), g_object_unref);
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, g_task_get_priority (self->sink.pull_task));
+  g_source_set_static_name (idle, "[gcurl] send_async() head");
+  g_source_set_callback (idle, return_pull_cb, g_object_ref (self->sink.pull_task), g_object_unref);
+  g_source_attach (idle, g_task_get_context (self->sink.pull_task));
+  g_source_unref (idle);
+}
+
+void
+_gcurl_transfer_pull_drained (GCurlTransfer *self,
+                              GInputStream  *stream)
+{
+  if (self->sink.pull == (gpointer) stream && self->state == GCURL_TRANSFER_STATE_RUNNING &&
+      self->source != NULL)
+    _gcurl_transfer_apply_pause (self);
+}
+
+void
+_gcurl_transfer_pull_closed (GCurlTransfer *self,
+                             GInputStream  *stream)
+{
+  if (self->sink.pull == (gpointer) stream && _gcurl_transfer_is_active (self))
+    gcurl_transfer_cancel (self);
 }
 
 /* ---- Public API ---------------------------------------------------------- */

@@ -15,6 +15,7 @@ typedef enum
 {
   GCURL_RUN_RETURNS_BOOLEAN,   /* perform_async, download_async */
   GCURL_RUN_RETURNS_BYTES,     /* fetch_bytes_async: the body */
+  GCURL_RUN_RETURNS_STREAM,    /* send_async: the body stream, at the head */
 } GCurlRunReturns;
 
 /* The transfer, its task, the link from the task's cancellable, and its

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "gcurl-body-stream-private.h"
 #include "gcurl-error-private.h"
 #include "gcurl-multi-source-private.h"
 #include "gcurl-run-private.h"
@@ -137,7 +138,23 @@ _gcurl_run_end (GCurlRun         *run,
   if (!_gcurl_multi_source_abandoned (source))
     _gcurl_multi_source_emit_transfer_finished (source, run->transfer);
 
-  if (error != NULL)
+  if (run->returns == GCURL_RUN_RETURNS_STREAM)
+    {
+      gboolean returned;
+      g_autoptr(GInputStream) stream = _gcurl_transfer_end_pull (run->transfer, &returned);
+
+      /* The reader gets the end, or the error, from its stream; the task
+       * gets it if the run ended before any body byte. */
+      _gcurl_body_stream_finish (GCURL_BODY_STREAM (stream), error);
+      g_clear_pointer (&body, g_bytes_unref);
+      if (returned)
+        g_clear_error (&error);
+      else if (error != NULL)
+        g_task_return_error (run->task, error);
+      else
+        g_task_return_pointer (run->task, g_steal_pointer (&stream), g_object_unref);
+    }
+  else if (error != NULL)
     {
       g_task_return_error (run->task, error);
       g_clear_pointer (&body, g_bytes_unref);
@@ -163,13 +180,15 @@ start_run (GCurlMultiSource    *self,
            GAsyncReadyCallback  callback,
            gpointer             user_data,
            gpointer             source_tag,
-           GCurlRunReturns      returns)
+           GCurlRunReturns      returns,
+           int                  io_priority)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   GCurlRun *run;
 
   task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_priority (task, io_priority);
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, g_object_ref (transfer), g_object_unref);
   /* A cancelled run returns its own error ("Transfer of URL was
@@ -196,8 +215,23 @@ start_run (GCurlMultiSource    *self,
     error = gcurl_error_new_from_code (CURLE_ABORTED_BY_CALLBACK,
                                        gcurl_transfer_get_url (transfer), NULL);
 
+  /* send_async(): the body goes to a stream, returned with the head. */
+  if (error == NULL && returns == GCURL_RUN_RETURNS_STREAM)
+    {
+      g_autoptr(GCurlBodyStream) stream =
+        _gcurl_body_stream_new (transfer, _gcurl_multi_source_peek_context (self));
+
+      _gcurl_transfer_set_pull (transfer, G_INPUT_STREAM (stream), task);
+    }
+
   if (error != NULL || !_gcurl_transfer_start (transfer, self, &error))
     {
+      if (returns == GCURL_RUN_RETURNS_STREAM && error != NULL)
+        {
+          gboolean returned;
+
+          g_object_unref (_gcurl_transfer_end_pull (transfer, &returned));
+        }
       _gcurl_transfer_fail_to_start (transfer, error);
       if (!_gcurl_multi_source_is_closed (self))
         _gcurl_multi_source_emit_transfer_finished (self, transfer);
@@ -249,7 +283,7 @@ gcurl_multi_source_perform_async (GCurlMultiSource    *self,
   g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
 
   start_run (self, transfer, cancellable, callback, user_data,
-             gcurl_multi_source_perform_async, GCURL_RUN_RETURNS_BOOLEAN);
+             gcurl_multi_source_perform_async, GCURL_RUN_RETURNS_BOOLEAN, G_PRIORITY_DEFAULT);
 }
 
 /**
@@ -276,6 +310,92 @@ gcurl_multi_source_perform_finish (GCurlMultiSource  *self,
                         gcurl_multi_source_perform_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * gcurl_multi_source_send_async:
+ * @self: a #GCurlMultiSource
+ * @transfer: a transfer that is not running
+ * @io_priority: the [I/O priority](iface.AsyncResult.html#io-priority) of
+ *   the callback
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async) (closure user_data): called once the response
+ *   head is in
+ * @user_data: data for @callback
+ *
+ * Starts @transfer, and calls @callback once its response head is in:
+ * [method@GCurl.MultiSource.send_finish] then gives a
+ * [class@Gio.InputStream] to read the body from, as
+ * `soup_session_send_async()` does. The head is there, whatever its status:
+ * read [property@GCurl.Transfer:response-code] and the headers, and the
+ * body of a 404 from the stream; [property@GCurl.Transfer:fail-on-http-error]
+ * does not apply. The transfer's output is not used for this run.
+ *
+ * At most 256 KiB of the body wait in the stream: when the next chunk would
+ * not fit, the transfer pauses, and it goes on once the reader has taken
+ * half. A reader that stops holds the transfer, not memory, and the source
+ * does no work for it meanwhile. Closing the stream before its end cancels
+ * the transfer; an error after the head (a dropped connection, a timeout)
+ * is returned by the read that reaches it.
+ *
+ * The stream is pollable: g_input_stream_read_async() and the functions
+ * built on it (g_output_stream_splice_async(), and the `_async` loaders of
+ * GdkPixbuf and json-glib) never block the source's context. A blocking
+ * g_input_stream_read() may be called from another thread, where it waits
+ * for data; in the source's own thread, a read that would have to wait
+ * would never return (the data comes from that thread's main loop), so it
+ * is a programming error: a critical, and %G_IO_ERROR_WOULD_BLOCK.
+ *
+ * On HTTP/2 a paused stream keeps its flow-control window open, and
+ * libcurl keeps receiving into it: up to 32 MiB with libcurl 7.88, about
+ * 10 MiB with 8.x, before the server is held back (the bound above is for
+ * HTTP/1.1 and HTTP/3).
+ *
+ * Since: 0.1
+ */
+void
+gcurl_multi_source_send_async (GCurlMultiSource    *self,
+                               GCurlTransfer       *transfer,
+                               int                  io_priority,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
+  g_return_if_fail (GCURL_IS_TRANSFER (transfer));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
+
+  start_run (self, transfer, cancellable, callback, user_data,
+             gcurl_multi_source_send_async, GCURL_RUN_RETURNS_STREAM, io_priority);
+}
+
+/**
+ * gcurl_multi_source_send_finish:
+ * @self: a #GCurlMultiSource
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GCurl.MultiSource.send_async].
+ *
+ * Returns: (transfer full): the stream of the response body, or %NULL with
+ *   @error set if the transfer failed before its head was in (a
+ *   %GCURL_ERROR) or was cancelled (%G_IO_ERROR_CANCELLED)
+ *
+ * Since: 0.1
+ */
+GInputStream *
+gcurl_multi_source_send_finish (GCurlMultiSource  *self,
+                                GAsyncResult      *result,
+                                GError           **error)
+{
+  g_return_val_if_fail (GCURL_IS_MULTI_SOURCE (self), NULL);
+  g_return_val_if_fail (_gcurl_multi_source_in_its_thread (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        gcurl_multi_source_send_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -307,7 +427,7 @@ gcurl_multi_source_fetch_bytes_async (GCurlMultiSource    *self,
 
   transfer = gcurl_transfer_new (url);
   start_run (self, transfer, cancellable, callback, user_data,
-             gcurl_multi_source_fetch_bytes_async, GCURL_RUN_RETURNS_BYTES);
+             gcurl_multi_source_fetch_bytes_async, GCURL_RUN_RETURNS_BYTES, G_PRIORITY_DEFAULT);
 }
 
 /**
@@ -371,7 +491,7 @@ gcurl_multi_source_download_async (GCurlMultiSource    *self,
   transfer = gcurl_transfer_new (url);
   gcurl_transfer_set_output_file (transfer, file, flags);
   start_run (self, transfer, cancellable, callback, user_data,
-             gcurl_multi_source_download_async, GCURL_RUN_RETURNS_BOOLEAN);
+             gcurl_multi_source_download_async, GCURL_RUN_RETURNS_BOOLEAN, G_PRIORITY_DEFAULT);
 }
 
 /**

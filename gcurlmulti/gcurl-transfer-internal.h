@@ -187,6 +187,9 @@ struct _GCurlTransfer
     gint64              pace_rate;         /* max-recv-speed of this run, */
     gint64              pace_start;        /* ...its first body byte, */
     GSource            *pace_source;       /* ...the timer to go on */
+    struct _GCurlBodyStream *pull;         /* send_async(): the body goes here, */
+    GTask              *pull_task;         /* ...its task, returned at the head */
+    gboolean            pull_returned;
   } sink;
 
   /* The response and the results of the last run */
@@ -320,6 +323,7 @@ void         _gcurl_easy_give              (CURL          *easy,
 void         _gcurl_easy_options_clear     (EasyOptions   *o);
 const char  *_gcurl_easy_default_ca_file   (CURL          *easy);
 void         _gcurl_transfer_build_request (GCurlTransfer *self);
+void         _gcurl_transfer_pull_head     (GCurlTransfer *self);
 
 /* gcurl-progress.c */
 int          _gcurl_transfer_xferinfo_cb   (void          *data,

@@ -51,4 +51,20 @@ void      _gcurl_transfer_set_error_text (GCurlTransfer *self,
                                           const char    *text);
 gboolean  _gcurl_transfer_handle_exposed (GCurlTransfer *self);
 
+/* send_async() (gcurl-output.c): this run's body goes to @stream (a
+ * GCurlBodyStream) instead of the output, and @task is returned with it
+ * once the response head is in; at the end of the run, the stream, and
+ * whether @task was returned already. */
+void      _gcurl_transfer_set_pull      (GCurlTransfer *self,
+                                         GInputStream  *stream,
+                                         GTask         *task);
+GInputStream *_gcurl_transfer_end_pull  (GCurlTransfer *self,
+                                         gboolean      *returned);
+/* From the stream, in the transfer's context: the reader made room, or
+ * closed @stream before its end. */
+void      _gcurl_transfer_pull_drained  (GCurlTransfer *self,
+                                         GInputStream  *stream);
+void      _gcurl_transfer_pull_closed   (GCurlTransfer *self,
+                                         GInputStream  *stream);
+
 G_END_DECLS

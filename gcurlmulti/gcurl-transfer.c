@@ -270,7 +270,7 @@ check_head (GCurlTransfer *self)
 
   /* A redirect to follow that names no target; 304 has none by design. */
   if (code >= 300 && code < 400 && code != 304 && self->request.follow_redirects &&
-      self->request.fail_on_http_error &&
+      self->request.fail_on_http_error && self->sink.pull == NULL &&
       gcurl_transfer_get_response_header (self, "Location") == NULL)
     return g_error_new (GCURL_ERROR, GCURL_ERROR_HTTP_STATUS,
                         "Transfer of %s failed: HTTP %u without a Location to follow",
@@ -702,7 +702,8 @@ make_error (GCurlTransfer *self,
   if (result != CURLE_OK)
     return gcurl_error_new_from_code (result, self->request.url, self->errbuf);
 
-  if (self->request.fail_on_http_error && self->response.response_code >= 400)
+  if (self->request.fail_on_http_error && self->sink.pull == NULL &&
+      self->response.response_code >= 400)
     {
       g_autofree char *reason = _gcurl_display_text (self->response.headers.reason);
 
