@@ -9,10 +9,14 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "gcurl-body-stream-private.h"
 #include "gcurl-multi-source-private.h"
+#include "gcurl-test-hooks-private.h"
 #include "gcurl-test-utils.h"
 
 static GCurlTestServer *server;
@@ -886,6 +890,254 @@ test_proxy_own (Fixture       *f,
   g_assert_cmpuint (resolver->lookups, ==, 1);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Pull streams                                                            */
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  GInputStream **stream = data;
+  g_autoptr(GError) error = NULL;
+
+  *stream = gcurl_multi_source_send_finish (GCURL_MULTI_SOURCE (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static GInputStream *
+send_and_wait (Fixture       *f,
+               GCurlTransfer *t)
+{
+  GInputStream *stream = NULL;
+
+  gcurl_multi_source_send_async (f->source, t, G_PRIORITY_DEFAULT, NULL, send_cb, &stream);
+  while (stream == NULL)
+    g_main_context_iteration (f->context, TRUE);
+  return stream;
+}
+
+typedef struct
+{
+  Fixture      *f;
+  guint8        buf[64 * 1024];
+  GChecksum    *sha;
+  gint64        total;
+  gint64        stop_at;    /* no more reads once this much is in */
+  gboolean      reading;
+  gboolean      eof;
+  GError       *error;
+} Reader;
+
+static void read_next (GInputStream *stream, Reader *r);
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  Reader *r = data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &r->error);
+
+  r->reading = FALSE;
+  if (n <= 0)
+    {
+      r->eof = TRUE;
+      return;
+    }
+  g_checksum_update (r->sha, r->buf, n);
+  r->total += n;
+  if (r->stop_at < 0 || r->total < r->stop_at)
+    read_next (G_INPUT_STREAM (object), r);
+}
+
+static void
+read_next (GInputStream *stream,
+           Reader       *r)
+{
+  gsize want = sizeof r->buf;
+
+  if (r->stop_at >= 0 && r->stop_at - r->total < (gint64) want)
+    want = (gsize) (r->stop_at - r->total);
+  r->reading = TRUE;
+  g_input_stream_read_async (stream, r->buf, want, G_PRIORITY_DEFAULT, NULL, read_cb, r);
+}
+
+/* Peak RSS since the last reset, in KiB. */
+static gint64
+peak_rss_kib (gboolean reset)
+{
+  g_autofree char *status = NULL;
+  const char *hwm;
+
+  if (reset)
+    {
+      /* "5" resets the peak (proc(5)); not through a temporary file. */
+      int fd = g_open ("/proc/self/clear_refs", O_WRONLY, 0);
+
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (write (fd, "5", 1), ==, 1);
+      g_close (fd, NULL);
+    }
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  hwm = strstr (status, "VmHWM:");
+  g_assert_nonnull (hwm);
+  return g_ascii_strtoll (hwm + 6, NULL, 10);
+}
+
+static void
+test_send_backpressure (Fixture       *f,
+                        gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  /* 1 GB; 64 MiB under valgrind, which reads every byte slowly. */
+  gint64 size = g_getenv ("GCURL_TEST_VALGRIND") ? 64 << 20 : (gint64) 1 << 30;
+  g_autofree char *path = NULL, *url = NULL, *pattern_path = NULL;
+  g_autofree char *pattern = NULL;
+  g_autoptr(GChecksum) want = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GCurlTransfer) t = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  Reader r = { .f = f, .stop_at = 64 * 1024 };
+  gsize pattern_len;
+  guint64 dispatches;
+  gint64 base_kib, peak_kib;
+  FILE *out;
+
+  if (nginx == NULL)
+    return;
+  /* The 16 MiB pattern file over and over: a misplaced chunk shows. */
+  pattern_path = g_build_filename (nginx->dir, "www", "16m", NULL);
+  g_assert_true (g_file_get_contents (pattern_path, &pattern, &pattern_len, NULL));
+  path = g_build_filename (nginx->dir, "www", "big-pull", NULL);
+  out = fopen (path, "wb");
+  g_assert_nonnull (out);
+  for (gint64 done = 0; done < size; done += (gint64) pattern_len)
+    {
+      g_assert_cmpuint (fwrite (pattern, 1, pattern_len, out), ==, pattern_len);
+      g_checksum_update (want, (const guchar *) pattern, pattern_len);
+    }
+  g_assert_cmpint (fclose (out), ==, 0);
+  g_clear_pointer (&pattern, g_free);
+
+  base_kib = peak_rss_kib (TRUE);
+  url = g_strdup_printf ("%s/big-pull", nginx->http_url);
+  t = gcurl_transfer_new (url);
+  gcurl_transfer_set_http_version (t, GCURL_HTTP_1_1);
+  stream = send_and_wait (f, t);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (t), ==, 200);
+
+  /* The first 64 KiB, then nothing: the buffer fills, and the transfer
+   * pauses. */
+  r.sha = g_checksum_new (G_CHECKSUM_SHA256);
+  read_next (stream, &r);
+  while (r.reading)
+    g_main_context_iteration (f->context, TRUE);
+  g_assert_cmpint (r.total, ==, 64 * 1024);
+  gcurl_test_run_for (f->context, 500);
+  dispatches = _gcurl_multi_source_get_dispatch_count (f->source);
+  gcurl_test_run_for (f->context, 10000);
+  /* Paused: no socket to watch, no timer, no work. */
+  g_assert_cmpuint (_gcurl_multi_source_get_dispatch_count (f->source), ==, dispatches);
+  g_assert_cmpint (gcurl_transfer_get_bytes_received (t), <=,
+                   64 * 1024 + GCURL_BODY_STREAM_BUFFER + 64 * 1024);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_RUNNING);
+
+  /* Then all of it. */
+  r.stop_at = -1;
+  read_next (stream, &r);
+  while (!r.eof)
+    g_main_context_iteration (f->context, TRUE);
+  g_assert_no_error (r.error);
+  g_assert_cmpint (r.total, ==, size);
+  g_assert_cmpstr (g_checksum_get_string (r.sha), ==, g_checksum_get_string (want));
+  while (gcurl_transfer_get_state (t) == GCURL_TRANSFER_STATE_RUNNING)
+    g_main_context_iteration (f->context, TRUE);
+  g_assert_cmpint (gcurl_transfer_get_state (t), ==, GCURL_TRANSFER_STATE_SUCCEEDED);
+
+  peak_kib = peak_rss_kib (FALSE);
+  g_test_message ("peak RSS %" G_GINT64_FORMAT " KiB over %" G_GINT64_FORMAT " KiB before",
+                  peak_kib, base_kib);
+#ifndef __SANITIZE_ADDRESS__   /* ASan keeps freed memory in quarantine */
+  g_assert_cmpint (peak_kib - base_kib, <=, GCURL_BODY_STREAM_BUFFER / 1024 + 10 * 1024);
+#endif
+  g_checksum_free (r.sha);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+}
+
+typedef struct
+{
+  GInputStream *stream;
+  GChecksum    *sha;
+  gint64        total;
+  gboolean      done;
+  GMainContext *context;   /* to wake up */
+} ThreadReader;
+
+static gpointer
+blocking_reader (gpointer data)
+{
+  ThreadReader *r = data;
+  guint8 buf[10000];
+  gssize n;
+
+  while ((n = g_input_stream_read (r->stream, buf, sizeof buf, NULL, NULL)) > 0)
+    {
+      g_checksum_update (r->sha, buf, n);
+      r->total += n;
+    }
+  g_atomic_int_set (&r->done, TRUE);
+  g_main_context_wakeup (r->context);
+  return NULL;
+}
+
+static void
+test_send_threads (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=1000000");
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
+  g_autoptr(GInputStream) stream = send_and_wait (f, t);
+  g_autoptr(GChecksum) want = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GError) error = NULL;
+  ThreadReader r = { stream, g_checksum_new (G_CHECKSUM_SHA256), 0, FALSE, f->context };
+  guint8 buf[16];
+  GThread *thread;
+
+  /* In the source's own thread, a read that would wait is refused. */
+  if (!g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (stream)))
+    {
+      g_test_expect_message ("GCurl", G_LOG_LEVEL_CRITICAL, "*would never return*");
+      g_assert_cmpint (g_input_stream_read (stream, buf, sizeof buf, NULL, &error), ==, -1);
+      g_test_assert_expected_messages ();
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+      g_clear_error (&error);
+    }
+
+  /* In another, it waits for the main loop here to deliver. */
+  thread = g_thread_new ("reader", blocking_reader, &r);
+  while (!g_atomic_int_get (&r.done))
+    g_main_context_iteration (f->context, TRUE);
+  g_thread_join (thread);
+  g_checksum_update (want, gcurl_test_pattern (), 1000000);
+  g_assert_cmpint (r.total, ==, 1000000);
+  g_assert_cmpstr (g_checksum_get_string (r.sha), ==, g_checksum_get_string (want));
+  g_checksum_free (r.sha);
+  while (gcurl_transfer_get_state (t) == GCURL_TRANSFER_STATE_RUNNING)
+    g_main_context_iteration (f->context, TRUE);
+
+  /* Closed early, from the other thread too: the transfer is cancelled. */
+  {
+    g_autofree char *stall = surl ("/trickle?n=1000000&chunk=1000&interval=10");
+    g_autoptr(GCurlTransfer) slow = gcurl_transfer_new (stall);
+    g_autoptr(GInputStream) s = send_and_wait (f, slow);
+
+    g_assert_true (g_input_stream_close (s, NULL, NULL));
+    while (gcurl_transfer_get_state (slow) == GCURL_TRANSFER_STATE_RUNNING)
+      g_main_context_iteration (f->context, TRUE);
+    g_assert_cmpint (gcurl_transfer_get_state (slow), ==, GCURL_TRANSFER_STATE_CANCELLED);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -913,6 +1165,8 @@ main (int   argc,
   ADD ("proxy/lookups", test_proxy_lookups);
   ADD ("proxy/cancel-while-looking-up", test_proxy_cancel_while_looking_up);
   ADD ("proxy/own", test_proxy_own);
+  ADD ("send/backpressure", test_send_backpressure);
+  ADD ("send/threads", test_send_threads);
 
   ret = g_test_run ();
   gcurl_test_server_free (server);
