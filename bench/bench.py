@@ -116,6 +116,8 @@ def clients(build):
                [f"{build}/examples/fetch-many"], {"GCURL_BACKEND": "iochannel"}),
         Client("transfer", "**GCurlTransfer API**", [f"{b}/bench-transfer-many"],
                {"GCURL_BACKEND": "epoll"}),
+        Client("transfer-send", "**GCurlTransfer API, bodies pulled with send_async()**",
+               [f"{b}/bench-transfer-many", "--send"], {"GCURL_BACKEND": "epoll"}),
         Client("python", "**GCurl from Python (GI)**", [PYTHON, f"{HERE}/gcurl-client.py"],
                gi_env),
         Client("python-fetch", "**GCurl from Python (GI), fetch_bytes_async()**",

@@ -2,14 +2,16 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- *   transfer-many [-n COUNT] [-c CONCURRENCY] [-s BYTES] [-q] URL
+ *   transfer-many [-n COUNT] [-c CONCURRENCY] [-s BYTES] [-q] [--send] URL
  *
  * The high-level counterpart of examples/fetch-many.c, with the same
  * output: COUNT GETs of URL with CONCURRENCY in flight, each a new
  * GCurlTransfer run with gcurl_multi_source_perform_async() (memory
  * output, progress notifications on and counted by a handler, as an
  * application uses it); the callback checks the body's length, as
- * bench/gcurl-client.py does, and starts the next one.
+ * bench/gcurl-client.py does, and starts the next one. With --send, each
+ * body is pulled instead: gcurl_multi_source_send_async() and 64 KiB
+ * g_input_stream_read_async() calls until its end.
  */
 
 #include <gcurlmulti/gcurlmulti.h>
@@ -30,7 +32,15 @@ typedef struct
   int               notifies;
   long              buffer_size;
   gboolean          quiet;       /* no notify handler */
+  gboolean          send;        /* send_async() and read the stream */
 } Run;
+
+typedef struct
+{
+  GCurlTransfer *transfer;
+  gint64         got;
+  guint8         buf[64 * 1024];
+} Pull;
 
 /* The one run, for the callbacks, whose data is the transfer. */
 static Run *the_run;
@@ -92,6 +102,75 @@ check_body (Run           *run,
 }
 
 static void
+pull_done (Run    *run,
+           Pull   *pull,
+           GError *error)
+{
+  gint64 expected = run->expected >= 0 ? run->expected : gcurl_transfer_get_total_bytes (pull->transfer);
+
+  run->finished++;
+  if (error != NULL)
+    {
+      run->failed++;
+      g_printerr ("transfer %d failed: %s\n", run->finished, error->message);
+    }
+  else
+    {
+      run->total += pull->got;
+      if (pull->got != expected)
+        {
+          run->failed++;
+          g_printerr ("wrong length: %" G_GINT64_FORMAT "\n", pull->got);
+        }
+    }
+  g_object_unref (pull->transfer);
+  g_free (pull);
+  if (run->started < run->count)
+    start_one (run);
+  if (run->finished == run->count)
+    g_main_loop_quit (run->loop);
+}
+
+static void
+pulled (GObject      *object,
+        GAsyncResult *result,
+        gpointer      data)
+{
+  Pull *pull = data;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+
+  if (n > 0)
+    {
+      pull->got += n;
+      g_input_stream_read_async (G_INPUT_STREAM (object), pull->buf, sizeof pull->buf,
+                                 G_PRIORITY_DEFAULT, NULL, pulled, pull);
+      return;
+    }
+  g_input_stream_close (G_INPUT_STREAM (object), NULL, NULL);
+  g_object_unref (object);
+  pull_done (the_run, pull, error);
+}
+
+static void
+sent (GObject      *object,
+      GAsyncResult *result,
+      gpointer      data)
+{
+  Pull *pull = data;
+  g_autoptr(GError) error = NULL;
+  GInputStream *stream = gcurl_multi_source_send_finish (the_run->source, result, &error);
+
+  if (stream == NULL)
+    {
+      pull_done (the_run, pull, error);
+      return;
+    }
+  g_input_stream_read_async (stream, pull->buf, sizeof pull->buf, G_PRIORITY_DEFAULT,
+                             NULL, pulled, pull);
+}
+
+static void
 start_one (Run *run)
 {
   g_autoptr(GCurlTransfer) transfer = gcurl_transfer_new (run->url);
@@ -100,7 +179,15 @@ start_one (Run *run)
     gcurl_transfer_set_receive_buffer_size (transfer, (guint) run->buffer_size);
   if (!run->quiet)
     g_signal_connect (transfer, "notify::bytes-received", G_CALLBACK (on_progress), run);
-  gcurl_multi_source_perform_async (run->source, transfer, NULL, performed, transfer);
+  if (run->send)
+    {
+      Pull *pull = g_new0 (Pull, 1);
+
+      pull->transfer = g_object_ref (transfer);
+      gcurl_multi_source_send_async (run->source, transfer, G_PRIORITY_DEFAULT, NULL, sent, pull);
+    }
+  else
+    gcurl_multi_source_perform_async (run->source, transfer, NULL, performed, transfer);
   run->started++;
 }
 
@@ -124,7 +211,7 @@ main (int   argc,
   int count = 1000, concurrency = 50;
   gint64 size = -1;
   int buffer_size = 0;
-  gboolean quiet = FALSE;
+  gboolean quiet = FALSE, send = FALSE;
   g_autofree char **urls = NULL;
   GOptionEntry entries[] = {
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Number of downloads (1000)", "COUNT" },
@@ -132,6 +219,7 @@ main (int   argc,
     { "size", 's', 0, G_OPTION_ARG_INT64, &size, "Expected body size (default: Content-Length)", "BYTES" },
     { "buffer-size", 'b', 0, G_OPTION_ARG_INT, &buffer_size, "The transfers' receive buffer (default: GCurlTransfer's, 32 KiB)", "BYTES" },
     { "no-notify", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Connect no notify handler (what notifications cost nobody)", NULL },
+    { "send", 0, 0, G_OPTION_ARG_NONE, &send, "Pull each body with send_async() instead of memory output", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &urls, NULL, "URL" },
     { NULL }
   };
@@ -162,6 +250,7 @@ main (int   argc,
   run.url = urls[0];
   run.count = count;
   run.quiet = quiet;
+  run.send = send;
   run.expected = size;
   run.buffer_size = buffer_size;
 
