@@ -29,7 +29,7 @@ not_ok () { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
 failed=0
 sha () { sha256sum "$1" | cut -d' ' -f1; }
 
-echo "1..26"
+echo "1..30"
 
 for lang in c python; do
   if [ "$lang" = c ]; then
@@ -184,10 +184,29 @@ if [ "$out" = "200 HTTP/2 127.0.0.1:$tls_port 1024 bytes (1024 on the wire)
 else
   not_ok "python client HSTS: $out"
 fi
+# pull: the body read from send_async()'s stream, any status, and an
+# error after the head from a read.
+out=$($python "$pyex/pull.py" "$NGINX_HTTP_URL/1m")
+if [ "$out" = "200: 1048576 bytes, sha256 $(sha "$NGINX_DOCROOT/1m")" ]; then
+  ok "python pull: $out"; else not_ok "python pull printed: $out"; fi
+out=$($python "$pyex/pull.py" "$SOUP_URL/status?code=404")
+case "$out" in
+  "404: "*) ok "python pull of a 404: $out" ;;
+  *) not_ok "python pull of a 404 printed: $out" ;;
+esac
+err=$($python "$pyex/pull.py" "$SOUP_URL/drop?n=10000&after=100" 2>&1 >/dev/null); status=$?
+case "$status:$err" in
+  "1:pull: Transfer of $SOUP_URL/drop?n=10000&after=100 failed"*) ok "python pull, dropped: $err" ;;
+  *) not_ok "python pull, dropped: status $status, $err" ;;
+esac
 if [ -x "$ex/client-vala" ]; then
   client_checks vala "$ex/client-vala"
+  port=${NGINX_HTTP_URL##*:}
+  out=$("$ex/client-vala" --pull yes "$NGINX_HTTP_URL/1m" | head -1)
+  if [ "$out" = "200 HTTP/1.1 127.0.0.1:$port 1048576 bytes (1048576 on the wire)" ]; then
+    ok "vala client pulls the body from send_async(): $out"; else not_ok "vala client --pull: $out"; fi
 else
-  for i in 1 2 3 4 5 6; do n=$((n + 1)); echo "ok $n # SKIP the Vala example is not built (no valac or vapigen)"; done
+  for i in 1 2 3 4 5 6 7; do n=$((n + 1)); echo "ok $n # SKIP the Vala example is not built (no valac or vapigen)"; done
 fi
 
 # The Vala example (built when valac and vapigen are there): the same output
