@@ -185,6 +185,7 @@ start_run (GCurlMultiSource    *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean pulled = FALSE;
   GCurlRun *run;
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -222,11 +223,12 @@ start_run (GCurlMultiSource    *self,
         _gcurl_body_stream_new (transfer, _gcurl_multi_source_peek_context (self));
 
       _gcurl_transfer_set_pull (transfer, G_INPUT_STREAM (stream), task);
+      pulled = TRUE;
     }
 
   if (error != NULL || !_gcurl_transfer_start (transfer, self, &error))
     {
-      if (returns == GCURL_RUN_RETURNS_STREAM && error != NULL)
+      if (pulled)
         {
           gboolean returned;
 

@@ -905,6 +905,17 @@ send_cb (GObject      *object,
   g_assert_no_error (error);
 }
 
+static void
+send_error_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  Result *r = data;
+
+  g_assert_null (gcurl_multi_source_send_finish (GCURL_MULTI_SOURCE (object), result, &r->error));
+  r->done = TRUE;
+}
+
 static GInputStream *
 send_and_wait (Fixture       *f,
                GCurlTransfer *t)
@@ -1090,6 +1101,34 @@ blocking_reader (gpointer data)
   return NULL;
 }
 
+/* A run that cannot start fails its task, whatever stops it. */
+static void
+test_send_not_started (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new ("http://127.0.0.1:9/");
+  g_autoptr(GCurlTransfer) no_url = g_object_new (GCURL_TYPE_TRANSFER, NULL);
+  GCurlTransfer *transfers[] = { t, no_url };
+  GError *expected[] = {
+    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, ""),
+    g_error_new_literal (GCURL_ERROR, GCURL_ERROR_INVALID_URL, ""),
+  };
+
+  g_cancellable_cancel (cancellable);
+  for (guint i = 0; i < G_N_ELEMENTS (transfers); i++)
+    {
+      Result r = { 0 };
+
+      gcurl_multi_source_send_async (f->source, transfers[i], G_PRIORITY_DEFAULT,
+                                     cancellable, send_error_cb, &r);
+      gcurl_test_wait_for_flag (f->context, &r.done, 10000);
+      g_assert_error (r.error, expected[i]->domain, expected[i]->code);
+      g_clear_error (&r.error);
+      g_error_free (expected[i]);
+    }
+}
+
 static void
 test_send_threads (Fixture       *f,
                    gconstpointer  data)
@@ -1167,6 +1206,7 @@ main (int   argc,
   ADD ("proxy/own", test_proxy_own);
   ADD ("send/backpressure", test_send_backpressure);
   ADD ("send/threads", test_send_threads);
+  ADD ("send/not-started", test_send_not_started);
 
   ret = g_test_run ();
   gcurl_test_server_free (server);
