@@ -160,6 +160,8 @@ guint     _gcurl_multi_source_network_generation (GCurlMultiSource *self);
 
 /* gcurl-multi-source-proxy.c */
 GProxyResolver *_gcurl_multi_source_peek_proxy_resolver (GCurlMultiSource *self);
+void      _gcurl_multi_source_take_proxy_resolver (GCurlMultiSource *self,
+                                                   GProxyResolver   *resolver);
 gboolean  _gcurl_multi_source_find_proxy      (GCurlMultiSource *self,
                                                GCurlTransfer    *transfer,
                                                CURL             *easy,

@@ -198,9 +198,10 @@ proxy_key (const char  *url,
   return buf;
 }
 
-static void
-set_resolver (GCurlMultiSource *self,
-              GProxyResolver   *resolver)
+/* The one place the resolver is set: the flag is derived here. */
+void
+_gcurl_multi_source_take_proxy_resolver (GCurlMultiSource *self,
+                                         GProxyResolver   *resolver)
 {
   g_set_object (&self->proxy_resolver, resolver);
   /* GLib's own, without glib-networking: it says "direct://" to
@@ -214,7 +215,7 @@ GProxyResolver *
 _gcurl_multi_source_peek_proxy_resolver (GCurlMultiSource *self)
 {
   if (self->proxy_resolver == NULL)
-    set_resolver (self, g_proxy_resolver_get_default ());
+    _gcurl_multi_source_take_proxy_resolver (self, g_proxy_resolver_get_default ());
   return self->proxy_resolver;
 }
 
@@ -446,7 +447,7 @@ gcurl_multi_source_set_proxy_resolver (GCurlMultiSource *self,
     resolver = g_proxy_resolver_get_default ();
   if (resolver == self->proxy_resolver)
     return;
-  set_resolver (self, resolver);
+  _gcurl_multi_source_take_proxy_resolver (self, resolver);
   clear_answers (self);
   _gcurl_multi_source_notify (self, PROP_PROXY_RESOLVER);
 }

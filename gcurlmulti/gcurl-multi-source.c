@@ -969,8 +969,11 @@ gcurl_multi_source_set_property (GObject      *object,
       gcurl_multi_source_set_alt_svc_file (self, g_value_get_string (value));
       break;
     case PROP_PROXY_RESOLVER:
-      if (self->source == NULL)   /* at construction: kept, the default on first use */
-        g_set_object (&self->proxy_resolver, g_value_get_object (value));
+      if (self->source == NULL)   /* at construction; NULL: the default, on first use */
+        {
+          if (g_value_get_object (value) != NULL)
+            _gcurl_multi_source_take_proxy_resolver (self, g_value_get_object (value));
+        }
       else
         gcurl_multi_source_set_proxy_resolver (self, g_value_get_object (value));
       break;

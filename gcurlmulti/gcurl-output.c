@@ -389,13 +389,28 @@ _gcurl_transfer_end_pull (GCurlTransfer *self,
   return G_INPUT_STREAM (stream);
 }
 
+typedef struct
+{
+  GTask        *task;
+  GInputStream *stream;
+} HeadReturn;
+
+static void
+head_return_free (gpointer data)
+{
+  HeadReturn *h = data;
+
+  g_object_unref (h->task);
+  g_object_unref (h->stream);
+  g_free (h);
+}
+
 static gboolean
 return_pull_cb (gpointer data)
 {
-  GTask *task = data;
-  GInputStream *stream = g_task_get_task_data (task);
+  HeadReturn *h = data;
 
-  g_task_return_pointer (task, g_object_ref (stream), g_object_unref);
+  g_task_return_pointer (h->task, g_object_ref (h->stream), g_object_unref);
   return G_SOURCE_REMOVE;
 }
 
@@ -404,17 +419,20 @@ return_pull_cb (gpointer data)
 void
 _gcurl_transfer_pull_head (GCurlTransfer *self)
 {
+  HeadReturn *h;
   GSource *idle;
 
   if (self->sink.pull_returned)
     return;
   self->sink.pull_returned = TRUE;
-  g_task_set_task_data (self->sink.pull_task, g_object_ref (self->sink.pull), g_object_unref);
+  h = g_new (HeadReturn, 1);
+  h->task = g_object_ref (self->sink.pull_task);
+  h->stream = G_INPUT_STREAM (g_object_ref (self->sink.pull));
   idle = g_idle_source_new ();
-  g_source_set_priority (idle, g_task_get_priority (self->sink.pull_task));
+  g_source_set_priority (idle, g_task_get_priority (h->task));
   g_source_set_static_name (idle, "[gcurl] send_async() head");
-  g_source_set_callback (idle, return_pull_cb, g_object_ref (self->sink.pull_task), g_object_unref);
-  g_source_attach (idle, g_task_get_context (self->sink.pull_task));
+  g_source_set_callback (idle, return_pull_cb, h, head_return_free);
+  g_source_attach (idle, g_task_get_context (h->task));
   g_source_unref (idle);
 }
 
