@@ -46,7 +46,6 @@ typedef struct
 static Run *the_run;
 
 static void start_one (Run *run);
-static void check_body (Run *run, GCurlTransfer *transfer);
 
 static void
 on_progress (GObject    *object,
@@ -58,39 +57,22 @@ on_progress (GObject    *object,
   run->notifies++;
 }
 
+/* One transfer ended: counted, its length checked, the next started. */
 static void
-performed (GObject      *object,
-           GAsyncResult *result,
-           gpointer      data)
+one_done (Run           *run,
+          GCurlTransfer *transfer,
+          const GError  *error,
+          gint64         got)
 {
-  GCurlTransfer *transfer = data;   /* the task holds it */
-  Run *run = the_run;
-  g_autoptr(GError) error = NULL;
+  gint64 expected = run->expected >= 0 ? run->expected : gcurl_transfer_get_total_bytes (transfer);
 
   run->finished++;
-  if (!gcurl_multi_source_perform_finish (run->source, result, &error))
+  if (error != NULL)
     {
       run->failed++;
       g_printerr ("transfer %d failed: %s\n", run->finished, error->message);
     }
-  else
-    check_body (run, transfer);
-
-  if (run->started < run->count)
-    start_one (run);
-  if (run->finished == run->count)
-    g_main_loop_quit (run->loop);
-}
-
-static void
-check_body (Run           *run,
-            GCurlTransfer *transfer)
-{
-  GBytes *body = gcurl_transfer_get_body (transfer);
-  gint64 got = body ? (gint64) g_bytes_get_size (body) : -1;
-  gint64 expected = run->expected >= 0 ? run->expected : gcurl_transfer_get_total_bytes (transfer);
-
-  if (gcurl_transfer_get_state (transfer) == GCURL_TRANSFER_STATE_SUCCEEDED)
+  else if (gcurl_transfer_get_state (transfer) == GCURL_TRANSFER_STATE_SUCCEEDED)
     {
       run->total += got;
       if (got != expected)
@@ -99,6 +81,25 @@ check_body (Run           *run,
           g_printerr ("wrong length: %" G_GINT64_FORMAT "\n", got);
         }
     }
+
+  if (run->started < run->count)
+    start_one (run);
+  if (run->finished == run->count)
+    g_main_loop_quit (run->loop);
+}
+
+static void
+performed (GObject      *object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  GCurlTransfer *transfer = data;   /* the task holds it */
+  g_autoptr(GError) error = NULL;
+  GBytes *body;
+
+  gcurl_multi_source_perform_finish (the_run->source, result, &error);
+  body = gcurl_transfer_get_body (transfer);
+  one_done (the_run, transfer, error, body ? (gint64) g_bytes_get_size (body) : -1);
 }
 
 static void
@@ -106,29 +107,9 @@ pull_done (Run    *run,
            Pull   *pull,
            GError *error)
 {
-  gint64 expected = run->expected >= 0 ? run->expected : gcurl_transfer_get_total_bytes (pull->transfer);
-
-  run->finished++;
-  if (error != NULL)
-    {
-      run->failed++;
-      g_printerr ("transfer %d failed: %s\n", run->finished, error->message);
-    }
-  else
-    {
-      run->total += pull->got;
-      if (pull->got != expected)
-        {
-          run->failed++;
-          g_printerr ("wrong length: %" G_GINT64_FORMAT "\n", pull->got);
-        }
-    }
+  one_done (run, pull->transfer, error, pull->got);
   g_object_unref (pull->transfer);
   g_free (pull);
-  if (run->started < run->count)
-    start_one (run);
-  if (run->finished == run->count)
-    g_main_loop_quit (run->loop);
 }
 
 static void
