@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <math.h>
 #include <stdio.h>
 
 #include <glib/gstdio.h>
@@ -144,6 +145,13 @@ has_bytes (gpointer data)
   return gcurl_transfer_get_bytes_received (dm_download_get_transfer (data)) > 0;
 }
 
+/* The row shows bytes (its figures are copied a few times a second). */
+static gboolean
+row_has_bytes (gpointer data)
+{
+  return dm_download_get_received (data) > 0;
+}
+
 static DmManager *current_manager;
 
 static gboolean
@@ -205,6 +213,137 @@ count_files (const char *folder,
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     n += suffix == NULL || g_str_has_suffix (name, suffix);
   return n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* What the window draws                                                   */
+
+/* The first descendant of @widget of @type that satisfies @accept. */
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type,
+             gboolean (*accept) (GtkWidget *widget, gpointer data),
+             gpointer   data)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_mapped (widget) &&
+      (accept == NULL || accept (widget, data)))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, accept, data);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Whether @widget is inside a row drawn as selected (or not, for data
+ * NULL). */
+static gboolean
+in_selected_row (GtkWidget *widget,
+                 gpointer   selected)
+{
+  gboolean is = FALSE;
+  GtkProgressBar *bar = GTK_PROGRESS_BAR (widget);
+
+  for (GtkWidget *w = widget; w != NULL && !is; w = gtk_widget_get_parent (w))
+    is = (gtk_widget_get_state_flags (w) & GTK_STATE_FLAG_SELECTED) != 0;
+
+  return is == (selected != NULL) && gtk_progress_bar_get_fraction (bar) >= 1.0;
+}
+
+static gboolean
+label_says (GtkWidget *widget,
+            gpointer   text)
+{
+  return g_str_equal (gtk_label_get_text (GTK_LABEL (widget)), text);
+}
+
+static GtkWidget *
+find_list_view (GtkWidget *view)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (view); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      return child;
+  return NULL;
+}
+
+/* Relative luminance (WCAG) of a pixel of a BGRA (premultiplied, opaque
+ * here) download of a texture. */
+static double
+luminance_at (const guchar *pixels,
+              gsize         stride,
+              int           x,
+              int           y)
+{
+  const guchar *p = pixels + (gsize) y * stride + (gsize) x * 4;
+  double rgb[3] = { p[2] / 255.0, p[1] / 255.0, p[0] / 255.0 };
+
+  for (int i = 0; i < 3; i++)
+    rgb[i] = rgb[i] <= 0.03928 ? rgb[i] / 12.92 : pow ((rgb[i] + 0.055) / 1.055, 2.4);
+  return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+}
+
+/* The contrast ratio between a finished row's progress bar, as drawn in
+ * @screenshot, and the row around it: the bar's middle against the row a
+ * few pixels above it. */
+static double
+bar_contrast (GtkWindow  *window,
+              const char *screenshot,
+              gboolean    selected)
+{
+  GtkWidget *view = dm_window_get_view (DM_WINDOW (window));
+  GtkWidget *bar = find_widget (view, GTK_TYPE_PROGRESS_BAR, in_selected_row,
+                                selected ? GINT_TO_POINTER (1) : NULL);
+  const char *dir = g_getenv ("DM_SCREENSHOT_DIR");
+  g_autofree char *path = g_build_filename (dir ? dir : ".", screenshot, NULL);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guchar *pixels = NULL;
+  graphene_rect_t r;
+  gsize stride;
+  int width, height, x, y_bar, y_row;
+  double a, b;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (bar);
+  g_assert_true (gtk_widget_compute_bounds (bar, GTK_WIDGET (window), &r));
+  texture = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  stride = (gsize) width * 4;
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+  x = (int) (r.origin.x + r.size.width / 2);
+  y_bar = (int) (r.origin.y + r.size.height / 2);
+  y_row = (int) r.origin.y - 5;
+  g_assert_cmpint (x, <, width);
+  g_assert_cmpint (y_row, >=, 0);
+  g_assert_cmpint (y_bar, <, height);
+  a = luminance_at (pixels, stride, x, y_bar);
+  b = luminance_at (pixels, stride, x, y_row);
+  g_test_message ("%s row: bar at %d,%d luminance %.3f, row at %d,%d %.3f: contrast %.2f",
+                  selected ? "selected" : "unselected", x, y_bar, a, x, y_row, b,
+                  (MAX (a, b) + 0.05) / (MIN (a, b) + 0.05));
+  return (MAX (a, b) + 0.05) / (MIN (a, b) + 0.05);
+}
+
+/* The widths of the view's columns, as drawn (their headers). */
+static void
+column_widths (GtkWidget *view,
+               int        widths[6])
+{
+  GtkWidget *header = gtk_widget_get_first_child (view);
+  int i = 0;
+
+  g_assert_nonnull (header);
+  for (GtkWidget *title = gtk_widget_get_first_child (header); title != NULL && i < 6;
+       title = gtk_widget_get_next_sibling (title))
+    widths[i++] = gtk_widget_get_width (title);
+  g_assert_cmpint (i, ==, 6);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -431,6 +570,62 @@ window_body (DmApplication *app)
     g_assert_true (g_file_test (five, G_FILE_TEST_EXISTS));
   }
 
+  /* A failure shows as one: an icon and the error colour in its State
+   * cell, and, selected, its reason in full under the list. */
+  {
+    guint position = G_MAXUINT;
+    g_autoptr(DmDownload) d = NULL;
+    GtkWidget *label, *icon;
+    const char *why;
+
+    for (guint i = 0; i < 20 && position == G_MAXUINT; i++)
+      {
+        g_autoptr(DmDownload) item = g_list_model_get_item (dm_manager_get_downloads (manager), i);
+
+        if (dm_download_get_status (item) == DM_STATUS_FAILED)
+          position = i;
+      }
+    g_assert_cmpuint (position, <, 20);
+    d = g_list_model_get_item (dm_manager_get_downloads (manager), position);
+    g_assert_null (dm_window_get_failure_text (window));
+    dm_window_select (window, position);
+    gtk_widget_activate_action (find_list_view (dm_window_get_view (window)),
+                                "list.scroll-to-item", "u", position);
+    run_for (300);
+    why = dm_window_get_failure_text (window);
+    g_test_message ("under the list: %s", why);
+    g_assert_nonnull (why);
+    g_assert_true (g_str_has_prefix (why, "“status” failed: "));
+    g_assert_nonnull (strstr (why, dm_download_get_error_message (d)));
+    label = find_widget (dm_window_get_view (window), GTK_TYPE_LABEL, label_says, (gpointer) "Failed");
+    g_assert_nonnull (label);
+    g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (label), "error"));
+    icon = gtk_widget_get_prev_sibling (label);
+    g_assert_true (GTK_IS_IMAGE (icon));
+    g_assert_true (gtk_widget_get_visible (icon));
+    g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (icon)), ==, "dialog-error-symbolic");
+    /* Done rows have no icon. */
+    label = find_widget (dm_window_get_view (window), GTK_TYPE_LABEL, label_says, (gpointer) "Done");
+    g_assert_nonnull (label);
+    g_assert_false (gtk_widget_get_visible (gtk_widget_get_prev_sibling (label)));
+    g_assert_false (gtk_widget_has_css_class (gtk_widget_get_parent (label), "error"));
+    save_screenshot (GTK_WINDOW (window), "download-manager-failed.png");
+  }
+
+  /* A selected finished row's progress bar stays readable against the
+   * selection's colour, as an unselected one is against the list. */
+  {
+    guint position = 2;   /* the first of the nginx files, done */
+
+    g_assert_cmpint (status_of (manager, 3), ==, DM_STATUS_DONE);
+    gtk_widget_activate_action (find_list_view (dm_window_get_view (window)),
+                                "list.scroll-to-item", "u", 0);
+    dm_window_select (window, position);
+    save_screenshot (GTK_WINDOW (window), "download-manager-selected.png");
+    g_assert_cmpfloat (bar_contrast (GTK_WINDOW (window), "download-manager-selected.png", TRUE), >=, 2.0);
+    g_assert_cmpfloat (bar_contrast (GTK_WINDOW (window), "download-manager-selected.png", FALSE), >=, 2.0);
+  }
+
   /* The status line: the totals, once the "added" message has gone. */
   dm_window_show_message (window, NULL);
   status_text = dm_window_get_status_text (window);
@@ -636,6 +831,136 @@ window_body (DmApplication *app)
   }
 
   save_screenshot (GTK_WINDOW (window), "download-manager-done.png");
+
+  /* The columns keep their widths when what the rows show changes: here a
+   * finished row made to show the widest figures there are. */
+  {
+    int before[6], after[6];
+    g_autoptr(DmDownload) d = g_list_model_get_item (dm_manager_get_downloads (manager), 2);
+    gint64 received = dm_download_get_received (d), total = dm_download_get_total (d);
+
+    gtk_widget_activate_action (find_list_view (dm_window_get_view (window)),
+                                "list.scroll-to-item", "u", 0);
+    run_for (300);
+    column_widths (dm_window_get_view (window), before);
+    dm_download_set_progress (d, 1, G_GINT64_CONSTANT (999) << 30, G_GINT64_CONSTANT (1000));
+    dm_download_set_status (d, DM_STATUS_PAUSED, NULL);
+    run_for (300);
+    column_widths (dm_window_get_view (window), after);
+    g_test_message ("column widths: %d %d %d %d %d %d", after[0], after[1], after[2], after[3],
+                    after[4], after[5]);
+    for (int i = 0; i < 6; i++)
+      g_assert_cmpint (after[i], ==, before[i]);
+    dm_download_set_progress (d, received, total, 0);
+    dm_download_set_status (d, DM_STATUS_DONE, NULL);
+  }
+
+  /* The window's size and a column's width, as the user left them, are
+   * those of the next window. */
+  {
+    GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (dm_window_get_view (window)));
+    g_autoptr(GtkColumnViewColumn) size_column = g_list_model_get_item (columns, 1);
+    int width, height, drawn_width, drawn_height;
+
+    gtk_window_set_default_size (GTK_WINDOW (window), 760, 470);
+    gtk_column_view_column_set_fixed_width (size_column, 133);
+    run_for (300);
+    /* As drawn, without the frame of client-side decorations. */
+    drawn_width = gtk_widget_get_width (GTK_WIDGET (window));
+    drawn_height = gtk_widget_get_height (GTK_WIDGET (window));
+    g_assert_cmpint (drawn_width, <=, 760);
+    g_assert_cmpint (drawn_width, >, 700);
+    gtk_window_destroy (GTK_WINDOW (window));
+    g_assert_null (dm_application_get_window (app));
+    g_application_activate (G_APPLICATION (app));
+    window = dm_application_get_window (app);
+    g_assert_nonnull (window);
+    run_for (300);
+    gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+    g_assert_cmpint (width, ==, 760);
+    g_assert_cmpint (height, ==, 470);
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), ==, drawn_width);
+    g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), ==, drawn_height);
+    g_clear_object (&size_column);
+    columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (dm_window_get_view (window)));
+    size_column = g_list_model_get_item (columns, 1);
+    g_assert_cmpint (gtk_column_view_column_get_fixed_width (size_column), ==, 133);
+  }
+
+  /* Cancelling from the window what has received data asks first; "Keep
+   * Downloading" (or Escape) keeps it going, "Cancel Download" deletes
+   * the .part. */
+  {
+    g_autofree char *slow = g_strdup_printf ("%s/trickle?n=2000000&chunk=1000&interval=10&confirm",
+                                             soup_url);
+    const char *one[] = { slow, NULL };
+    g_autoptr(GPtrArray) added = dm_manager_add_urls (manager, one, NULL, FALSE);
+    DmDownload *d = added->pdata[0];
+    GtkWindow *question;
+    guint position = g_list_model_get_n_items (dm_manager_get_downloads (manager)) - 1;
+
+    wait_for (row_has_bytes, d, 20000, "bytes of the download to cancel");
+    dm_window_select (window, position);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
+    question = dm_window_get_confirm_dialog (window);
+    g_assert_nonnull (question);
+    g_test_message ("asked: %s", gtk_window_get_title (question));
+    g_assert_cmpstr (gtk_window_get_title (question), ==, "Cancel “trickle (3)”?");
+    save_screenshot (question, "download-manager-confirm-cancel.png");
+    g_assert_true (has_shortcut (GTK_WIDGET (question), "Escape", "window.close"));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (question), "window.close", NULL));
+    run_for (200);
+    g_assert_null (dm_window_get_confirm_dialog (window));
+    g_assert_cmpint (dm_download_get_status (d), ==, DM_STATUS_RUNNING);
+    g_assert_true (file_exists (dm_download_get_file (d), ".part"));
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
+    question = dm_window_get_confirm_dialog (window);
+    g_assert_nonnull (question);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (question), "confirm.accept", NULL));
+    wait_for_status (d, DM_STATUS_CANCELLED, 20000);
+    g_assert_null (dm_window_get_confirm_dialog (window));
+    g_assert_false (file_exists (dm_download_get_file (d), ".part"));
+    g_assert_false (file_exists (dm_download_get_file (d), ""));
+
+    /* Removing a running download deletes its .part once it stops. */
+    g_clear_pointer (&added, g_ptr_array_unref);
+    added = dm_manager_add_urls (manager, one, NULL, FALSE);
+    d = g_object_ref (added->pdata[0]);
+    wait_for (has_bytes, d, 20000, "bytes of the download to remove");
+    activate (app, "remove", dm_download_get_id (d));
+    wait_for_status (d, DM_STATUS_CANCELLED, 20000);
+    g_assert_false (file_exists (dm_download_get_file (d), ".part"));
+    g_object_unref (d);
+  }
+
+  /* Closing the window (or Ctrl+Q) while a download runs asks first. */
+  {
+    g_autofree char *slow = g_strdup_printf ("%s/trickle?n=2000000&chunk=1000&interval=10&close",
+                                             soup_url);
+    const char *one[] = { slow, NULL };
+    g_autoptr(GPtrArray) added = dm_manager_add_urls (manager, one, NULL, FALSE);
+    DmDownload *d = added->pdata[0];
+    GtkWindow *question;
+
+    wait_for (has_bytes, d, 20000, "bytes of the download running at quit");
+    g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+    question = dm_window_get_confirm_dialog (window);
+    g_assert_nonnull (question);
+    g_assert_cmpstr (gtk_window_get_title (question), ==, "Stop 1 Download?");
+    save_screenshot (question, "download-manager-confirm-quit.png");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (question), "window.close", NULL));
+    run_for (200);
+    g_assert_true (dm_application_get_window (app) == window);
+    g_assert_cmpint (dm_download_get_status (d), ==, DM_STATUS_RUNNING);
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "window.close", NULL));
+    question = dm_window_get_confirm_dialog (window);
+    g_assert_nonnull (question);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (question), "confirm.accept", NULL));
+    run_for (200);
+    g_assert_null (dm_application_get_window (app));
+  }
   remove_tree (folder_file);
 }
 
@@ -792,6 +1117,84 @@ test_many_rows (void)
   run_app (many_rows_body);
 }
 
+/* Removing 500, then 5,000 selected rows: one change of the list each,
+ * so the view binds only the rows it keeps, whatever the number removed
+ * (the test runs alone, so that the gap it reports is that of 2 cores). */
+static void
+remove_selected (DmApplication *app,
+                 guint          first,
+                 guint          n)
+{
+  DmWindow *window = dm_application_get_window (app);
+  GListModel *downloads = dm_manager_get_downloads (dm_application_get_manager (app));
+  guint before = g_list_model_get_n_items (downloads);
+  Gaps gaps = { 0 };
+  guint gap_timer, binds;
+  gint64 start, took;
+
+  gtk_widget_activate_action (find_list_view (dm_window_get_view (window)), "list.scroll-to-item", "u", 0);
+  gtk_selection_model_select_range (dm_window_get_selection (window), first, n, TRUE);
+  run_for (300);
+  binds = dm_window_get_bind_count ();
+  gaps.last = g_get_monotonic_time ();
+  gap_timer = g_timeout_add (5, measure_gap, &gaps);
+  start = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove", NULL));
+  took = g_get_monotonic_time () - start;
+  run_for (500);
+  g_source_remove (gap_timer);
+  binds = dm_window_get_bind_count () - binds;
+  g_test_message ("removing %u of %u rows: the action %.1f ms, %u cell binds, longest main-loop gap %.1f ms",
+                  n, before, took / 1e3, binds, gaps.worst / 1e3);
+  g_assert_cmpuint (g_list_model_get_n_items (downloads), ==, before - n);
+  /* The rows GTK keeps bound around the visible ones (up to 200 in GTK
+   * 4.8), six cells each, once; removing row by row bound rows again for
+   * each removed one. */
+  g_assert_cmpuint (binds, <=, 6 * 250);
+  /* The gap is reported, not asserted: it is GTK's own work of taking
+   * down and making again the widgets of the ~200 rows it keeps around
+   * the visible ones (150-190 ms on GTK 4.8, 98 ms on 4.18, seen here
+   * with the rows' removal itself under 4 ms), not per-row work of ours. */
+}
+
+static void
+bulk_remove_body (DmApplication *app)
+{
+  DmManager *manager = dm_application_get_manager (app);
+  g_autofree char *folder = g_build_filename (g_get_home_dir (), "bulk-test", NULL);
+  g_autoptr(GFile) folder_file = g_file_new_for_path (folder);
+  g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  GListModel *downloads = dm_manager_get_downloads (manager);
+
+  /* One slow download holds the only slot; 5,500 wait behind it. */
+  dm_manager_set_download_folder (manager, folder);
+  g_object_set (manager, "max-parallel", 1, NULL);
+  g_ptr_array_add (urls, g_strdup_printf ("%s/trickle?n=400000&chunk=1000&interval=50", soup_url));
+  for (int i = 0; i < 5500; i++)
+    g_ptr_array_add (urls, g_strdup_printf ("%s/1k?row=%d", nginx_url, i));
+  g_ptr_array_add (urls, NULL);
+  dm_application_add_urls (app, (const char * const *) urls->pdata, NULL, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (downloads), ==, 5501);
+  run_for (300);
+
+  remove_selected (app, 1, 500);
+  remove_selected (app, 1, 5000);
+  {
+    g_autoptr(DmDownload) left = g_list_model_get_item (downloads, 0);
+
+    g_assert_cmpint (dm_download_get_status (left), ==, DM_STATUS_RUNNING);
+  }
+  /* Nothing but the slow one ever ran. */
+  g_assert_cmpuint (count_files (folder, NULL), <=, 1);
+  remove_tree (folder_file);
+}
+
+static void
+test_bulk_remove (void)
+{
+  run_app (bulk_remove_body);
+}
+
 /* ---------------------------------------------------------------------- */
 /* The URL list reader                                                     */
 
@@ -874,6 +1277,7 @@ main (int   argc,
     {
       g_test_add_func ("/DownloadManager/window", test_window);
       g_test_add_func ("/DownloadManager/many-rows", test_many_rows);
+      g_test_add_func ("/DownloadManager/bulk-remove", test_bulk_remove);
     }
   else
     g_printerr ("No display: the window tests need one (the test suite runs them under xvfb-run)\n");

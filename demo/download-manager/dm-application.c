@@ -12,6 +12,7 @@
  *
  *   app.add-urls(as)   app.pause(u)   app.resume(u)  app.cancel(u)
  *   app.retry(u)       app.remove(u)  app.open-file(u) app.open-folder(u)
+ *   app.cancel-rows(au) app.remove-rows(au)
  *   app.pause-all      app.resume-all app.add        app.preferences
  *   app.shortcuts      app.about      app.quit
  *
@@ -99,6 +100,39 @@ ROW_ACTION (resume, dm_manager_resume)
 ROW_ACTION (cancel, dm_manager_cancel)
 ROW_ACTION (retry, dm_manager_retry)
 ROW_ACTION (remove, dm_manager_remove)
+
+/* app.cancel-rows(au) and app.remove-rows(au): the window's bulk actions,
+ * one change of the list for all the rows. */
+#define ROWS_ACTION(name, call)                                                  \
+  static void                                                                    \
+  name##_rows_action (GSimpleAction *action, GVariant *parameter, gpointer data) \
+  {                                                                              \
+    DmApplication *self = data;                                                  \
+    g_autoptr(GPtrArray) rows = find_all (self, parameter);                      \
+                                                                                 \
+    call (self->manager, rows);                                                  \
+  }
+
+static GPtrArray *
+find_all (DmApplication *self,
+          GVariant      *parameter)
+{
+  gsize n = 0;
+  const guint32 *ids = g_variant_get_fixed_array (parameter, &n, sizeof (guint32));
+  GPtrArray *rows = g_ptr_array_new ();
+
+  for (gsize i = 0; i < n; i++)
+    {
+      DmDownload *download = dm_manager_find (self->manager, ids[i]);
+
+      if (download != NULL)
+        g_ptr_array_add (rows, download);
+    }
+  return rows;
+}
+
+ROWS_ACTION (cancel, dm_manager_cancel_many)
+ROWS_ACTION (remove, dm_manager_remove_many)
 
 /* Whether the desktop has an application for @file's type. Without one,
  * gtk_show_uri() puts up GTK's "Could not show link" dialog, which tells
@@ -287,10 +321,16 @@ about_action (GSimpleAction *action, GVariant *parameter, gpointer data)
                          NULL);
 }
 
+/* Quitting closes the window, which asks first while downloads run. */
 static void
 quit_action (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
-  g_application_quit (G_APPLICATION (data));
+  DmApplication *self = data;
+
+  if (self->window != NULL)
+    gtk_window_close (GTK_WINDOW (self->window));
+  else
+    g_application_quit (G_APPLICATION (data));
 }
 
 static const GActionEntry app_entries[] = {
@@ -300,6 +340,8 @@ static const GActionEntry app_entries[] = {
   { "cancel", cancel_action, "u", NULL, NULL, { 0 } },
   { "retry", retry_action, "u", NULL, NULL, { 0 } },
   { "remove", remove_action, "u", NULL, NULL, { 0 } },
+  { "cancel-rows", cancel_rows_action, "au", NULL, NULL, { 0 } },
+  { "remove-rows", remove_rows_action, "au", NULL, NULL, { 0 } },
   { "open-file", open_file_action, "u", NULL, NULL, { 0 } },
   { "open-folder", open_folder_action, "u", NULL, NULL, { 0 } },
   { "pause-all", pause_all_action, NULL, NULL, NULL, { 0 } },

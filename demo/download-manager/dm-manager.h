@@ -30,6 +30,11 @@ void         dm_manager_retry                (DmManager   *self,
                                               DmDownload  *download);
 void         dm_manager_remove               (DmManager   *self,
                                               DmDownload  *download);
+/* The same for many rows at once: one change of the list, one save. */
+void         dm_manager_cancel_many          (DmManager   *self,
+                                              GPtrArray   *downloads);
+void         dm_manager_remove_many          (DmManager   *self,
+                                              GPtrArray   *downloads);
 gboolean     dm_manager_save                 (DmManager   *self,
                                               GError     **error);
 char        *dm_manager_dup_summary          (DmManager   *self);

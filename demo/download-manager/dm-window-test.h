@@ -25,6 +25,14 @@ gboolean    dm_window_save_screenshot (GtkWindow      *self,
 /* The rows' selection, and the column view showing them. */
 GtkSelectionModel *dm_window_get_selection (DmWindow *self);
 GtkWidget  *dm_window_get_view        (DmWindow       *self);
+/* Why the selected row failed, as shown under the list (NULL when no
+ * failed row is selected). */
+const char *dm_window_get_failure_text (DmWindow *self);
+/* How many cells were bound so far, in every window. */
+guint       dm_window_get_bind_count  (void);
+/* The question before cancelling, removing or quitting while open, else
+ * NULL; its "confirm.accept" action answers yes. */
+GtkWindow  *dm_window_get_confirm_dialog (DmWindow *self);
 /* The Add dialog and Preferences while open, else NULL. */
 GtkWindow  *dm_window_get_add_dialog  (DmWindow       *self);
 GtkWindow  *dm_window_get_preferences (DmWindow       *self);
