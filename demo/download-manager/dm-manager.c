@@ -48,8 +48,6 @@ struct _DmManager
   GListStore       *downloads;
   GHashTable       *by_id;          /* id → DmDownload (borrowed) */
   GHashTable       *taken;          /* the rows' file paths, for unique names */
-  GPtrArray        *removed;        /* rows removed, released a few at a time */
-  guint             release_idle;
   guint             next_id;
   char             *data_file;      /* NULL: nothing is saved */
   char             *config_file;
@@ -515,28 +513,13 @@ dm_manager_retry (DmManager  *self,
   changed (self);
 }
 
-#define RELEASE_BATCH 200
-
-static gboolean
-release_removed (gpointer data)
-{
-  DmManager *self = data;
-  guint n = MIN (self->removed->len, RELEASE_BATCH);
-
-  g_ptr_array_remove_range (self->removed, self->removed->len - n, n);
-  if (self->removed->len > 0)
-    return G_SOURCE_CONTINUE;
-  self->release_idle = 0;
-  return G_SOURCE_REMOVE;
-}
-
 /* Takes @downloads out of the list in one splice, so that the view sees
  * one change and rebinds only the rows it shows, whatever their number. */
 void
 dm_manager_remove_many (DmManager *self,
                         GPtrArray *downloads)
 {
-  g_autoptr(GHashTable) gone = g_hash_table_new_full (NULL, NULL, NULL, NULL);
+  g_autoptr(GHashTable) gone = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) kept = g_ptr_array_new ();
   GListModel *model = G_LIST_MODEL (self->downloads);
   guint n = g_list_model_get_n_items (model);
@@ -586,25 +569,6 @@ dm_manager_remove_many (DmManager *self,
       if (!g_hash_table_contains (gone, download))
         g_ptr_array_add (kept, download);
       g_object_unref (download);   /* the store keeps it until the splice */
-    }
-  /* The removed rows are released later, a batch at a time: a row's
-   * transfer costs its libcurl handle to free, 15 µs each, 75 ms for
-   * 5,000 rows in the splice. */
-  if (self->removed == NULL)
-    self->removed = g_ptr_array_new_with_free_func (g_object_unref);
-  {
-    GHashTableIter iter;
-    gpointer download;
-
-    g_hash_table_iter_init (&iter, gone);
-    while (g_hash_table_iter_next (&iter, &download, NULL))
-      g_ptr_array_add (self->removed, g_object_ref (download));
-  }
-  if (self->release_idle == 0)
-    {
-      self->release_idle = g_idle_add_full (G_PRIORITY_LOW, release_removed, self, NULL);
-      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->release_idle),
-                                "dm-manager-release");
     }
   if (first != G_MAXUINT)
     g_list_store_splice (self->downloads, first, last - first + 1, kept->pdata, kept->len);
@@ -886,8 +850,6 @@ dm_manager_dispose (GObject *object)
   g_clear_object (&self->downloads);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->taken, g_hash_table_unref);
-  g_clear_handle_id (&self->release_idle, g_source_remove);
-  g_clear_pointer (&self->removed, g_ptr_array_unref);
   G_OBJECT_CLASS (dm_manager_parent_class)->dispose (object);
 }
 
