@@ -142,16 +142,21 @@ gcurl_multi_source_get_progress (GCurlMultiSource *self,
       HandleEntry *entry = value;
       GCurlTransfer *transfer = entry->ops->transfer (entry->data);
       curl_off_t pretransfer = 0;
-      gint64 size;
+      gint64 size, got;
 
       if (transfer == NULL)
         continue;
-      received += gcurl_transfer_get_bytes_received (transfer);
+      got = gcurl_transfer_get_bytes_received (transfer);
+      received += got;
       size = gcurl_transfer_get_total_bytes (transfer);
       total = (total < 0 || size < 0) ? -1 : total + size;
+      /* A response that began is running, whatever the timers say: one
+       * CI run on libcurl 8.14 counted a transfer with body bytes as
+       * queued, its pre-transfer time still reading 0. */
       if (entry->in_multi &&
-          curl_easy_getinfo (entry->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) == CURLE_OK &&
-          pretransfer > 0)
+          (got > 0 || gcurl_transfer_get_response_code (transfer) != 0 ||
+           (curl_easy_getinfo (entry->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) == CURLE_OK &&
+            pretransfer > 0)))
         running++;
       else
         queued++;
