@@ -36,6 +36,7 @@ _gcurl_easy_options_clear (EasyOptions *o)
   g_free (o->proxy);
   g_free (o->noproxy);
   g_free (o->proxy_user);
+  g_free (o->proxy_ca_file);
   if (o->proxy_password != NULL)
     memset (o->proxy_password, 0, strlen (o->proxy_password));
   g_free (o->proxy_password);
@@ -286,6 +287,31 @@ _gcurl_transfer_apply_proxy (GCurlTransfer *self,
   if (password != NULL)
     memset (password, 0, strlen (password));
   g_free (password);
+
+  /* An HTTPS proxy is trusted as the server is, with the transfer's CA
+   * file and checks (doc/design.md, "Proxies"); set only for one, so
+   * that the plain path does not pay for it. */
+  if (url != NULL && g_ascii_strncasecmp (url, "https://", 8) == 0)
+    {
+      const char *ca_file = self->request.tls_ca_file ? self->request.tls_ca_file
+                                                      : self->default_ca_file;
+      long verify_peer = self->request.tls_verify_peer ? 1L : 0L;
+      long verify_host = self->request.tls_verify_host ? 2L : 0L;
+
+      if (!o->valid || !o->proxy_tls || o->proxy_verify_peer != verify_peer)
+        curl_easy_setopt (self->easy, CURLOPT_PROXY_SSL_VERIFYPEER, verify_peer);
+      if (!o->valid || !o->proxy_tls || o->proxy_verify_host != verify_host)
+        curl_easy_setopt (self->easy, CURLOPT_PROXY_SSL_VERIFYHOST, verify_host);
+      if (ca_file != NULL && (!o->valid || !o->proxy_tls || g_strcmp0 (o->proxy_ca_file, ca_file) != 0))
+        {
+          curl_easy_setopt (self->easy, CURLOPT_PROXY_CAINFO, ca_file);
+          g_free (o->proxy_ca_file);
+          o->proxy_ca_file = g_strdup (ca_file);
+        }
+      o->proxy_verify_peer = verify_peer;
+      o->proxy_verify_host = verify_host;
+      o->proxy_tls = TRUE;
+    }
 }
 
 void

@@ -57,6 +57,7 @@ typedef struct
   char               *noproxy;
   char               *proxy_user;
   char               *proxy_password;
+  char               *proxy_ca_file;
   struct curl_slist  *resolve;
   long                httpauth, content_decoding;
   long                fresh_connect, dns_cache_timeout, max_lifetime_conn;
@@ -66,6 +67,8 @@ typedef struct
   long                follow, max_redirects, version, pipewait, forbid_reuse;
   long                timeout, connect_timeout, low_speed_limit, low_speed_time;
   long                buffer_size, verify_peer, verify_host;
+  gboolean            proxy_tls;    /* the three below were set (an HTTPS proxy's) */
+  long                proxy_verify_peer, proxy_verify_host;
   curl_off_t          max_send, resume_from, max_file_size;
 } EasyOptions;
 

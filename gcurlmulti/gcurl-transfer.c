@@ -699,6 +699,24 @@ make_error (GCurlTransfer *self,
                           _gcurl_transfer_shown_url (self), detail);
     }
 
+  /* libcurl's reason is the same for the proxy's certificate as for the
+   * server's: say which it was. */
+  if (result == CURLE_PEER_FAILED_VERIFICATION && self->applied.proxy_tls)
+    {
+      long verify = 0;
+
+      if (curl_easy_getinfo (self->easy, CURLINFO_PROXY_SSL_VERIFYRESULT, &verify) == CURLE_OK &&
+          verify != 0)
+        {
+          g_autofree char *detail = _gcurl_display_text (self->errbuf[0] ? self->errbuf
+                                                          : curl_easy_strerror (result));
+
+          return g_error_new (GCURL_ERROR, GCURL_ERROR_TLS,
+                              "Transfer of %s failed: the HTTPS proxy's certificate is not "
+                              "trusted (%s)", _gcurl_transfer_shown_url (self), detail);
+        }
+    }
+
   if (result != CURLE_OK)
     return gcurl_error_new_from_code (result, self->request.url, self->errbuf);
 
@@ -1197,7 +1215,9 @@ gcurl_transfer_class_init (GCurlTransferClass *klass)
    * GCurlTransfer:tls-ca-file:
    *
    * A file of PEM certificates to trust instead of the system's; %NULL for
-   * the system's.
+   * the system's. It is trusted for an HTTPS proxy too, as are
+   * [property@GCurl.Transfer:tls-verify-peer] and
+   * [property@GCurl.Transfer:tls-verify-host] applied to one.
    */
   properties[PROP_TLS_CA_FILE] = g_param_spec_string ("tls-ca-file", NULL, NULL, NULL, RW);
 

@@ -117,6 +117,7 @@ class _Proxy:
         import subprocess
         import time
         self.kind, self.user, self.password = kind, user, password
+        self.fronts = []
         # The port is free when picked, but may be taken before the proxy
         # binds it: then the proxy exits, and another is picked.
         for _ in range(5):
@@ -143,15 +144,36 @@ class _Proxy:
             self.stop()
         pytest.fail(f"{kind} did not start")
 
+    def tls_front(self, cert_file, key_file):
+        """An HTTPS proxy: socat terminating TLS on a port of its own, in
+        front of this proxy, with nginx's certificate (for 127.0.0.1).
+        Its port is returned; it stops with the proxy."""
+        import subprocess
+        import time
+        for _ in range(5):
+            port = _free_port()
+            front = subprocess.Popen(
+                ["socat", f"openssl-listen:{port},bind=127.0.0.1,reuseaddr,fork,verify=0,"
+                 f"cert={cert_file},key={key_file}", f"tcp:127.0.0.1:{self.port}"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.fronts.append(front)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and front.poll() is None:
+                if _accepts(port):
+                    return port
+                time.sleep(0.02)
+        pytest.fail("socat did not start")
+
     def url(self, scheme=None, with_credentials=True):
         scheme = scheme or ("http" if self.kind == "tinyproxy" else "socks5")
         auth = f"{self.user}:{self.password}@" if self.user and with_credentials else ""
         return f"{scheme}://{auth}127.0.0.1:{self.port}"
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
+        for process in self.fronts + [self.process]:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(10)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Proxies: GCurl.MultiSource:proxy-resolver (GIO's default, a
 Gio.SimpleProxyResolver, GNOME's settings through glib-networking) and
-GCurl.Transfer:proxy, through tinyproxy (HTTP) and microsocks (SOCKS5)."""
+GCurl.Transfer:proxy, through tinyproxy (HTTP; behind socat, HTTPS) and
+microsocks (SOCKS5)."""
 
 import os
 import subprocess
@@ -76,6 +77,41 @@ def test_transfer_proxy_wins(servers, start_proxy):
     # A bare host:port is an HTTP proxy, as with curl -x.
     t.props.proxy = f"127.0.0.1:{proxy.port}"
     assert perform(source, t) is None and "tinyproxy" in via_of(t)
+
+
+def test_https_proxy_is_trusted_as_the_server_is(servers, start_proxy):
+    # socat speaks TLS in front of tinyproxy with nginx's certificate: an
+    # HTTPS proxy on 127.0.0.1 that no system store trusts.
+    proxy = start_proxy("tinyproxy")
+    key_file = os.path.join(os.path.dirname(servers.ca_file), "key.pem")
+    port = proxy.tls_front(servers.ca_file, key_file)
+    resolver = Gio.SimpleProxyResolver.new(f"https://u:pr0xy-secret@127.0.0.1:{port}", None)
+    source = GCurl.MultiSource(proxy_resolver=resolver)
+
+    # Without the transfer's CA file the proxy's certificate is refused,
+    # in a TLS error that shows no credential.
+    t, error = echo(servers, source)
+    assert error is not None and error.matches(GCurl.error_quark(), GCurl.Error.TLS)
+    assert "HTTPS proxy's certificate" in error.message
+    assert "pr0xy-secret" not in error.message
+
+    # tls-ca-file trusts it for the proxy as for the server, for plain
+    # HTTP through it and for HTTPS in a tunnel inside its TLS.
+    t = GCurl.Transfer.new(servers.soup + "/echo")
+    t.props.tls_ca_file = servers.ca_file
+    assert perform(source, t) is None and "tinyproxy" in via_of(t)
+    t = GCurl.Transfer.new(servers.https + "/1k")
+    t.props.tls_ca_file = servers.ca_file
+    assert perform(source, t) is None
+    assert t.get_body().get_data() == servers.pattern(1024)
+
+    # tls-verify-peer off is off for the proxy too, and the same handle,
+    # pooled, checks again for the next transfer that did not turn it off.
+    t = GCurl.Transfer.new(servers.soup + "/echo")
+    t.props.tls_verify_peer = False
+    assert perform(source, t) is None and "tinyproxy" in via_of(t)
+    t, error = echo(servers, source)
+    assert error is not None and error.matches(GCurl.error_quark(), GCurl.Error.TLS)
 
 
 def test_socks5_with_credentials(servers, start_proxy):
