@@ -352,8 +352,6 @@ gcurl_multi_source_perform_finish (GCurlMultiSource  *self,
  * libcurl keeps receiving into it: up to 32 MiB with libcurl 7.88, about
  * 10 MiB with 8.x, before the server is held back (the bound above is for
  * HTTP/1.1 and HTTP/3).
- *
- * Since: 0.1
  */
 void
 gcurl_multi_source_send_async (GCurlMultiSource    *self,
@@ -383,8 +381,6 @@ gcurl_multi_source_send_async (GCurlMultiSource    *self,
  * Returns: (transfer full): the stream of the response body, or %NULL with
  *   @error set if the transfer failed before its head was in (a
  *   %GCURL_ERROR) or was cancelled (%G_IO_ERROR_CANCELLED)
- *
- * Since: 0.1
  */
 GInputStream *
 gcurl_multi_source_send_finish (GCurlMultiSource  *self,
