@@ -47,6 +47,9 @@ G_BEGIN_DECLS
  *   response arrived, or the response had the wrong length
  * @GCURL_ERROR_PROTOCOL: the server sent something that could not be parsed
  * @GCURL_ERROR_TOO_LARGE: the response is larger than the allowed maximum
+ * @GCURL_ERROR_CHECKSUM: a [class@GCurl.Download] does not have the
+ *   checksum it was given, or that the server sent (`Repr-Digest`,
+ *   `Digest`); the data is kept under its part name
  *
  * The error codes of the %GCURL_ERROR domain: one for each class of failure
  * that an application handles differently. The exact `CURLcode` stays
@@ -67,6 +70,7 @@ typedef enum {
   GCURL_ERROR_PARTIAL,
   GCURL_ERROR_PROTOCOL,
   GCURL_ERROR_TOO_LARGE,
+  GCURL_ERROR_CHECKSUM,
 } GCurlError;
 
 GCURL_AVAILABLE_IN_0_1

@@ -282,7 +282,12 @@ _gcurl_transfer_open_output (GCurlTransfer *self,
           }
         /* Opened on the first body byte (doc/design.md, "The download
          * folder"). */
-        self->sink.part = _gcurl_part_file_new (path,
+        if (self->sink.name_later)
+          self->sink.part = _gcurl_part_file_new_named_later (path,
+                                            (self->sink.flags & GCURL_DOWNLOAD_FLAGS_RESUME) != 0,
+                                            &offset, error);
+        else
+          self->sink.part = _gcurl_part_file_new (path,
                                             (self->sink.flags & GCURL_DOWNLOAD_FLAGS_RESUME) != 0,
                                             (self->sink.flags & GCURL_DOWNLOAD_FLAGS_REPLACE) != 0,
                                             &offset, error);
@@ -317,7 +322,15 @@ finish_file (GCurlTransfer *self)
 
   if (self->response.error == NULL)
     {
-      if (_gcurl_part_file_commit (self->sink.part, &local))
+      /* A download (hold_part) verifies and names it before it is moved
+       * into place. */
+      if (self->sink.hold_part && _gcurl_part_file_finish_writing (self->sink.part, &local))
+        {
+          g_clear_pointer (&self->sink.held_part, _gcurl_part_file_free);
+          self->sink.held_part = g_steal_pointer (&self->sink.part);
+          return;
+        }
+      if (!self->sink.hold_part && _gcurl_part_file_commit (self->sink.part, &local))
         goto out;
       self->response.error = g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE,
                                  "Transfer of %s failed: cannot store the body: %s",
@@ -334,6 +347,27 @@ finish_file (GCurlTransfer *self)
 
 out:
   g_clear_pointer (&self->sink.part, _gcurl_part_file_free);
+}
+
+void
+_gcurl_transfer_hold_part (GCurlTransfer *self,
+                           gboolean       hold,
+                           gboolean       name_later)
+{
+  self->sink.hold_part = hold;
+  self->sink.name_later = name_later;
+}
+
+GCurlPartFile *
+_gcurl_transfer_peek_part (GCurlTransfer *self)
+{
+  return self->sink.part;
+}
+
+GCurlPartFile *
+_gcurl_transfer_take_held_part (GCurlTransfer *self)
+{
+  return g_steal_pointer (&self->sink.held_part);
 }
 
 /* The run ended: the file is moved into place or kept or discarded, a

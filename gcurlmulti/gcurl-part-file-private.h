@@ -31,6 +31,15 @@ GCurlPartFile *_gcurl_part_file_new      (const char  *final_path,
                                            gint64      *offset,
                                            GError     **error);
 
+/* For a download whose final name comes from the response
+ * (gcurl-download.c): @first_path and its part are reserved, but
+ * @first_path may exist; the final name is set with
+ * _gcurl_part_file_retarget() before the commit, which never replaces. */
+GCurlPartFile *_gcurl_part_file_new_named_later (const char  *first_path,
+                                                  gboolean     resume,
+                                                  gint64      *offset,
+                                                  GError     **error);
+
 /* Appends @len bytes, opening the part on the first call. */
 gboolean       _gcurl_part_file_write    (GCurlPartFile *self,
                                            const void    *data,
@@ -49,6 +58,38 @@ gboolean       _gcurl_part_file_is_open  (GCurlPartFile *self);
  * and renames it to the final name. */
 gboolean       _gcurl_part_file_commit   (GCurlPartFile *self,
                                            GError       **error);
+
+/* The body is complete but the part is not committed yet (a download
+ * verifies it first): creates it if no byte came, and closes it. */
+gboolean       _gcurl_part_file_finish_writing (GCurlPartFile *self,
+                                                 GError       **error);
+
+/* A descriptor to read the closed part from its start, never through a
+ * link, checked to be the file written; -1 with @error set. */
+int            _gcurl_part_file_open_for_reading (GCurlPartFile *self,
+                                                   GError       **error);
+
+const char    *_gcurl_part_file_get_final_path (GCurlPartFile *self);
+const char    *_gcurl_part_file_get_part_path  (GCurlPartFile *self);
+
+/* Whether @final_path could be this part's final name: neither it nor
+ * its part name reserved by another download, nor on disk (this part
+ * aside). */
+gboolean       _gcurl_part_file_name_available (GCurlPartFile *self,
+                                                 const char    *final_path);
+
+/* Makes @final_path the name the part is committed to, reserving it and
+ * releasing the old one; FALSE if another download has it. The commit
+ * then never replaces a file. */
+gboolean       _gcurl_part_file_retarget       (GCurlPartFile *self,
+                                                 const char    *final_path);
+
+/* Whether a download of this process has @final_path, or its part name. */
+gboolean       _gcurl_part_file_name_reserved  (const char    *final_path);
+
+/* Removes the part of @final_path, a regular file no download of this
+ * process has open (a download cancelled between two attempts). */
+void           _gcurl_part_file_discard_unused (const char    *final_path);
 
 /* The transfer failed: closes the part, and with @discard removes it if
  * it belongs to this download (written by this run, or the partial it

@@ -133,12 +133,39 @@ set_links_error (GError    **error,
                "Refusing to resume %s: it has other hard links", name);
 }
 
+static GCurlPartFile *part_file_new (const char  *final_path,
+                                      gboolean     resume,
+                                      gboolean     replace,
+                                      gboolean     check_final,
+                                      gint64      *offset,
+                                      GError     **error);
+
 GCurlPartFile *
 _gcurl_part_file_new (const char  *final_path,
                        gboolean     resume,
                        gboolean     replace,
                        gint64      *offset,
                        GError     **error)
+{
+  return part_file_new (final_path, resume, replace, !replace, offset, error);
+}
+
+GCurlPartFile *
+_gcurl_part_file_new_named_later (const char  *first_path,
+                                   gboolean     resume,
+                                   gint64      *offset,
+                                   GError     **error)
+{
+  return part_file_new (first_path, resume, FALSE, FALSE, offset, error);
+}
+
+static GCurlPartFile *
+part_file_new (const char  *final_path,
+               gboolean     resume,
+               gboolean     replace,
+               gboolean     check_final,
+               gint64      *offset,
+               GError     **error)
 {
   g_autoptr(GCurlPartFile) self = NULL;
   g_autofree char *base = NULL;
@@ -195,7 +222,7 @@ _gcurl_part_file_new (const char  *final_path,
     }
 
   /* lstat: a link at the final name counts as a file there. */
-  if (!replace && g_lstat (self->final_path, &st) == 0)
+  if (check_final && g_lstat (self->final_path, &st) == 0)
     {
       g_autofree char *name = g_filename_display_name (final_path);
 
@@ -272,11 +299,11 @@ replace_part (GCurlPartFile *self,
 /* The part as it is on disk, for appending: never through a link, and
  * O_NONBLOCK, so that a FIFO put there meanwhile cannot block us. */
 static int
-open_existing_part (GCurlPartFile *self,
-                    GError       **error)
+open_existing_part_for (GCurlPartFile *self,
+                        int            access,
+                        GError       **error)
 {
-  int fd = open (self->part_path,
-                 O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  int fd = open (self->part_path, access | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 
   if (fd < 0)
     {
@@ -288,6 +315,13 @@ open_existing_part (GCurlPartFile *self,
         set_errno_error (error, errsv, self->part_path, "Cannot open");
     }
   return fd;
+}
+
+static int
+open_existing_part (GCurlPartFile *self,
+                    GError       **error)
+{
+  return open_existing_part_for (self, O_WRONLY | O_APPEND, error);
 }
 
 static gboolean
@@ -521,6 +555,122 @@ _gcurl_part_file_commit (GCurlPartFile *self,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+_gcurl_part_file_finish_writing (GCurlPartFile *self,
+                                  GError       **error)
+{
+  if (!self->opened && !open_part (self, error))
+    return FALSE;
+  return close_part (self, error);
+}
+
+int
+_gcurl_part_file_open_for_reading (GCurlPartFile *self,
+                                    GError       **error)
+{
+  struct stat st;
+  int fd;
+
+  fd = open_existing_part_for (self, O_RDONLY, error);
+  if (fd < 0)
+    return -1;
+  if (fstat (fd, &st) != 0 || !same_file (self, &st))
+    {
+      g_autofree char *name = g_filename_display_name (self->part_path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "Refusing to verify %s: it was replaced during the download", name);
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+const char *
+_gcurl_part_file_get_final_path (GCurlPartFile *self)
+{
+  return self->final_path;
+}
+
+const char *
+_gcurl_part_file_get_part_path (GCurlPartFile *self)
+{
+  return self->part_path;
+}
+
+gboolean
+_gcurl_part_file_name_available (GCurlPartFile *self,
+                                  const char    *final_path)
+{
+  g_autofree char *part = g_strconcat (final_path, PART_SUFFIX, NULL);
+  gboolean own_final = g_strcmp0 (final_path, self->final_path) == 0;
+  gboolean own_part = g_strcmp0 (part, self->part_path) == 0;
+  gboolean taken;
+  struct stat st;
+
+  g_mutex_lock (&names_lock);
+  taken = names_in_use != NULL &&
+          ((!own_final && g_hash_table_contains (names_in_use, final_path)) ||
+           (!own_part && g_hash_table_contains (names_in_use, part)));
+  g_mutex_unlock (&names_lock);
+  if (taken)
+    return FALSE;
+  /* lstat: a link, or anything else, takes the name. */
+  if (g_lstat (final_path, &st) == 0 || errno != ENOENT)
+    return FALSE;
+  if (!own_part && (g_lstat (part, &st) == 0 || errno != ENOENT))
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+_gcurl_part_file_retarget (GCurlPartFile *self,
+                            const char    *final_path)
+{
+  gboolean claimed = FALSE;
+
+  if (g_strcmp0 (final_path, self->final_path) == 0)
+    return TRUE;
+  g_mutex_lock (&names_lock);
+  if (!g_hash_table_contains (names_in_use, final_path))
+    {
+      g_hash_table_remove (names_in_use, self->final_path);
+      g_hash_table_add (names_in_use, g_strdup (final_path));
+      claimed = TRUE;
+    }
+  g_mutex_unlock (&names_lock);
+  if (!claimed)
+    return FALSE;
+  g_free (self->final_path);
+  self->final_path = g_strdup (final_path);
+  self->replace = FALSE;
+  return TRUE;
+}
+
+gboolean
+_gcurl_part_file_name_reserved (const char *final_path)
+{
+  g_autofree char *part = g_strconcat (final_path, PART_SUFFIX, NULL);
+  gboolean reserved;
+
+  g_mutex_lock (&names_lock);
+  reserved = names_in_use != NULL && (g_hash_table_contains (names_in_use, final_path) ||
+                                      g_hash_table_contains (names_in_use, part));
+  g_mutex_unlock (&names_lock);
+  return reserved;
+}
+
+void
+_gcurl_part_file_discard_unused (const char *final_path)
+{
+  g_autofree char *part = g_strconcat (final_path, PART_SUFFIX, NULL);
+  struct stat st;
+
+  if (!_gcurl_part_file_name_reserved (final_path) && g_lstat (part, &st) == 0 &&
+      S_ISREG (st.st_mode))
+    g_unlink (part);
 }
 
 void

@@ -174,6 +174,9 @@ struct _GCurlTransfer
     GCurlDownloadFlags  flags;
     GOutputStream      *user_stream;
     GCurlPartFile      *part;              /* file output: NAME.part */
+    gboolean            hold_part;         /* a download commits it (gcurl-download.c), */
+    gboolean            name_later;        /* ...to a name it gives later, */
+    GCurlPartFile      *held_part;         /* ...after this run succeeded */
     GOutputStream      *out;               /* stream output */
     BodyBuffer          buffer;            /* memory output, or an HTTP error body */
     gboolean            buffering;

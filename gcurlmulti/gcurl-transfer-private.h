@@ -10,6 +10,19 @@
 
 G_BEGIN_DECLS
 
+/* For GCurlDownload (gcurl-download.c). With @hold, a file output's
+ * part is not moved into place when a run succeeds but kept for
+ * _gcurl_transfer_take_held_part(); with @name_later, the output file's
+ * name is only the first guess of the final one. */
+void      _gcurl_transfer_hold_part (GCurlTransfer    *self,
+                                      gboolean          hold,
+                                      gboolean          name_later);
+/* The running file output's part, or NULL. */
+struct _GCurlPartFile *_gcurl_transfer_peek_part (GCurlTransfer *self);
+/* The complete part of the run that just succeeded, closed, its names
+ * still reserved; NULL if none. */
+struct _GCurlPartFile *_gcurl_transfer_take_held_part (GCurlTransfer *self);
+
 /* TRUE while the transfer runs (running or paused). */
 gboolean  _gcurl_transfer_is_active (GCurlTransfer    *self);
 /* The handle, for the source: unlike get_handle(), it leaves the handle

@@ -870,6 +870,7 @@ gcurl_transfer_dispose (GObject *object)
   g_clear_object (&self->body.read_cancellable);
   g_clear_object (&self->sink.file);
   g_clear_pointer (&self->sink.part, _gcurl_part_file_free);
+  g_clear_pointer (&self->sink.held_part, _gcurl_part_file_free);
   _gcurl_transfer_stop_pacing (self);
 
   G_OBJECT_CLASS (gcurl_transfer_parent_class)->dispose (object);

@@ -18,5 +18,6 @@
 #include "gcurl-form.h"
 #include "gcurl-transfer.h"
 #include "gcurl-multi-source.h"
+#include "gcurl-download.h"
 
 #undef __GCURLMULTI_INSIDE__

@@ -76,7 +76,15 @@ struct _GCurlTestServer
   gboolean      ready;
   GPtrArray    *streams;   /* stolen connections still open */
   GPtrArray    *sources;   /* timeouts writing trickles */
+  GHashTable   *flaky;     /* /flaky's key → FlakyKey */
 };
+
+/* /flaky: how often a key was asked for, and when last. */
+typedef struct
+{
+  guint  requests;
+  gint64 last;
+} FlakyKey;
 
 static goffset
 query_int (GHashTable *query,
@@ -152,6 +160,41 @@ server_handler (SoupServer        *server,
   goffset n = CLAMP (query_int (query, "n", 1024), 0, GCURL_TEST_PATTERN_SIZE);
   const guint8 *data = gcurl_test_pattern ();
 
+  /* /flaky?key=K&fails=N&code=C&retry_after=V: the first N requests
+   * for K are answered with status C (503) and, with V, a Retry-After of
+   * V; then it is /bytes, and says in X-Flaky-Wait-Ms how long after the
+   * one before this request came, and in X-Flaky-Requests how many. */
+  if (g_str_equal (path, "/flaky"))
+    {
+      const char *key = query ? g_hash_table_lookup (query, "key") : NULL;
+      const char *retry_after = query ? g_hash_table_lookup (query, "retry_after") : NULL;
+      SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
+      FlakyKey *k = g_hash_table_lookup (self->flaky, key ? key : "");
+      gint64 now = g_get_monotonic_time ();
+      g_autofree char *wait = NULL, *count = NULL;
+
+      if (k == NULL)
+        {
+          k = g_new0 (FlakyKey, 1);
+          g_hash_table_insert (self->flaky, g_strdup (key ? key : ""), k);
+        }
+      k->requests++;
+      wait = g_strdup_printf ("%" G_GINT64_FORMAT, k->last ? (now - k->last) / 1000 : -1);
+      count = g_strdup_printf ("%u", k->requests);
+      k->last = now;
+      soup_message_headers_replace (resp, "X-Flaky-Wait-Ms", wait);
+      soup_message_headers_replace (resp, "X-Flaky-Requests", count);
+      if (k->requests <= (guint) query_int (query, "fails", 1))
+        {
+          soup_server_message_set_status (msg, (guint) query_int (query, "code", 503), NULL);
+          if (retry_after != NULL)
+            soup_message_headers_replace (resp, "Retry-After", retry_after);
+          soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "later\n", 6);
+          return;
+        }
+      path = "/bytes";
+    }
+
   /* A resumed /drop is served whole, like /bytes. */
   if (g_str_equal (path, "/bytes") ||
       (g_str_equal (path, "/drop") &&
@@ -161,8 +204,37 @@ server_handler (SoupServer        *server,
       SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
       SoupRange *ranges = NULL;
       int n_ranges = 0;
+      const char *cd = query ? g_hash_table_lookup (query, "cd") : NULL;
+      const char *digest = query ? g_hash_table_lookup (query, "digest") : NULL;
 
       soup_message_headers_replace (resp, "Accept-Ranges", "bytes");
+      if (cd != NULL)
+        soup_message_headers_replace (resp, "Content-Disposition", cd);
+      /* digest=good|bad (Repr-Digest), digest=legacy (Digest): of the whole
+       * n bytes, whatever range is served. */
+      if (digest != NULL)
+        {
+          g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+          guint8 raw[32];
+          gsize len = sizeof raw;
+          g_autofree char *b64 = NULL, *value = NULL;
+
+          g_checksum_update (sum, data, n);
+          g_checksum_get_digest (sum, raw, &len);
+          if (g_str_equal (digest, "bad"))
+            raw[0] ^= 0xff;
+          b64 = g_base64_encode (raw, len);
+          if (g_str_equal (digest, "legacy"))
+            {
+              value = g_strdup_printf ("MD5=AAAA, SHA-256=%s", b64);
+              soup_message_headers_replace (resp, "Digest", value);
+            }
+          else
+            {
+              value = g_strdup_printf ("sha-256=:%s:, unknown=:AAAA:", b64);
+              soup_message_headers_replace (resp, "Repr-Digest", value);
+            }
+        }
       if (soup_message_headers_get_ranges (req, n, &ranges, &n_ranges) && n_ranges == 1)
         {
           goffset start = ranges[0].start, end = ranges[0].end;
@@ -515,6 +587,7 @@ gcurl_test_server_new (void)
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
   self->streams = g_ptr_array_new_with_free_func (g_object_unref);
+  self->flaky = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
   self->thread = g_thread_new ("gcurl-test-server", server_thread, self);
 
@@ -553,6 +626,7 @@ gcurl_test_server_free (GCurlTestServer *self)
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
   g_ptr_array_unref (self->streams);
+  g_hash_table_unref (self->flaky);
   g_ptr_array_unref (self->sources);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);

@@ -27,8 +27,16 @@ gboolean      gcurl_test_pattern_check  (goffset       offset,
 /* A libsoup 3 SoupServer on 127.0.0.1 running in its own thread and
  * GMainContext. Endpoints (query parameters in brackets):
  *
- *   /bytes?n=N[&chunked=1] N bytes of the pattern; honours a single Range;
- *                         chunked=1 sends no Content-Length
+ *   /bytes?n=N[&chunked=1][&cd=V][&digest=good|bad|legacy]
+ *                         N bytes of the pattern; honours a single Range;
+ *                         chunked=1 sends no Content-Length; cd=V sends
+ *                         Content-Disposition: V; digest= a Repr-Digest of
+ *                         the N bytes (bad: a wrong one; legacy: a Digest)
+ *   /flaky?key=K&fails=F[&code=C][&retry_after=V]&n=N…
+ *                         the first F requests for K get status C (503),
+ *                         with Retry-After: V; then /bytes; each response
+ *                         has X-Flaky-Requests (the count for K) and
+ *                         X-Flaky-Wait-Ms (since the one before, or -1)
  *   /trickle?n=N&chunk=C&interval=MS
  *                         N bytes, C at a time, one chunk every MS ms
  *   /stall?n=N            headers announcing N bytes, then nothing

@@ -9,9 +9,10 @@ never to crash.
 - every method and function once per pointer argument that is not
   annotated nullable (or optional), with that argument NULL and the others
   valid or zero;
-- every GCurlMultiSource method but get_context(), and every GCurlTransfer
+- every GCurlMultiSource method but get_context(), every GCurlTransfer
   setter and action (set_*, pause, resume, cancel) on a running transfer,
-  called from another thread than the source's (doc/errors.md).
+  and a running GCurlDownload's pause, resume and cancel, called from
+  another thread than the source's (doc/errors.md).
 
     gen-misuse.py GIR OUTPUT.c
 """
@@ -28,6 +29,7 @@ VALID = {
     "GCurlMultiSource*": "source",
     "GCurlTransfer*": "transfer",
     "GCurlForm*": "form",
+    "GCurlDownload*": "download",
     "const char*": "\"http://127.0.0.1:1/\"",
     "const gchar*": "\"http://127.0.0.1:1/\"",
     "char*": "NULL",
@@ -115,6 +117,10 @@ def main(gir, output):
             elif method is not None and (method.startswith("set_") or
                                          method in ("pause", "resume", "cancel")):
                 thread_calls.append((f"{name}/wrong-thread", call(["running"] + rest)))
+            elif instance_type == "GCurlDownload*" and name.split("_", 2)[-1] in \
+                    ("pause", "resume", "cancel"):
+                thread_calls.append((f"{name}/wrong-thread",
+                                     call(["running_download"] + rest)))
         else:
             self_arg = []
 
@@ -154,6 +160,8 @@ static GOutputStream *ostream;
 static GInputStream *istream;
 static GBytes *bytes;
 static GCurlTransfer *running;   /* started, never iterated: stays running */
+static GCurlDownload *download;
+static GCurlDownload *running_download;   /* the same */
 
 static void
 expect_critical (void (*call) (void))
@@ -211,6 +219,13 @@ main (int   argc,
   bytes = g_bytes_new_static ("x", 1);
   running = gcurl_transfer_new ("http://127.0.0.1:1/");
   gcurl_multi_source_perform_async (source, running, NULL, NULL, NULL);
+  download = gcurl_download_new_for_file ("http://127.0.0.1:1/", file);
+  {
+    g_autoptr(GFile) tmp = g_file_new_for_path (g_get_tmp_dir ());
+
+    running_download = gcurl_download_new_for_folder ("http://127.0.0.1:1/misuse", tmp);
+    gcurl_download_run_async (running_download, source, NULL, NULL, NULL);
+  }
 
 """)
         for i, (test, expr) in enumerate(calls):
@@ -223,6 +238,8 @@ main (int   argc,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_object_unref (running);
+  g_object_unref (running_download);
+  g_object_unref (download);
   g_bytes_unref (bytes);
   g_object_unref (istream);
   g_object_unref (ostream);

@@ -6,9 +6,10 @@ behaviour of the C API:
 
 - ``GCurl.Transfer(url)``: the URL may be given positionally, like the
   ``GCurl.Transfer.new(url)`` constructor; other properties as keywords.
-- ``Transfer.set_output_file()`` and ``MultiSource.download_async()`` take a
-  path (``str``, ``bytes`` or ``os.PathLike``) as well as a ``Gio.File``, and
-  their flags default to ``GCurl.DownloadFlags.NONE``.
+- ``Transfer.set_output_file()``, ``MultiSource.download_async()`` and
+  ``Download.new_for_file()``/``new_for_folder()`` take a path (``str``,
+  ``bytes`` or ``os.PathLike``) as well as a ``Gio.File``, and the flags
+  default to ``GCurl.DownloadFlags.NONE``.
 - No NUL in a string: PyGObject 3.42 silently cuts a ``str`` at an
   embedded NUL (``"/before\\0after"`` would request ``/before``), so a URL,
   a method, a user agent or a header name or value holding one raises
@@ -20,8 +21,8 @@ behaviour of the C API:
   ``"Name: value"`` strings).
 - ``await``: on PyGObject 3.50 and later, inside an asyncio event loop that
   runs on the GLib main loop (``gi.events.GLibEventLoopPolicy``),
-  ``perform_async()``, ``fetch_bytes_async()`` and ``download_async()``
-  called without a callback return an awaitable. Unlike PyGObject's own, it
+  ``perform_async()``, ``fetch_bytes_async()``, ``download_async()`` and
+  ``Download.run_async()`` called without a callback return an awaitable. Unlike PyGObject's own, it
   can be cancelled as asyncio cancels: cancelling the awaiting task cancels
   the transfer, waits for it to end (a download's ``.part`` file is gone
   then) and raises ``asyncio.CancelledError`` in the task. Elsewhere (3.42,
@@ -219,3 +220,21 @@ class MultiSource(GCurl.MultiSource):
 
 MultiSource = override(MultiSource)
 __all__.append("MultiSource")
+
+
+class Download(GCurl.Download):
+    @classmethod
+    def new_for_file(cls, url, file):
+        return GCurl.Download.new_for_file(_no_nul("url", url), _as_file(file))
+
+    @classmethod
+    def new_for_folder(cls, url, folder):
+        return GCurl.Download.new_for_folder(_no_nul("url", url), _as_file(folder))
+
+    def run_async(self, source, *args, **kwargs):
+        return _call_or_await(GCurl.Download.run_async, GCurl.Download.run_finish,
+                              self, (source,), args, kwargs)
+
+
+Download = override(Download)
+__all__.append("Download")

@@ -1,0 +1,1659 @@
+/* gcurl-download.c: one resource downloaded to a file or a folder, with
+ * server-given names, checksums and retries
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A download runs one GCurlTransfer, again for each attempt, with file
+ * output and the part held back (gcurl-transfer-private.h): when an
+ * attempt succeeds the part is verified in a worker thread, given its
+ * final name, and only then moved into place (doc/design.md,
+ * "Downloads").
+ */
+
+#include "config.h"
+
+#include "gcurl-download.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "gcurl-checksum-private.h"
+#include "gcurl-enum-types.h"
+#include "gcurl-error-private.h"
+#include "gcurl-filename-private.h"
+#include "gcurl-multi-source-private.h"
+#include "gcurl-part-file-private.h"
+#include "gcurl-transfer-private.h"
+
+/* The back-off doubles from retry-delay up to this, and a server's
+ * Retry-After is honoured up to an hour (a hostile one cannot park a
+ * download for a day). */
+#define MAX_BACKOFF_MS     (60 * 1000)
+#define MAX_RETRY_AFTER_MS (60 * 60 * 1000)
+#define DEFAULT_RETRY_DELAY_MS 1000
+/* Names tried for one download in a folder: "name (1).ext" and so on. */
+#define MAX_NAME_TRIES 1000
+
+struct _GCurlDownload
+{
+  GObject             parent_instance;
+
+  char               *url;
+  GFile              *folder;            /* folder mode */
+  GFile              *file;              /* the destination; in folder mode once named */
+  GCurlTransfer      *transfer;
+  GCurlDownloadFlags  flags;
+  char               *checksum;
+  guint               retries;
+  guint               retry_delay;       /* ms */
+  gboolean            content_disposition;
+
+  GCurlDownloadState  state;
+  guint               attempt;
+  gint64              bytes_received;
+  gint64              total_bytes;
+  gint64              speed;
+  char               *verified;          /* "sha256=HEX" once verified */
+  GError             *error;
+
+  /* One run (run_async() to its task's return) */
+  GCurlMultiSource   *source;
+  GTask              *task;
+  GCancellable       *user_cancellable;
+  gulong              cancel_handler;
+  char               *first_path;        /* folder mode: the part's name, less ".part" */
+  gboolean            named;             /* folder mode: file is the response's name */
+  GChecksumType       sum_type;
+  char               *sum_hex;           /* expected, lowercase */
+  const char         *sum_origin;        /* "given", or the header it came from */
+  GSource            *retry_timer;
+  gboolean            paused_waiting;    /* paused while waiting to retry */
+  gboolean            wrote_part;        /* an attempt wrote to the part */
+  GCurlPartFile      *held;              /* complete, being verified */
+  GCancellable       *verify_cancellable;
+  gulong              notify_handler;
+};
+
+enum
+{
+  PROP_0,
+  PROP_URL,
+  PROP_FOLDER,
+  PROP_FILE,
+  PROP_TRANSFER,
+  PROP_FLAGS,
+  PROP_CHECKSUM,
+  PROP_RETRIES,
+  PROP_RETRY_DELAY,
+  PROP_CONTENT_DISPOSITION,
+  PROP_STATE,
+  PROP_ATTEMPT,
+  PROP_BYTES_RECEIVED,
+  PROP_TOTAL_BYTES,
+  PROP_DOWNLOAD_SPEED,
+  PROP_ETA,
+  PROP_VERIFIED_CHECKSUM,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (GCurlDownload, gcurl_download, G_TYPE_OBJECT)
+
+static void start_attempt (GCurlDownload *self);
+static void sync_progress (GCurlDownload *self);
+
+/* ---- State ------------------------------------------------------------ */
+
+static gboolean
+is_active (GCurlDownload *self)
+{
+  return self->task != NULL;
+}
+
+static void
+set_state (GCurlDownload      *self,
+           GCurlDownloadState  state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* The URL as messages show it: no userinfo, no control bytes
+ * (gcurl-error.c). */
+static char *
+shown_url (GCurlDownload *self)
+{
+  return _gcurl_display_url (self->url);
+}
+
+/* The run is over: its task returns (in an idle of its own, as GTask
+ * does when called back from within the source). */
+static void
+finish (GCurlDownload      *self,
+        GCurlDownloadState  state,
+        GError             *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+  g_autoptr(GCurlMultiSource) source = g_steal_pointer (&self->source);
+
+  g_clear_pointer (&self->held, _gcurl_part_file_free);
+  g_clear_object (&self->verify_cancellable);
+  if (self->retry_timer != NULL)
+    {
+      g_source_destroy (self->retry_timer);
+      g_clear_pointer (&self->retry_timer, g_source_unref);
+    }
+  if (self->user_cancellable != NULL)
+    {
+      g_cancellable_disconnect (self->user_cancellable, self->cancel_handler);
+      self->cancel_handler = 0;
+      g_clear_object (&self->user_cancellable);
+    }
+  g_clear_pointer (&self->sum_hex, g_free);
+  self->paused_waiting = FALSE;
+  self->wrote_part = FALSE;
+
+  g_clear_error (&self->error);
+  if (error != NULL)
+    self->error = g_error_copy (error);
+  sync_progress (self);
+  set_state (self, state);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* ---- Progress, and the name from the response ------------------------- */
+
+static void
+update_eta (GCurlDownload *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ETA]);
+}
+
+/* "name (N).ext", keeping ".tar.gz" and its kin together. */
+static char *
+numbered_name (const char *name,
+               guint       n)
+{
+  const char *dot = strrchr (name, '.');
+
+  if (n == 0)
+    return g_strdup (name);
+  if (dot == NULL || dot == name)
+    return g_strdup_printf ("%s (%u)", name, n);
+  if (dot - name > 4 && g_ascii_strncasecmp (dot - 4, ".tar", 4) == 0 && dot - 4 != name)
+    dot -= 4;
+  return g_strdup_printf ("%.*s (%u)%s", (int) (dot - name), name, n, dot);
+}
+
+/* The name the response gives: Content-Disposition (filename* first),
+ * else the last URL after redirects, else the URL asked for; sanitized
+ * (gcurl-filename.c). */
+static char *
+response_name (GCurlDownload *self)
+{
+  g_autofree char *raw = NULL;
+  const char *cd = NULL;
+
+  if (self->content_disposition)
+    cd = gcurl_transfer_get_response_header (self->transfer, "Content-Disposition");
+  if (cd != NULL)
+    raw = _gcurl_filename_from_content_disposition (cd);
+  if (raw == NULL && gcurl_transfer_get_effective_url (self->transfer) != NULL)
+    raw = _gcurl_filename_from_url (gcurl_transfer_get_effective_url (self->transfer));
+  if (raw == NULL)
+    raw = _gcurl_filename_from_url (self->url);
+  return _gcurl_filename_sanitize (raw);
+}
+
+/* Gives @part a final name in the folder: @name, or the first numbered
+ * one that no file, part or other download has. */
+static gboolean
+name_part (GCurlDownload  *self,
+           GCurlPartFile  *part,
+           const char     *name,
+           GError        **error)
+{
+  g_autofree char *folder = g_file_get_path (self->folder);
+
+  for (guint n = 0; n < MAX_NAME_TRIES; n++)
+    {
+      g_autofree char *candidate = numbered_name (name, n);
+      g_autofree char *path = g_build_filename (folder, candidate, NULL);
+
+      if (_gcurl_part_file_name_available (part, path) && _gcurl_part_file_retarget (part, path))
+        {
+          g_clear_object (&self->file);
+          self->file = g_file_new_for_path (path);
+          self->named = TRUE;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
+          return TRUE;
+        }
+    }
+  {
+    g_autofree char *display = g_filename_display_name (folder);
+
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                 "No free name for %s in %s", name, display);
+  }
+  return FALSE;
+}
+
+/* The head is in: the final name is known and reserved from now on, so
+ * that an application can show it. */
+static void
+name_from_head (GCurlDownload *self)
+{
+  GCurlPartFile *part;
+  g_autofree char *name = NULL;
+  guint code = gcurl_transfer_get_response_code (self->transfer);
+
+  if (self->folder == NULL || self->named || code < 200 || code >= 300)
+    return;
+  part = _gcurl_transfer_peek_part (self->transfer);
+  if (part == NULL)
+    return;
+  name = response_name (self);
+  /* No name free now: tried again at the end. */
+  name_part (self, part, name, NULL);
+}
+
+/* The transfer's figures are the file's (a resumed part counted). */
+static void
+sync_progress (GCurlDownload *self)
+{
+  gint64 received = gcurl_transfer_get_bytes_received (self->transfer);
+  gint64 total = gcurl_transfer_get_total_bytes (self->transfer);
+  gint64 speed = gcurl_transfer_get_download_speed (self->transfer);
+  gboolean changed = FALSE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (received != self->bytes_received)
+    {
+      self->bytes_received = received;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_RECEIVED]);
+      changed = TRUE;
+    }
+  if (total != self->total_bytes)
+    {
+      self->total_bytes = total;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL_BYTES]);
+      changed = TRUE;
+    }
+  if (speed != self->speed)
+    {
+      self->speed = speed;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOWNLOAD_SPEED]);
+      changed = TRUE;
+    }
+  if (changed)
+    update_eta (self);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+transfer_notify_cb (GObject    *object,
+                    GParamSpec *pspec,
+                    gpointer    data)
+{
+  GCurlDownload *self = data;
+  const char *name = pspec->name;
+
+  if (g_str_equal (name, "bytes-received") || g_str_equal (name, "total-bytes") ||
+      g_str_equal (name, "download-speed"))
+    {
+      if (is_active (self))
+        sync_progress (self);
+    }
+  else if (g_str_equal (name, "response-code") && is_active (self))
+    name_from_head (self);
+}
+
+/* ---- The end of a run: verify, name, move into place ------------------ */
+
+static void
+commit (GCurlDownload *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  if (self->folder != NULL && !self->named)
+    {
+      name = response_name (self);
+      if (!name_part (self, self->held, name, &error))
+        goto failed;
+    }
+
+  /* Another program may take the name between the check and the rename,
+   * which never replaces in folder mode: then the next free one. */
+  for (guint tries = 0; ; tries++)
+    {
+      g_clear_error (&error);
+      if (_gcurl_part_file_commit (self->held, &error))
+        break;
+      if (self->folder == NULL || tries >= 5 ||
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        goto failed;
+      g_clear_error (&error);
+      if (name == NULL)
+        name = response_name (self);
+      if (!name_part (self, self->held, name, &error))
+        goto failed;
+    }
+  finish (self, GCURL_DOWNLOAD_STATE_FINISHED, NULL);
+  return;
+
+failed:
+  _gcurl_part_file_abandon (self->held, FALSE);
+  {
+    g_autofree char *url = shown_url (self);
+
+    finish (self, GCURL_DOWNLOAD_STATE_FAILED,
+            g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE, "Download of %s failed: %s", url,
+                         error->message));
+  }
+}
+
+static void
+verify_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_autoptr(GCurlDownload) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hex = _gcurl_checksum_fd_finish (result, &error);
+  g_autofree char *url = NULL;
+  g_autofree char *part_name = NULL;
+
+  if (self->held == NULL)
+    return;
+  url = shown_url (self);
+  part_name = g_filename_display_basename (_gcurl_part_file_get_part_path (self->held));
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      _gcurl_part_file_abandon (self->held,
+                                (self->flags & GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL) == 0);
+      finish (self, GCURL_DOWNLOAD_STATE_CANCELLED,
+              g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Download of %s was cancelled", url));
+      return;
+    }
+  if (error != NULL)
+    {
+      _gcurl_part_file_abandon (self->held, FALSE);
+      finish (self, GCURL_DOWNLOAD_STATE_FAILED,
+              g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE, "Download of %s failed: %s", url,
+                           error->message));
+      return;
+    }
+  if (strcmp (hex, self->sum_hex) != 0)
+    {
+      /* Kept under its part name, for a look at what came. */
+      _gcurl_part_file_abandon (self->held, FALSE);
+      finish (self, GCURL_DOWNLOAD_STATE_FAILED,
+              g_error_new (GCURL_ERROR, GCURL_ERROR_CHECKSUM,
+                           "Download of %s failed: its %s is %s, not %s as %s; the data is "
+                           "kept in %s", url, _gcurl_checksum_type_name (self->sum_type), hex,
+                           self->sum_hex, self->sum_origin, part_name));
+      return;
+    }
+  g_free (self->verified);
+  self->verified = g_strdup_printf ("%s=%s", _gcurl_checksum_type_name (self->sum_type), hex);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERIFIED_CHECKSUM]);
+  commit (self);
+}
+
+/* The checksum to verify against: the one given, else one the server
+ * sent for the whole representation (RFC 9530's Repr-Digest, then RFC
+ * 3230's Digest). A file download asks for no content coding, so they
+ * are of the bytes on disk. */
+static gboolean
+expected_checksum (GCurlDownload *self)
+{
+  const char *value;
+
+  if (self->sum_hex != NULL)
+    return TRUE;
+  value = gcurl_transfer_get_response_header (self->transfer, "Content-Encoding");
+  if (value != NULL && g_ascii_strcasecmp (value, "identity") != 0)
+    return FALSE;
+  value = gcurl_transfer_get_response_header (self->transfer, "Repr-Digest");
+  if (value != NULL && _gcurl_checksum_from_header (value, FALSE, &self->sum_type, &self->sum_hex))
+    {
+      self->sum_origin = "the server's Repr-Digest header says";
+      return TRUE;
+    }
+  value = gcurl_transfer_get_response_header (self->transfer, "Digest");
+  if (value != NULL && _gcurl_checksum_from_header (value, TRUE, &self->sum_type, &self->sum_hex))
+    {
+      self->sum_origin = "the server's Digest header says";
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+verify (GCurlDownload *self)
+{
+  g_autoptr(GError) error = NULL;
+  GMainContext *context = gcurl_multi_source_get_context (self->source);
+  int fd;
+
+  fd = _gcurl_part_file_open_for_reading (self->held, &error);
+  if (fd < 0)
+    {
+      g_autofree char *url = shown_url (self);
+
+      _gcurl_part_file_abandon (self->held, FALSE);
+      finish (self, GCURL_DOWNLOAD_STATE_FAILED,
+              g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE, "Download of %s failed: %s", url,
+                           error->message));
+      return;
+    }
+  set_state (self, GCURL_DOWNLOAD_STATE_VERIFYING);
+  self->verify_cancellable = g_cancellable_new ();
+  /* The answer comes in the source's context, the only one used. */
+  g_main_context_push_thread_default (context);
+  _gcurl_checksum_fd_async (fd, self->sum_type, self->verify_cancellable, verify_done,
+                            g_object_ref (self));
+  g_main_context_pop_thread_default (context);
+}
+
+/* ---- Retries ---------------------------------------------------------- */
+
+/* doc/errors.md's "worth retrying": time limits, broken connections,
+ * refused connections and failed lookups (a server restarting, a network
+ * coming back), and the statuses that mean "later". */
+static gboolean
+worth_retrying (GCurlDownload *self,
+                const GError  *error)
+{
+  guint code;
+
+  if (error->domain != GCURL_ERROR)
+    return FALSE;
+  switch (error->code)
+    {
+    case GCURL_ERROR_TIMED_OUT:
+    case GCURL_ERROR_PARTIAL:
+    case GCURL_ERROR_CONNECT_FAILED:
+    case GCURL_ERROR_HOST_NOT_FOUND:
+      return TRUE;
+    case GCURL_ERROR_HTTP_STATUS:
+      code = gcurl_transfer_get_response_code (self->transfer);
+      return code == 408 || code == 429 || code == 500 || code == 502 || code == 503 ||
+             code == 504;
+    default:
+      return FALSE;
+    }
+}
+
+/* Retry-After, in ms: delay-seconds or an HTTP date; -1 without one. */
+static gint64
+retry_after_ms (GCurlDownload *self)
+{
+  const char *value = gcurl_transfer_get_response_header (self->transfer, "Retry-After");
+  time_t when;
+
+  if (value == NULL)
+    return -1;
+  while (*value == ' ' || *value == '\t')
+    value++;
+  if (g_ascii_isdigit (*value))
+    {
+      guint64 seconds = 0;
+      const char *end = value;
+
+      while (g_ascii_isdigit (*end) && seconds < G_MAXUINT32)
+        seconds = seconds * 10 + (guint64) (*end++ - '0');
+      while (*end == ' ' || *end == '\t')
+        end++;
+      if (*end != '\0')
+        return -1;
+      return (gint64) MIN (seconds, (guint64) G_MAXUINT32) * 1000;
+    }
+  when = curl_getdate (value, NULL);
+  if (when == -1)
+    return -1;
+  return MAX (0, ((gint64) when - (gint64) time (NULL)) * 1000);
+}
+
+/* Exponential back-off from retry-delay, with jitter (half of it to the
+ * whole), so that many downloads that failed together do not come back
+ * together; never sooner than the server's Retry-After. */
+static guint
+next_delay (GCurlDownload *self)
+{
+  guint64 base = (guint64) self->retry_delay << MIN (self->attempt - 1, 20u);
+  gint64 after = retry_after_ms (self);
+  guint64 delay;
+
+  base = MIN (base, (guint64) MAX_BACKOFF_MS);
+  delay = base / 2 + (guint64) g_random_int_range (0, (gint32) (base / 2) + 1);
+  if (after >= 0)
+    delay = MAX (delay, (guint64) MIN (after, (gint64) MAX_RETRY_AFTER_MS));
+  return (guint) delay;
+}
+
+static gboolean
+retry_cb (gpointer data)
+{
+  GCurlDownload *self = data;
+
+  g_clear_pointer (&self->retry_timer, g_source_unref);
+  start_attempt (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_retry (GCurlDownload *self,
+                guint          delay)
+{
+  self->retry_timer = g_timeout_source_new (delay);
+  g_source_set_static_name (self->retry_timer, "GCurlDownload retry");
+  g_source_set_callback (self->retry_timer, retry_cb, g_object_ref (self), g_object_unref);
+  g_source_attach (self->retry_timer, gcurl_multi_source_get_context (self->source));
+}
+
+/* ---- Attempts --------------------------------------------------------- */
+
+static void
+attempt_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_autoptr(GCurlDownload) self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &error))
+    {
+      /* The part it kept is this download's to remove on cancel. */
+      if (gcurl_transfer_get_bytes_received (self->transfer) > 0)
+        self->wrote_part = TRUE;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *url = shown_url (self);
+
+          finish (self, GCURL_DOWNLOAD_STATE_CANCELLED,
+                  g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Download of %s was cancelled",
+                               url));
+          return;
+        }
+      if (self->attempt <= self->retries && worth_retrying (self, error))
+        {
+          set_state (self, GCURL_DOWNLOAD_STATE_WAITING);
+          schedule_retry (self, next_delay (self));
+          return;
+        }
+      finish (self, GCURL_DOWNLOAD_STATE_FAILED, g_steal_pointer (&error));
+      return;
+    }
+
+  self->held = _gcurl_transfer_take_held_part (self->transfer);
+  if (self->held == NULL)
+    {
+      /* Cannot happen with file output; said rather than assumed. */
+      finish (self, GCURL_DOWNLOAD_STATE_FAILED,
+              g_error_new_literal (GCURL_ERROR, GCURL_ERROR_FAILED, "The download has no file"));
+      return;
+    }
+  if (expected_checksum (self))
+    verify (self);
+  else
+    commit (self);
+}
+
+/* The part's name in folder mode, chosen at the first attempt and kept
+ * for the others, which resume it: the URL's name, or a numbered one that
+ * no other download of this process has (nor, unless resuming, a part on
+ * disk). */
+static gboolean
+choose_first_path (GCurlDownload  *self,
+                   GError        **error)
+{
+  g_autofree char *folder = g_file_get_path (self->folder);
+  g_autofree char *raw = _gcurl_filename_from_url (self->url);
+  g_autofree char *name = _gcurl_filename_sanitize (raw);
+
+  if (folder == NULL)
+    {
+      g_autofree char *parse = g_file_get_parse_name (self->folder);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "Cannot download into %s: not a local folder", parse);
+      return FALSE;
+    }
+  for (guint n = 0; n < MAX_NAME_TRIES; n++)
+    {
+      g_autofree char *candidate = numbered_name (name, n);
+      g_autofree char *path = g_build_filename (folder, candidate, NULL);
+      g_autofree char *part = g_strconcat (path, ".part", NULL);
+
+      if (_gcurl_part_file_name_reserved (path))
+        continue;
+      if ((self->flags & GCURL_DOWNLOAD_FLAGS_RESUME) == 0 &&
+          g_file_test (part, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+        continue;
+      self->first_path = g_steal_pointer (&path);
+      return TRUE;
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "No free name for %s", name);
+  return FALSE;
+}
+
+static void
+start_attempt (GCurlDownload *self)
+{
+  g_autoptr(GFile) output = NULL;
+  GCurlDownloadFlags flags = self->flags;
+
+  self->attempt++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTEMPT]);
+  /* Every attempt after the first goes on from what is on disk. */
+  if (self->attempt > 1)
+    flags |= GCURL_DOWNLOAD_FLAGS_RESUME;
+  if (self->folder != NULL)
+    {
+      output = g_file_new_for_path (self->first_path);
+      self->named = FALSE;
+    }
+  else
+    output = g_object_ref (self->file);
+  gcurl_transfer_set_output_file (self->transfer, output, flags);
+  _gcurl_transfer_hold_part (self->transfer, TRUE, self->folder != NULL);
+  set_state (self, GCURL_DOWNLOAD_STATE_RUNNING);
+  gcurl_multi_source_perform_async (self->source, self->transfer, NULL, attempt_done,
+                                    g_object_ref (self));
+}
+
+/* ---- Cancellation from any thread ------------------------------------ */
+
+/* The run's cancellable may be cancelled in any thread: the download is
+ * cancelled in its source's context. Neither holds the other alive. */
+typedef struct
+{
+  gatomicrefcount  ref;
+  GWeakRef         download;
+  GMainContext    *context;
+} CancelHop;
+
+static CancelHop *
+cancel_hop_ref (CancelHop *hop)
+{
+  g_atomic_ref_count_inc (&hop->ref);
+  return hop;
+}
+
+static void
+cancel_hop_unref (gpointer data)
+{
+  CancelHop *hop = data;
+
+  if (!g_atomic_ref_count_dec (&hop->ref))
+    return;
+  g_weak_ref_clear (&hop->download);
+  g_main_context_unref (hop->context);
+  g_free (hop);
+}
+
+static gboolean
+cancel_in_context (gpointer data)
+{
+  CancelHop *hop = data;
+  g_autoptr(GCurlDownload) self = g_weak_ref_get (&hop->download);
+
+  if (self != NULL)
+    gcurl_download_cancel (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+user_cancelled (GCancellable *cancellable,
+                gpointer      data)
+{
+  CancelHop *hop = data;
+  GSource *idle = g_idle_source_new ();
+
+  /* Always from an idle, never at once: this handler may run in the
+   * context's own thread, inside g_cancellable_cancel(), where
+   * disconnecting it (the run's end) would wait for it forever. */
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (idle, "GCurlDownload cancellation");
+  g_source_set_callback (idle, cancel_in_context, cancel_hop_ref (hop), cancel_hop_unref);
+  g_source_attach (idle, hop->context);
+  g_source_unref (idle);
+}
+
+/* ---- Public API ------------------------------------------------------- */
+
+/**
+ * GCurlDownload:
+ *
+ * One resource downloaded to a file, or into a folder under the name the
+ * server gives, with its progress as a whole, pause, resume and cancel,
+ * a checksum verified before the file is moved into place, and retries.
+ *
+ * It runs a [class@GCurl.Transfer] (see [method@GCurl.Download.get_transfer]
+ * to set its request options), again for each attempt. The body goes to
+ * `NAME.part` as with [method@GCurl.Transfer.set_output_file]; when the
+ * last attempt succeeds, the part is verified (in a worker thread, so that
+ * a large file does not block the main loop), given its final name, and
+ * renamed into place. A failed or mismatched download never leaves a file
+ * under the final name.
+ *
+ * ```python
+ * d = GCurl.Download.new_for_folder(url, Gio.File.new_for_path(downloads))
+ * d.props.checksum = "sha256=" + expected
+ * d.props.retries = 5
+ * d.run_async(source, None, done)
+ * # in done(): d.run_finish(result); d.props.file is where it is
+ * ```
+ *
+ * **Names.** In folder mode the final name comes from the response: the
+ * `Content-Disposition` header (`filename*` over `filename`; see
+ * [property@GCurl.Download:content-disposition]), else the last URL after
+ * redirects, else the URL asked for. It is sanitized (no directory, no
+ * control characters, no leading dot, at most 240 bytes) and made unique
+ * against the folder's files and parts and this process's other
+ * downloads: `name (1).ext` and so on. [property@GCurl.Download:file]
+ * tells it as soon as the response head is in. Until then, and to resume,
+ * the part is named after the URL.
+ *
+ * **Retries.** An attempt that fails in a way doc/errors.md calls worth
+ * retrying (time limits, a broken, refused or unresolved connection, the
+ * statuses 408, 429, 500, 502, 503 and 504) is followed by another after
+ * a delay, up to [property@GCurl.Download:retries] times. Each resumes
+ * from what is on disk. The delay doubles from
+ * [property@GCurl.Download:retry-delay] up to a minute, less up to half of
+ * it at random, and is never shorter than the server's `Retry-After` (up
+ * to an hour).
+ */
+
+/**
+ * gcurl_download_new_for_file:
+ * @url: the URL to download
+ * @file: the file to write
+ *
+ * A download of @url to @file, through `FILE.part` (see
+ * [method@GCurl.Transfer.set_output_file] and
+ * [property@GCurl.Download:flags]).
+ *
+ * Returns: (transfer full): a new #GCurlDownload
+ */
+GCurlDownload *
+gcurl_download_new_for_file (const char *url,
+                             GFile      *file)
+{
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  return g_object_new (GCURL_TYPE_DOWNLOAD, "url", url, "file", file, NULL);
+}
+
+/**
+ * gcurl_download_new_for_folder:
+ * @url: the URL to download
+ * @folder: the folder to download into
+ *
+ * A download of @url into @folder, under the name the response gives
+ * (see the description of [class@GCurl.Download]).
+ *
+ * Returns: (transfer full): a new #GCurlDownload
+ */
+GCurlDownload *
+gcurl_download_new_for_folder (const char *url,
+                               GFile      *folder)
+{
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (G_IS_FILE (folder), NULL);
+
+  return g_object_new (GCURL_TYPE_DOWNLOAD, "url", url, "folder", folder, NULL);
+}
+
+/**
+ * gcurl_download_get_url: (get-property url)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:url].
+ *
+ * Returns: the URL
+ */
+const char *
+gcurl_download_get_url (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), NULL);
+  return self->url;
+}
+
+/**
+ * gcurl_download_get_folder: (get-property folder)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:folder].
+ *
+ * Returns: (transfer none) (nullable): the folder, or %NULL for a
+ *   download to a file
+ */
+GFile *
+gcurl_download_get_folder (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), NULL);
+  return self->folder;
+}
+
+/**
+ * gcurl_download_get_file: (get-property file)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:file].
+ *
+ * Returns: (transfer none) (nullable): the file, or %NULL in folder mode
+ *   before the response named it
+ */
+GFile *
+gcurl_download_get_file (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), NULL);
+  return self->file;
+}
+
+/**
+ * gcurl_download_get_transfer: (get-property transfer)
+ * @self: a #GCurlDownload
+ *
+ * The transfer each attempt runs: set its request options (headers,
+ * credentials, time limits, speed limits …) before
+ * [method@GCurl.Download.run_async]. Its output is the download's.
+ *
+ * Returns: (transfer none): the transfer
+ */
+GCurlTransfer *
+gcurl_download_get_transfer (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), NULL);
+  return self->transfer;
+}
+
+/**
+ * gcurl_download_get_flags: (get-property flags)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:flags].
+ *
+ * Returns: the flags
+ */
+GCurlDownloadFlags
+gcurl_download_get_flags (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), 0);
+  return self->flags;
+}
+
+/**
+ * gcurl_download_set_flags: (set-property flags)
+ * @self: a #GCurlDownload
+ * @flags: the flags
+ *
+ * Sets [property@GCurl.Download:flags]. Not while it runs.
+ */
+void
+gcurl_download_set_flags (GCurlDownload      *self,
+                          GCurlDownloadFlags  flags)
+{
+  g_return_if_fail (GCURL_IS_DOWNLOAD (self));
+  g_return_if_fail (!is_active (self));
+
+  if (self->flags == flags)
+    return;
+  self->flags = flags;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FLAGS]);
+}
+
+/**
+ * gcurl_download_get_checksum: (get-property checksum)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:checksum].
+ *
+ * Returns: (nullable): the checksum
+ */
+const char *
+gcurl_download_get_checksum (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), NULL);
+  return self->checksum;
+}
+
+/**
+ * gcurl_download_set_checksum: (set-property checksum)
+ * @self: a #GCurlDownload
+ * @checksum: (nullable): `ALGORITHM=HEX`, or %NULL
+ *
+ * Sets [property@GCurl.Download:checksum]. Not while it runs.
+ */
+void
+gcurl_download_set_checksum (GCurlDownload *self,
+                             const char    *checksum)
+{
+  g_return_if_fail (GCURL_IS_DOWNLOAD (self));
+  g_return_if_fail (!is_active (self));
+
+  if (g_strcmp0 (self->checksum, checksum) == 0)
+    return;
+  g_free (self->checksum);
+  self->checksum = g_strdup (checksum);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECKSUM]);
+}
+
+/**
+ * gcurl_download_get_retries: (get-property retries)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:retries].
+ *
+ * Returns: the number of retries
+ */
+guint
+gcurl_download_get_retries (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), 0);
+  return self->retries;
+}
+
+/**
+ * gcurl_download_set_retries: (set-property retries)
+ * @self: a #GCurlDownload
+ * @retries: attempts after the first
+ *
+ * Sets [property@GCurl.Download:retries]; also while it runs, for the
+ * attempts to come.
+ */
+void
+gcurl_download_set_retries (GCurlDownload *self,
+                            guint          retries)
+{
+  g_return_if_fail (GCURL_IS_DOWNLOAD (self));
+
+  if (self->retries == retries)
+    return;
+  self->retries = retries;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRIES]);
+}
+
+/**
+ * gcurl_download_get_retry_delay: (get-property retry-delay)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:retry-delay].
+ *
+ * Returns: the first delay, in milliseconds
+ */
+guint
+gcurl_download_get_retry_delay (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), 0);
+  return self->retry_delay;
+}
+
+/**
+ * gcurl_download_set_retry_delay: (set-property retry-delay)
+ * @self: a #GCurlDownload
+ * @milliseconds: the first delay
+ *
+ * Sets [property@GCurl.Download:retry-delay].
+ */
+void
+gcurl_download_set_retry_delay (GCurlDownload *self,
+                                guint          milliseconds)
+{
+  g_return_if_fail (GCURL_IS_DOWNLOAD (self));
+
+  if (self->retry_delay == milliseconds)
+    return;
+  self->retry_delay = milliseconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_DELAY]);
+}
+
+/**
+ * gcurl_download_get_content_disposition: (get-property content-disposition)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:content-disposition].
+ *
+ * Returns: whether the server's file name is used
+ */
+gboolean
+gcurl_download_get_content_disposition (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), FALSE);
+  return self->content_disposition;
+}
+
+/**
+ * gcurl_download_set_content_disposition: (set-property content-disposition)
+ * @self: a #GCurlDownload
+ * @use: whether to use the server's file name
+ *
+ * Sets [property@GCurl.Download:content-disposition]. Not while it runs.
+ */
+void
+gcurl_download_set_content_disposition (GCurlDownload *self,
+                                        gboolean       use)
+{
+  g_return_if_fail (GCURL_IS_DOWNLOAD (self));
+  g_return_if_fail (!is_active (self));
+
+  use = !!use;
+  if (self->content_disposition == use)
+    return;
+  self->content_disposition = use;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTENT_DISPOSITION]);
+}
+
+/**
+ * gcurl_download_get_state: (get-property state)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:state].
+ *
+ * Returns: the state
+ */
+GCurlDownloadState
+gcurl_download_get_state (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), GCURL_DOWNLOAD_STATE_NEW);
+  return self->state;
+}
+
+/**
+ * gcurl_download_get_attempt: (get-property attempt)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:attempt].
+ *
+ * Returns: the attempts made in this run, the current one included
+ */
+guint
+gcurl_download_get_attempt (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), 0);
+  return self->attempt;
+}
+
+/**
+ * gcurl_download_get_bytes_received: (get-property bytes-received)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:bytes-received].
+ *
+ * Returns: the bytes of the file received so far
+ */
+gint64
+gcurl_download_get_bytes_received (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), 0);
+  return self->bytes_received;
+}
+
+/**
+ * gcurl_download_get_total_bytes: (get-property total-bytes)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:total-bytes].
+ *
+ * Returns: the size of the file, or -1 while it is unknown
+ */
+gint64
+gcurl_download_get_total_bytes (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), -1);
+  return self->total_bytes;
+}
+
+/**
+ * gcurl_download_get_download_speed: (get-property download-speed)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:download-speed].
+ *
+ * Returns: bytes per second
+ */
+gint64
+gcurl_download_get_download_speed (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), 0);
+  return self->speed;
+}
+
+/**
+ * gcurl_download_get_eta: (get-property eta)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:eta].
+ *
+ * Returns: seconds left, or -1 while unknown
+ */
+gint64
+gcurl_download_get_eta (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), -1);
+  if (self->state != GCURL_DOWNLOAD_STATE_RUNNING || self->total_bytes < 0 || self->speed <= 0)
+    return -1;
+  return (MAX (0, self->total_bytes - self->bytes_received) + self->speed - 1) / self->speed;
+}
+
+/**
+ * gcurl_download_get_verified_checksum: (get-property verified-checksum)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:verified-checksum].
+ *
+ * Returns: (nullable): `ALGORITHM=HEX`, or %NULL
+ */
+const char *
+gcurl_download_get_verified_checksum (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), NULL);
+  return self->verified;
+}
+
+/**
+ * gcurl_download_get_error:
+ * @self: a #GCurlDownload
+ *
+ * The error the last run ended with.
+ *
+ * Returns: (nullable) (transfer none): the error, or %NULL
+ */
+const GError *
+gcurl_download_get_error (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), NULL);
+  return self->error;
+}
+
+/**
+ * gcurl_download_run_async:
+ * @self: a #GCurlDownload
+ * @source: the source to run its transfer
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async) (closure user_data): called when the download
+ *   is over
+ * @user_data: data for @callback
+ *
+ * Runs the download to its end: attempts, verification, the move into
+ * place. Call [method@GCurl.Download.run_finish] in @callback. A download
+ * that is over may be run again (with %GCURL_DOWNLOAD_FLAGS_RESUME in
+ * [property@GCurl.Download:flags] to go on from its part).
+ *
+ * From the thread of @source's context, like every method of the source.
+ */
+void
+gcurl_download_run_async (GCurlDownload       *self,
+                          GCurlMultiSource    *source,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (GCURL_IS_DOWNLOAD (self));
+  g_return_if_fail (GCURL_IS_MULTI_SOURCE (source));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (_gcurl_multi_source_in_its_thread (source));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gcurl_download_run_async);
+  g_task_set_check_cancellable (task, FALSE);
+  if (is_active (self))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               "The download is already running");
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  g_clear_pointer (&self->sum_hex, g_free);
+  if (self->checksum != NULL)
+    {
+      if (!_gcurl_checksum_parse (self->checksum, &self->sum_type, &self->sum_hex))
+        {
+          g_autofree char *shown = _gcurl_display_text (self->checksum);
+
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   "“%.80s” is not a checksum: give sha256=HEX, sha512=HEX, "
+                                   "sha1=HEX or md5=HEX", shown);
+          return;
+        }
+      self->sum_origin = "expected";
+    }
+  g_clear_pointer (&self->first_path, g_free);
+  if (self->folder != NULL && !choose_first_path (self, &error))
+    {
+      g_clear_pointer (&self->sum_hex, g_free);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->task = g_steal_pointer (&task);
+  self->source = g_object_ref (source);
+  self->attempt = 0;
+  self->bytes_received = 0;
+  self->total_bytes = -1;
+  self->speed = 0;
+  g_clear_pointer (&self->verified, g_free);
+  g_clear_error (&self->error);
+  if (self->folder != NULL)
+    {
+      self->named = FALSE;
+      if (self->file != NULL)
+        {
+          g_clear_object (&self->file);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
+        }
+    }
+  if (cancellable != NULL)
+    {
+      CancelHop *hop = g_new0 (CancelHop, 1);
+
+      g_atomic_ref_count_init (&hop->ref);
+      g_weak_ref_init (&hop->download, self);
+      hop->context = g_main_context_ref (gcurl_multi_source_get_context (source));
+      self->user_cancellable = g_object_ref (cancellable);
+      self->cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (user_cancelled),
+                                                    hop, cancel_hop_unref);
+    }
+  start_attempt (self);
+}
+
+/**
+ * gcurl_download_run_finish:
+ * @self: a #GCurlDownload
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GCurl.Download.run_async].
+ *
+ * Returns: %TRUE if the file is in place ([property@GCurl.Download:file]);
+ *   %FALSE with @error set otherwise: that of the last attempt, a
+ *   %GCURL_ERROR_CHECKSUM, or %G_IO_ERROR_CANCELLED
+ */
+gboolean
+gcurl_download_run_finish (GCurlDownload  *self,
+                           GAsyncResult   *result,
+                           GError        **error)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gcurl_download_run_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * gcurl_download_pause:
+ * @self: a #GCurlDownload
+ *
+ * Pauses a running download (its transfer, or the wait before a retry).
+ * Nothing happens in other states.
+ */
+void
+gcurl_download_pause (GCurlDownload *self)
+{
+  g_return_if_fail (GCURL_IS_DOWNLOAD (self));
+  g_return_if_fail (self->source == NULL || _gcurl_multi_source_in_its_thread (self->source));
+
+  if (self->state == GCURL_DOWNLOAD_STATE_RUNNING)
+    {
+      gcurl_transfer_pause (self->transfer);
+      set_state (self, GCURL_DOWNLOAD_STATE_PAUSED);
+    }
+  else if (self->state == GCURL_DOWNLOAD_STATE_WAITING)
+    {
+      g_source_destroy (self->retry_timer);
+      g_clear_pointer (&self->retry_timer, g_source_unref);
+      self->paused_waiting = TRUE;
+      set_state (self, GCURL_DOWNLOAD_STATE_PAUSED);
+    }
+}
+
+/**
+ * gcurl_download_resume:
+ * @self: a #GCurlDownload
+ *
+ * Resumes a paused download; one paused while waiting to retry starts its
+ * next attempt now.
+ */
+void
+gcurl_download_resume (GCurlDownload *self)
+{
+  g_return_if_fail (GCURL_IS_DOWNLOAD (self));
+  g_return_if_fail (self->source == NULL || _gcurl_multi_source_in_its_thread (self->source));
+
+  if (self->state != GCURL_DOWNLOAD_STATE_PAUSED)
+    return;
+  if (self->paused_waiting)
+    {
+      self->paused_waiting = FALSE;
+      start_attempt (self);
+      return;
+    }
+  gcurl_transfer_resume (self->transfer);
+  set_state (self, GCURL_DOWNLOAD_STATE_RUNNING);
+}
+
+/**
+ * gcurl_download_cancel:
+ * @self: a #GCurlDownload
+ *
+ * Cancels the download: its run ends with %G_IO_ERROR_CANCELLED, and its
+ * part is removed unless %GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL is in
+ * [property@GCurl.Download:flags]. Nothing happens once it is over.
+ */
+void
+gcurl_download_cancel (GCurlDownload *self)
+{
+  g_return_if_fail (GCURL_IS_DOWNLOAD (self));
+  g_return_if_fail (self->source == NULL || _gcurl_multi_source_in_its_thread (self->source));
+
+  if (!is_active (self))
+    return;
+  if (self->state == GCURL_DOWNLOAD_STATE_VERIFYING)
+    g_cancellable_cancel (self->verify_cancellable);
+  else if (self->state == GCURL_DOWNLOAD_STATE_WAITING || self->paused_waiting)
+    {
+      g_autofree char *url = shown_url (self);
+
+      /* Between attempts the part is on disk, and no transfer has it. */
+      if (self->wrote_part && (self->flags & GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL) == 0)
+        {
+          g_autofree char *path = self->folder != NULL ? g_strdup (self->first_path)
+                                                       : g_file_get_path (self->file);
+
+          _gcurl_part_file_discard_unused (path);
+        }
+      finish (self, GCURL_DOWNLOAD_STATE_CANCELLED,
+              g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Download of %s was cancelled", url));
+    }
+  else
+    gcurl_transfer_cancel (self->transfer);
+}
+
+/* ---- GObject ---------------------------------------------------------- */
+
+static void
+gcurl_download_init (GCurlDownload *self)
+{
+  self->retry_delay = DEFAULT_RETRY_DELAY_MS;
+  self->content_disposition = TRUE;
+  self->total_bytes = -1;
+}
+
+static void
+gcurl_download_constructed (GObject *object)
+{
+  GCurlDownload *self = GCURL_DOWNLOAD (object);
+
+  G_OBJECT_CLASS (gcurl_download_parent_class)->constructed (object);
+
+  self->transfer = gcurl_transfer_new (self->url != NULL ? self->url : "");
+  self->notify_handler = g_signal_connect (self->transfer, "notify",
+                                           G_CALLBACK (transfer_notify_cb), self);
+}
+
+static void
+gcurl_download_dispose (GObject *object)
+{
+  GCurlDownload *self = GCURL_DOWNLOAD (object);
+
+  if (self->transfer != NULL)
+    g_clear_signal_handler (&self->notify_handler, self->transfer);
+  g_clear_object (&self->transfer);
+  G_OBJECT_CLASS (gcurl_download_parent_class)->dispose (object);
+}
+
+static void
+gcurl_download_finalize (GObject *object)
+{
+  GCurlDownload *self = GCURL_DOWNLOAD (object);
+
+  g_free (self->url);
+  g_clear_object (&self->folder);
+  g_clear_object (&self->file);
+  g_free (self->checksum);
+  g_free (self->verified);
+  g_free (self->first_path);
+  g_free (self->sum_hex);
+  g_clear_error (&self->error);
+  G_OBJECT_CLASS (gcurl_download_parent_class)->finalize (object);
+}
+
+static void
+gcurl_download_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  GCurlDownload *self = GCURL_DOWNLOAD (object);
+
+  switch (prop_id)
+    {
+    case PROP_URL: g_value_set_string (value, self->url); break;
+    case PROP_FOLDER: g_value_set_object (value, self->folder); break;
+    case PROP_FILE: g_value_set_object (value, self->file); break;
+    case PROP_TRANSFER: g_value_set_object (value, self->transfer); break;
+    case PROP_FLAGS: g_value_set_flags (value, self->flags); break;
+    case PROP_CHECKSUM: g_value_set_string (value, self->checksum); break;
+    case PROP_RETRIES: g_value_set_uint (value, self->retries); break;
+    case PROP_RETRY_DELAY: g_value_set_uint (value, self->retry_delay); break;
+    case PROP_CONTENT_DISPOSITION: g_value_set_boolean (value, self->content_disposition); break;
+    case PROP_STATE: g_value_set_enum (value, self->state); break;
+    case PROP_ATTEMPT: g_value_set_uint (value, self->attempt); break;
+    case PROP_BYTES_RECEIVED: g_value_set_int64 (value, self->bytes_received); break;
+    case PROP_TOTAL_BYTES: g_value_set_int64 (value, self->total_bytes); break;
+    case PROP_DOWNLOAD_SPEED: g_value_set_int64 (value, self->speed); break;
+    case PROP_ETA: g_value_set_int64 (value, gcurl_download_get_eta (self)); break;
+    case PROP_VERIFIED_CHECKSUM: g_value_set_string (value, self->verified); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gcurl_download_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  GCurlDownload *self = GCURL_DOWNLOAD (object);
+
+  switch (prop_id)
+    {
+    case PROP_URL: self->url = g_value_dup_string (value); break;
+    case PROP_FOLDER: self->folder = g_value_dup_object (value); break;
+    case PROP_FILE:
+      /* Construct-only: in folder mode it is the download's to set. */
+      self->file = g_value_dup_object (value);
+      break;
+    case PROP_FLAGS: gcurl_download_set_flags (self, g_value_get_flags (value)); break;
+    case PROP_CHECKSUM: gcurl_download_set_checksum (self, g_value_get_string (value)); break;
+    case PROP_RETRIES: gcurl_download_set_retries (self, g_value_get_uint (value)); break;
+    case PROP_RETRY_DELAY: gcurl_download_set_retry_delay (self, g_value_get_uint (value)); break;
+    case PROP_CONTENT_DISPOSITION:
+      gcurl_download_set_content_disposition (self, g_value_get_boolean (value));
+      break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+#define RW (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
+#define RO (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)
+#define CO (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS)
+
+static void
+gcurl_download_class_init (GCurlDownloadClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = gcurl_download_constructed;
+  object_class->dispose = gcurl_download_dispose;
+  object_class->finalize = gcurl_download_finalize;
+  object_class->get_property = gcurl_download_get_property;
+  object_class->set_property = gcurl_download_set_property;
+
+  /**
+   * GCurlDownload:url:
+   *
+   * The URL to download.
+   */
+  properties[PROP_URL] = g_param_spec_string ("url", NULL, NULL, NULL, CO);
+
+  /**
+   * GCurlDownload:folder:
+   *
+   * The folder to download into, under the name the response gives; %NULL
+   * for a download to [property@GCurl.Download:file].
+   */
+  properties[PROP_FOLDER] = g_param_spec_object ("folder", NULL, NULL, G_TYPE_FILE, CO);
+
+  /**
+   * GCurlDownload:file:
+   *
+   * The file the download writes. In folder mode it is %NULL until the
+   * response head names it, and is where the file is once the download
+   * finished.
+   */
+  properties[PROP_FILE] = g_param_spec_object ("file", NULL, NULL, G_TYPE_FILE, CO);
+
+  /**
+   * GCurlDownload:transfer:
+   *
+   * The transfer each attempt runs; see
+   * [method@GCurl.Download.get_transfer].
+   */
+  properties[PROP_TRANSFER] = g_param_spec_object ("transfer", NULL, NULL, GCURL_TYPE_TRANSFER, RO);
+
+  /**
+   * GCurlDownload:flags:
+   *
+   * How the destination is treated, as for
+   * [method@GCurl.Transfer.set_output_file]. With
+   * %GCURL_DOWNLOAD_FLAGS_RESUME the first attempt goes on from a part on
+   * disk; the later ones always do. %GCURL_DOWNLOAD_FLAGS_REPLACE applies
+   * to a download to a file: in folder mode nothing is ever replaced.
+   */
+  properties[PROP_FLAGS] =
+    g_param_spec_flags ("flags", NULL, NULL, GCURL_TYPE_DOWNLOAD_FLAGS,
+                        GCURL_DOWNLOAD_FLAGS_NONE, RW);
+
+  /**
+   * GCurlDownload:checksum:
+   *
+   * The checksum the file must have, as `ALGORITHM=HEX` with `sha256`,
+   * `sha512`, `sha1` or `md5`: checked over the whole file (a resumed one
+   * too) before it is moved into place. A mismatch fails the download with
+   * %GCURL_ERROR_CHECKSUM and keeps the data under its part name. Without
+   * one, a `Repr-Digest` or `Digest` header of the response is checked
+   * the same way. A malformed value fails the run with
+   * %G_IO_ERROR_INVALID_ARGUMENT before anything is sent.
+   */
+  properties[PROP_CHECKSUM] = g_param_spec_string ("checksum", NULL, NULL, NULL, RW);
+
+  /**
+   * GCurlDownload:retries:
+   *
+   * How many attempts may follow a first that failed in a way worth
+   * retrying. 0, the default: a library does not retry behind its
+   * caller's back, who may have a policy of its own (gcurl-get and the
+   * download manager use 5).
+   */
+  properties[PROP_RETRIES] = g_param_spec_uint ("retries", NULL, NULL, 0, 1000, 0, RW);
+
+  /**
+   * GCurlDownload:retry-delay:
+   *
+   * The delay before the first retry, in milliseconds; it doubles for each
+   * next one, up to a minute (see the description of
+   * [class@GCurl.Download]).
+   */
+  properties[PROP_RETRY_DELAY] =
+    g_param_spec_uint ("retry-delay", NULL, NULL, 0, MAX_BACKOFF_MS, DEFAULT_RETRY_DELAY_MS, RW);
+
+  /**
+   * GCurlDownload:content-disposition:
+   *
+   * Whether, in folder mode, the name in a `Content-Disposition` header
+   * is used; otherwise the name comes from the URL.
+   */
+  properties[PROP_CONTENT_DISPOSITION] =
+    g_param_spec_boolean ("content-disposition", NULL, NULL, TRUE, RW);
+
+  /**
+   * GCurlDownload:state:
+   *
+   * Where the download is in its life cycle.
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, GCURL_TYPE_DOWNLOAD_STATE,
+                       GCURL_DOWNLOAD_STATE_NEW, RO);
+
+  /**
+   * GCurlDownload:attempt:
+   *
+   * The attempts made in this run so far, the current one included: 1 for
+   * the first.
+   */
+  properties[PROP_ATTEMPT] = g_param_spec_uint ("attempt", NULL, NULL, 0, G_MAXUINT, 0, RO);
+
+  /**
+   * GCurlDownload:bytes-received:
+   *
+   * The bytes of the file received so far, those a resumed part had
+   * included.
+   */
+  properties[PROP_BYTES_RECEIVED] =
+    g_param_spec_int64 ("bytes-received", NULL, NULL, 0, G_MAXINT64, 0, RO);
+
+  /**
+   * GCurlDownload:total-bytes:
+   *
+   * The size of the file, or -1 while it is unknown.
+   */
+  properties[PROP_TOTAL_BYTES] =
+    g_param_spec_int64 ("total-bytes", NULL, NULL, -1, G_MAXINT64, -1, RO);
+
+  /**
+   * GCurlDownload:download-speed:
+   *
+   * The current attempt's average speed, in bytes per second.
+   */
+  properties[PROP_DOWNLOAD_SPEED] =
+    g_param_spec_int64 ("download-speed", NULL, NULL, 0, G_MAXINT64, 0, RO);
+
+  /**
+   * GCurlDownload:eta:
+   *
+   * The seconds left at the current speed, or -1 while unknown (no size,
+   * no speed yet, or not running).
+   */
+  properties[PROP_ETA] = g_param_spec_int64 ("eta", NULL, NULL, -1, G_MAXINT64, -1, RO);
+
+  /**
+   * GCurlDownload:verified-checksum:
+   *
+   * The checksum the file was verified with, as `ALGORITHM=HEX`, once it
+   * was; %NULL otherwise.
+   */
+  properties[PROP_VERIFIED_CHECKSUM] =
+    g_param_spec_string ("verified-checksum", NULL, NULL, NULL, RO);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}

@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""GCurl.Download from Python: server-given names in a folder (hostile
+ones too), checksums (given, and from Repr-Digest), retries with
+Retry-After, and the states an application shows. The C twin is
+tests/test-download.c."""
+
+import hashlib
+import os
+import urllib.parse
+
+import gi
+
+gi.require_version("GCurl", "1.0")
+from gi.repository import GCurl, Gio, GLib  # noqa: E402
+
+from conftest import run_until  # noqa: E402
+
+State = GCurl.DownloadState
+
+
+def run(source, download, cancellable=None):
+    """Runs download to its end; the GLib.Error it failed with, or None,
+    and the states it went through."""
+    result, states = {}, []
+    handler = download.connect("notify::state", lambda d, _: states.append(d.props.state))
+
+    def done(d, res):
+        try:
+            d.run_finish(res)
+            result["error"] = None
+        except GLib.Error as e:
+            result["error"] = e
+
+    download.run_async(source, cancellable, done)
+    run_until(lambda: "error" in result, timeout=30)
+    download.disconnect(handler)
+    return result["error"], states
+
+
+def cd_url(servers, n, cd, **extra):
+    query = {"n": str(n), "cd": cd, **extra}
+    return servers.soup + "/bytes?" + urllib.parse.urlencode(query)
+
+
+def test_folder_name_from_content_disposition(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    d = GCurl.Download.new_for_folder(
+        cd_url(servers, 4000, 'attachment; filename="from-header.bin"'), tmp_path)
+    seen = []
+    d.connect("notify::file", lambda d, _: seen.append((d.props.state, d.props.file.get_path())))
+    error, states = run(source, d)
+    assert error is None
+    path = str(tmp_path / "from-header.bin")
+    # The name was known while running, before the file was in place.
+    assert seen == [(State.RUNNING, path)]
+    assert states[0] == State.RUNNING and states[-1] == State.FINISHED
+    assert d.props.file.get_path() == path
+    assert open(path, "rb").read() == servers.pattern(4000)
+    assert sorted(os.listdir(tmp_path)) == ["from-header.bin"]
+    assert d.props.bytes_received == d.props.total_bytes == 4000
+    assert d.props.attempt == 1
+
+
+def test_hostile_names_stay_in_the_folder(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    hostile = [
+        'attachment; filename="../../escape.txt"',
+        "attachment; filename*=UTF-8''..%2F..%2Fescape2.txt",
+        'attachment; filename=".profile"',
+        'attachment; filename="bell\x07and\x1b]0;title\x07.txt"',
+        'attachment; filename="' + "x" * 300 + '.bin"',
+        'attachment; filename="/dev/null"',
+    ]
+    for cd in hostile:
+        d = GCurl.Download.new_for_folder(cd_url(servers, 10, cd), str(folder))
+        error, _ = run(source, d)
+        assert error is None, cd
+        path = d.props.file.get_path()
+        name = os.path.basename(path)
+        assert os.path.dirname(path) == str(folder)
+        assert not name.startswith(".")
+        assert not any(ord(c) < 0x20 or ord(c) == 0x7f for c in name)
+        assert len(name.encode()) <= 255
+        assert open(path, "rb").read() == servers.pattern(10)
+    assert set(os.listdir(tmp_path)) == {"in"}
+
+
+def test_content_disposition_off(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    d = GCurl.Download.new_for_folder(
+        cd_url(servers, 10, 'attachment; filename="server.bin"'), tmp_path)
+    d.props.content_disposition = False
+    assert run(source, d)[0] is None
+    assert os.listdir(tmp_path) == ["bytes"]
+
+
+def test_checksum_verified_and_mismatch(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    good = hashlib.sha256(servers.pattern(102400)).hexdigest()
+
+    d = GCurl.Download.new_for_file(servers.http + "/100k", tmp_path / "ok.bin")
+    d.props.checksum = "sha256=" + good.upper()
+    error, states = run(source, d)
+    assert error is None
+    assert State.VERIFYING in states
+    assert d.props.verified_checksum == "sha256=" + good
+
+    bad = hashlib.sha256(b"something else").hexdigest()
+    d = GCurl.Download.new_for_file(servers.http + "/100k", tmp_path / "bad.bin")
+    d.props.checksum = "sha256=" + bad
+    error, _ = run(source, d)
+    assert error.matches(GCurl.error_quark(), GCurl.Error.CHECKSUM)
+    assert bad in error.message and good in error.message
+    assert d.props.state == State.FAILED and d.props.verified_checksum is None
+    # Kept for a look under the part's name, never under the final one.
+    assert not (tmp_path / "bad.bin").exists()
+    assert (tmp_path / "bad.bin.part").read_bytes() == servers.pattern(102400)
+
+
+def test_malformed_checksum_is_refused_before_anything_is_sent(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    d = GCurl.Download.new_for_folder(servers.soup + "/bytes?n=10", tmp_path)
+    d.props.checksum = "sha256=123"
+    error, states = run(source, d)
+    assert error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT)
+    assert states == [] and d.props.attempt == 0
+    assert os.listdir(tmp_path) == []
+
+
+def test_checksum_from_repr_digest(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    d = GCurl.Download.new_for_folder(servers.soup + "/bytes?n=5000&digest=good", tmp_path)
+    assert run(source, d)[0] is None
+    assert d.props.verified_checksum == \
+        "sha256=" + hashlib.sha256(servers.pattern(5000)).hexdigest()
+
+    d = GCurl.Download.new_for_folder(servers.soup + "/bytes?n=5000&digest=bad", tmp_path)
+    error, _ = run(source, d)
+    assert error.matches(GCurl.error_quark(), GCurl.Error.CHECKSUM)
+    assert "Repr-Digest" in error.message
+
+
+def test_retries_honour_retry_after(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    url = servers.soup + "/flaky?key=py-retry-after&fails=2&retry_after=1&n=2048"
+    d = GCurl.Download.new_for_folder(url, tmp_path)
+    d.props.retries = 5
+    d.props.retry_delay = 10
+    attempts = []
+    d.connect("notify::attempt", lambda d, _: attempts.append(d.props.attempt))
+    error, states = run(source, d)
+    assert error is None
+    assert attempts == [1, 2, 3]
+    assert states.count(State.WAITING) == 2
+    t = d.get_transfer()
+    assert t.get_response_header("X-Flaky-Requests") == "3"
+    # A lower bound: the last wait was the server's second, not 10-20 ms.
+    assert int(t.get_response_header("X-Flaky-Wait-Ms")) >= 950
+    assert open(d.props.file.get_path(), "rb").read() == servers.pattern(2048)
+
+
+def test_retry_resumes_what_is_on_disk(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    d = GCurl.Download.new_for_file(servers.soup + "/drop?n=300000&after=120000",
+                                    tmp_path / "resumed.bin")
+    d.props.retries = 2
+    d.props.retry_delay = 10
+    assert run(source, d)[0] is None
+    assert d.props.attempt == 2
+    assert d.get_transfer().props.response_code == 206
+    assert (tmp_path / "resumed.bin").read_bytes() == servers.pattern(300000)
+
+
+def test_no_retry_by_default_nor_for_a_404(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    d = GCurl.Download.new_for_folder(servers.soup + "/flaky?key=py-default&fails=1", tmp_path)
+    assert d.props.retries == 0
+    error, _ = run(source, d)
+    assert error.matches(GCurl.error_quark(), GCurl.Error.HTTP_STATUS)
+    assert d.props.attempt == 1
+
+    d = GCurl.Download.new_for_folder(servers.soup + "/flaky?key=py-404&fails=5&code=404",
+                                      tmp_path)
+    d.props.retries = 5
+    error, states = run(source, d)
+    assert error.matches(GCurl.error_quark(), GCurl.Error.HTTP_STATUS)
+    assert d.props.attempt == 1 and State.WAITING not in states
+
+
+def test_cancel_while_waiting(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    d = GCurl.Download.new_for_file(servers.soup + "/drop?n=50000&after=10000",
+                                    tmp_path / "w.bin")
+    d.props.retries = 1
+    d.props.retry_delay = 60000
+    cancellable = Gio.Cancellable()
+    d.connect("notify::state",
+              lambda d, _: d.props.state == State.WAITING and cancellable.cancel())
+    error, states = run(source, d, cancellable)
+    assert error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
+    assert states[-1] == State.CANCELLED
+    assert os.listdir(tmp_path) == []

@@ -1,0 +1,751 @@
+/* test-download.c: GCurlDownload: server-given names in a folder,
+ * checksums, retries, and its life cycle (its pytest twin is
+ * tests/python/test_download.py)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "gcurl-checksum-private.h"
+#include "gcurl-test-utils.h"
+
+static GCurlTestServer *server;
+
+typedef struct
+{
+  GMainContext     *context;
+  GCurlMultiSource *source;
+  char             *dir;
+  GFile            *folder;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->context = g_main_context_new ();
+  g_main_context_push_thread_default (f->context);
+  f->source = gcurl_multi_source_new ();
+  f->dir = g_dir_make_tmp ("gcurl-download-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+  f->folder = g_file_new_for_path (f->dir);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_assert_finalize_object (f->source);
+  while (g_main_context_iteration (f->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (f->context);
+  g_main_context_unref (f->context);
+  g_object_unref (f->folder);
+  remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+  guint     states[GCURL_DOWNLOAD_STATE_CANCELLED + 1];
+  guint     file_notifies;
+  gboolean  named_while_running;
+} Result;
+
+static void
+run_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      data)
+{
+  Result *r = data;
+
+  gcurl_download_run_finish (GCURL_DOWNLOAD (object), result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+state_cb (GObject    *object,
+          GParamSpec *pspec,
+          gpointer    data)
+{
+  Result *r = data;
+
+  r->states[gcurl_download_get_state (GCURL_DOWNLOAD (object))]++;
+}
+
+static void
+file_cb (GObject    *object,
+         GParamSpec *pspec,
+         gpointer    data)
+{
+  Result *r = data;
+  GCurlDownload *d = GCURL_DOWNLOAD (object);
+
+  r->file_notifies++;
+  if (gcurl_download_get_file (d) != NULL &&
+      gcurl_download_get_state (d) == GCURL_DOWNLOAD_STATE_RUNNING)
+    r->named_while_running = TRUE;
+}
+
+static void
+start (Fixture       *f,
+       GCurlDownload *d,
+       Result        *r)
+{
+  g_signal_connect (d, "notify::state", G_CALLBACK (state_cb), r);
+  g_signal_connect (d, "notify::file", G_CALLBACK (file_cb), r);
+  gcurl_download_run_async (d, f->source, NULL, run_cb, r);
+}
+
+/* Runs @d to its end; its error, or NULL. */
+static GError *
+run (Fixture       *f,
+     GCurlDownload *d,
+     Result        *r)
+{
+  start (f, d, r);
+  gcurl_test_wait_for_flag (f->context, &r->done, 30000);
+  g_signal_handlers_disconnect_by_data (d, r);
+  return r->error;
+}
+
+static char *
+surl (const char *path)
+{
+  return gcurl_test_server_url (server, path);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The names in the test's folder, sorted, space-separated. */
+static char *
+listing (Fixture *f)
+{
+  g_autoptr(GDir) d = g_dir_open (f->dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+static void
+assert_file_is_pattern (const char *path,
+                        gsize       size)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_assert_cmpuint (len, ==, size);
+  g_assert_true (gcurl_test_pattern_check (0, data, len));
+}
+
+static char *
+sha256_of_pattern (gsize size)
+{
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, gcurl_test_pattern (), size);
+}
+
+/* ---- Names ------------------------------------------------------------ */
+
+static void
+test_name_from_content_disposition (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=5000&cd=attachment%3B%20filename%3D%22from-header.bin%22");
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_folder (url, f->folder);
+  g_autofree char *path = g_build_filename (f->dir, "from-header.bin", NULL);
+  g_autofree char *files = NULL;
+  Result r = { 0 };
+
+  g_assert_null (gcurl_download_get_file (d));
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpint (gcurl_download_get_state (d), ==, GCURL_DOWNLOAD_STATE_FINISHED);
+  g_assert_nonnull (gcurl_download_get_file (d));
+  g_assert_cmpstr (g_file_peek_path (gcurl_download_get_file (d)), ==, path);
+  /* Named as soon as the head was in, once. */
+  g_assert_true (r.named_while_running);
+  g_assert_cmpuint (r.file_notifies, ==, 1);
+  g_assert_cmpuint (r.states[GCURL_DOWNLOAD_STATE_RUNNING], ==, 1);
+  g_assert_cmpuint (r.states[GCURL_DOWNLOAD_STATE_FINISHED], ==, 1);
+  assert_file_is_pattern (path, 5000);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "from-header.bin");
+  g_assert_cmpint (gcurl_download_get_bytes_received (d), ==, 5000);
+  g_assert_cmpint (gcurl_download_get_total_bytes (d), ==, 5000);
+  g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 1);
+}
+
+static void
+test_name_rfc8187_first (Fixture       *f,
+                         gconstpointer  data)
+{
+  /* filename*=UTF-8''r%C3%A9sum%C3%A9.pdf wins over filename. */
+  g_autofree char *url = surl ("/bytes?n=10&cd=attachment%3B%20filename%3D%22plain.pdf%22%3B%20"
+                               "filename*%3DUTF-8''r%25C3%25A9sum%25C3%25A9.pdf");
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_folder (url, f->folder);
+  g_autofree char *files = NULL;
+  Result r = { 0 };
+
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "r\xc3\xa9sum\xc3\xa9.pdf");
+}
+
+/* Names a server could use to write elsewhere, hide a file or reach a
+ * terminal: each lands in the folder, visible, with nothing raw. */
+static void
+test_name_hostile (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const struct { const char *cd; const char *expect; } cases[] = {
+    { "attachment; filename=\"../../evil.sh\"", "evil.sh" },
+    { "attachment; filename=\"/etc/passwd\"", "passwd" },
+    { "attachment; filename=\"..\\\\..\\\\win.ini\"", "win.ini" },
+    { "attachment; filename=\".bashrc\"", "bashrc" },
+    { "attachment; filename=\"a\x1b[31mb.txt\"", NULL },
+    { "attachment; filename=\"..\"", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *escaped = g_uri_escape_string (cases[i].cd, NULL, FALSE);
+      g_autofree char *path = g_strdup_printf ("/bytes?n=3&cd=%s", escaped);
+      g_autofree char *url = surl (path);
+      g_autoptr(GCurlDownload) d = gcurl_download_new_for_folder (url, f->folder);
+      g_autofree char *base = NULL;
+      g_autofree char *parent = NULL;
+      Result r = { 0 };
+
+      run (f, d, &r);
+      g_assert_no_error (r.error);
+      parent = g_path_get_dirname (g_file_peek_path (gcurl_download_get_file (d)));
+      base = g_path_get_basename (g_file_peek_path (gcurl_download_get_file (d)));
+      g_assert_cmpstr (parent, ==, f->dir);
+      g_assert_false (base[0] == '.');
+      for (const char *p = base; *p; p++)
+        g_assert_false ((guchar) *p < 0x20 || *p == 0x7f || *p == '/');
+      if (cases[i].expect != NULL)
+        g_assert_cmpstr (base, ==, cases[i].expect);
+      g_unlink (g_file_peek_path (gcurl_download_get_file (d)));
+    }
+  /* Nothing outside: the folder's parent has no evil.sh. */
+  {
+    g_autofree char *up = g_path_get_dirname (f->dir);
+    g_autofree char *evil = g_build_filename (up, "evil.sh", NULL);
+
+    g_assert_false (g_file_test (evil, G_FILE_TEST_EXISTS));
+  }
+}
+
+static void
+test_name_unique (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *url = surl ("/bytes?n=100&cd=attachment%3B%20filename%3D%22report.tar.gz%22");
+  g_autofree char *taken = g_build_filename (f->dir, "report.tar.gz", NULL);
+  g_autofree char *taken_part = g_build_filename (f->dir, "report (1).tar.gz.part", NULL);
+  g_autofree char *files = NULL;
+  GCurlDownload *d[2];
+  Result r[2] = { 0 };
+
+  /* A file, and another download's part, have the first two names. */
+  g_assert_true (g_file_set_contents (taken, "mine", 4, NULL));
+  g_assert_true (g_file_set_contents (taken_part, "theirs", 6, NULL));
+  /* Two at once get two names. */
+  for (guint i = 0; i < 2; i++)
+    {
+      d[i] = gcurl_download_new_for_folder (url, f->folder);
+      start (f, d[i], &r[i]);
+    }
+  gcurl_test_wait_for_flag (f->context, &r[0].done, 30000);
+  gcurl_test_wait_for_flag (f->context, &r[1].done, 30000);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_no_error (r[i].error);
+      g_signal_handlers_disconnect_by_data (d[i], &r[i]);
+      g_object_unref (d[i]);
+    }
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "report (1).tar.gz.part report (2).tar.gz report (3).tar.gz "
+                              "report.tar.gz");
+  {
+    g_autofree char *kept = NULL;
+
+    g_assert_true (g_file_get_contents (taken, &kept, NULL, NULL));
+    g_assert_cmpstr (kept, ==, "mine");
+  }
+}
+
+static void
+test_name_from_url (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *cd = surl ("/bytes?n=20&cd=attachment%3B%20filename%3D%22server.bin%22");
+  g_autofree char *redirect = surl ("/redirect?n=1&to=/bytes%3Fn%3D30");
+  g_autofree char *files = NULL;
+  Result r1 = { 0 }, r2 = { 0 };
+  g_autoptr(GCurlDownload) d1 = gcurl_download_new_for_folder (cd, f->folder);
+  g_autoptr(GCurlDownload) d2 = gcurl_download_new_for_folder (redirect, f->folder);
+
+  /* Without Content-Disposition: the URL's name. */
+  gcurl_download_set_content_disposition (d1, FALSE);
+  run (f, d1, &r1);
+  g_assert_no_error (r1.error);
+  /* After a redirect: the last URL's. */
+  run (f, d2, &r2);
+  g_assert_no_error (r2.error);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "bytes bytes (1)");
+  g_assert_cmpint (gcurl_download_get_total_bytes (d2), ==, 30);
+}
+
+/* ---- Checksums -------------------------------------------------------- */
+
+static void
+test_checksum_verified (Fixture       *f,
+                        gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *url = g_strconcat (nginx->http_url, "/1m", NULL);
+  g_autofree char *path = g_build_filename (f->dir, "one.bin", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_file (url, file);
+  g_autofree char *sum = sha256_of_pattern (1024 * 1024);
+  g_autofree char *spec = g_strdup_printf ("SHA-256=%s", sum);
+  g_autofree char *verified = g_strdup_printf ("sha256=%s", sum);
+  Result r = { 0 };
+
+  gcurl_download_set_checksum (d, spec);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (r.states[GCURL_DOWNLOAD_STATE_VERIFYING], ==, 1);
+  g_assert_cmpstr (gcurl_download_get_verified_checksum (d), ==, verified);
+  assert_file_is_pattern (path, 1024 * 1024);
+}
+
+static void
+test_checksum_mismatch (Fixture       *f,
+                        gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *url = g_strconcat (nginx->http_url, "/100k", NULL);
+  g_autofree char *path = g_build_filename (f->dir, "x.bin", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_file (url, file);
+  g_autofree char *sum = sha256_of_pattern (1024);   /* of another size */
+  g_autofree char *spec = g_strdup_printf ("sha256=%s", sum);
+  Result r = { 0 };
+
+  gcurl_download_set_checksum (d, spec);
+  run (f, d, &r);
+  g_assert_error (r.error, GCURL_ERROR, GCURL_ERROR_CHECKSUM);
+  g_assert_nonnull (strstr (r.error->message, sum));
+  g_assert_nonnull (strstr (r.error->message, "x.bin.part"));
+  g_assert_cmpint (gcurl_download_get_state (d), ==, GCURL_DOWNLOAD_STATE_FAILED);
+  g_assert_error (gcurl_download_get_error (d), GCURL_ERROR, GCURL_ERROR_CHECKSUM);
+  g_assert_null (gcurl_download_get_verified_checksum (d));
+  /* Nothing under the final name; the data kept under the part's. */
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  assert_file_is_pattern (part, 100 * 1024);
+  g_clear_error (&r.error);
+}
+
+static void
+test_checksum_invalid (Fixture       *f,
+                       gconstpointer  data)
+{
+  static const char *bad[] = {
+    "sha256", "sha256=", "sha256=abc", "crc32=00000000", "=00",
+    "md5=0123456789abcdef0123456789abcdeg", "md5=\x1b[2J0123456789abcdef0123456789",
+  };
+  g_autofree char *url = surl ("/bytes?n=10");
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GCurlDownload) d = gcurl_download_new_for_folder (url, f->folder);
+      g_autofree char *files = NULL;
+      Result r = { 0 };
+
+      gcurl_download_set_checksum (d, bad[i]);
+      run (f, d, &r);
+      g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_null (strchr (r.error->message, '\x1b'));
+      g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 0);
+      files = listing (f);
+      g_assert_cmpstr (files, ==, "");
+      g_clear_error (&r.error);
+    }
+}
+
+static void
+test_checksum_from_server (Fixture       *f,
+                           gconstpointer  data)
+{
+  static const struct { const char *digest; gboolean ok; } cases[] = {
+    { "good", TRUE }, { "legacy", TRUE }, { "bad", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/bytes?n=70000&digest=%s", cases[i].digest);
+      g_autofree char *url = surl (path);
+      g_autoptr(GCurlDownload) d = gcurl_download_new_for_folder (url, f->folder);
+      g_autofree char *sum = sha256_of_pattern (70000);
+      g_autofree char *verified = g_strdup_printf ("sha256=%s", sum);
+      Result r = { 0 };
+      GError *error = run (f, d, &r);
+
+      if (cases[i].ok)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpstr (gcurl_download_get_verified_checksum (d), ==, verified);
+          g_unlink (g_file_peek_path (gcurl_download_get_file (d)));
+        }
+      else
+        {
+          g_assert_error (error, GCURL_ERROR, GCURL_ERROR_CHECKSUM);
+          g_assert_nonnull (strstr (error->message, "Repr-Digest"));
+          g_clear_error (&r.error);
+        }
+    }
+}
+
+/* A resumed download is verified over the whole file, not the bytes of
+ * its last attempt. */
+static void
+test_checksum_resumed (Fixture       *f,
+                       gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *url = g_strconcat (nginx->http_url, "/1m", NULL);
+  g_autofree char *path = g_build_filename (f->dir, "resumed.bin", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *sum = sha256_of_pattern (1024 * 1024);
+  g_autofree char *spec = g_strdup_printf ("sha256=%s", sum);
+
+  /* Right data first: verified. */
+  {
+    g_autoptr(GCurlDownload) d = gcurl_download_new_for_file (url, file);
+    Result r = { 0 };
+
+    g_assert_true (g_file_set_contents (part, (const char *) gcurl_test_pattern (), 300000, NULL));
+    gcurl_download_set_flags (d, GCURL_DOWNLOAD_FLAGS_RESUME);
+    gcurl_download_set_checksum (d, spec);
+    run (f, d, &r);
+    g_assert_no_error (r.error);
+    g_assert_cmpint (gcurl_transfer_get_response_code (gcurl_download_get_transfer (d)), ==, 206);
+    assert_file_is_pattern (path, 1024 * 1024);
+    g_unlink (path);
+  }
+  /* A corrupt byte in what was resumed: the mismatch is found. */
+  {
+    g_autoptr(GCurlDownload) d = gcurl_download_new_for_file (url, file);
+    g_autofree guint8 *corrupt = g_memdup2 (gcurl_test_pattern (), 300000);
+    Result r = { 0 };
+
+    corrupt[1234] ^= 1;
+    g_assert_true (g_file_set_contents (part, (const char *) corrupt, 300000, NULL));
+    gcurl_download_set_flags (d, GCURL_DOWNLOAD_FLAGS_RESUME);
+    gcurl_download_set_checksum (d, spec);
+    run (f, d, &r);
+    g_assert_error (r.error, GCURL_ERROR, GCURL_ERROR_CHECKSUM);
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    g_clear_error (&r.error);
+  }
+}
+
+/* ---- Retries ---------------------------------------------------------- */
+
+static void
+test_retry_dropped_connection (Fixture       *f,
+                               gconstpointer  data)
+{
+  /* The first attempt gets half and a close; the second asks for the
+   * rest with a Range. */
+  g_autofree char *url = surl ("/drop?n=200000&after=100000");
+  g_autofree char *path = g_build_filename (f->dir, "dropped.bin", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_file (url, file);
+  Result r = { 0 };
+
+  gcurl_download_set_retries (d, 3);
+  gcurl_download_set_retry_delay (d, 10);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 2);
+  g_assert_cmpuint (r.states[GCURL_DOWNLOAD_STATE_WAITING], ==, 1);
+  g_assert_cmpuint (r.states[GCURL_DOWNLOAD_STATE_RUNNING], ==, 2);
+  g_assert_cmpint (gcurl_transfer_get_response_code (gcurl_download_get_transfer (d)), ==, 206);
+  assert_file_is_pattern (path, 200000);
+}
+
+static void
+test_retry_after (Fixture       *f,
+                  gconstpointer  data)
+{
+  /* Two 503s, the second with Retry-After: 1. The back-off alone would
+   * be 10 to 20 ms. */
+  g_autofree char *url = surl ("/flaky?key=retry-after&fails=2&retry_after=1&n=4096");
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_folder (url, f->folder);
+  GCurlTransfer *t = gcurl_download_get_transfer (d);
+  Result r = { 0 };
+
+  gcurl_download_set_retries (d, 5);
+  gcurl_download_set_retry_delay (d, 10);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 3);
+  g_assert_cmpstr (gcurl_transfer_get_response_header (t, "X-Flaky-Requests"), ==, "3");
+  /* A lower bound only: the server saw the third request at least a
+   * second after the second. */
+  g_assert_cmpint (g_ascii_strtoll (gcurl_transfer_get_response_header (t, "X-Flaky-Wait-Ms"),
+                                    NULL, 10), >=, 950);
+  assert_file_is_pattern (g_file_peek_path (gcurl_download_get_file (d)), 4096);
+}
+
+static void
+test_retry_not_worth_it (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *url = surl ("/flaky?key=not-worth&fails=9&code=404");
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_folder (url, f->folder);
+  g_autofree char *files = NULL;
+  Result r = { 0 };
+
+  gcurl_download_set_retries (d, 5);
+  gcurl_download_set_retry_delay (d, 1);
+  run (f, d, &r);
+  g_assert_error (r.error, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS);
+  g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 1);
+  g_assert_cmpuint (r.states[GCURL_DOWNLOAD_STATE_WAITING], ==, 0);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "");
+  g_clear_error (&r.error);
+}
+
+static void
+test_retry_exhausted (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *url = surl ("/flaky?key=exhausted&fails=9&code=502");
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_folder (url, f->folder);
+  Result r = { 0 };
+
+  gcurl_download_set_retries (d, 2);
+  gcurl_download_set_retry_delay (d, 1);
+  run (f, d, &r);
+  g_assert_error (r.error, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS);
+  g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 3);
+  g_assert_cmpuint (r.states[GCURL_DOWNLOAD_STATE_WAITING], ==, 2);
+  g_assert_cmpuint (gcurl_transfer_get_response_code (gcurl_download_get_transfer (d)), ==, 502);
+  g_clear_error (&r.error);
+}
+
+/* ---- Pause, resume, cancel ------------------------------------------- */
+
+static void
+test_pause_and_cancel_while_waiting (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *url = surl ("/drop?n=50000&after=20000");
+  g_autofree char *path = g_build_filename (f->dir, "wait.bin", NULL);
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  Result r = { 0 };
+
+  /* Paused while waiting a minute, resumed: the next attempt starts at
+   * once and completes. */
+  {
+    g_autoptr(GCurlDownload) d = gcurl_download_new_for_file (url, file);
+
+    gcurl_download_set_retries (d, 1);
+    gcurl_download_set_retry_delay (d, 60000);
+    start (f, d, &r);
+    while (gcurl_download_get_state (d) != GCURL_DOWNLOAD_STATE_WAITING && !r.done)
+      g_main_context_iteration (f->context, TRUE);
+    g_assert_cmpint (gcurl_download_get_state (d), ==, GCURL_DOWNLOAD_STATE_WAITING);
+    gcurl_download_pause (d);
+    g_assert_cmpint (gcurl_download_get_state (d), ==, GCURL_DOWNLOAD_STATE_PAUSED);
+    gcurl_download_resume (d);
+    g_assert_cmpint (gcurl_download_get_state (d), ==, GCURL_DOWNLOAD_STATE_RUNNING);
+    gcurl_test_wait_for_flag (f->context, &r.done, 30000);
+    g_assert_no_error (r.error);
+    g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 2);
+    assert_file_is_pattern (path, 50000);
+    g_signal_handlers_disconnect_by_data (d, &r);
+    g_unlink (path);
+  }
+  /* Cancelled while waiting: over at once, its part removed. */
+  {
+    g_autoptr(GCurlDownload) d = gcurl_download_new_for_file (url, file);
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    Result r2 = { 0 };
+
+    gcurl_download_set_retries (d, 1);
+    gcurl_download_set_retry_delay (d, 60000);
+    g_signal_connect (d, "notify::state", G_CALLBACK (state_cb), &r2);
+    gcurl_download_run_async (d, f->source, cancellable, run_cb, &r2);
+    while (gcurl_download_get_state (d) != GCURL_DOWNLOAD_STATE_WAITING && !r2.done)
+      g_main_context_iteration (f->context, TRUE);
+    g_assert_true (g_file_test (part, G_FILE_TEST_IS_REGULAR));
+    g_cancellable_cancel (cancellable);
+    gcurl_test_wait_for_flag (f->context, &r2.done, 5000);
+    g_assert_error (r2.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_cmpint (gcurl_download_get_state (d), ==, GCURL_DOWNLOAD_STATE_CANCELLED);
+    g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    g_signal_handlers_disconnect_by_data (d, &r2);
+    g_clear_error (&r2.error);
+  }
+}
+
+static void
+test_cancel_running_keep_partial (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *url = surl ("/stall?n=100000");
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_folder (url, f->folder);
+  g_autofree char *files = NULL;
+  Result r = { 0 };
+
+  start (f, d, &r);
+  while (gcurl_download_get_state (d) != GCURL_DOWNLOAD_STATE_RUNNING)
+    g_main_context_iteration (f->context, TRUE);
+  gcurl_download_cancel (d);
+  gcurl_test_wait_for_flag (f->context, &r.done, 5000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (gcurl_download_get_state (d), ==, GCURL_DOWNLOAD_STATE_CANCELLED);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "");
+  g_clear_error (&r.error);
+  g_signal_handlers_disconnect_by_data (d, &r);
+
+  /* Run again: already running is refused. */
+  {
+    Result a = { 0 }, b = { 0 };
+
+    gcurl_download_run_async (d, f->source, NULL, run_cb, &a);
+    gcurl_download_run_async (d, f->source, NULL, run_cb, &b);
+    gcurl_test_wait_for_flag (f->context, &b.done, 5000);
+    g_assert_error (b.error, G_IO_ERROR, G_IO_ERROR_PENDING);
+    gcurl_download_cancel (d);
+    gcurl_test_wait_for_flag (f->context, &a.done, 5000);
+    g_assert_error (a.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&a.error);
+    g_clear_error (&b.error);
+  }
+}
+
+/* ---- The parsers ------------------------------------------------------ */
+
+static void
+test_checksum_parsers (void)
+{
+  GChecksumType type;
+  char *hex = NULL;
+  g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "abc", -1);
+  g_autofree char *upper = g_ascii_strup (sha, -1);
+  g_autofree char *spec = g_strdup_printf ("Sha256=%s", upper);
+
+  g_assert_true (_gcurl_checksum_parse (spec, &type, &hex));
+  g_assert_cmpint (type, ==, G_CHECKSUM_SHA256);
+  g_assert_cmpstr (hex, ==, sha);
+  g_free (hex);
+  g_assert_false (_gcurl_checksum_parse ("sha256", &type, &hex));
+  g_assert_false (_gcurl_checksum_parse ("sha1=abcd", &type, &hex));
+
+  /* sha-512 of "abc" in base64 (RFC 9530's example form), next to a
+   * sha-256: the stronger is taken. */
+  {
+    guint8 raw[64];
+    gsize len = sizeof raw;
+    g_autoptr(GChecksum) c = g_checksum_new (G_CHECKSUM_SHA512);
+    g_autofree char *b64 = NULL, *header = NULL;
+
+    g_checksum_update (c, (const guchar *) "abc", 3);
+    g_checksum_get_digest (c, raw, &len);
+    b64 = g_base64_encode (raw, len);
+    header = g_strdup_printf ("sha-256=:AAAA:, sha-512=:%s:", b64);
+    g_assert_true (_gcurl_checksum_from_header (header, FALSE, &type, &hex));
+    g_assert_cmpint (type, ==, G_CHECKSUM_SHA512);
+    g_assert_cmpstr (hex, ==, g_checksum_get_string (c));
+    g_free (hex);
+  }
+  g_assert_false (_gcurl_checksum_from_header ("sha-256=:!!!:", FALSE, &type, &hex));
+  g_assert_false (_gcurl_checksum_from_header ("sha-256=nocolons", FALSE, &type, &hex));
+  g_assert_false (_gcurl_checksum_from_header ("", FALSE, &type, &hex));
+  g_assert_false (_gcurl_checksum_from_header (",,,=,", TRUE, &type, &hex));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  server = gcurl_test_server_new ();
+
+#define ADD(path, func) \
+  g_test_add ("/GCurl/Download/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("name/content-disposition", test_name_from_content_disposition);
+  ADD ("name/rfc8187-first", test_name_rfc8187_first);
+  ADD ("name/hostile", test_name_hostile);
+  ADD ("name/unique", test_name_unique);
+  ADD ("name/from-url", test_name_from_url);
+  ADD ("checksum/verified", test_checksum_verified);
+  ADD ("checksum/mismatch", test_checksum_mismatch);
+  ADD ("checksum/invalid", test_checksum_invalid);
+  ADD ("checksum/from-server", test_checksum_from_server);
+  ADD ("checksum/resumed", test_checksum_resumed);
+  ADD ("retry/dropped-connection", test_retry_dropped_connection);
+  ADD ("retry/retry-after", test_retry_after);
+  ADD ("retry/not-worth-it", test_retry_not_worth_it);
+  ADD ("retry/exhausted", test_retry_exhausted);
+  ADD ("state/pause-and-cancel-while-waiting", test_pause_and_cancel_while_waiting);
+  ADD ("state/cancel-running", test_cancel_running_keep_partial);
+  g_test_add_func ("/GCurl/Download/checksum/parsers", test_checksum_parsers);
+
+  ret = g_test_run ();
+  gcurl_test_server_free (server);
+  return ret;
+}
