@@ -29,7 +29,7 @@ not_ok () { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
 failed=0
 sha () { sha256sum "$1" | cut -d' ' -f1; }
 
-echo "1..30"
+echo "1..32"
 
 for lang in c python; do
   if [ "$lang" = c ]; then
@@ -198,6 +198,23 @@ err=$($python "$pyex/pull.py" "$SOUP_URL/drop?n=10000&after=100" 2>&1 >/dev/null
 case "$status:$err" in
   "1:pull: Transfer of $SOUP_URL/drop?n=10000&after=100 failed"*) ok "python pull, dropped: $err" ;;
   *) not_ok "python pull, dropped: status $status, $err" ;;
+esac
+# verify: the server's name and its Repr-Digest; a given SHA-256 that
+# does not match fails, with nothing under the final name.
+vdir="$work/verify"
+mkdir -p "$vdir"
+sum=$(sha "$NGINX_DOCROOT/1m")
+out=$($python "$pyex/verify.py" "$vdir" "$SOUP_URL/bytes?n=5000&digest=good&cd=attachment%3B%20filename%3D%22named.bin%22" | tail -1)
+head -c 5000 "$NGINX_DOCROOT/1m" > "$work/named.expected"
+if [ "$out" = "$vdir/named.bin verified sha256=$(sha "$work/named.expected")" ] &&
+   cmp -s "$vdir/named.bin" "$work/named.expected"; then
+  ok "python verify, the server's name and digest: $out"; else not_ok "python verify printed: $out"; fi
+err=$($python "$pyex/verify.py" "$vdir" "$NGINX_HTTP_URL/100k" "$sum" 2>&1 >/dev/null); status=$?
+case "$status:$err" in
+  "1:verify: Download of $NGINX_HTTP_URL/100k failed: its sha256 is "*", not $sum as expected; the data is kept in 100k.part")
+    if [ ! -e "$vdir/100k" ] && [ -f "$vdir/100k.part" ]; then ok "python verify, mismatch: $err"
+    else not_ok "python verify, mismatch left: $(ls "$vdir")"; fi ;;
+  *) not_ok "python verify, mismatch: status $status, $err" ;;
 esac
 if [ -x "$ex/client-vala" ]; then
   client_checks vala "$ex/client-vala"
