@@ -15,7 +15,7 @@ PREFIX   ?= /usr/local
 MESON_SETUP_OPTS ?= -Ddocs=true
 SUMMARY_LABEL ?= check
 
-.PHONY: all deps build run check check-debian13 bench-debian13 check-asan check-valgrind soak fuzz bench quick-bench install dist clean
+.PHONY: all deps build run check check-debian13 bench-debian13 check-asan check-valgrind soak fuzz bench quick-bench bench-before-after install dist clean
 
 all: build
 
@@ -118,6 +118,14 @@ bench-debian13:
 quick-bench: build
 	@scripts/install-deps check
 	$(BUILDDIR)/tests/gcurl-test-serve bench/quick-w1.sh $(BUILDDIR) 20000 7
+
+# What a change costs the plain path: GCurlTransfer on W1 and W3 c=100,
+# REV (a git revision) against this tree, alternating, then callgrind.
+REV ?= HEAD~1
+bench-before-after: build
+	@scripts/install-deps check
+	$(BUILDDIR)/tests/gcurl-test-serve /usr/bin/python3 bench/before-after.py \
+	  --before-rev $(REV) $(BUILDDIR)
 
 install: build
 	$(MESON) install -C $(BUILDDIR)
