@@ -887,7 +887,10 @@ gcurl_test_nginx_start (GError **error)
         "  keepalive_timeout 300s;\n"
         "  http2_max_concurrent_streams 256;\n"
         "  sendfile on;\n"
-        "  server { listen 127.0.0.1:%u; root %s;\n"
+        /* A thousand connections at once: nginx's default backlog of 511
+         * drops SYNs when a loaded machine's worker falls behind, and each
+         * drop costs a retransmission of one second, then two, four… */
+        "  server { listen 127.0.0.1:%u backlog=4096; root %s;\n"
         "           location /slow/ { alias %s/; limit_rate 40k; }\n"
         "           location /private/ { alias %s/; auth_basic gcurl-test;\n"
         "                                auth_basic_user_file %s/htpasswd; }\n"

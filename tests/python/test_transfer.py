@@ -267,7 +267,14 @@ def test_thousand_transfers_leave_nothing_alive(servers):
         refs.append(weakref.ref(t))
         source.perform_async(t, None, None)
         del t
-    run_until(lambda: len(done) == 1000)
+    try:
+        run_until(lambda: len(done) == 1000)
+    except AssertionError:
+        # Which are left, and where: what a timeout alone does not say.
+        left = [r() for r in refs if r() is not None and r().props.state not in
+                (GCurl.TransferState.SUCCEEDED, GCurl.TransferState.FAILED)]
+        raise AssertionError(f"{len(done)} of 1000 finished; left: " + ", ".join(
+            f"{t.props.state.value_nick} {t.props.bytes_received} B" for t in left[:10]))
     assert done == [GCurl.TransferState.SUCCEEDED] * 1000
     run_for(0.05)
     gc.collect()
