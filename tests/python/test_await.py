@@ -118,3 +118,32 @@ def test_without_a_loop_the_plain_binding(servers):
     while source.get_transfers().get_n_items() > 0 and GLib.get_monotonic_time() < deadline:
         context.iteration(True)
     assert source.get_transfers().get_n_items() == 0
+
+
+def test_await_a_download_and_cancel_one(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+
+    async def main():
+        d = GCurl.Download.new_for_folder(
+            servers.soup + "/bytes?n=3000&cd=attachment%3B%20filename%3D%22awaited.bin%22",
+            tmp_path)
+        d.props.checksum = "sha256=" + sha256(servers.pattern(3000))
+        assert await d.run_async(source) is True
+        assert d.props.file.get_path() == str(tmp_path / "awaited.bin")
+        assert d.props.verified_checksum is not None
+
+        # Cancelling the awaiting task cancels the download, which is over
+        # (its part gone) when CancelledError arrives.
+        stalled = GCurl.Download.new_for_file(servers.soup + "/stall?n=100000",
+                                              tmp_path / "stalled.bin")
+        task = asyncio.ensure_future(stalled.run_async(source))
+        # Running from the call on; the task awaits it once it has run.
+        assert stalled.props.state == GCurl.DownloadState.RUNNING
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert stalled.props.state == GCurl.DownloadState.CANCELLED
+
+    run(main())
+    assert sorted(os.listdir(tmp_path)) == ["awaited.bin"]
