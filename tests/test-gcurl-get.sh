@@ -25,7 +25,7 @@ sha () { sha256sum "$1" | cut -d' ' -f1; }
 now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
 run () { "$get" "$@" > "$work/out" 2> "$work/err"; status=$?; }
 
-echo "1..24"
+echo "1..32"
 
 # 1. Four downloads from nginx and the SoupServer; plain lines off a terminal.
 d="$work/d1"
@@ -42,8 +42,8 @@ check "plain output: a line per file and a summary, no escape codes, nothing on 
 
 # 2. Failures: one error line per failed URL, the others still downloaded.
 d="$work/d2"
-run -o "$d" "$NGINX_HTTP_URL/100k" "$SOUP_URL/status?code=404" "http://127.0.0.1:1/refused"
-check "a 404 and a refused connection: exit 1, two error lines naming their URLs" \
+run -o "$d" --retry-wait 0.01 "$NGINX_HTTP_URL/100k" "$SOUP_URL/status?code=404" "http://127.0.0.1:1/refused"
+check "a 404 and a refused connection (retried 5 times): exit 1, two error lines naming their URLs" \
   '[ $status -eq 1 ] && [ "$(wc -l < "$work/err")" -eq 2 ] &&
    grep -q "^gcurl-get: .*$SOUP_URL/status?code=404.*HTTP 404" "$work/err" &&
    grep -q "^gcurl-get: .*http://127.0.0.1:1/refused" "$work/err" &&
@@ -60,8 +60,8 @@ check "an unknown option: exit 2" '[ $status -eq 2 ]'
 # .part; --resume continues it. The kept part is marked (its first byte
 # changed) to show it was continued, not downloaded again.
 d="$work/d3"
-run -o "$d" "$SOUP_URL/drop?n=2000000&after=700000"
-check "a dropped connection: exit 1, the partial file kept as drop.part, no drop" \
+run -o "$d" --retries 0 "$SOUP_URL/drop?n=2000000&after=700000"
+check "a dropped connection, --retries 0: exit 1, the partial file kept as drop.part, no drop" \
   '[ $status -eq 1 ] && [ "$(stat -c %s "$d/drop.part")" -eq 700000 ] && [ ! -e "$d/drop" ]'
 printf 'X' | dd of="$d/drop.part" bs=1 count=1 conv=notrunc 2>/dev/null
 run -o "$d" --resume "$SOUP_URL/drop?n=2000000&after=700000"
@@ -70,10 +70,19 @@ check "--resume continues the partial file with the missing 1,300,000 bytes" \
   '[ $status -eq 0 ] && [ "$(sha "$d/drop")" = "$(sha "$work/expected-drop")" ] && [ ! -e "$d/drop.part" ]'
 
 # 4. Existing files: refused, replaced with --overwrite, skipped with --resume.
+# A dropped connection is retried by default, from where it stopped.
+run -o "$d" --retry-wait 0.01 "$SOUP_URL/drop?n=300000&after=100000&retried"
+head -c 300000 "$NGINX_DOCROOT/16m" > "$work/expected-retried"
+check "a dropped connection is retried, from where it stopped: exit 0, the whole file" \
+  '[ $status -eq 0 ] && cmp -s "$d/drop (1)" "$work/expected-retried" && grep -q "^drop (1): done" "$work/out"'
+
 echo "keep me" > "$d/1k"
-run -o "$d" "$NGINX_HTTP_URL/1k"
-check "an existing file is left alone: exit 1" \
+run -o "$d" --no-content-disposition "$NGINX_HTTP_URL/1k"
+check "--no-content-disposition: an existing file is left alone: exit 1" \
   '[ $status -eq 1 ] && [ "$(cat "$d/1k")" = "keep me" ] && grep -q "1k" "$work/err"'
+run -o "$d" "$NGINX_HTTP_URL/1k"
+check "by default an existing file is kept, and the new one numbered: 1k (1)" \
+  '[ $status -eq 0 ] && [ "$(cat "$d/1k")" = "keep me" ] && [ "$(sha "$d/1k (1)")" = "$(sha "$NGINX_DOCROOT/1k")" ]'
 run -o "$d" --resume "$NGINX_HTTP_URL/1k"
 check "--resume skips a file already there" \
   '[ $status -eq 0 ] && [ "$(cat "$d/1k")" = "keep me" ] && grep -q "already there" "$work/out"'
@@ -136,10 +145,34 @@ check "control bytes from the server never reach the terminal" \
 d="$work/d12"
 mkdir -p "$d"
 printf 'stale' > "$d/bytes.part"
-run -o "$d" "$SOUP_URL/bytes?n=3000"
+run -o "$d" --no-content-disposition "$SOUP_URL/bytes?n=3000"
 check "an old .part is replaced, not appended to; no hidden file left" \
   '[ $status -eq 0 ] && [ "$(wc -c < "$d/bytes")" -eq 3000 ] && [ ! -e "$d/bytes.part" ] &&
    [ "$(find "$d" -name ".*" | wc -l)" -eq 0 ]'
+printf 'stale' > "$d/bytes.part"
+rm -f "$d/bytes"
+run -o "$d" "$SOUP_URL/bytes?n=3000"
+check "by default another's .part is not touched: the file is bytes (1)" \
+  '[ $status -eq 0 ] && [ "$(cat "$d/bytes.part")" = "stale" ] && [ "$(wc -c < "$d/bytes (1)")" -eq 3000 ]'
+
+# 10. The server's name (issue: Content-Disposition ignored) and checksums.
+d="$work/d15"
+cd_url="$SOUP_URL/bytes?n=2000&cd=attachment%3B%20filename%3D%22from-header.bin%22"
+run -o "$d" "$cd_url"
+check "the server's name by default: from-header.bin" \
+  '[ $status -eq 0 ] && [ "$(ls "$d")" = "from-header.bin" ] && grep -q "^from-header.bin: done" "$work/out"'
+run -o "$d" --no-content-disposition "$cd_url"
+check "--no-content-disposition: the URL's name" '[ $status -eq 0 ] && [ -f "$d/bytes" ]'
+sum=$(sha "$NGINX_DOCROOT/100k")
+run -o "$d" --checksum "sha256=$sum" "$NGINX_HTTP_URL/100k"
+check "--checksum that matches: done, sha256 verified" \
+  '[ $status -eq 0 ] && grep -q "^100k: done, .*, sha256 verified" "$work/out"'
+run -o "$d" --checksum "sha256=$sum" "$NGINX_HTTP_URL/1k"
+check "--checksum that does not: exit 1, both digests named, no file but the part" \
+  '[ $status -eq 1 ] && grep -q "$sum" "$work/err" && grep -q "$(sha "$NGINX_DOCROOT/1k")" "$work/err" &&
+   [ ! -e "$d/1k" ] && [ -f "$d/1k.part" ]'
+run -o "$d" --checksum "sha256=$sum" "$NGINX_HTTP_URL/1k" "$NGINX_HTTP_URL/100k"
+check "--checksum with two URLs: exit 2" '[ $status -eq 2 ] && grep -q "one URL" "$work/err"'
 
 # 9. The list is read as the downloads need it: from a pipe that stays
 # open, the first URL is downloaded before the second line is written;

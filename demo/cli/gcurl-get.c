@@ -2,10 +2,14 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- *   gcurl-get [-o DIR] [-j N] [--resume] [--limit-rate RATE] [-i LIST] URL...
+ *   gcurl-get [-o DIR] [-j N] [--resume] [--limit-rate RATE] [-i LIST]
+ *             [--checksum ALGO=HEX] [--retries N] URL...
  *
  * Downloads every URL into DIR (the current folder by default) under the
- * name the server or the URL suggests, N at a time: those of the command
+ * name the server gives (Content-Disposition, then the URL after
+ * redirects; --no-content-disposition for the URL's), with GCurlDownload:
+ * retried 5 times where that may help, verified when a checksum is known,
+ * N at a time: those of the command
  * line first, then those of LIST (a file, or - for standard input), which
  * is read as the queue runs short, so that a list of any length, or a
  * pipe that stays open, works in little memory. On a terminal it shows
@@ -51,8 +55,9 @@ typedef struct
 {
   App           *app;
   char          *url;
-  char          *name;
-  GCurlTransfer *transfer;
+  char          *name;       /* shown: the URL's, then the server's */
+  GCurlDownload *download;
+  GCurlTransfer *transfer;   /* the download's */
 } Download;
 
 struct _App
@@ -67,6 +72,10 @@ struct _App
   guint             jobs;
   gboolean          resume;
   gboolean          overwrite;
+  gboolean          content_disposition;
+  const char       *checksum;
+  guint             retries;
+  guint             retry_wait;   /* ms */
   gboolean          quiet;
   gint64            limit_rate;
   gint64            max_filesize;
@@ -84,7 +93,9 @@ static void start_next (App *app);
 static void
 download_free (Download *download)
 {
-  g_clear_object (&download->transfer);
+  if (download->download != NULL)
+    g_signal_handlers_disconnect_by_data (download->download, download);
+  g_clear_object (&download->download);
   g_free (download->url);
   g_free (download->name);
   g_free (download);
@@ -208,6 +219,11 @@ describe (Download *download)
   g_autofree char *rate = g_format_size (speed);
   g_autofree char *name = name_column (download->name);
 
+  if (gcurl_download_get_state (download->download) == GCURL_DOWNLOAD_STATE_WAITING)
+    return g_strdup_printf ("%s  retrying (attempt %u failed)", name,
+                            gcurl_download_get_attempt (download->download));
+  if (gcurl_download_get_state (download->download) == GCURL_DOWNLOAD_STATE_VERIFYING)
+    return g_strdup_printf ("%s  verifying", name);
   if (gcurl_transfer_get_state (t) == GCURL_TRANSFER_STATE_PENDING)
     return g_strdup_printf ("%s  connecting", name);
   if (gcurl_transfer_get_state (t) == GCURL_TRANSFER_STATE_PAUSED)
@@ -318,14 +334,18 @@ finished (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   g_ptr_array_remove (app->running, download);
-  if (gcurl_multi_source_perform_finish (app->source, result, &error))
+  if (gcurl_download_run_finish (download->download, result, &error))
     {
       gint64 size = gcurl_transfer_get_bytes_received (download->transfer);
       g_autofree char *text = g_format_size (size);
+      const char *verified = gcurl_download_get_verified_checksum (download->download);
 
       app->succeeded++;
       app->bytes_done += size;
-      if (!app->quiet)
+      if (!app->quiet && verified != NULL)
+        print_line (app, stdout, "%s: done, %s, %.*s verified", download->name, text,
+                    (int) strcspn (verified, "="), verified);
+      else if (!app->quiet)
         print_line (app, stdout, "%s: done, %s", download->name, text);
     }
   else
@@ -336,7 +356,8 @@ finished (GObject      *object,
        * the sanitized file name says which download, never the URL as
        * given, which may hold credentials. */
       if (g_str_has_prefix (error->message, "Transfer of ") ||
-          g_str_has_prefix (error->message, "The transfer of "))
+          g_str_has_prefix (error->message, "The transfer of ") ||
+          g_str_has_prefix (error->message, "Download of "))
         print_line (app, stderr, "gcurl-get: %s", error->message);
       else
         print_line (app, stderr, "gcurl-get: %s: %s", download->name, error->message);
@@ -383,17 +404,34 @@ unique_name (App        *app,
   return name;
 }
 
+/* The server's name is known: shown from now on. */
+static void
+named (GObject    *object,
+       GParamSpec *pspec,
+       gpointer    data)
+{
+  Download *download = data;
+  GFile *file = gcurl_download_get_file (download->download);
+
+  if (file == NULL)
+    return;
+  g_free (download->name);
+  download->name = g_file_get_basename (file);
+}
+
 static void
 start (App      *app,
        Download *download)
 {
   g_autoptr(GFile) file = NULL;
   g_autofree char *suggested = NULL;
+  g_autoptr(GCurlTransfer) probe = gcurl_transfer_new (download->url);
   GCurlDownloadFlags flags = GCURL_DOWNLOAD_FLAGS_NONE;
 
-  download->transfer = gcurl_transfer_new (download->url);
-  gcurl_transfer_set_user_agent (download->transfer, "gcurl-get/" GCURL_VERSION_S);
-  suggested = gcurl_transfer_dup_suggested_filename (download->transfer);
+  /* The URL's name: the file's with --no-content-disposition or
+   * --overwrite (the server's is known only once the body comes), and
+   * the one shown until then. */
+  suggested = gcurl_transfer_dup_suggested_filename (probe);
   download->name = unique_name (app, suggested);
   file = g_file_get_child (app->dir, download->name);
 
@@ -411,7 +449,17 @@ start (App      *app,
     flags |= GCURL_DOWNLOAD_FLAGS_RESUME;
   if (app->overwrite)
     flags |= GCURL_DOWNLOAD_FLAGS_REPLACE;
-  gcurl_transfer_set_output_file (download->transfer, file, flags);
+  if (app->content_disposition && !app->overwrite)
+    download->download = gcurl_download_new_for_folder (download->url, app->dir);
+  else
+    download->download = gcurl_download_new_for_file (download->url, file);
+  gcurl_download_set_flags (download->download, flags);
+  gcurl_download_set_checksum (download->download, app->checksum);
+  gcurl_download_set_retries (download->download, app->retries);
+  gcurl_download_set_retry_delay (download->download, app->retry_wait);
+  g_signal_connect (download->download, "notify::file", G_CALLBACK (named), download);
+  download->transfer = gcurl_download_get_transfer (download->download);
+  gcurl_transfer_set_user_agent (download->transfer, "gcurl-get/" GCURL_VERSION_S);
   if (app->limit_rate > 0)
     gcurl_transfer_set_max_recv_speed (download->transfer, app->limit_rate);
   /* Counts the bytes as stored: decoded, if libcurl decodes (libcurl 7.88
@@ -422,7 +470,7 @@ start (App      *app,
   gcurl_transfer_set_low_speed_limit (download->transfer, 1, app->stall_timeout);
 
   g_ptr_array_add (app->running, download);
-  gcurl_multi_source_perform_async (app->source, download->transfer, NULL, finished, download);
+  gcurl_download_run_async (download->download, app->source, NULL, finished, download);
 }
 
 static void feed_read (App *app);
@@ -578,7 +626,7 @@ on_interrupt (gpointer data)
   /* Pausing keeps every .part file as it is; exiting without cancelling
    * keeps them on disk for --resume. */
   for (guint i = 0; i < app->running->len; i++)
-    gcurl_transfer_pause (((Download *) app->running->pdata[i])->transfer);
+    gcurl_download_pause (((Download *) app->running->pdata[i])->download);
   clear_live (app);
   fflush (stdout);
   g_printerr ("gcurl-get: interrupted; partial downloads are kept as .part files "
@@ -655,9 +703,13 @@ main (int   argc,
   g_autofree char *output_dir = NULL;
   g_autofree char *input_file = NULL;
   g_auto(GStrv) args = NULL;
+  g_autofree char *checksum = NULL;
   int jobs = 4;
   int stall_timeout = 60;
+  int retries = 5;
+  double retry_wait = 1.0;
   gboolean resume = FALSE, overwrite = FALSE, demo = FALSE, quiet = FALSE;
+  gboolean content_disposition = TRUE, no_content_disposition = FALSE;
   GOptionEntry entries[] = {
     { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &output_dir,
       "Save into DIR (default: the current folder)", "DIR" },
@@ -670,7 +722,18 @@ main (int   argc,
       "Fail a download larger than SIZE bytes, as received (K, M, G: powers of 1024)", "SIZE" },
     { "input-file", 'i', 0, G_OPTION_ARG_FILENAME, &input_file,
       "Read URLs from FILE, one per line (- for standard input), as they are needed", "FILE" },
-    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, "Replace files that exist", NULL },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite,
+      "Replace files that exist (under the URL's name)", NULL },
+    { "content-disposition", 0, 0, G_OPTION_ARG_NONE, &content_disposition,
+      "Save under the name the server gives (the default)", NULL },
+    { "no-content-disposition", 0, 0, G_OPTION_ARG_NONE, &no_content_disposition,
+      "Save under the URL's name", NULL },
+    { "checksum", 0, 0, G_OPTION_ARG_STRING, &checksum,
+      "Verify the file (one URL) against ALGO=HEX: sha256, sha512, sha1 or md5", "ALGO=HEX" },
+    { "retries", 0, 0, G_OPTION_ARG_INT, &retries,
+      "Retry a download that failed in a way that may pass N times (default: 5)", "N" },
+    { "retry-wait", 0, 0, G_OPTION_ARG_DOUBLE, &retry_wait,
+      "Wait SECONDS before the first retry, doubling up to a minute (default: 1)", "SECONDS" },
     { "stall-timeout", 0, 0, G_OPTION_ARG_INT, &stall_timeout,
       "Fail a download that receives nothing for SECONDS (default: 60)", "SECONDS" },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo,
@@ -711,6 +774,16 @@ main (int   argc,
       g_printerr ("gcurl-get: --stall-timeout must be between 1 and 86400 seconds\n");
       return 2;
     }
+  if (retries < 0 || retries > 1000)
+    {
+      g_printerr ("gcurl-get: --retries must be between 0 and 1000\n");
+      return 2;
+    }
+  if (!(retry_wait >= 0 && retry_wait <= 60))
+    {
+      g_printerr ("gcurl-get: --retry-wait must be between 0 and 60 seconds\n");
+      return 2;
+    }
 
   if (demo)
     {
@@ -739,6 +812,11 @@ main (int   argc,
       g_printerr ("gcurl-get: no URL given (see --help)\n");
       return 2;
     }
+  if (checksum != NULL && (urls->len != 1 || app.feed != NULL))
+    {
+      g_printerr ("gcurl-get: --checksum is for one URL\n");
+      return 2;
+    }
 
   app.loop = g_main_loop_new (NULL, FALSE);
   app.source = gcurl_multi_source_new ();
@@ -748,6 +826,10 @@ main (int   argc,
   app.jobs = jobs;
   app.resume = resume;
   app.overwrite = overwrite;
+  app.content_disposition = content_disposition && !no_content_disposition;
+  app.checksum = checksum;
+  app.retries = (guint) retries;
+  app.retry_wait = (guint) (retry_wait * 1000);
   app.quiet = quiet;
   app.limit_rate = limit_rate_option;
   app.max_filesize = max_filesize_option;
