@@ -96,6 +96,8 @@ struct _GCurlTransfer
   guint               notify_freeze;
   guint64             notify_pending;    /* 1 << prop_id, while frozen */
   gboolean            notify_listened;   /* this run found a notify handler */
+  gboolean            notify_plain;      /* a "notify" handler without detail, */
+  gboolean            notify_plain_asked; /* ...as this run's first batch found */
 
   /* The run's state and progress (gcurl-transfer.c, gcurl-progress.c) */
   GCurlMultiSource   *source;            /* while active; the source holds us */

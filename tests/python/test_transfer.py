@@ -393,3 +393,16 @@ def test_low_speed_looks_at_the_last_seconds(servers):
     assert "too slow, less than 1 bytes per second over the last 2 seconds" in error.message
     assert transfer.props.bytes_received == 100000
     assert 2.0 <= after < 6.0
+
+
+def test_a_plain_notify_handler_hears_every_property(servers):
+    # GObject's contract: "notify" without a detail is told of every
+    # property. The library skips notifications nobody listens to, and
+    # once skipped these too.
+    source = GCurl.MultiSource.new()
+    t = GCurl.Transfer.new(servers.http + "/100k")
+    names = []
+    t.connect("notify", lambda t, pspec: names.append(pspec.name))
+    assert perform(source, t) is None
+    for name in ("state", "response-code", "bytes-received", "total-bytes", "effective-url"):
+        assert name in names, name
