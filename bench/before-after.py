@@ -77,6 +77,10 @@ def iqr(values):
 def prepare_before(rev, builddir):
     root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True,
                           text=True, check=True).stdout.strip()
+    # The revision as this tree names it (HEAD in the worktree would be
+    # the worktree's own).
+    rev = subprocess.run(["git", "-C", root, "rev-parse", "--verify", rev + "^{commit}"],
+                         capture_output=True, text=True, check=True).stdout.strip()
     tree = os.path.join(os.path.abspath(builddir), "before-after")
     if os.path.isdir(tree):
         subprocess.run(["git", "-C", tree, "checkout", "-q", "--detach", rev], check=True)
