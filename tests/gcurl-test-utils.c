@@ -98,18 +98,30 @@ query_int (GHashTable *query,
 
 /* Takes the connection over and writes the response head ourselves. */
 static GIOStream *
-steal_with_head (SoupServerMessage *msg,
-                 goffset            length)
+steal_with_head_cd (SoupServerMessage *msg,
+                    goffset            length,
+                    const char        *cd)
 {
   GIOStream *stream = soup_server_message_steal_connection (msg);
+  gboolean one_line = cd != NULL && strpbrk (cd, "\r\n") == NULL;
   g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\n"
                                            "Content-Type: application/octet-stream\r\n"
                                            "Content-Length: %" G_GINT64_FORMAT "\r\n"
-                                           "\r\n", (gint64) length);
+                                           "%s%s%s"
+                                           "\r\n", (gint64) length,
+                                           one_line ? "Content-Disposition: " : "",
+                                           one_line ? cd : "", one_line ? "\r\n" : "");
 
   g_output_stream_write_all (g_io_stream_get_output_stream (stream), head, strlen (head),
                              NULL, NULL, NULL);
   return stream;
+}
+
+static GIOStream *
+steal_with_head (SoupServerMessage *msg,
+                 goffset            length)
+{
+  return steal_with_head_cd (msg, length, NULL);
 }
 
 typedef struct
@@ -266,7 +278,7 @@ server_handler (SoupServer        *server,
       t->self = self;
       t->total = n;
       t->chunk = MAX (1, query_int (query, "chunk", 1024));
-      t->stream = steal_with_head (msg, n);
+      t->stream = steal_with_head_cd (msg, n, query ? g_hash_table_lookup (query, "cd") : NULL);
       source = g_timeout_source_new (MAX (1, query_int (query, "interval", 10)));
       g_source_set_callback (source, trickle_cb, t, trickle_free);
       g_source_attach (source, self->context);

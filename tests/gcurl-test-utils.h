@@ -37,8 +37,9 @@ gboolean      gcurl_test_pattern_check  (goffset       offset,
  *                         with Retry-After: V; then /bytes; each response
  *                         has X-Flaky-Requests (the count for K) and
  *                         X-Flaky-Wait-Ms (since the one before, or -1)
- *   /trickle?n=N&chunk=C&interval=MS
+ *   /trickle?n=N&chunk=C&interval=MS[&cd=V]
  *                         N bytes, C at a time, one chunk every MS ms
+ *                         (with Content-Disposition: V)
  *   /stall?n=N            headers announcing N bytes, then nothing
  *   /drop?n=N&after=K     headers announcing N bytes, K bytes, then close
  *   /status?code=C        status C with a short body

@@ -25,7 +25,7 @@ sha () { sha256sum "$1" | cut -d' ' -f1; }
 now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
 run () { "$get" "$@" > "$work/out" 2> "$work/err"; status=$?; }
 
-echo "1..32"
+echo "1..34"
 
 # 1. Four downloads from nginx and the SoupServer; plain lines off a terminal.
 d="$work/d1"
@@ -66,8 +66,9 @@ check "a dropped connection, --retries 0: exit 1, the partial file kept as drop.
 printf 'X' | dd of="$d/drop.part" bs=1 count=1 conv=notrunc 2>/dev/null
 run -o "$d" --resume "$SOUP_URL/drop?n=2000000&after=700000"
 head -c 2000000 "$NGINX_DOCROOT/16m" | { printf 'X'; tail -c +2; } > "$work/expected-drop"
-check "--resume continues the partial file with the missing 1,300,000 bytes" \
-  '[ $status -eq 0 ] && [ "$(sha "$d/drop")" = "$(sha "$work/expected-drop")" ] && [ ! -e "$d/drop.part" ]'
+check "--resume continues the partial file with the missing 1,300,000 bytes, and counts only those" \
+  '[ $status -eq 0 ] && [ "$(sha "$d/drop")" = "$(sha "$work/expected-drop")" ] && [ ! -e "$d/drop.part" ] &&
+   grep -q "^1 downloaded, 0 failed: 1\.3.*MB in " "$work/out"'
 
 # 4. Existing files: refused, replaced with --overwrite, skipped with --resume.
 # A dropped connection is retried by default, from where it stopped.
@@ -84,8 +85,9 @@ run -o "$d" "$NGINX_HTTP_URL/1k"
 check "by default an existing file is kept, and the new one numbered: 1k (1)" \
   '[ $status -eq 0 ] && [ "$(cat "$d/1k")" = "keep me" ] && [ "$(sha "$d/1k (1)")" = "$(sha "$NGINX_DOCROOT/1k")" ]'
 run -o "$d" --resume "$NGINX_HTTP_URL/1k"
-check "--resume skips a file already there" \
-  '[ $status -eq 0 ] && [ "$(cat "$d/1k")" = "keep me" ] && grep -q "already there" "$work/out"'
+check "--resume skips a file already there, counted as skipped" \
+  '[ $status -eq 0 ] && [ "$(cat "$d/1k")" = "keep me" ] && grep -q "already there" "$work/out" &&
+   grep -q "^0 downloaded, 1 skipped, 0 failed: 0 bytes in " "$work/out"'
 run -o "$d" --overwrite "$NGINX_HTTP_URL/1k"
 check "--overwrite replaces it" '[ $status -eq 0 ] && [ "$(sha "$d/1k")" = "$(sha "$NGINX_DOCROOT/1k")" ]'
 
@@ -236,5 +238,42 @@ check "terminal display: live lines with a percentage and a total line, then the
   '[ $status -eq 0 ] && grep -q "$(printf "\033")\[K" "$work/out" &&
    grep -aq "100k  *[0-9]*%.* of .* left" "$work/out" && grep -aq "1 running, 0 queued, 0 done, 0 failed" "$work/out" &&
    grep -aq "1 downloaded, 0 failed" "$work/out" && [ "$(sha "$d/100k")" = "$(sha "$NGINX_DOCROOT/100k")" ]'
+
+# 11. A small terminal (tmux, 40 columns by 8 rows): more downloads than
+# rows, and one whose name is double-width characters. The frame never
+# takes a line that wraps nor more rows than there are, and once done
+# nothing of it is left on the screen or in the scrollback.
+if command -v tmux > /dev/null; then
+  d="$work/d16"
+  sock="$work/tmux.sock"
+  wide=$(/usr/bin/python3 -c 'import urllib.parse; print(urllib.parse.quote("attachment; filename*=UTF-8'"''"'" + urllib.parse.quote("日本語のとても長いファイル名です.bin")))')
+  urls="\"$SOUP_URL/trickle?n=200000&chunk=20000&interval=150&cd=$wide\""
+  for i in 1 2 3 4 5 6 7 8 9 10 11; do urls="$urls \"$NGINX_HTTP_URL/slow/100k?$i\""; done
+  tmux -S "$sock" -f /dev/null new-session -d -x 40 -y 8 \
+    "TERM=xterm \"$get\" -o \"$d\" -j 12 $urls; echo EXIT=\$?; sleep 60"
+  sleep 0.8
+  tmux -S "$sock" capture-pane -p > "$work/mid"
+  waited=0
+  until tmux -S "$sock" capture-pane -p | grep -q "^EXIT=" || [ $waited -ge 300 ]; do
+    sleep 0.1; waited=$((waited + 1)); done
+  tmux -S "$sock" capture-pane -p -J -S - -E - > "$work/final"
+  tmux -S "$sock" kill-server 2> /dev/null
+  cells () {
+    /usr/bin/python3 -c '
+import sys, unicodedata
+w = max((sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line.rstrip("\n"))
+         for line in open(sys.argv[1], encoding="utf-8", errors="replace")), default=0)
+print(w)' "$1"
+  }
+  check "a 40x8 terminal: while running, 8 rows, \"and N more\", no line of 40 cells ($(cells "$work/mid") at most)" \
+    '[ "$(wc -l < "$work/mid")" -le 8 ] && grep -q "… and [0-9]* more" "$work/mid" &&
+     grep -q " running, " "$work/mid" && [ "$(cells "$work/mid")" -lt 40 ]'
+  check "then: 12 done lines, the summary, no stale frame in the scrollback, the wide name saved" \
+    'grep -q "^EXIT=0" "$work/final" && [ "$(grep -c ": done, " "$work/final")" -eq 12 ] &&
+     grep -q "^12 downloaded, 0 failed" "$work/final" && ! grep -q " running, " "$work/final" &&
+     ! grep -q " left$" "$work/final" && [ -f "$d/日本語のとても長いファイル名です.bin" ]'
+else
+  for i in 1 2; do n=$((n + 1)); echo "ok $n # SKIP tmux is not installed"; done
+fi
 
 exit $failed

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "demo-server.h"
@@ -58,6 +59,7 @@ typedef struct
   char          *name;       /* shown: the URL's, then the server's */
   GCurlDownload *download;
   GCurlTransfer *transfer;   /* the download's */
+  gint64         had;        /* bytes on disk before: not this run's */
 } Download;
 
 struct _App
@@ -83,8 +85,9 @@ struct _App
   gboolean          tty;
   guint             live_lines; /* lines of the live display on screen */
   guint             succeeded;
+  guint             skipped;
   guint             failed;
-  gint64            bytes_done; /* of finished downloads */
+  gint64            bytes_done; /* received in this run by finished downloads */
   gint64            started_at;
 };
 
@@ -156,55 +159,90 @@ format_duration (gint64 seconds)
   return g_strdup_printf ("%d:%02d", (int) (seconds / 60), (int) (seconds % 60));
 }
 
-static guint
-terminal_width (void)
+/* The terminal's size; 80 × 24 if it does not say. */
+static void
+terminal_size (guint *cols,
+               guint *rows)
 {
   struct winsize ws;
 
-  if (ioctl (STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
-    return ws.ws_col;
-  return 80;
+  *cols = 80;
+  *rows = 24;
+  if (ioctl (STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0)
+    {
+      *cols = ws.ws_col;
+      *rows = ws.ws_row;
+    }
 }
 
-/* One line, cut to the terminal's width by characters. */
+/* The screen cells a character takes: two for the wide ones (CJK, most
+ * emoji), none for combining marks. */
+static guint
+cells_of (gunichar c)
+{
+  if (g_unichar_iszerowidth (c))
+    return 0;
+  return g_unichar_iswide (c) ? 2 : 1;
+}
+
+/* The end of the longest start of @s (valid UTF-8) that fits in @max
+ * cells; the cells it takes in *@used. */
+static const char *
+cut_to_cells (const char *s,
+              guint       max,
+              guint      *used)
+{
+  guint cells = 0;
+
+  for (; *s != '\0'; s = g_utf8_next_char (s))
+    {
+      guint c = cells_of (g_utf8_get_char (s));
+
+      if (cells + c > max)
+        break;
+      cells += c;
+    }
+  *used = cells;
+  return s;
+}
+
+/* One line, cut to one cell less than the terminal's width: a line that
+ * reached the last column could wrap, and the frame would no longer be
+ * the lines clear_live() moves up over. */
 static void
 print_cut (GString *out,
            const char *line,
            guint width)
 {
-  glong n = g_utf8_strlen (line, -1);
+  guint used;
+  const char *end = cut_to_cells (line, width > 1 ? width - 1 : 0, &used);
 
-  if ((guint) n < width)
-    g_string_append (out, line);
-  else
-    {
-      const char *cut = g_utf8_offset_to_pointer (line, width - 1);
-
-      g_string_append_len (out, line, cut - line);
-    }
+  g_string_append_len (out, line, end - line);
   g_string_append (out, "\033[K\n");
 }
 
 #define NAME_COLUMNS 28
 
-/* The name in a column of its own: cut with an ellipsis, or padded. */
+/* The name in a column of its own, NAME_COLUMNS cells wide: cut with an
+ * ellipsis, or padded. */
 static char *
 name_column (const char *name)
 {
-  glong n = g_utf8_strlen (name, -1);
   GString *out;
+  guint used;
+  const char *end = cut_to_cells (name, NAME_COLUMNS, &used);
 
-  if (n > NAME_COLUMNS)
+  if (*end != '\0')
     {
-      out = g_string_new_len (name, g_utf8_offset_to_pointer (name, NAME_COLUMNS - 1) - name);
+      end = cut_to_cells (name, NAME_COLUMNS - 1, &used);
+      out = g_string_new_len (name, end - name);
       g_string_append (out, "…");
+      used++;
     }
   else
-    {
-      out = g_string_new (name);
-      for (glong i = n; i < NAME_COLUMNS; i++)
-        g_string_append_c (out, ' ');
-    }
+    out = g_string_new (name);
+  for (; used < NAME_COLUMNS; used++)
+    g_string_append_c (out, ' ');
   return g_string_free (out, FALSE);
 }
 
@@ -239,21 +277,32 @@ describe (Download *download)
   return g_strdup_printf ("%s       %s  %s/s", name, got, rate);
 }
 
+/* Blanks the frame's lines one by one and goes back to its first. Never
+ * "erase below" (ED): with the frame at the top of the screen that is
+ * clearing the whole screen, which terminals such as tmux (its
+ * scroll-on-clear) first push into the scrollback, a stale frame there
+ * per redraw. */
 static void
 clear_live (App *app)
 {
-  if (app->live_lines > 0)
-    {
-      g_print ("\033[%uA\033[J", app->live_lines);
-      app->live_lines = 0;
-    }
+  g_autoptr(GString) out = NULL;
+
+  if (app->live_lines == 0)
+    return;
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "\033[%uA", app->live_lines);
+  for (guint i = 0; i < app->live_lines; i++)
+    g_string_append (out, "\033[2K\n");
+  g_string_append_printf (out, "\033[%uA", app->live_lines);
+  fputs (out->str, stdout);
+  app->live_lines = 0;
 }
 
 static void
 draw_live (App *app)
 {
   g_autoptr(GString) out = g_string_new (NULL);
-  guint width = terminal_width ();
+  guint width, rows, shown, lines = 0;
   gint64 bytes = app->bytes_done;
   gint64 speed = 0;
   g_autofree char *total = NULL;
@@ -263,14 +312,33 @@ draw_live (App *app)
   if (!app->tty || app->quiet)
     return;
 
+  /* The frame never fills the screen, so that clear_live() can always
+   * move back up over all of it: a line per download while they fit,
+   * one "and N more", and the total line. */
+  terminal_size (&width, &rows);
+  shown = app->running->len;
+  if (shown + 1 >= rows)
+    shown = rows >= 3 ? rows - 3 : 0;
   for (guint i = 0; i < app->running->len; i++)
     {
       Download *download = app->running->pdata[i];
-      g_autofree char *text = describe (download);
 
-      bytes += gcurl_transfer_get_bytes_received (download->transfer);
+      bytes += MAX (0, gcurl_transfer_get_bytes_received (download->transfer) - download->had);
       speed += gcurl_transfer_get_download_speed (download->transfer);
-      print_cut (out, text, width);
+      if (i < shown)
+        {
+          g_autofree char *text = describe (download);
+
+          print_cut (out, text, width);
+          lines++;
+        }
+    }
+  if (shown < app->running->len && rows >= 3)
+    {
+      g_autofree char *more = g_strdup_printf ("… and %u more", app->running->len - shown);
+
+      print_cut (out, more, width);
+      lines++;
     }
   total = g_format_size (bytes);
   rate = g_format_size (speed);
@@ -282,7 +350,7 @@ draw_live (App *app)
   clear_live (app);
   fputs (out->str, stdout);
   fflush (stdout);
-  app->live_lines = app->running->len + 1;
+  app->live_lines = lines + 1;
 }
 
 static gboolean
@@ -341,7 +409,7 @@ finished (GObject      *object,
       const char *verified = gcurl_download_get_verified_checksum (download->download);
 
       app->succeeded++;
-      app->bytes_done += size;
+      app->bytes_done += MAX (0, size - download->had);
       if (!app->quiet && verified != NULL)
         print_line (app, stdout, "%s: done, %s, %.*s verified", download->name, text,
                     (int) strcspn (verified, "="), verified);
@@ -438,7 +506,7 @@ start (App      *app,
   if (app->resume && g_file_query_exists (file, NULL) && !app->overwrite)
     {
       /* Finished by an earlier run: nothing to do. */
-      app->succeeded++;
+      app->skipped++;
       if (!app->quiet)
         print_line (app, stdout, "%s: already there, skipped", download->name);
       download_free (download);
@@ -446,7 +514,15 @@ start (App      *app,
     }
 
   if (app->resume)
-    flags |= GCURL_DOWNLOAD_FLAGS_RESUME;
+    {
+      g_autofree char *part = g_strconcat (g_file_peek_path (file), ".part", NULL);
+      GStatBuf st;
+
+      flags |= GCURL_DOWNLOAD_FLAGS_RESUME;
+      /* What the part had is not counted as this run's. */
+      if (g_lstat (part, &st) == 0 && S_ISREG (st.st_mode))
+        download->had = st.st_size;
+    }
   if (app->overwrite)
     flags |= GCURL_DOWNLOAD_FLAGS_REPLACE;
   if (app->content_disposition && !app->overwrite)
@@ -863,14 +939,22 @@ main (int   argc,
   clear_live (&app);
 
   /* A list with nothing in it (nor anything wrong) and no URL given. */
-  no_url = urls->len == 0 && app.succeeded == 0 && app.failed == 0;
+  no_url = urls->len == 0 && app.succeeded == 0 && app.skipped == 0 && app.failed == 0;
   if (no_url)
     g_printerr ("gcurl-get: no URL given (see --help)\n");
 
   seconds = (g_get_monotonic_time () - app.started_at) / 1e6;
   total = g_format_size (app.bytes_done);
   if (!quiet && !no_url)
-    g_print ("%u downloaded, %u failed: %s in %.1f s\n", app.succeeded, app.failed, total, seconds);
+    {
+      /* The bytes this run received, not those earlier runs left. */
+      if (app.skipped > 0)
+        g_print ("%u downloaded, %u skipped, %u failed: %s in %.1f s\n", app.succeeded,
+                 app.skipped, app.failed, total, seconds);
+      else
+        g_print ("%u downloaded, %u failed: %s in %.1f s\n", app.succeeded, app.failed, total,
+                 seconds);
+    }
 
   g_ptr_array_unref (app.running);
   g_queue_clear_full (&app.queued, (GDestroyNotify) download_free);
