@@ -72,8 +72,10 @@ else
   sed 's/^/# /' "$work/out" | tail -n 20
 fi
 
-# 2. The link cut in the middle of a download: a timeout error, soon.
-in_ns "$serve" sh -c "\"$get\" --stall-timeout 3 -o \"$work/cut\" --limit-rate 2M \"\$NGINX_HTTP_URL/16m\" \
+# 2. The link cut in the middle of a download: a timeout error, soon,
+# after one retry (3 s, half a second or so, 3 s; the default 5 with
+# their back-off would take a minute).
+in_ns "$serve" sh -c "\"$get\" --stall-timeout 3 --retries 1 --retry-wait 0.5 -o \"$work/cut\" --limit-rate 2M \"\$NGINX_HTTP_URL/16m\" \
   > \"$work/cut.out\" 2> \"$work/cut.err\"; echo \$? > \"$work/cut.status\"" &
 runner=$!
 # Wait for the download to be under way, then take the link down.
