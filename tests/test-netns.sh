@@ -97,7 +97,7 @@ if kill -0 $runner 2>/dev/null; then
   failed=1
   echo "not ok 3 - still running 30 s after the link went down: a hang"
   kill $runner 2>/dev/null
-elif [ "$(cat "$work/cut.status")" = 1 ] && grep -qi "timed out\|too slow" "$work/cut.err" &&
+elif [ "$(cat "$work/cut.status")" = 1 ] && grep -qi "timed out\|too slow\|timeout was reached" "$work/cut.err" &&
      [ ! -e "$work/cut/16m" ]; then
   echo "ok 3 - link cut: a timeout error ${took} s later, no file under the final name: $(head -n 1 "$work/cut.err")"
 else

@@ -542,8 +542,11 @@ start (App      *app,
    * decodes a Transfer-Encoding: gzip it never asked for). */
   if (app->max_filesize > 0)
     gcurl_transfer_set_max_size (download->transfer, app->max_filesize);
-  /* A download that stops moving fails rather than hangs. */
+  /* A download that stops moving fails rather than hangs, and so does a
+   * connection that does not come up (libcurl's default wait is five
+   * minutes, each attempt). */
   gcurl_transfer_set_low_speed_limit (download->transfer, 1, app->stall_timeout);
+  gcurl_transfer_set_connect_timeout (download->transfer, app->stall_timeout * 1000);
 
   g_ptr_array_add (app->running, download);
   gcurl_download_run_async (download->download, app->source, NULL, finished, download);
