@@ -69,7 +69,6 @@ gboolean       _gcurl_part_file_finish_writing (GCurlPartFile *self,
 int            _gcurl_part_file_open_for_reading (GCurlPartFile *self,
                                                    GError       **error);
 
-const char    *_gcurl_part_file_get_final_path (GCurlPartFile *self);
 const char    *_gcurl_part_file_get_part_path  (GCurlPartFile *self);
 
 /* Whether @final_path could be this part's final name: neither it nor

@@ -589,12 +589,6 @@ _gcurl_part_file_open_for_reading (GCurlPartFile *self,
 }
 
 const char *
-_gcurl_part_file_get_final_path (GCurlPartFile *self)
-{
-  return self->final_path;
-}
-
-const char *
 _gcurl_part_file_get_part_path (GCurlPartFile *self)
 {
   return self->part_path;
