@@ -14,6 +14,7 @@
 
 #include "gcurl-download.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,6 +24,7 @@
 #include "gcurl-filename-private.h"
 #include "gcurl-multi-source-private.h"
 #include "gcurl-part-file-private.h"
+#include "gcurl-segments-private.h"
 #include "gcurl-transfer-private.h"
 
 /* The back-off doubles from retry-delay up to this, and a server's
@@ -47,6 +49,7 @@ struct _GCurlDownload
   guint               retries;
   guint               retry_delay;       /* ms */
   gboolean            content_disposition;
+  guint               segments;
 
   GCurlDownloadState  state;
   guint               attempt;
@@ -72,6 +75,14 @@ struct _GCurlDownload
   GCurlPartFile      *held;              /* complete, being verified */
   GCancellable       *verify_cancellable;
   gulong              notify_handler;
+
+  /* Segments (gcurl-segments.c) */
+  GCurlTransfer      *head;              /* whose response counts: transfer or probe */
+  GCurlTransfer      *probe;             /* this attempt's first ranged request */
+  GCurlSegments      *engine;            /* while the segments run */
+  GCurlPartFile      *seg_part;          /* their part */
+  gboolean            single;            /* this run: one connection after all */
+  gboolean            seg_ran;           /* a segmented attempt wrote this run */
 };
 
 enum
@@ -86,6 +97,7 @@ enum
   PROP_RETRIES,
   PROP_RETRY_DELAY,
   PROP_CONTENT_DISPOSITION,
+  PROP_SEGMENTS,
   PROP_STATE,
   PROP_ATTEMPT,
   PROP_BYTES_RECEIVED,
@@ -104,6 +116,8 @@ static void start_attempt (GCurlDownload *self);
 static void sync_progress (GCurlDownload *self);
 
 /* ---- State ------------------------------------------------------------ */
+
+static void start_segments (GCurlDownload *self);
 
 static gboolean
 is_active (GCurlDownload *self)
@@ -141,6 +155,7 @@ finish (GCurlDownload      *self,
 
   g_clear_pointer (&self->held, _gcurl_part_file_free);
   g_clear_object (&self->verify_cancellable);
+
   if (self->retry_timer != NULL)
     {
       g_source_destroy (self->retry_timer);
@@ -160,6 +175,10 @@ finish (GCurlDownload      *self,
   if (error != NULL)
     self->error = g_error_copy (error);
   sync_progress (self);
+  g_clear_object (&self->probe);
+  self->head = self->transfer;
+  self->single = FALSE;
+  self->seg_ran = FALSE;
   set_state (self, state);
 
   if (error != NULL)
@@ -202,11 +221,11 @@ response_name (GCurlDownload *self)
   const char *cd = NULL;
 
   if (self->content_disposition)
-    cd = gcurl_transfer_get_response_header (self->transfer, "Content-Disposition");
+    cd = gcurl_transfer_get_response_header (self->head, "Content-Disposition");
   if (cd != NULL)
     raw = _gcurl_filename_from_content_disposition (cd);
-  if (raw == NULL && gcurl_transfer_get_effective_url (self->transfer) != NULL)
-    raw = _gcurl_filename_from_url (gcurl_transfer_get_effective_url (self->transfer));
+  if (raw == NULL && gcurl_transfer_get_effective_url (self->head) != NULL)
+    raw = _gcurl_filename_from_url (gcurl_transfer_get_effective_url (self->head));
   if (raw == NULL)
     raw = _gcurl_filename_from_url (self->url);
   return _gcurl_filename_sanitize (raw);
@@ -252,11 +271,11 @@ name_from_head (GCurlDownload *self)
 {
   GCurlPartFile *part;
   g_autofree char *name = NULL;
-  guint code = gcurl_transfer_get_response_code (self->transfer);
+  guint code = gcurl_transfer_get_response_code (self->head);
 
   if (self->folder == NULL || self->named || code < 200 || code >= 300)
     return;
-  part = _gcurl_transfer_peek_part (self->transfer);
+  part = self->seg_part != NULL ? self->seg_part : _gcurl_transfer_peek_part (self->transfer);
   if (part == NULL)
     return;
   name = response_name (self);
@@ -272,6 +291,19 @@ sync_progress (GCurlDownload *self)
   gint64 total = gcurl_transfer_get_total_bytes (self->transfer);
   gint64 speed = gcurl_transfer_get_download_speed (self->transfer);
   gboolean changed = FALSE;
+
+  if (self->engine != NULL)
+    {
+      received = _gcurl_segments_get_received (self->engine);
+      total = self->total_bytes;
+      speed = _gcurl_segments_get_speed (self->engine);
+    }
+  else if (self->probe != NULL || self->seg_ran)
+    {
+      received = self->bytes_received;
+      total = self->total_bytes;
+      speed = 0;
+    }
 
   g_object_freeze_notify (G_OBJECT (self));
   if (received != self->bytes_received)
@@ -308,10 +340,11 @@ transfer_notify_cb (GObject    *object,
   if (g_str_equal (name, "bytes-received") || g_str_equal (name, "total-bytes") ||
       g_str_equal (name, "download-speed"))
     {
-      if (is_active (self))
+      if (is_active (self) && self->head == self->transfer)
         sync_progress (self);
     }
-  else if (g_str_equal (name, "response-code") && is_active (self))
+  else if (g_str_equal (name, "response-code") && is_active (self) &&
+           self->head == self->transfer)
     name_from_head (self);
 }
 
@@ -420,16 +453,16 @@ expected_checksum (GCurlDownload *self)
 
   if (self->sum_hex != NULL)
     return TRUE;
-  value = gcurl_transfer_get_response_header (self->transfer, "Content-Encoding");
+  value = gcurl_transfer_get_response_header (self->head, "Content-Encoding");
   if (value != NULL && g_ascii_strcasecmp (value, "identity") != 0)
     return FALSE;
-  value = gcurl_transfer_get_response_header (self->transfer, "Repr-Digest");
+  value = gcurl_transfer_get_response_header (self->head, "Repr-Digest");
   if (value != NULL && _gcurl_checksum_from_header (value, FALSE, &self->sum_type, &self->sum_hex))
     {
       self->sum_origin = "the server's Repr-Digest header says";
       return TRUE;
     }
-  value = gcurl_transfer_get_response_header (self->transfer, "Digest");
+  value = gcurl_transfer_get_response_header (self->head, "Digest");
   if (value != NULL && _gcurl_checksum_from_header (value, TRUE, &self->sum_type, &self->sum_hex))
     {
       self->sum_origin = "the server's Digest header says";
@@ -486,7 +519,7 @@ worth_retrying (GCurlDownload *self,
     case GCURL_ERROR_HOST_NOT_FOUND:
       return TRUE;
     case GCURL_ERROR_HTTP_STATUS:
-      code = gcurl_transfer_get_response_code (self->transfer);
+      code = gcurl_transfer_get_response_code (self->head);
       return code == 408 || code == 429 || code == 500 || code == 502 || code == 503 ||
              code == 504;
     default:
@@ -498,7 +531,7 @@ worth_retrying (GCurlDownload *self,
 static gint64
 retry_after_ms (GCurlDownload *self)
 {
-  const char *value = gcurl_transfer_get_response_header (self->transfer, "Retry-After");
+  const char *value = gcurl_transfer_get_response_header (self->head, "Retry-After");
   time_t when;
 
   if (value == NULL)
@@ -647,6 +680,286 @@ choose_first_path (GCurlDownload  *self,
   return FALSE;
 }
 
+
+/* ---- Segments --------------------------------------------------------- */
+
+/* Where the part is: NAME.part beside the final name, or the first
+ * guess of it in folder mode. */
+static char *
+part_base (GCurlDownload *self)
+{
+  return self->folder != NULL ? g_strdup (self->first_path) : g_file_get_path (self->file);
+}
+
+static char *
+part_path (GCurlDownload *self)
+{
+  g_autofree char *base = part_base (self);
+
+  return g_strconcat (base, ".part", NULL);
+}
+
+/* A part the segments wrote is only good with its control file: before
+ * one connection resumes it by its length, both go. */
+static void
+forget_segmented_part (GCurlDownload *self)
+{
+  g_autofree char *part = part_path (self);
+
+  if (!_gcurl_segments_has_control (part))
+    return;
+  g_debug ("GCurlDownload: %s was written in segments; starting it again", part);
+  g_unlink (part);
+  _gcurl_segments_discard_control (part);
+}
+
+static void
+segments_progress (gpointer data)
+{
+  GCurlDownload *self = data;
+
+  sync_progress (self);
+}
+
+static void
+segments_done (GError        *error,
+               GCurlTransfer *failed,
+               gpointer       data)
+{
+  g_autoptr(GCurlDownload) self = data;   /* the engine's reference */
+  g_autoptr(GError) owned = error;
+  g_autofree char *url = shown_url (self);
+
+  sync_progress (self);
+  g_clear_pointer (&self->engine, _gcurl_segments_free);
+
+  if (error == NULL)
+    {
+      g_autoptr(GError) close_error = NULL;
+
+      self->held = g_steal_pointer (&self->seg_part);
+      if (!_gcurl_part_file_finish_writing (self->held, &close_error))
+        {
+          _gcurl_part_file_abandon (self->held, FALSE);
+          finish (self, GCURL_DOWNLOAD_STATE_FAILED,
+                  g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE, "Download of %s failed: %s", url,
+                               close_error->message));
+          return;
+        }
+      if (expected_checksum (self))
+        verify (self);
+      else
+        commit (self);
+      return;
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      gboolean discard = (self->flags & GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL) == 0;
+      const char *part = _gcurl_part_file_get_part_path (self->seg_part);
+
+      if (discard)
+        _gcurl_segments_discard_control (part);
+      _gcurl_part_file_abandon (self->seg_part, discard);
+      g_clear_pointer (&self->seg_part, _gcurl_part_file_free);
+      finish (self, GCURL_DOWNLOAD_STATE_CANCELLED,
+              g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Download of %s was cancelled", url));
+      return;
+    }
+  _gcurl_part_file_abandon (self->seg_part, FALSE);
+  g_clear_pointer (&self->seg_part, _gcurl_part_file_free);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    {
+      /* Ranges refused, or the resource changed under If-Range: one
+       * connection, from the start. */
+      g_message ("Download of %s: %s; going on over one connection", url, error->message);
+      forget_segmented_part (self);
+      self->single = TRUE;
+      start_attempt (self);
+      return;
+    }
+  if (failed != NULL)
+    self->head = failed;
+  if (self->attempt <= self->retries && worth_retrying (self, error))
+    {
+      set_state (self, GCURL_DOWNLOAD_STATE_WAITING);
+      schedule_retry (self, next_delay (self));
+      return;
+    }
+  finish (self, GCURL_DOWNLOAD_STATE_FAILED,
+          g_error_new (error->domain, error->code, "Download of %s failed: %s", url,
+                       error->message));
+}
+
+/* The probe's answer: "bytes 0-0/TOTAL" says the server serves ranges and
+ * how long the resource is. */
+static gint64
+probed_total (GCurlTransfer *probe)
+{
+  const char *range = gcurl_transfer_get_response_header (probe, "Content-Range");
+  const char *encoding = gcurl_transfer_get_response_header (probe, "Content-Encoding");
+  guint64 total;
+
+  if (gcurl_transfer_get_response_code (probe) != 206 || range == NULL ||
+      !g_str_has_prefix (range, "bytes 0-0/"))
+    return -1;
+  if (encoding != NULL && g_ascii_strcasecmp (encoding, "identity") != 0)
+    return -1;
+  if (!g_ascii_string_to_unsigned (range + strlen ("bytes 0-0/"), 10, 1, G_MAXINT64, &total, NULL))
+    return -1;
+  return (gint64) total;
+}
+
+/* A strong ETag, else Last-Modified: what If-Range compares. */
+static const char *
+validator (GCurlTransfer *probe)
+{
+  const char *etag = gcurl_transfer_get_response_header (probe, "ETag");
+
+  if (etag != NULL && etag[0] == '"')
+    return etag;
+  return gcurl_transfer_get_response_header (probe, "Last-Modified");
+}
+
+static void
+probe_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  g_autoptr(GCurlDownload) self = data;
+  g_autoptr(GError) error = NULL;
+  gint64 total;
+
+  if (!gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *url = shown_url (self);
+
+          finish (self, GCURL_DOWNLOAD_STATE_CANCELLED,
+                  g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Download of %s was cancelled",
+                               url));
+          return;
+        }
+      /* A body larger than a probe's (a server that answers a range with
+       * the whole), or a range it does not like: one connection. */
+      if (g_error_matches (error, GCURL_ERROR, GCURL_ERROR_TOO_LARGE) ||
+          (g_error_matches (error, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS) &&
+           gcurl_transfer_get_response_code (self->probe) == 416))
+        {
+          self->single = TRUE;
+          start_attempt (self);
+          return;
+        }
+      if (self->attempt <= self->retries && worth_retrying (self, error))
+        {
+          set_state (self, GCURL_DOWNLOAD_STATE_WAITING);
+          schedule_retry (self, next_delay (self));
+          return;
+        }
+      finish (self, GCURL_DOWNLOAD_STATE_FAILED, g_steal_pointer (&error));
+      return;
+    }
+
+  total = probed_total (self->probe);
+  if (total < 2 * GCURL_SEGMENT_MIN)
+    {
+      g_debug ("GCurlDownload: no ranges, or too short for segments: one connection");
+      self->single = TRUE;
+      start_attempt (self);
+      return;
+    }
+  self->total_bytes = total;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL_BYTES]);
+  start_segments (self);
+}
+
+static void
+start_segments (GCurlDownload *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = part_base (self);
+  g_autofree char *part = g_strconcat (base, ".part", NULL);
+  gboolean resume = (self->flags & GCURL_DOWNLOAD_FLAGS_RESUME) != 0 || self->attempt > 1;
+  gboolean has_control = _gcurl_segments_has_control (part);
+  gint64 offset = 0;
+
+  if (!resume && has_control)
+    {
+      _gcurl_segments_discard_control (part);
+      has_control = FALSE;
+    }
+  if (self->folder != NULL)
+    self->seg_part = _gcurl_part_file_new_named_later (base, resume, &offset, &error);
+  else
+    self->seg_part = _gcurl_part_file_new (base, resume,
+                                           (self->flags & GCURL_DOWNLOAD_FLAGS_REPLACE) != 0,
+                                           &offset, &error);
+  /* A part as long as the whole, without its control file: what wrote it
+   * cannot be told; start again. */
+  if (self->seg_part != NULL && !has_control && offset >= self->total_bytes && resume)
+    {
+      _gcurl_part_file_free (self->seg_part);
+      self->seg_part = self->folder != NULL
+        ? _gcurl_part_file_new_named_later (base, FALSE, &offset, &error)
+        : _gcurl_part_file_new (base, FALSE, TRUE, &offset, &error);
+      offset = 0;
+    }
+  if (self->seg_part == NULL)
+    {
+      g_autofree char *url = shown_url (self);
+
+      finish (self, GCURL_DOWNLOAD_STATE_FAILED,
+              g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE, "Download of %s failed: %s", url,
+                           error->message));
+      return;
+    }
+  /* A part with a control file is trusted only as the control file says:
+   * if that one does not match, from the start. */
+  if (!resume || has_control)
+    offset = 0;
+  name_from_head (self);
+  self->engine = _gcurl_segments_new (self->source, self->transfer, self->seg_part,
+                                      self->total_bytes, validator (self->probe),
+                                      self->segments, segments_progress, segments_done,
+                                      g_object_ref (self));
+  self->seg_ran = TRUE;
+  self->wrote_part = TRUE;
+  if (!_gcurl_segments_start (self->engine, offset, self->attempt > 1, &error))
+    {
+      g_autofree char *url = shown_url (self);
+
+      g_clear_pointer (&self->engine, _gcurl_segments_free);
+      g_object_unref (self);   /* the engine's */
+      _gcurl_part_file_abandon (self->seg_part, FALSE);
+      g_clear_pointer (&self->seg_part, _gcurl_part_file_free);
+      finish (self, GCURL_DOWNLOAD_STATE_FAILED,
+              g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE, "Download of %s failed: %s", url,
+                           error->message));
+      return;
+    }
+  sync_progress (self);
+}
+
+/* A segmented attempt begins with a request for the first byte alone: a
+ * 206 tells the length and that ranges are served. */
+static void
+start_probe (GCurlDownload *self)
+{
+  g_clear_object (&self->probe);
+  self->probe = gcurl_transfer_new (self->url);
+  _gcurl_transfer_copy_request (self->probe, self->transfer);
+  gcurl_transfer_set_accept_encoding (self->probe, "identity");
+  gcurl_transfer_set_request_header (self->probe, "Range", "bytes=0-0");
+  gcurl_transfer_set_fail_on_http_error (self->probe, TRUE);
+  gcurl_transfer_set_max_size (self->probe, 64 * 1024);
+  gcurl_transfer_set_output_memory (self->probe);
+  self->head = self->probe;
+  set_state (self, GCURL_DOWNLOAD_STATE_RUNNING);
+  gcurl_multi_source_perform_async (self->source, self->probe, NULL, probe_done,
+                                    g_object_ref (self));
+}
+
 static void
 start_attempt (GCurlDownload *self)
 {
@@ -655,9 +968,17 @@ start_attempt (GCurlDownload *self)
 
   self->attempt++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTEMPT]);
+  if (self->segments > 1 && !self->single)
+    {
+      start_probe (self);
+      return;
+    }
+  self->head = self->transfer;
+  g_clear_object (&self->probe);
   /* Every attempt after the first goes on from what is on disk. */
   if (self->attempt > 1)
     flags |= GCURL_DOWNLOAD_FLAGS_RESUME;
+  forget_segmented_part (self);
   if (self->folder != NULL)
     {
       output = g_file_new_for_path (self->first_path);
@@ -1057,6 +1378,42 @@ gcurl_download_set_content_disposition (GCurlDownload *self,
 }
 
 /**
+ * gcurl_download_get_segments: (get-property segments)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:segments].
+ *
+ * Returns: the connections a download may use at most
+ */
+guint
+gcurl_download_get_segments (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), 1);
+  return self->segments;
+}
+
+/**
+ * gcurl_download_set_segments: (set-property segments)
+ * @self: a #GCurlDownload
+ * @segments: 1 to 16
+ *
+ * Sets [property@GCurl.Download:segments]. Not while it runs.
+ */
+void
+gcurl_download_set_segments (GCurlDownload *self,
+                             guint          segments)
+{
+  g_return_if_fail (GCURL_IS_DOWNLOAD (self));
+  g_return_if_fail (!is_active (self));
+  g_return_if_fail (segments >= 1 && segments <= GCURL_DOWNLOAD_MAX_SEGMENTS);
+
+  if (self->segments == segments)
+    return;
+  self->segments = segments;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEGMENTS]);
+}
+
+/**
  * gcurl_download_get_state: (get-property state)
  * @self: a #GCurlDownload
  *
@@ -1314,7 +1671,10 @@ gcurl_download_pause (GCurlDownload *self)
 
   if (self->state == GCURL_DOWNLOAD_STATE_RUNNING)
     {
-      gcurl_transfer_pause (self->transfer);
+      if (self->engine != NULL)
+        _gcurl_segments_pause (self->engine);
+      else
+        gcurl_transfer_pause (self->head);
       set_state (self, GCURL_DOWNLOAD_STATE_PAUSED);
     }
   else if (self->state == GCURL_DOWNLOAD_STATE_WAITING)
@@ -1347,7 +1707,10 @@ gcurl_download_resume (GCurlDownload *self)
       start_attempt (self);
       return;
     }
-  gcurl_transfer_resume (self->transfer);
+  if (self->engine != NULL)
+    _gcurl_segments_resume (self->engine);
+  else
+    gcurl_transfer_resume (self->head);
   set_state (self, GCURL_DOWNLOAD_STATE_RUNNING);
 }
 
@@ -1379,13 +1742,18 @@ gcurl_download_cancel (GCurlDownload *self)
           g_autofree char *path = self->folder != NULL ? g_strdup (self->first_path)
                                                        : g_file_get_path (self->file);
 
+          g_autofree char *part = g_strconcat (path, ".part", NULL);
+
+          _gcurl_segments_discard_control (part);
           _gcurl_part_file_discard_unused (path);
         }
       finish (self, GCURL_DOWNLOAD_STATE_CANCELLED,
               g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Download of %s was cancelled", url));
     }
+  else if (self->engine != NULL)
+    _gcurl_segments_cancel (self->engine);
   else
-    gcurl_transfer_cancel (self->transfer);
+    gcurl_transfer_cancel (self->head);
 }
 
 /* ---- GObject ---------------------------------------------------------- */
@@ -1396,6 +1764,7 @@ gcurl_download_init (GCurlDownload *self)
   self->retry_delay = DEFAULT_RETRY_DELAY_MS;
   self->content_disposition = TRUE;
   self->total_bytes = -1;
+  self->segments = 1;
 }
 
 static void
@@ -1406,6 +1775,7 @@ gcurl_download_constructed (GObject *object)
   G_OBJECT_CLASS (gcurl_download_parent_class)->constructed (object);
 
   self->transfer = gcurl_transfer_new (self->url != NULL ? self->url : "");
+  self->head = self->transfer;
   self->notify_handler = g_signal_connect (self->transfer, "notify",
                                            G_CALLBACK (transfer_notify_cb), self);
 }
@@ -1456,6 +1826,7 @@ gcurl_download_get_property (GObject    *object,
     case PROP_RETRIES: g_value_set_uint (value, self->retries); break;
     case PROP_RETRY_DELAY: g_value_set_uint (value, self->retry_delay); break;
     case PROP_CONTENT_DISPOSITION: g_value_set_boolean (value, self->content_disposition); break;
+    case PROP_SEGMENTS: g_value_set_uint (value, self->segments); break;
     case PROP_STATE: g_value_set_enum (value, self->state); break;
     case PROP_ATTEMPT: g_value_set_uint (value, self->attempt); break;
     case PROP_BYTES_RECEIVED: g_value_set_int64 (value, self->bytes_received); break;
@@ -1490,6 +1861,7 @@ gcurl_download_set_property (GObject      *object,
     case PROP_CONTENT_DISPOSITION:
       gcurl_download_set_content_disposition (self, g_value_get_boolean (value));
       break;
+    case PROP_SEGMENTS: gcurl_download_set_segments (self, g_value_get_uint (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -1595,6 +1967,27 @@ gcurl_download_class_init (GCurlDownloadClass *klass)
    */
   properties[PROP_CONTENT_DISPOSITION] =
     g_param_spec_boolean ("content-disposition", NULL, NULL, TRUE, RW);
+
+  /**
+   * GCurlDownload:segments:
+   *
+   * How many connections the download may use at once. Above 1, a first
+   * request for one byte asks whether the server serves ranges and how
+   * long the resource is. If it does, and the resource has at least 2 MiB,
+   * the resource is cut into this many ranges (at least 1 MiB each),
+   * each fetched on a connection of its own over HTTP/1.1 and written at
+   * its offset into one preallocated part. A connection that finishes
+   * takes half of the largest range left. Progress is kept in
+   * `NAME.part.segments` beside the part, so that a run after a crash
+   * resumes every range; `If-Range` checks that the resource is the same.
+   * Otherwise (no ranges, a changed resource, a short one) the download
+   * goes on over one connection, from the start where it has to.
+   *
+   * The connections count against the source's
+   * [property@GCurl.MultiSource:max-host-connections].
+   */
+  properties[PROP_SEGMENTS] =
+    g_param_spec_uint ("segments", NULL, NULL, 1, GCURL_DOWNLOAD_MAX_SEGMENTS, 1, RW);
 
   /**
    * GCurlDownload:state:

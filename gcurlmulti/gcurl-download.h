@@ -44,6 +44,14 @@ typedef enum {
   GCURL_DOWNLOAD_STATE_CANCELLED,
 } GCurlDownloadState;
 
+/**
+ * GCURL_DOWNLOAD_MAX_SEGMENTS:
+ *
+ * The most connections one download may use
+ * ([property@GCurl.Download:segments]).
+ */
+#define GCURL_DOWNLOAD_MAX_SEGMENTS 16
+
 #define GCURL_TYPE_DOWNLOAD (gcurl_download_get_type ())
 
 GCURL_AVAILABLE_IN_0_1
@@ -90,6 +98,12 @@ gboolean            gcurl_download_get_content_disposition (GCurlDownload     *s
 GCURL_AVAILABLE_IN_0_1
 void                gcurl_download_set_content_disposition (GCurlDownload     *self,
                                                             gboolean           use);
+
+GCURL_AVAILABLE_IN_0_1
+guint               gcurl_download_get_segments          (GCurlDownload       *self);
+GCURL_AVAILABLE_IN_0_1
+void                gcurl_download_set_segments          (GCurlDownload       *self,
+                                                          guint                segments);
 
 GCURL_AVAILABLE_IN_0_1
 GCurlDownloadState  gcurl_download_get_state             (GCurlDownload       *self);

@@ -50,6 +50,16 @@ gboolean       _gcurl_part_file_write    (GCurlPartFile *self,
  * complete, or many parts are open); the next write checks it is still
  * the same file. */
 void           _gcurl_part_file_rest     (GCurlPartFile *self);
+/* For segments: @len bytes at @offset, and room for @size bytes
+ * reserved up front (fallocate() where the filesystem has it). */
+gboolean       _gcurl_part_file_pwrite   (GCurlPartFile *self,
+                                           const void    *data,
+                                           gsize          len,
+                                           gint64         offset,
+                                           GError       **error);
+gboolean       _gcurl_part_file_allocate (GCurlPartFile *self,
+                                           gint64         size,
+                                           GError       **error);
 
 /* Whether a write (or a finish) has opened the part in this run. */
 gboolean       _gcurl_part_file_is_open  (GCurlPartFile *self);

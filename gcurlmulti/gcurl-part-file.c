@@ -557,6 +557,98 @@ _gcurl_part_file_commit (GCurlPartFile *self,
   return TRUE;
 }
 
+/* Open for writing at offsets: a part opened to resume appends, and
+ * Linux's pwrite() appends too on such a descriptor, whatever the
+ * offset. */
+static gboolean
+ensure_open (GCurlPartFile *self,
+             GError       **error)
+{
+  int flags;
+
+  if (self->fd < 0 && !(self->opened ? reopen_part (self, error) : open_part (self, error)))
+    return FALSE;
+  flags = fcntl (self->fd, F_GETFL);
+  if (flags >= 0 && (flags & O_APPEND) != 0 && fcntl (self->fd, F_SETFL, flags & ~O_APPEND) != 0)
+    {
+      set_errno_error (error, errno, self->part_path, "Cannot write at offsets in");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_gcurl_part_file_pwrite (GCurlPartFile *self,
+                         const void    *data,
+                         gsize          len,
+                         gint64         offset,
+                         GError       **error)
+{
+  const char *p = data;
+
+  if (!ensure_open (self, error))
+    return FALSE;
+  while (len > 0)
+    {
+      gssize n = pwrite (self->fd, p, len, (off_t) offset);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          set_errno_error (error, errno, self->part_path, "Cannot write to");
+          return FALSE;
+        }
+      p += n;
+      len -= (gsize) n;
+      offset += n;
+      self->size = MAX (self->size, offset);
+    }
+  return TRUE;
+}
+
+/* The whole size at once, so that the segments' writes do not fragment
+ * the file and a full disk says so before the first byte; where the
+ * filesystem cannot reserve, the size is set and the blocks come as
+ * written. */
+gboolean
+_gcurl_part_file_allocate (GCurlPartFile *self,
+                           gint64         size,
+                           GError       **error)
+{
+  int r;
+
+  if (!ensure_open (self, error))
+    return FALSE;
+  if (self->size >= size)
+    return TRUE;
+#ifdef HAVE_FALLOCATE
+  do
+    r = fallocate (self->fd, 0, 0, (off_t) size);
+  while (r != 0 && errno == EINTR);
+  if (r == 0)
+    {
+      self->size = size;
+      return TRUE;
+    }
+  if (errno != EOPNOTSUPP && errno != ENOSYS)
+    {
+      set_errno_error (error, errno, self->part_path, "Cannot make room for");
+      return FALSE;
+    }
+#endif
+  do
+    r = ftruncate (self->fd, (off_t) size);
+  while (r != 0 && errno == EINTR);
+  if (r != 0)
+    {
+      set_errno_error (error, errno, self->part_path, "Cannot make room for");
+      return FALSE;
+    }
+  self->size = size;
+  return TRUE;
+}
+
 gboolean
 _gcurl_part_file_finish_writing (GCurlPartFile *self,
                                   GError       **error)

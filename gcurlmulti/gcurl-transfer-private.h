@@ -23,6 +23,11 @@ struct _GCurlPartFile *_gcurl_transfer_peek_part (GCurlTransfer *self);
  * still reserved; NULL if none. */
 struct _GCurlPartFile *_gcurl_transfer_take_held_part (GCurlTransfer *self);
 
+/* @dst gets @src's request settings, not its body, output or range
+ * (for a download's segments). */
+void      _gcurl_transfer_copy_request (GCurlTransfer *dst,
+                                         GCurlTransfer *src);
+
 /* TRUE while the transfer runs (running or paused). */
 gboolean  _gcurl_transfer_is_active (GCurlTransfer    *self);
 /* The handle, for the source: unlike get_handle(), it leaves the handle

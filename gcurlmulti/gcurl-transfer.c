@@ -1758,3 +1758,41 @@ gcurl_transfer_cancel (GCurlTransfer *self)
   _gcurl_multi_source_cancel_transfer (self->source, self);
 }
 
+
+/* For GCurlDownload's segments: @dst gets @src's request settings (URL,
+ * headers, limits, TLS, credentials, names to resolve, proxy), not its
+ * body, output or range. */
+void
+_gcurl_transfer_copy_request (GCurlTransfer *dst,
+                              GCurlTransfer *src)
+{
+  g_return_if_fail (!_gcurl_transfer_is_active (dst));
+
+  gcurl_transfer_set_url (dst, src->request.url);
+  for (guint i = 0; src->request.request_headers != NULL && i < src->request.request_headers->len; i++)
+    {
+      if (dst->request.request_headers == NULL)
+        dst->request.request_headers = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (dst->request.request_headers, g_strdup (src->request.request_headers->pdata[i]));
+    }
+  gcurl_transfer_set_user_agent (dst, src->request.user_agent);
+  gcurl_transfer_set_follow_redirects (dst, src->request.follow_redirects);
+  gcurl_transfer_set_max_redirects (dst, src->request.max_redirects);
+  gcurl_transfer_set_http_version (dst, src->request.http_version);
+  gcurl_transfer_set_timeout (dst, src->request.timeout);
+  gcurl_transfer_set_connect_timeout (dst, src->request.connect_timeout);
+  gcurl_transfer_set_low_speed_limit (dst, src->request.low_speed_limit, src->request.low_speed_time);
+  gcurl_transfer_set_max_recv_speed (dst, src->request.max_recv_speed);
+  gcurl_transfer_set_receive_buffer_size (dst, src->request.receive_buffer_size);
+  gcurl_transfer_set_allowed_protocols (dst, src->request.allowed_protocols);
+  gcurl_transfer_set_tls_verify_peer (dst, src->request.tls_verify_peer);
+  gcurl_transfer_set_tls_verify_host (dst, src->request.tls_verify_host);
+  gcurl_transfer_set_tls_ca_file (dst, src->request.tls_ca_file);
+  gcurl_transfer_set_progress_interval (dst, src->request.progress_interval);
+  gcurl_transfer_set_username (dst, src->request.username);
+  gcurl_transfer_set_password (dst, src->request.password);
+  gcurl_transfer_set_auth_methods (dst, src->request.auth_methods);
+  gcurl_transfer_set_bearer_token (dst, src->request.bearer_token);
+  gcurl_transfer_set_resolve (dst, (const char * const *) src->request.resolve);
+  gcurl_transfer_set_proxy (dst, src->request.proxy);
+}

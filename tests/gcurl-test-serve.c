@@ -10,6 +10,8 @@
  * NGINX_WRONGHOST_URL, NGINX_H3_URL (where nginx has HTTP/3), NGINX_CA_FILE,
  * NGINX_ALT_PORT (the port the HTTPS server's /altsvc/ names in Alt-Svc),
  * NGINX_HTTPS_LOG (the HTTPS access log: "CONNECTION URI" per request),
+ * NGINX_RANGES_LOG (/rate/'s, limited to 4 MB/s per connection:
+ * "CONNECTION STATUS RANGE URI"),
  * NGINX_DOCROOT (the served files, to check against), SOUP_URL, SOUP_OTHER_URL
  * (the same on 127.0.0.2), TEST_AUTH_USER and TEST_AUTH_PASSWORD in its
  * environment, stops both and exits with COMMAND's status.
@@ -59,6 +61,7 @@ main (int   argc,
     envp = g_environ_setenv (envp, "NGINX_ALT_PORT", alt, TRUE);
   }
   envp = g_environ_setenv (envp, "NGINX_HTTPS_LOG", nginx->https_log, TRUE);
+  envp = g_environ_setenv (envp, "NGINX_RANGES_LOG", nginx->ranges_log, TRUE);
   docroot = g_build_filename (nginx->dir, "www", NULL);
   envp = g_environ_setenv (envp, "NGINX_DOCROOT", docroot, TRUE);
   server = gcurl_test_server_new ();

@@ -826,6 +826,7 @@ gcurl_test_nginx_start (GError **error)
 
   self->ca_file = g_build_filename (self->dir, "cert.pem", NULL);
   self->https_log = g_build_filename (self->dir, "https-access.log", NULL);
+  self->ranges_log = g_build_filename (self->dir, "ranges.log", NULL);
   key = g_build_filename (self->dir, "key.pem", NULL);
   cert_cmd = g_strdup_printf ("openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 2 "
                               "-subj /CN=localhost "
@@ -889,6 +890,7 @@ gcurl_test_nginx_start (GError **error)
         "http {\n"
         "  access_log off;\n"
         "  log_format conn '$connection $request_uri';\n"
+        "  log_format ranges '$connection $status $http_range $request_uri';\n"
         "  client_body_temp_path %s/body;\n"
         "  proxy_temp_path %s/proxy;\n"
         "  fastcgi_temp_path %s/fastcgi;\n"
@@ -904,6 +906,9 @@ gcurl_test_nginx_start (GError **error)
          * drop costs a retransmission of one second, then two, four… */
         "  server { listen 127.0.0.1:%u backlog=4096; root %s;\n"
         "           location /slow/ { alias %s/; limit_rate 40k; }\n"
+        /* Segments: each connection is limited, so more of them help. */
+        "           location /rate/ { alias %s/; limit_rate 4m;\n"
+        "                             access_log %s/ranges.log ranges; }\n"
         "           location /private/ { alias %s/; auth_basic gcurl-test;\n"
         "                                auth_basic_user_file %s/htpasswd; }\n"
         "           location ~ \\.gz$ { add_header Content-Encoding gzip; }\n"
@@ -925,7 +930,7 @@ gcurl_test_nginx_start (GError **error)
         "}\n",
         geteuid () == 0 ? "user root;\n" : "",
         self->dir, self->dir, self->dir, self->dir, self->dir, self->dir, self->dir,
-        p_http, docroot, docroot, docroot, self->dir, p_h2c, docroot, p_https, docroot, self->dir, docroot, docroot, p_alt, self->ca_file, key,
+        p_http, docroot, docroot, docroot, self->dir, docroot, self->dir, p_h2c, docroot, p_https, docroot, self->dir, docroot, docroot, p_alt, self->ca_file, key,
         p_alt, docroot, self->ca_file, key,
         p_expired, docroot, self->dir, self->dir, p_wronghost, docroot, self->dir, self->dir,
         h3_server);
@@ -1082,6 +1087,7 @@ gcurl_test_nginx_stop (GCurlTestNginx *self)
   g_free (self->h3_url);
   g_free (self->ca_file);
   g_free (self->https_log);
+  g_free (self->ranges_log);
   g_free (self);
 }
 

@@ -100,12 +100,14 @@ typedef struct
                        * an Alt-Svc; its /hsts/ sends Strict-Transport-Security */
   char *ca_file;      /* the self-signed certificate nginx serves */
   char *https_log;    /* the HTTPS server's access log: "CONNECTION URI" lines */
+  char *ranges_log;   /* /rate/'s (limit_rate 4m): "CONNECTION STATUS RANGE URI" */
   GSubprocess *process;
 } GCurlTestNginx;
 
 /* Files in the docroot: /1k, /100k, /1m, /16m: pattern prefixes. The
  * HTTP/1.1 server also serves them under /slow/ at 40 KiB/s per
- * connection (nginx's limit_rate), and under /private/ behind HTTP Basic
+ * connection (nginx's limit_rate), under /rate/ at 4 MB/s per connection
+ * (logged in ranges_log), and under /private/ behind HTTP Basic
  * for GCURL_TEST_AUTH_USER and GCURL_TEST_AUTH_PASSWORD. /enc/text is
  * GCURL_TEST_ENCODED_SIZE bytes of text, /enc/text.gz, .br and .zst the
  * same in those encodings (.br and .zst where the tools are installed),

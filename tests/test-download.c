@@ -718,6 +718,300 @@ test_checksum_parsers (void)
   g_assert_false (_gcurl_checksum_from_header (",,,=,", TRUE, &type, &hex));
 }
 
+
+/* ---- Segments --------------------------------------------------------- */
+
+#define SIZE_16M (16 * 1024 * 1024)
+
+typedef struct
+{
+  char   *connection;
+  guint   status;
+  gint64  start;     /* of "bytes=START-", or -1 */
+} Request;
+
+static void
+request_free (gpointer data)
+{
+  Request *q = data;
+
+  g_free (q->connection);
+  g_free (q);
+}
+
+/* What nginx's /rate/ served for URLs with @tag, in order. */
+static GPtrArray *
+ranges_log (const char *tag)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *requests = g_ptr_array_new_with_free_func (request_free);
+
+  g_assert_true (g_file_get_contents (nginx->ranges_log, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], " ", 4);
+      Request *q;
+
+      if (g_strv_length (f) != 4 || strstr (f[3], tag) == NULL)
+        continue;
+      q = g_new0 (Request, 1);
+      q->connection = g_strdup (f[0]);
+      q->status = (guint) g_ascii_strtoull (f[1], NULL, 10);
+      q->start = g_str_has_prefix (f[2], "bytes=") ? g_ascii_strtoll (f[2] + 6, NULL, 10) : -1;
+      g_ptr_array_add (requests, q);
+    }
+  return requests;
+}
+
+static void
+test_segments_ranges (Fixture       *f,
+                      gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *tag = g_strdup_printf ("c-seg-%s", gcurl_test_backend_name ());
+  g_autofree char *url = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "16m", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GHashTable) connections = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *files = NULL;
+  g_autofree char *sum = sha256_of_pattern (SIZE_16M);
+  g_autofree char *spec = g_strdup_printf ("sha256=%s", sum);
+  gint64 starts[4];
+  Result r = { 0 };
+
+  if (nginx == NULL)
+    return;
+  url = g_strdup_printf ("%s/rate/16m?tag=%s", nginx->http_url, tag);
+  d = gcurl_download_new_for_file (url, file);
+  gcurl_download_set_segments (d, 4);
+  gcurl_download_set_checksum (d, spec);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  assert_file_is_pattern (path, SIZE_16M);
+  g_assert_cmpint (gcurl_download_get_bytes_received (d), ==, SIZE_16M);
+  g_assert_cmpint (gcurl_download_get_total_bytes (d), ==, SIZE_16M);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "16m");
+
+  /* The probe for byte 0, then a range from each quarter's start, each
+   * on a connection of its own; 206 for all. */
+  log = ranges_log (tag);
+  g_assert_cmpuint (log->len, >=, 5);
+  g_assert_cmpint (((Request *) log->pdata[0])->start, ==, 0);
+  for (guint i = 0; i < log->len; i++)
+    g_assert_cmpuint (((Request *) log->pdata[i])->status, ==, 206);
+  for (guint i = 0; i < 4; i++)
+    {
+      Request *q = log->pdata[i + 1];
+
+      starts[i] = q->start;
+      g_hash_table_add (connections, q->connection);
+    }
+  g_assert_cmpuint (g_hash_table_size (connections), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < 4; j++)
+        found |= starts[j] == (gint64) i * (SIZE_16M / 4);
+      g_assert_true (found);
+    }
+}
+
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} Fetched;
+
+static void
+fetched_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  Fetched *x = data;
+
+  gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &x->error);
+  x->done = TRUE;
+}
+
+/* The ETag nginx gives @url. */
+static char *
+etag_of (Fixture    *f,
+         const char *url)
+{
+  g_autoptr(GCurlTransfer) t = gcurl_transfer_new (url);
+  Fetched x = { 0 };
+
+  gcurl_transfer_set_request_header (t, "Range", "bytes=0-0");
+  gcurl_multi_source_perform_async (f->source, t, NULL, fetched_cb, &x);
+  gcurl_test_wait_for_flag (f->context, &x.done, 10000);
+  g_assert_no_error (x.error);
+  g_assert_nonnull (gcurl_transfer_get_response_header (t, "ETag"));
+  return g_strdup (gcurl_transfer_get_response_header (t, "ETag"));
+}
+
+/* A part and its control file as a run killed in the middle leaves them:
+ * the first half all but done (and on disk), the second not begun. */
+static void
+write_killed_run (const char *path,
+                  const char *validator,
+                  gint64      done)
+{
+  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autofree char *control = g_strconcat (part, ".segments", NULL);
+  g_autofree char *text = g_strdup_printf (
+    "[gcurl-segments]\nversion=1\ntotal=%d\nvalidator=%s\n"
+    "segments=0:%" G_GINT64_FORMAT ":%d;%d:%d:%d\n",
+    SIZE_16M, validator, done, SIZE_16M / 2, SIZE_16M / 2, SIZE_16M / 2, SIZE_16M);
+  g_autofree guint8 *bytes = g_malloc0 (SIZE_16M);
+
+  memcpy (bytes, gcurl_test_pattern (), (gsize) done);
+  g_assert_true (g_file_set_contents (part, (const char *) bytes, SIZE_16M, NULL));
+  g_assert_true (g_file_set_contents (control, text, -1, NULL));
+}
+
+static void
+test_segments_resume_and_steal (Fixture       *f,
+                                gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *tag = g_strdup_printf ("c-steal-%s", gcurl_test_backend_name ());
+  g_autofree char *url = NULL;
+  g_autofree char *etag = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "16m", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  g_autofree char *files = NULL;
+  gint64 done = SIZE_16M / 2 - 64 * 1024;
+  gboolean stolen = FALSE;
+  Result r = { 0 };
+
+  if (nginx == NULL)
+    return;
+  url = g_strdup_printf ("%s/rate/16m?tag=%s", nginx->http_url, tag);
+  etag = etag_of (f, url);
+  write_killed_run (path, etag, done);
+  d = gcurl_download_new_for_file (url, file);
+  gcurl_download_set_segments (d, 2);
+  gcurl_download_set_flags (d, GCURL_DOWNLOAD_FLAGS_RESUME);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  assert_file_is_pattern (path, SIZE_16M);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "16m");
+
+  /* Nothing fetched again that the control file had; the connection that
+   * finished the first half took half of the second. */
+  log = ranges_log (tag);
+  for (guint i = 1; i < log->len; i++)   /* [0]: etag_of()'s, [1]: the probe */
+    {
+      Request *q = log->pdata[i];
+
+      g_assert_cmpuint (q->status, ==, 206);
+      if (i >= 2)
+        g_assert_cmpint (q->start, >=, done);
+      stolen |= q->start >= SIZE_16M / 4 * 3 && q->start < SIZE_16M / 16 * 13;
+    }
+  g_assert_true (stolen);
+}
+
+static void
+test_segments_control_of_another (Fixture       *f,
+                                  gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *tag = g_strdup_printf ("c-other-%s", gcurl_test_backend_name ());
+  g_autofree char *url = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "16m", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  gboolean from_zero = FALSE;
+  Result r = { 0 };
+
+  if (nginx == NULL)
+    return;
+  url = g_strdup_printf ("%s/rate/16m?tag=%s", nginx->http_url, tag);
+  /* Of another version of the resource: its bytes are not these. */
+  write_killed_run (path, "\"another\"", SIZE_16M / 2);
+  d = gcurl_download_new_for_file (url, file);
+  gcurl_download_set_segments (d, 2);
+  gcurl_download_set_flags (d, GCURL_DOWNLOAD_FLAGS_RESUME);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  assert_file_is_pattern (path, SIZE_16M);
+  log = ranges_log (tag);
+  for (guint i = 1; i < log->len; i++)
+    from_zero |= ((Request *) log->pdata[i])->start == 0;
+  g_assert_true (from_zero);
+}
+
+static void
+test_segments_without_ranges (Fixture       *f,
+                              gconstpointer  data)
+{
+  /* Streamed: the SoupServer serves no ranges of it. */
+  g_autofree char *url = surl ("/trickle?n=300000&chunk=100000&interval=10");
+  g_autofree char *path = g_build_filename (f->dir, "t.bin", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_file (url, file);
+  g_autofree char *files = NULL;
+  Result r = { 0 };
+
+  gcurl_download_set_segments (d, 4);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  assert_file_is_pattern (path, 300000);
+  g_assert_cmpint (gcurl_download_get_bytes_received (d), ==, 300000);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "t.bin");
+}
+
+static void
+cancel_when_going (GObject    *object,
+                   GParamSpec *pspec,
+                   gpointer    data)
+{
+  GCurlDownload *d = GCURL_DOWNLOAD (object);
+
+  if (gcurl_download_get_bytes_received (d) > 0)
+    gcurl_download_cancel (d);
+}
+
+static void
+test_segments_cancel (Fixture       *f,
+                      gconstpointer  data)
+{
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *url = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "16m", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = NULL;
+  g_autofree char *files = NULL;
+  Result r = { 0 };
+
+  if (nginx == NULL)
+    return;
+  url = g_strconcat (nginx->http_url, "/slow/16m", NULL);
+  d = gcurl_download_new_for_file (url, file);
+  gcurl_download_set_segments (d, 4);
+  g_signal_connect (d, "notify::bytes-received", G_CALLBACK (cancel_when_going), NULL);
+  run (f, d, &r);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (gcurl_download_get_state (d), ==, GCURL_DOWNLOAD_STATE_CANCELLED);
+  /* Neither the part nor its control file is left. */
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "");
+  g_clear_error (&r.error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -746,6 +1040,11 @@ main (int   argc,
   ADD ("retry/exhausted", test_retry_exhausted);
   ADD ("state/pause-and-cancel-while-waiting", test_pause_and_cancel_while_waiting);
   ADD ("state/cancel-running", test_cancel_running_keep_partial);
+  ADD ("segments/ranges", test_segments_ranges);
+  ADD ("segments/resume-and-steal", test_segments_resume_and_steal);
+  ADD ("segments/control-of-another", test_segments_control_of_another);
+  ADD ("segments/without-ranges", test_segments_without_ranges);
+  ADD ("segments/cancel", test_segments_cancel);
   g_test_add_func ("/GCurl/Download/checksum/parsers", test_checksum_parsers);
 
   ret = g_test_run ();

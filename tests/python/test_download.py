@@ -206,3 +206,99 @@ def test_cancel_while_waiting(servers, tmp_path):
     assert error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
     assert states[-1] == State.CANCELLED
     assert os.listdir(tmp_path) == []
+
+
+def ranges_log(tag):
+    """(connection, status, range) of each request /rate/ served for tag."""
+    with open(os.environ["NGINX_RANGES_LOG"]) as f:
+        return [tuple(line.split()[:3]) for line in f if tag in line]
+
+
+def test_segments_run_on_their_own_connections(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    out = tmp_path / "16m"
+    d = GCurl.Download.new_for_file(servers.http + "/rate/16m?tag=py-seg", Gio.File.new_for_path(str(out)))
+    d.props.segments = 4
+    d.props.checksum = "sha256=" + servers.sha256_of("16m")
+    error, states = run(source, d)
+    assert error is None
+    assert out.read_bytes() == servers.pattern(16 << 20)
+    assert d.props.bytes_received == 16 << 20 and d.props.total_bytes == 16 << 20
+    assert d.props.verified_checksum == "sha256=" + servers.sha256_of("16m")
+    assert sorted(os.listdir(tmp_path)) == ["16m"]   # no part, no control file
+    log = ranges_log("py-seg")
+    # The probe for the first byte, then four ranges of 4 MiB from their
+    # starts, each on a connection of its own, all answered with 206.
+    assert log[0][1:] == ("206", "bytes=0-0")
+    starts = sorted(int(r[2][len("bytes="):].split("-")[0]) for r in log[1:])
+    assert starts[:4] == [0, 4 << 20, 8 << 20, 12 << 20]
+    assert len({r[0] for r in log[1:5]}) == 4
+    assert {r[1] for r in log} == {"206"}
+
+
+CHILD = r"""
+import sys
+import gi
+gi.require_version("GCurl", "1.0")
+from gi.repository import GCurl, Gio, GLib
+url, path = sys.argv[1:3]
+source = GCurl.MultiSource.new()
+d = GCurl.Download.new_for_file(url, Gio.File.new_for_path(path))
+d.props.segments = 4
+d.get_transfer().props.max_recv_speed = 2 * 1024 * 1024   # 8 s for 16 MiB
+loop = GLib.MainLoop()
+d.run_async(source, None, lambda d, r: loop.quit())
+loop.run()
+"""
+
+
+def control_done(path):
+    """Bytes the control file says are in the part, and its segments."""
+    try:
+        text = open(path).read()
+    except FileNotFoundError:
+        return 0, []
+    line = [l for l in text.splitlines() if l.startswith("segments=")]
+    if not line:
+        return 0, []
+    segs = [tuple(int(x) for x in s.split(":")) for s in line[0][len("segments="):].split(";")]
+    return sum(pos - start for start, pos, end in segs), segs
+
+
+def test_segments_resume_after_kill_9(servers, tmp_path):
+    import signal
+    import subprocess
+    import time
+    url = servers.http + "/rate/16m?tag=py-kill"
+    out = tmp_path / "16m"
+    control = str(out) + ".part.segments"
+    child = subprocess.Popen(["/usr/bin/python3", "-c", CHILD, url, str(out)])
+    try:
+        deadline = time.monotonic() + 30
+        while control_done(control)[0] < 1 << 20:
+            assert child.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    finally:
+        if child.poll() is None:
+            child.kill()
+    done, saved = control_done(control)
+    assert 0 < done < 16 << 20 and len(saved) == 4
+    before = len(ranges_log("py-kill"))
+
+    source = GCurl.MultiSource.new()
+    d = GCurl.Download.new_for_file(url, Gio.File.new_for_path(str(out)))
+    d.props.segments = 4
+    d.props.flags = GCurl.DownloadFlags.RESUME
+    d.props.checksum = "sha256=" + servers.sha256_of("16m")
+    error, states = run(source, d)
+    assert error is None
+    assert out.read_bytes() == servers.pattern(16 << 20)
+    assert sorted(os.listdir(tmp_path)) == ["16m"]
+    # Each segment went on from where the control file left it, or later.
+    resumed = sorted(int(r[2][len("bytes="):].split("-")[0]) for r in ranges_log("py-kill")[before + 1:])
+    for start, pos, end in saved:
+        if pos < end:
+            assert any(pos <= s < end for s in resumed)
+    assert not any(s < saved[0][1] for s in resumed)
