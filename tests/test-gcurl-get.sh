@@ -25,7 +25,7 @@ sha () { sha256sum "$1" | cut -d' ' -f1; }
 now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
 run () { "$get" "$@" > "$work/out" 2> "$work/err"; status=$?; }
 
-echo "1..34"
+echo "1..36"
 
 # 1. Four downloads from nginx and the SoupServer; plain lines off a terminal.
 d="$work/d1"
@@ -55,6 +55,18 @@ run --limit-rate=fast "$NGINX_HTTP_URL/1k"
 check "a bad --limit-rate: exit 2" '[ $status -eq 2 ] && grep -q "invalid rate" "$work/err"'
 run --no-such-option "$NGINX_HTTP_URL/1k"
 check "an unknown option: exit 2" '[ $status -eq 2 ]'
+run -s 17 "$NGINX_HTTP_URL/1k"
+check "-s 17: exit 2, at most 16" '[ $status -eq 2 ] && grep -q "between 1 and 16" "$work/err"'
+
+# Segments: /rate/ limits each connection to 4 MB/s; -s 8 takes 16 MiB in
+# eight ranges, each on a connection of its own (nginx's log says).
+d="$work/seg"
+run -o "$d" -s 8 "$NGINX_HTTP_URL/rate/16m?tag=cli-s8"
+check "-s 8: 16 MiB byte-exact, a probe and eight ranges on eight connections, no part left" \
+  '[ $status -eq 0 ] && cmp -s "$d/16m" "$NGINX_DOCROOT/16m" && [ "$(ls "$d")" = "16m" ] &&
+   [ "$(grep -c "cli-s8" "$NGINX_RANGES_LOG")" -ge 9 ] &&
+   [ "$(grep "cli-s8" "$NGINX_RANGES_LOG" | tail -n +2 | cut -d" " -f1 | sort -u | wc -l)" -ge 8 ] &&
+   ! grep "cli-s8" "$NGINX_RANGES_LOG" | grep -qv " 206 "'
 
 # 3. Resume: a connection dropped at 700,000 of 2,000,000 bytes leaves a
 # .part; --resume continues it. The kept part is marked (its first byte

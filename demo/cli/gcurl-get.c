@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  *   gcurl-get [-o DIR] [-j N] [--resume] [--limit-rate RATE] [-i LIST]
- *             [--checksum ALGO=HEX] [--retries N] URL...
+ *             [--checksum ALGO=HEX] [--retries N] [-s N] URL...
  *
  * Downloads every URL into DIR (the current folder by default) under the
  * name the server gives (Content-Disposition, then the URL after
@@ -77,6 +77,7 @@ struct _App
   gboolean          content_disposition;
   const char       *checksum;
   guint             retries;
+  guint             segments;
   guint             retry_wait;   /* ms */
   gboolean          quiet;
   gint64            limit_rate;
@@ -249,10 +250,12 @@ name_column (const char *name)
 static char *
 describe (Download *download)
 {
+  /* The download's figures: those of all its connections. */
+  GCurlDownload *d = download->download;
   GCurlTransfer *t = download->transfer;
-  gint64 received = gcurl_transfer_get_bytes_received (t);
-  gint64 total = gcurl_transfer_get_total_bytes (t);
-  gint64 speed = gcurl_transfer_get_download_speed (t);
+  gint64 received = gcurl_download_get_bytes_received (d);
+  gint64 total = gcurl_download_get_total_bytes (d);
+  gint64 speed = gcurl_download_get_download_speed (d);
   g_autofree char *got = g_format_size (received);
   g_autofree char *rate = g_format_size (speed);
   g_autofree char *name = name_column (download->name);
@@ -264,7 +267,7 @@ describe (Download *download)
     return g_strdup_printf ("%s  verifying", name);
   if (gcurl_transfer_get_state (t) == GCURL_TRANSFER_STATE_PENDING)
     return g_strdup_printf ("%s  connecting", name);
-  if (gcurl_transfer_get_state (t) == GCURL_TRANSFER_STATE_PAUSED)
+  if (gcurl_download_get_state (d) == GCURL_DOWNLOAD_STATE_PAUSED)
     return g_strdup_printf ("%s  paused", name);
   if (total > 0)
     {
@@ -323,8 +326,8 @@ draw_live (App *app)
     {
       Download *download = app->running->pdata[i];
 
-      bytes += MAX (0, gcurl_transfer_get_bytes_received (download->transfer) - download->had);
-      speed += gcurl_transfer_get_download_speed (download->transfer);
+      bytes += MAX (0, gcurl_download_get_bytes_received (download->download) - download->had);
+      speed += gcurl_download_get_download_speed (download->download);
       if (i < shown)
         {
           g_autofree char *text = describe (download);
@@ -404,7 +407,7 @@ finished (GObject      *object,
   g_ptr_array_remove (app->running, download);
   if (gcurl_download_run_finish (download->download, result, &error))
     {
-      gint64 size = gcurl_transfer_get_bytes_received (download->transfer);
+      gint64 size = gcurl_download_get_bytes_received (download->download);
       g_autofree char *text = g_format_size (size);
       const char *verified = gcurl_download_get_verified_checksum (download->download);
 
@@ -532,6 +535,7 @@ start (App      *app,
   gcurl_download_set_flags (download->download, flags);
   gcurl_download_set_checksum (download->download, app->checksum);
   gcurl_download_set_retries (download->download, app->retries);
+  gcurl_download_set_segments (download->download, app->segments);
   gcurl_download_set_retry_delay (download->download, app->retry_wait);
   g_signal_connect (download->download, "notify::file", G_CALLBACK (named), download);
   download->transfer = gcurl_download_get_transfer (download->download);
@@ -786,6 +790,7 @@ main (int   argc,
   int jobs = 4;
   int stall_timeout = 60;
   int retries = 5;
+  int segments = 1;
   double retry_wait = 1.0;
   gboolean resume = FALSE, overwrite = FALSE, demo = FALSE, quiet = FALSE;
   gboolean content_disposition = TRUE, no_content_disposition = FALSE;
@@ -809,6 +814,9 @@ main (int   argc,
       "Save under the URL's name", NULL },
     { "checksum", 0, 0, G_OPTION_ARG_STRING, &checksum,
       "Verify the file (one URL) against ALGO=HEX: sha256, sha512, sha1 or md5", "ALGO=HEX" },
+    { "segments", 's', 0, G_OPTION_ARG_INT, &segments,
+      "Fetch each file of 2 MiB or more over up to N connections (default: 1; at most 16)", "N" },
+    { "split", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &segments, "The same as --segments", "N" },
     { "retries", 0, 0, G_OPTION_ARG_INT, &retries,
       "Retry a download that failed in a way that may pass N times (default: 5)", "N" },
     { "retry-wait", 0, 0, G_OPTION_ARG_DOUBLE, &retry_wait,
@@ -851,6 +859,11 @@ main (int   argc,
   if (stall_timeout < 1 || stall_timeout > 86400)
     {
       g_printerr ("gcurl-get: --stall-timeout must be between 1 and 86400 seconds\n");
+      return 2;
+    }
+  if (segments < 1 || segments > GCURL_DOWNLOAD_MAX_SEGMENTS)
+    {
+      g_printerr ("gcurl-get: --segments must be between 1 and %d\n", GCURL_DOWNLOAD_MAX_SEGMENTS);
       return 2;
     }
   if (retries < 0 || retries > 1000)
@@ -908,6 +921,7 @@ main (int   argc,
   app.content_disposition = content_disposition && !no_content_disposition;
   app.checksum = checksum;
   app.retries = (guint) retries;
+  app.segments = (guint) segments;
   app.retry_wait = (guint) (retry_wait * 1000);
   app.quiet = quiet;
   app.limit_rate = limit_rate_option;
