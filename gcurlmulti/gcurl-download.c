@@ -730,6 +730,13 @@ segments_done (GError        *error,
   g_autoptr(GError) owned = error;
   g_autofree char *url = shown_url (self);
 
+  /* The failed transfer's response decides on a retry: kept past the
+   * engine, as the head until the next attempt. */
+  if (failed != NULL)
+    {
+      g_set_object (&self->probe, failed);
+      self->head = self->probe;
+    }
   sync_progress (self);
   g_clear_pointer (&self->engine, _gcurl_segments_free);
 
@@ -778,8 +785,6 @@ segments_done (GError        *error,
       start_attempt (self);
       return;
     }
-  if (failed != NULL)
-    self->head = failed;
   if (self->attempt <= self->retries && worth_retrying (self, error))
     {
       set_state (self, GCURL_DOWNLOAD_STATE_WAITING);
@@ -925,6 +930,8 @@ start_segments (GCurlDownload *self)
                                       g_object_ref (self));
   self->seg_ran = TRUE;
   self->wrote_part = TRUE;
+  if (self->state == GCURL_DOWNLOAD_STATE_PAUSED)
+    _gcurl_segments_pause (self->engine);
   if (!_gcurl_segments_start (self->engine, offset, self->attempt > 1, &error))
     {
       g_autofree char *url = shown_url (self);

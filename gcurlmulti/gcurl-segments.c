@@ -61,6 +61,7 @@ struct _GCurlSegments
   GPtrArray                 *segments;   /* Segment *, by start */
   guint                      running;
   gboolean                   stopping;   /* an error, or cancel(): no new requests */
+  gboolean                   cancelling; /* in fail(): the end waits for its loop */
   gboolean                   paused;
   GError                    *error;      /* the first */
   GCurlTransfer             *failed;
@@ -356,6 +357,9 @@ fail (GCurlSegments *self,
   if (self->stopping)
     return;
   self->stopping = TRUE;
+  /* A cancelled transfer's callback may run at once, inside cancel(): the
+   * last one would end the run, and free us, in the middle of this loop. */
+  self->cancelling = TRUE;
   for (guint i = 0; i < self->segments->len; i++)
     {
       Segment *seg = self->segments->pdata[i];
@@ -363,6 +367,7 @@ fail (GCurlSegments *self,
       if (seg->transfer != NULL)
         gcurl_transfer_cancel (seg->transfer);
     }
+  self->cancelling = FALSE;
 }
 
 static gboolean
@@ -415,7 +420,7 @@ maybe_finish (GCurlSegments *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->running > 0)
+  if (self->running > 0 || self->cancelling)
     return;
   stop_save_timer (self);
   if (self->error == NULL && !all_done (self))
@@ -660,6 +665,8 @@ _gcurl_segments_pause (GCurlSegments *self)
 void
 _gcurl_segments_resume (GCurlSegments *self)
 {
+  Segment *next;
+
   self->paused = FALSE;
   for (guint i = 0; i < self->segments->len; i++)
     {
@@ -668,12 +675,17 @@ _gcurl_segments_resume (GCurlSegments *self)
       if (seg->transfer != NULL)
         gcurl_transfer_resume (seg->transfer);
     }
+  /* Connections that finished while paused take work again. */
+  while (!self->stopping && self->running > 0 && self->running < self->connections &&
+         (next = next_work (self)) != NULL)
+    start_segment (self, next);
 }
 
 void
 _gcurl_segments_cancel (GCurlSegments *self)
 {
   fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled"), NULL);
+  maybe_finish (self);
 }
 
 /* Only once done was called (no transfer runs). */

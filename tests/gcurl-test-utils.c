@@ -196,7 +196,9 @@ server_handler (SoupServer        *server,
       k->last = now;
       soup_message_headers_replace (resp, "X-Flaky-Wait-Ms", wait);
       soup_message_headers_replace (resp, "X-Flaky-Requests", count);
-      if (k->requests <= (guint) query_int (query, "fails", 1))
+      /* Requests from fail_from (1) on, fails (1) of them, fail. */
+      if (k->requests >= (guint) query_int (query, "fail_from", 1) &&
+          k->requests < (guint) (query_int (query, "fail_from", 1) + query_int (query, "fails", 1)))
         {
           soup_server_message_set_status (msg, (guint) query_int (query, "code", 503), NULL);
           if (retry_after != NULL)

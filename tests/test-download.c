@@ -1012,6 +1012,33 @@ test_segments_cancel (Fixture       *f,
   g_clear_error (&r.error);
 }
 
+static void
+test_segments_retry_failed_range (Fixture       *f,
+                                  gconstpointer  data)
+{
+  /* The probe passes; the first range gets a 503 with Retry-After: the
+   * segments stop, and the next attempt resumes them. 3 MiB from the
+   * SoupServer, which serves ranges of /bytes. */
+  g_autofree char *url = surl ("/flaky?key=segments&fail_from=2&fails=1&retry_after=0"
+                               "&n=3145728");
+  g_autofree char *path = g_build_filename (f->dir, "f.bin", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_file (url, file);
+  g_autofree char *files = NULL;
+  Result r = { 0 };
+
+  gcurl_download_set_segments (d, 2);
+  gcurl_download_set_retries (d, 2);
+  gcurl_download_set_retry_delay (d, 10);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 2);
+  g_assert_cmpuint (r.states[GCURL_DOWNLOAD_STATE_WAITING], ==, 1);
+  assert_file_is_pattern (path, 3145728);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "f.bin");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1045,6 +1072,7 @@ main (int   argc,
   ADD ("segments/control-of-another", test_segments_control_of_another);
   ADD ("segments/without-ranges", test_segments_without_ranges);
   ADD ("segments/cancel", test_segments_cancel);
+  ADD ("segments/retry-failed-range", test_segments_retry_failed_range);
   g_test_add_func ("/GCurl/Download/checksum/parsers", test_checksum_parsers);
 
   ret = g_test_run ();
