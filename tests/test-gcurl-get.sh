@@ -25,7 +25,7 @@ sha () { sha256sum "$1" | cut -d' ' -f1; }
 now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
 run () { "$get" "$@" > "$work/out" 2> "$work/err"; status=$?; }
 
-echo "1..36"
+echo "1..37"
 
 # 1. Four downloads from nginx and the SoupServer; plain lines off a terminal.
 d="$work/d1"
@@ -187,6 +187,10 @@ check "--checksum that does not: exit 1, both digests named, no file but the par
    [ ! -e "$d/1k" ] && [ -f "$d/1k.part" ]'
 run -o "$d" --checksum "sha256=$sum" "$NGINX_HTTP_URL/1k" "$NGINX_HTTP_URL/100k"
 check "--checksum with two URLs: exit 2" '[ $status -eq 2 ] && grep -q "one URL" "$work/err"'
+run -o "$d" --checksum "sha256=$(printf '\033')[2Jabc" "$NGINX_HTTP_URL/1k"
+check "a malformed --checksum: exit 2 before any request, no escape echoed" \
+  '[ $status -eq 2 ] && grep -q "ALGO=HEX" "$work/err" && ! grep -q "$(printf "\033")" "$work/err" &&
+   [ ! -e "$d/1k" ]'
 
 # 9. The list is read as the downloads need it: from a pipe that stays
 # open, the first URL is downloaded before the second line is written;

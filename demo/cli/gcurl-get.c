@@ -779,6 +779,36 @@ on_max_filesize (const char  *name,
   return TRUE;
 }
 
+/* ALGO=HEX as GCurlDownload takes it (sha256, sha512, sha1 or md5, any
+ * case, dashes ignored, and as many hex digits as its digest has): a
+ * malformed one is a usage error, said before anything is fetched. */
+static gboolean
+checksum_well_formed (const char *spec)
+{
+  static const struct { const char *name; gsize hex; } algorithms[] = {
+    { "sha256", 64 }, { "sha512", 128 }, { "sha1", 40 }, { "md5", 32 },
+  };
+  const char *eq = strchr (spec, '=');
+  g_autoptr(GString) name = g_string_new (NULL);
+
+  if (eq == NULL)
+    return FALSE;
+  for (const char *p = spec; p < eq; p++)
+    if (*p != '-')
+      g_string_append_c (name, g_ascii_tolower (*p));
+  for (gsize i = 0; i < G_N_ELEMENTS (algorithms); i++)
+    if (g_str_equal (name->str, algorithms[i].name))
+      {
+        if (strlen (eq + 1) != algorithms[i].hex)
+          return FALSE;
+        for (const char *p = eq + 1; *p != '\0'; p++)
+          if (!g_ascii_isxdigit (*p))
+            return FALSE;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -907,6 +937,12 @@ main (int   argc,
   if (checksum != NULL && (urls->len != 1 || app.feed != NULL))
     {
       g_printerr ("gcurl-get: --checksum is for one URL\n");
+      return 2;
+    }
+  if (checksum != NULL && !checksum_well_formed (checksum))
+    {
+      g_printerr ("gcurl-get: --checksum takes ALGO=HEX: sha256, sha512, sha1 or md5, "
+                  "and its digest in hex\n");
       return 2;
     }
 
