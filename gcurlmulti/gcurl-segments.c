@@ -33,6 +33,9 @@
 /* A control file larger than this, or with more segments, is not ours. */
 #define MAX_CONTROL_SIZE (64 * 1024)
 #define MAX_SEGMENTS 256
+/* A range whose connections break this many times in a row before a byte
+ * comes fails the run (and the download's retries take over). */
+#define MAX_BROKEN 2
 #define CONTROL_GROUP "gcurl-segments"
 
 typedef struct _Segment Segment;
@@ -47,6 +50,8 @@ struct _Segment
   gulong         notify_handler;
   gboolean       refused;   /* the response is not the range asked for */
   GError        *write_error;
+  gint64         run_from;  /* pos when its transfer started */
+  guint          broken;    /* connections lost in a row without a byte */
 };
 
 struct _GCurlSegments
@@ -437,6 +442,14 @@ maybe_finish (GCurlSegments *self)
   self->done (g_steal_pointer (&error), self->failed, self->data);
 }
 
+/* A connection that broke, or stopped moving: worth another at once. */
+static gboolean
+connection_lost (const GError *error)
+{
+  return g_error_matches (error, GCURL_ERROR, GCURL_ERROR_PARTIAL) ||
+         g_error_matches (error, GCURL_ERROR, GCURL_ERROR_TIMED_OUT);
+}
+
 static void
 segment_done (GObject      *object,
               GAsyncResult *result,
@@ -460,6 +473,16 @@ segment_done (GObject      *object,
           transfer);
   else if (seg->pos >= seg->end)
     ;  /* all of it, the rest cut off if another connection took it */
+  else if (!ok && !self->stopping && connection_lost (error) &&
+           (seg->pos > seg->run_from || seg->broken < MAX_BROKEN))
+    {
+      /* One connection broke: that range goes on, on a new one, from
+       * where it is; the others are not disturbed. */
+      seg->broken = seg->pos > seg->run_from ? 0 : seg->broken + 1;
+      g_debug ("GCurlDownload: a range broke at %" G_GINT64_FORMAT " (%s); going on",
+               seg->pos, error->message);
+      start_segment (self, seg);
+    }
   else if (!ok)
     fail (self, g_steal_pointer (&error), transfer);
   else
@@ -536,6 +559,7 @@ start_segment (GCurlSegments *self,
     gcurl_transfer_set_request_header (t, "If-Range", self->validator);
   gcurl_transfer_set_output_stream (t, G_OUTPUT_STREAM (stream));
   seg->refused = FALSE;
+  seg->run_from = seg->pos;
   seg->transfer = t;
   seg->notify_handler = g_signal_connect (t, "notify", G_CALLBACK (segment_notify_cb), seg);
   self->running++;

@@ -252,7 +252,36 @@ server_handler (SoupServer        *server,
       if (soup_message_headers_get_ranges (req, n, &ranges, &n_ranges) && n_ranges == 1)
         {
           goffset start = ranges[0].start, end = ranges[0].end;
+          const char *key = query ? g_hash_table_lookup (query, "key") : NULL;
 
+          /* cut_start=S&cut_after=K&key=: the first range of that key
+           * asked from S breaks after K bytes of its body. */
+          if (key != NULL && query_int (query, "cut_start", -1) == start)
+            {
+              g_autofree char *cut_key = g_strconcat ("cut:", key, NULL);
+
+              if (!g_hash_table_contains (self->flaky, cut_key))
+                {
+                  GIOStream *stream;
+                  g_autofree char *head = g_strdup_printf (
+                    "HTTP/1.1 206 Partial Content\r\nContent-Type: application/octet-stream\r\n"
+                    "Content-Range: bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                    "\r\nContent-Length: %" G_GINT64_FORMAT "\r\n\r\n",
+                    (gint64) start, (gint64) end, (gint64) n, (gint64) (end - start + 1));
+                  goffset after = CLAMP (query_int (query, "cut_after", 0), 0, end - start + 1);
+
+                  g_hash_table_insert (self->flaky, g_steal_pointer (&cut_key), g_new0 (FlakyKey, 1));
+                  soup_message_headers_free_ranges (req, ranges);
+                  stream = soup_server_message_steal_connection (msg);
+                  g_output_stream_write_all (g_io_stream_get_output_stream (stream), head,
+                                             strlen (head), NULL, NULL, NULL);
+                  g_output_stream_write_all (g_io_stream_get_output_stream (stream),
+                                             data + start, after, NULL, NULL, NULL);
+                  g_io_stream_close (stream, NULL, NULL);
+                  g_object_unref (stream);
+                  return;
+                }
+            }
           soup_server_message_set_status (msg, SOUP_STATUS_PARTIAL_CONTENT, NULL);
           soup_message_headers_set_content_range (resp, start, end, n);
           soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_STATIC,

@@ -1039,6 +1039,26 @@ test_segments_retry_failed_range (Fixture       *f,
   g_assert_cmpstr (files, ==, "f.bin");
 }
 
+static void
+test_segments_broken_range_goes_on (Fixture       *f,
+                                    gconstpointer  data)
+{
+  /* The second range's first connection breaks after 100,000 bytes: that
+   * range goes on, on a new connection, within the same attempt. */
+  g_autofree char *url = surl ("/bytes?n=3145728&key=broken&cut_start=1572864&cut_after=100000");
+  g_autofree char *path = g_build_filename (f->dir, "b.bin", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_file (url, file);
+  Result r = { 0 };
+
+  gcurl_download_set_segments (d, 2);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 1);
+  g_assert_cmpuint (r.states[GCURL_DOWNLOAD_STATE_WAITING], ==, 0);
+  assert_file_is_pattern (path, 3145728);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1073,6 +1093,7 @@ main (int   argc,
   ADD ("segments/without-ranges", test_segments_without_ranges);
   ADD ("segments/cancel", test_segments_cancel);
   ADD ("segments/retry-failed-range", test_segments_retry_failed_range);
+  ADD ("segments/broken-range-goes-on", test_segments_broken_range_goes_on);
   g_test_add_func ("/GCurl/Download/checksum/parsers", test_checksum_parsers);
 
   ret = g_test_run ();
