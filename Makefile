@@ -15,7 +15,7 @@ PREFIX   ?= /usr/local
 MESON_SETUP_OPTS ?= -Ddocs=true
 SUMMARY_LABEL ?= check
 
-.PHONY: all deps build run check check-debian13 bench-debian13 check-asan check-valgrind soak fuzz bench quick-bench bench-before-after install dist clean
+.PHONY: all deps build run check check-debian13 bench-debian13 check-asan check-valgrind soak fuzz bench quick-bench bench-before-after bench-downloads install dist clean
 
 all: build
 
@@ -126,6 +126,16 @@ bench-before-after: build
 	@scripts/install-deps check
 	$(BUILDDIR)/tests/gcurl-test-serve /usr/bin/python3 bench/before-after.py \
 	  --before-rev $(REV) $(BUILDDIR)
+
+# gcurl-get against aria2c, wget2 and curl: D1-D3 of bench/downloads.py,
+# with a nginx and a resetting proxy of its own (about 4 minutes).
+bench-downloads: build
+	@scripts/install-deps bench
+	/usr/bin/python3 bench/downloads.py $(BUILDDIR) --runs 5 --curl-runs 2 \
+	  --out bench/RESULTS-downloads.md
+	@if [ -f bench/RESULTS-debian12.md ] && [ -f bench/RESULTS-debian13.md ]; then \
+	  /usr/bin/python3 bench/side-by-side.py bench/RESULTS-debian12.md bench/RESULTS-debian13.md \
+	    --out bench/RESULTS.md >/dev/null && echo "bench/RESULTS.md: with the downloads"; fi
 
 install: build
 	$(MESON) install -C $(BUILDDIR)

@@ -102,6 +102,13 @@ def main():
     idle = merged(r12["idle"], r13["idle"], "backend")
     if idle:
         out += ["## Idle: main-loop wake-ups over 5 s", ""] + idle + [""]
+    downloads = os.path.join(os.path.dirname(a.out), "RESULTS-downloads.md")
+    if os.path.exists(downloads):
+        with open(downloads) as f:
+            body = f.read().splitlines()
+        out += ["## Downloads: gcurl-get, aria2c, wget2, curl", "",
+                "From [RESULTS-downloads.md](RESULTS-downloads.md), made by `make bench-downloads`.",
+                ""] + [l for l in body[1:] if not l.startswith("# ")] + [""]
     out += ["## Reading", ""] + notes + [""]
     with open(a.out, "w") as f:
         f.write("\n".join(out))
