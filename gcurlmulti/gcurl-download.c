@@ -779,7 +779,7 @@ segments_done (GError        *error,
     {
       /* Ranges refused, or the resource changed under If-Range: one
        * connection, from the start. */
-      g_message ("Download of %s: %s; going on over one connection", url, error->message);
+      g_debug ("Download of %s: %s; going on over one connection", url, error->message);
       forget_segmented_part (self);
       self->single = TRUE;
       start_attempt (self);

@@ -249,6 +249,25 @@ server_handler (SoupServer        *server,
               soup_message_headers_replace (resp, "Repr-Digest", value);
             }
         }
+      /* ranges=R&key=: only the first R ranged requests of that key get
+       * their range; the next ones the whole, with a 200 (as for an
+       * If-Range that no longer matches). */
+      if (query_int (query, "ranges", -1) >= 0 && query != NULL &&
+          g_hash_table_lookup (query, "key") != NULL &&
+          soup_message_headers_get_one (req, "Range") != NULL)
+        {
+          g_autofree char *rkey = g_strconcat ("ranges:", (char *) g_hash_table_lookup (query, "key"),
+                                               NULL);
+          FlakyKey *k = g_hash_table_lookup (self->flaky, rkey);
+
+          if (k == NULL)
+            {
+              k = g_new0 (FlakyKey, 1);
+              g_hash_table_insert (self->flaky, g_steal_pointer (&rkey), k);
+            }
+          if (++k->requests > (guint) query_int (query, "ranges", -1))
+            soup_message_headers_remove (req, "Range");
+        }
       if (soup_message_headers_get_ranges (req, n, &ranges, &n_ranges) && n_ranges == 1)
         {
           goffset start = ranges[0].start, end = ranges[0].end;

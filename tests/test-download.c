@@ -1059,6 +1059,28 @@ test_segments_broken_range_goes_on (Fixture       *f,
   assert_file_is_pattern (path, 3145728);
 }
 
+static void
+test_segments_range_refused (Fixture       *f,
+                             gconstpointer  data)
+{
+  /* The probe gets its range; the segments get the whole with a 200, as
+   * from a server whose file changed under If-Range: one connection,
+   * from the start (without the fallback the run fails). */
+  g_autofree char *url = surl ("/bytes?n=3145728&key=refused&ranges=1");
+  g_autofree char *path = g_build_filename (f->dir, "r.bin", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_file (url, file);
+  g_autofree char *files = NULL;
+  Result r = { 0 };
+
+  gcurl_download_set_segments (d, 2);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  assert_file_is_pattern (path, 3145728);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "r.bin");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1094,6 +1116,7 @@ main (int   argc,
   ADD ("segments/cancel", test_segments_cancel);
   ADD ("segments/retry-failed-range", test_segments_retry_failed_range);
   ADD ("segments/broken-range-goes-on", test_segments_broken_range_goes_on);
+  ADD ("segments/range-refused", test_segments_range_refused);
   g_test_add_func ("/GCurl/Download/checksum/parsers", test_checksum_parsers);
 
   ret = g_test_run ();
