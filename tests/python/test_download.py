@@ -304,3 +304,32 @@ def test_segments_resume_after_kill_9(servers, tmp_path):
         if pos < end:
             assert any(pos <= s < end for s in resumed)
     assert not any(s < saved[0][1] for s in resumed)
+
+
+def test_segments_broken_range_goes_on(servers, tmp_path):
+    # The second range's first connection breaks after 100,000 bytes: it
+    # goes on, on a new connection, within the one attempt.
+    source = GCurl.MultiSource.new()
+    out = tmp_path / "b.bin"
+    d = GCurl.Download.new_for_file(
+        servers.soup + "/bytes?n=3145728&key=py-broken&cut_start=1572864&cut_after=100000",
+        Gio.File.new_for_path(str(out)))
+    d.props.segments = 2
+    error, states = run(source, d)
+    assert error is None
+    assert d.props.attempt == 1 and State.WAITING not in states
+    assert out.read_bytes() == servers.pattern(3145728)
+
+
+def test_segments_refused_go_on_over_one_connection(servers, tmp_path):
+    # The probe gets its range, the ranges a 200 (as under an If-Range
+    # that no longer matches): one connection, from the start.
+    source = GCurl.MultiSource.new()
+    out = tmp_path / "r.bin"
+    d = GCurl.Download.new_for_file(servers.soup + "/bytes?n=3145728&key=py-refused&ranges=1",
+                                    Gio.File.new_for_path(str(out)))
+    d.props.segments = 2
+    error, states = run(source, d)
+    assert error is None
+    assert out.read_bytes() == servers.pattern(3145728)
+    assert sorted(os.listdir(tmp_path)) == ["r.bin"]
