@@ -108,6 +108,13 @@ class ResettingProxy:
             asyncio.start_server(self._serve, "127.0.0.1", self.port))
         ready.set()
         self.loop.run_forever()
+        # Connections still open end cleanly, not as tasks left pending.
+        tasks = asyncio.all_tasks(self.loop)
+        for task in tasks:
+            task.cancel()
+        self.loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        self.server.close()
+        self.loop.close()
 
     async def _serve(self, reader, writer):
         self.count += 1
