@@ -49,8 +49,6 @@ void           _gcurl_segments_resume (GCurlSegments  *self);
 void           _gcurl_segments_cancel (GCurlSegments  *self);
 gint64         _gcurl_segments_get_received (GCurlSegments *self);
 gint64         _gcurl_segments_get_speed    (GCurlSegments *self);
-/* Connections running now. */
-guint          _gcurl_segments_get_running  (GCurlSegments *self);
 void           _gcurl_segments_free   (GCurlSegments  *self);
 
 /* The control file beside a part, and whether one is there. */

@@ -87,7 +87,7 @@ G_DECLARE_FINAL_TYPE (GCurlSegmentStream, gcurl_segment_stream, GCURL, SEGMENT_S
 struct _GCurlSegmentStream
 {
   GOutputStream  parent_instance;
-  Segment       *segment;   /* NULL once the segment let go of it */
+  Segment       *segment;   /* freed only with the engine, after its transfers */
 };
 
 G_DEFINE_FINAL_TYPE (GCurlSegmentStream, gcurl_segment_stream, G_TYPE_OUTPUT_STREAM)
@@ -105,7 +105,7 @@ segment_stream_write (GOutputStream  *stream,
   Segment *seg = GCURL_SEGMENT_STREAM (stream)->segment;
   gsize n;
 
-  if (seg == NULL || seg->refused)
+  if (seg->refused)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Not this range");
       return -1;
@@ -329,12 +329,6 @@ _gcurl_segments_get_speed (GCurlSegments *self)
         speed += gcurl_transfer_get_download_speed (seg->transfer);
     }
   return speed;
-}
-
-guint
-_gcurl_segments_get_running (GCurlSegments *self)
-{
-  return self->running;
 }
 
 static void
