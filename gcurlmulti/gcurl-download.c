@@ -50,6 +50,8 @@ struct _GCurlDownload
   guint               retry_delay;       /* ms */
   gboolean            content_disposition;
   guint               segments;
+  GStrv               mirrors;
+  char               *filename;          /* the caller's name in folder mode */
 
   GCurlDownloadState  state;
   guint               attempt;
@@ -83,6 +85,10 @@ struct _GCurlDownload
   GCurlPartFile      *seg_part;          /* their part */
   gboolean            single;            /* this run: one connection after all */
   gboolean            seg_ran;           /* a segmented attempt wrote this run */
+
+  /* Mirrors: the URLs left this run, the one in use first */
+  GPtrArray          *live;
+  guint               switches;          /* attempts that moved to a mirror */
 };
 
 enum
@@ -98,6 +104,8 @@ enum
   PROP_RETRY_DELAY,
   PROP_CONTENT_DISPOSITION,
   PROP_SEGMENTS,
+  PROP_MIRRORS,
+  PROP_FILENAME,
   PROP_STATE,
   PROP_ATTEMPT,
   PROP_BYTES_RECEIVED,
@@ -109,6 +117,14 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_MIRROR_DROPPED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (GCurlDownload, gcurl_download, G_TYPE_OBJECT)
 
@@ -179,6 +195,9 @@ finish (GCurlDownload      *self,
   self->head = self->transfer;
   self->single = FALSE;
   self->seg_ran = FALSE;
+  g_clear_pointer (&self->live, g_ptr_array_unref);
+  gcurl_transfer_set_url (self->transfer, self->url);
+  _gcurl_transfer_withhold_credentials (self->transfer, FALSE);
   set_state (self, state);
 
   if (error != NULL)
@@ -220,6 +239,8 @@ response_name (GCurlDownload *self)
   g_autofree char *raw = NULL;
   const char *cd = NULL;
 
+  if (self->filename != NULL)
+    return _gcurl_filename_sanitize (self->filename);
   if (self->content_disposition)
     cd = gcurl_transfer_get_response_header (self->head, "Content-Disposition");
   if (cd != NULL)
@@ -563,7 +584,7 @@ retry_after_ms (GCurlDownload *self)
 static guint
 next_delay (GCurlDownload *self)
 {
-  guint64 base = (guint64) self->retry_delay << MIN (self->attempt - 1, 20u);
+  guint64 base = (guint64) self->retry_delay << MIN (self->attempt - self->switches - 1, 20u);
   gint64 after = retry_after_ms (self);
   guint64 delay;
 
@@ -594,6 +615,69 @@ schedule_retry (GCurlDownload *self,
   g_source_attach (self->retry_timer, gcurl_multi_source_get_context (self->source));
 }
 
+/* ---- Mirrors ---------------------------------------------------------- */
+
+/* The URL this attempt goes to. */
+static const char *
+current_url (GCurlDownload *self)
+{
+  return self->live->pdata[0];
+}
+
+/* Credentials go to the download's own origin only: a mirror elsewhere
+ * (a Metalink's, say) must not collect them. */
+static void
+aim (GCurlDownload *self,
+     GCurlTransfer *transfer)
+{
+  gcurl_transfer_set_url (transfer, current_url (self));
+  _gcurl_transfer_withhold_credentials (transfer,
+                                        !_gcurl_url_same_origin (current_url (self), self->url));
+}
+
+static void
+mirror_dropped (GCurlDownload *self,
+                const char    *url,
+                const GError  *error)
+{
+  g_autofree char *shown = _gcurl_display_url (url);
+
+  g_debug ("GCurlDownload: dropping the mirror %s: %s", shown, error->message);
+  g_signal_emit (self, signals[SIGNAL_MIRROR_DROPPED], 0, url, error);
+}
+
+/* The URL in use failed with @error: TRUE when another is left to try
+ * (the next attempt starts at once, not counted as a retry). */
+static gboolean
+drop_current (GCurlDownload *self,
+              const GError  *error)
+{
+  g_autofree char *url = NULL;
+
+  if (self->live->len < 2 || !_gcurl_segments_mirror_at_fault (error))
+    return FALSE;
+  url = g_ptr_array_steal_index (self->live, 0);
+  self->switches++;
+  mirror_dropped (self, url, error);
+  return TRUE;
+}
+
+static void
+segments_mirror_dropped (const char   *url,
+                         const GError *error,
+                         gpointer      data)
+{
+  GCurlDownload *self = data;
+
+  for (guint i = 0; i < self->live->len; i++)
+    if (g_str_equal (self->live->pdata[i], url))
+      {
+        g_ptr_array_remove_index (self->live, i);
+        break;
+      }
+  mirror_dropped (self, url, error);
+}
+
 /* ---- Attempts --------------------------------------------------------- */
 
 static void
@@ -618,7 +702,12 @@ attempt_done (GObject      *object,
                                url));
           return;
         }
-      if (self->attempt <= self->retries && worth_retrying (self, error))
+      if (drop_current (self, error))
+        {
+          start_attempt (self);
+          return;
+        }
+      if (self->attempt - self->switches <= self->retries && worth_retrying (self, error))
         {
           set_state (self, GCURL_DOWNLOAD_STATE_WAITING);
           schedule_retry (self, next_delay (self));
@@ -643,7 +732,8 @@ attempt_done (GObject      *object,
 }
 
 /* The part's name in folder mode, chosen at the first attempt and kept
- * for the others, which resume it: the URL's name, or a numbered one that
+ * for the others, which resume it: the URL's name (or the filename
+ * given), or a numbered one that
  * no other download of this process has (nor, unless resuming, a part on
  * disk). */
 static gboolean
@@ -651,7 +741,8 @@ choose_first_path (GCurlDownload  *self,
                    GError        **error)
 {
   g_autofree char *folder = g_file_get_path (self->folder);
-  g_autofree char *raw = _gcurl_filename_from_url (self->url);
+  g_autofree char *raw = self->filename != NULL ? g_strdup (self->filename)
+                                                : _gcurl_filename_from_url (self->url);
   g_autofree char *name = _gcurl_filename_sanitize (raw);
 
   if (folder == NULL)
@@ -785,7 +876,7 @@ segments_done (GError        *error,
       start_attempt (self);
       return;
     }
-  if (self->attempt <= self->retries && worth_retrying (self, error))
+  if (self->attempt - self->switches <= self->retries && worth_retrying (self, error))
     {
       set_state (self, GCURL_DOWNLOAD_STATE_WAITING);
       schedule_retry (self, next_delay (self));
@@ -856,7 +947,12 @@ probe_done (GObject      *object,
           start_attempt (self);
           return;
         }
-      if (self->attempt <= self->retries && worth_retrying (self, error))
+      if (drop_current (self, error))
+        {
+          start_attempt (self);
+          return;
+        }
+      if (self->attempt - self->switches <= self->retries && worth_retrying (self, error))
         {
           set_state (self, GCURL_DOWNLOAD_STATE_WAITING);
           schedule_retry (self, next_delay (self));
@@ -928,6 +1024,8 @@ start_segments (GCurlDownload *self)
                                       self->total_bytes, validator (self->probe),
                                       self->segments, segments_progress, segments_done,
                                       g_object_ref (self));
+  _gcurl_segments_set_mirrors (self->engine, (const char * const *) self->live->pdata, self->url,
+                               segments_mirror_dropped);
   self->seg_ran = TRUE;
   self->wrote_part = TRUE;
   if (self->state == GCURL_DOWNLOAD_STATE_PAUSED)
@@ -956,6 +1054,7 @@ start_probe (GCurlDownload *self)
   g_clear_object (&self->probe);
   self->probe = gcurl_transfer_new (self->url);
   _gcurl_transfer_copy_request (self->probe, self->transfer);
+  aim (self, self->probe);
   gcurl_transfer_set_accept_encoding (self->probe, "identity");
   gcurl_transfer_set_request_header (self->probe, "Range", "bytes=0-0");
   gcurl_transfer_set_fail_on_http_error (self->probe, TRUE);
@@ -994,6 +1093,7 @@ start_attempt (GCurlDownload *self)
   else
     output = g_object_ref (self->file);
   gcurl_transfer_set_output_file (self->transfer, output, flags);
+  aim (self, self->transfer);
   _gcurl_transfer_hold_part (self->transfer, TRUE, self->folder != NULL);
   set_state (self, GCURL_DOWNLOAD_STATE_RUNNING);
   gcurl_multi_source_perform_async (self->source, self->transfer, NULL, attempt_done,
@@ -1421,6 +1521,86 @@ gcurl_download_set_segments (GCurlDownload *self,
 }
 
 /**
+ * gcurl_download_get_mirrors: (get-property mirrors)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:mirrors].
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the other
+ *   URLs of the same file, or %NULL
+ */
+const char * const *
+gcurl_download_get_mirrors (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), NULL);
+  return (const char * const *) self->mirrors;
+}
+
+/**
+ * gcurl_download_set_mirrors: (set-property mirrors)
+ * @self: a #GCurlDownload
+ * @mirrors: (nullable) (array zero-terminated=1): other URLs of the same
+ *   file, or %NULL for none
+ *
+ * Sets [property@GCurl.Download:mirrors]. Not while it runs.
+ */
+void
+gcurl_download_set_mirrors (GCurlDownload      *self,
+                            const char * const *mirrors)
+{
+  g_return_if_fail (GCURL_IS_DOWNLOAD (self));
+  g_return_if_fail (!is_active (self));
+
+  if (mirrors != NULL && mirrors[0] == NULL)
+    mirrors = NULL;
+  if (mirrors == NULL && self->mirrors == NULL)
+    return;
+  if (mirrors != NULL && self->mirrors != NULL &&
+      g_strv_equal ((const char * const *) self->mirrors, mirrors))
+    return;
+  g_strfreev (self->mirrors);
+  self->mirrors = g_strdupv ((char **) mirrors);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MIRRORS]);
+}
+
+/**
+ * gcurl_download_get_filename: (get-property filename)
+ * @self: a #GCurlDownload
+ *
+ * Gets [property@GCurl.Download:filename].
+ *
+ * Returns: (nullable): the name asked for in folder mode, or %NULL
+ */
+const char *
+gcurl_download_get_filename (GCurlDownload *self)
+{
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), NULL);
+  return self->filename;
+}
+
+/**
+ * gcurl_download_set_filename: (set-property filename)
+ * @self: a #GCurlDownload
+ * @filename: (nullable) (type filename): a name, or %NULL for the
+ *   response's
+ *
+ * Sets [property@GCurl.Download:filename]. Not while it runs.
+ */
+void
+gcurl_download_set_filename (GCurlDownload *self,
+                             const char    *filename)
+{
+  g_return_if_fail (GCURL_IS_DOWNLOAD (self));
+  g_return_if_fail (!is_active (self));
+
+  if (g_strcmp0 (self->filename, filename) == 0)
+    return;
+  g_free (self->filename);
+  self->filename = g_strdup (filename);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILENAME]);
+}
+
+/**
  * gcurl_download_get_state: (get-property state)
  * @self: a #GCurlDownload
  *
@@ -1610,6 +1790,14 @@ gcurl_download_run_async (GCurlDownload       *self,
   self->task = g_steal_pointer (&task);
   self->source = g_object_ref (source);
   self->attempt = 0;
+  self->switches = 0;
+  g_clear_pointer (&self->live, g_ptr_array_unref);
+  /* NULL-terminated: the segments take it as a string vector. */
+  self->live = g_ptr_array_new_null_terminated (1, g_free, TRUE);
+  g_ptr_array_add (self->live, g_strdup (self->url));
+  for (guint i = 0; self->mirrors != NULL && self->mirrors[i] != NULL; i++)
+    if (!g_ptr_array_find_with_equal_func (self->live, self->mirrors[i], g_str_equal, NULL))
+      g_ptr_array_add (self->live, g_strdup (self->mirrors[i]));
   self->bytes_received = 0;
   self->total_bytes = -1;
   self->speed = 0;
@@ -1807,6 +1995,9 @@ gcurl_download_finalize (GObject *object)
   g_clear_object (&self->folder);
   g_clear_object (&self->file);
   g_free (self->checksum);
+  g_strfreev (self->mirrors);
+  g_free (self->filename);
+  g_clear_pointer (&self->live, g_ptr_array_unref);
   g_free (self->verified);
   g_free (self->first_path);
   g_free (self->sum_hex);
@@ -1834,6 +2025,8 @@ gcurl_download_get_property (GObject    *object,
     case PROP_RETRY_DELAY: g_value_set_uint (value, self->retry_delay); break;
     case PROP_CONTENT_DISPOSITION: g_value_set_boolean (value, self->content_disposition); break;
     case PROP_SEGMENTS: g_value_set_uint (value, self->segments); break;
+    case PROP_MIRRORS: g_value_set_boxed (value, self->mirrors); break;
+    case PROP_FILENAME: g_value_set_string (value, self->filename); break;
     case PROP_STATE: g_value_set_enum (value, self->state); break;
     case PROP_ATTEMPT: g_value_set_uint (value, self->attempt); break;
     case PROP_BYTES_RECEIVED: g_value_set_int64 (value, self->bytes_received); break;
@@ -1869,6 +2062,10 @@ gcurl_download_set_property (GObject      *object,
       gcurl_download_set_content_disposition (self, g_value_get_boolean (value));
       break;
     case PROP_SEGMENTS: gcurl_download_set_segments (self, g_value_get_uint (value)); break;
+    case PROP_MIRRORS:
+      gcurl_download_set_mirrors (self, g_value_get_boxed (value));
+      break;
+    case PROP_FILENAME: gcurl_download_set_filename (self, g_value_get_string (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -1997,6 +2194,37 @@ gcurl_download_class_init (GCurlDownloadClass *klass)
     g_param_spec_uint ("segments", NULL, NULL, 1, GCURL_DOWNLOAD_MAX_SEGMENTS, 1, RW);
 
   /**
+   * GCurlDownload:mirrors:
+   *
+   * Other URLs of the same file. With
+   * [property@GCurl.Download:segments] above 1 the connections are spread
+   * over the URL and its mirrors; over one connection, the next mirror
+   * takes over when one fails. A mirror that fails (it cannot be reached,
+   * answers with an error status, breaks, or does not serve the range
+   * asked for) is dropped for the rest of the run and
+   * [signal@GCurl.Download::mirror-dropped] says so; the last URL left is
+   * never dropped, and its error is the run's. Moving to a mirror is not
+   * counted as a retry.
+   *
+   * The transfer's credentials (user name, password, bearer token and its
+   * own `Authorization` and `Cookie` headers) go only to the URLs with the
+   * same scheme, host and port as [property@GCurl.Download:url]. Mirrors
+   * are trusted to serve the same bytes: give a
+   * [property@GCurl.Download:checksum] to have them checked.
+   */
+  properties[PROP_MIRRORS] =
+    g_param_spec_boxed ("mirrors", NULL, NULL, G_TYPE_STRV, RW);
+
+  /**
+   * GCurlDownload:filename:
+   *
+   * In folder mode, the name to save under instead of the one the
+   * response gives (a Metalink's, say). It is sanitized and made unique
+   * like a server's.
+   */
+  properties[PROP_FILENAME] = g_param_spec_string ("filename", NULL, NULL, NULL, RW);
+
+  /**
    * GCurlDownload:state:
    *
    * Where the download is in its life cycle.
@@ -2056,4 +2284,18 @@ gcurl_download_class_init (GCurlDownloadClass *klass)
     g_param_spec_string ("verified-checksum", NULL, NULL, NULL, RO);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * GCurlDownload::mirror-dropped:
+   * @self: the download
+   * @url: the URL dropped, as it was given
+   * @error: why
+   *
+   * A URL of the download (its own or one of
+   * [property@GCurl.Download:mirrors]) failed and is not used again in
+   * this run; the others go on.
+   */
+  signals[SIGNAL_MIRROR_DROPPED] =
+    g_signal_new ("mirror-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_ERROR);
 }

@@ -106,6 +106,17 @@ void                gcurl_download_set_segments          (GCurlDownload       *s
                                                           guint                segments);
 
 GCURL_AVAILABLE_IN_0_1
+const char * const *gcurl_download_get_mirrors           (GCurlDownload       *self);
+GCURL_AVAILABLE_IN_0_1
+void                gcurl_download_set_mirrors           (GCurlDownload       *self,
+                                                          const char * const  *mirrors);
+GCURL_AVAILABLE_IN_0_1
+const char         *gcurl_download_get_filename          (GCurlDownload       *self);
+GCURL_AVAILABLE_IN_0_1
+void                gcurl_download_set_filename          (GCurlDownload       *self,
+                                                          const char          *filename);
+
+GCURL_AVAILABLE_IN_0_1
 GCurlDownloadState  gcurl_download_get_state             (GCurlDownload       *self);
 GCURL_AVAILABLE_IN_0_1
 guint               gcurl_download_get_attempt           (GCurlDownload       *self);

@@ -242,6 +242,16 @@ has_own_accept_encoding (GCurlTransfer *self)
   return FALSE;
 }
 
+/* Whether the request header line @h ("Name: value", "Name;") is @name. */
+static gboolean
+header_is (const char *h,
+           const char *name)
+{
+  gsize len = strlen (name);
+
+  return g_ascii_strncasecmp (h, name, len) == 0 && (h[len] == ':' || h[len] == ';');
+}
+
 /* Credentials, a bearer token and the methods for them; nothing of it
  * without credentials, so that user:password@ in a URL still goes with
  * libcurl's default (Basic, at once). */
@@ -251,14 +261,18 @@ set_auth (GCurlTransfer *self,
           CURL          *easy)
 {
   long httpauth = CURLAUTH_BASIC;
+  gboolean send = !self->withhold_credentials;
+  const char *username = send ? self->request.username : NULL;
+  const char *password = send ? self->request.password : NULL;
+  const char *bearer = send ? self->request.bearer_token : NULL;
 
-  if (self->request.bearer_token != NULL)
+  if (bearer != NULL)
     httpauth = CURLAUTH_BEARER;
-  else if (self->request.username != NULL || self->request.password != NULL)
+  else if (username != NULL || password != NULL)
     httpauth = curl_auth_bits (self->request.auth_methods);
-  set_string_if_changed (o, easy, &o->username, CURLOPT_USERNAME, self->request.username);
-  set_string_if_changed (o, easy, &o->password, CURLOPT_PASSWORD, self->request.password);
-  set_string_if_changed (o, easy, &o->bearer, CURLOPT_XOAUTH2_BEARER, self->request.bearer_token);
+  set_string_if_changed (o, easy, &o->username, CURLOPT_USERNAME, username);
+  set_string_if_changed (o, easy, &o->password, CURLOPT_PASSWORD, password);
+  set_string_if_changed (o, easy, &o->bearer, CURLOPT_XOAUTH2_BEARER, bearer);
   SET_IF_CHANGED (o, easy, httpauth, CURLOPT_HTTPAUTH, httpauth);
 }
 
@@ -402,7 +416,14 @@ _gcurl_transfer_build_request (GCurlTransfer *self)
         }
     }
   for (guint i = 0; self->request.request_headers != NULL && i < self->request.request_headers->len; i++)
-    self->request.slist = curl_slist_append (self->request.slist, self->request.request_headers->pdata[i]);
+    {
+      const char *h = self->request.request_headers->pdata[i];
+
+      if (self->withhold_credentials &&
+          (header_is (h, "Authorization") || header_is (h, "Cookie")))
+        continue;
+      self->request.slist = curl_slist_append (self->request.slist, h);
+    }
   SET_IF_CHANGED (o, easy, headers, CURLOPT_HTTPHEADER, self->request.slist);
 
   set_string_if_changed (o, easy, &o->url, CURLOPT_URL, self->request.url);

@@ -24,6 +24,11 @@ typedef void (*GCurlSegmentsDoneFunc) (GError        *error,
                                        GCurlTransfer *failed,
                                        gpointer       data);
 
+/* A mirror was dropped for the rest of the run: it failed with @error. */
+typedef void (*GCurlSegmentsMirrorFunc) (const char   *url,
+                                         const GError *error,
+                                         gpointer      data);
+
 /* Below this many bytes a connection is not worth its request. */
 #define GCURL_SEGMENT_MIN (1024 * 1024)
 
@@ -36,6 +41,21 @@ GCurlSegments *_gcurl_segments_new    (GCurlMultiSource          *source,
                                         GCurlSegmentsProgressFunc  progress,
                                         GCurlSegmentsDoneFunc      done,
                                         gpointer                   data);
+/* The URLs to spread the connections over, the first the one the probe
+ * answered from (the only one If-Range goes to: other servers have other
+ * validators); credentials go only to those of @credentials_url's
+ * origin. A URL whose connection fails, or that does not serve the range
+ * asked for, is dropped (@dropped is told) as long as another is left.
+ * Without this, the model's URL alone. Before start(). */
+void           _gcurl_segments_set_mirrors (GCurlSegments            *self,
+                                            const char * const       *urls,
+                                            const char               *credentials_url,
+                                            GCurlSegmentsMirrorFunc   dropped);
+
+/* Whether @error may be the server's fault, so that another mirror may
+ * do better: not ours (writing, a size limit, cancelling). */
+gboolean       _gcurl_segments_mirror_at_fault (const GError *error);
+
 /* Starts, from the control file when it matches @total and the validator
  * (one without a validator only in the run that wrote it: @same_run),
  * else from @offset (what a single connection left in the part). FALSE

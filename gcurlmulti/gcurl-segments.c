@@ -24,6 +24,7 @@
 
 #include "gcurl-enum-types.h"
 #include "gcurl-error.h"
+#include "gcurl-error-private.h"
 #include "gcurl-transfer-private.h"
 
 /* A segment is split only if both halves get at least this. */
@@ -40,6 +41,15 @@
 
 typedef struct _Segment Segment;
 
+typedef struct
+{
+  char     *url;
+  gboolean  credentials;  /* the download's origin: its credentials go */
+  gboolean  validated;    /* the probe's server: If-Range goes */
+  gboolean  dead;         /* dropped for the rest of the run */
+  guint     running;
+} Mirror;
+
 struct _Segment
 {
   GCurlSegments *owner;
@@ -50,6 +60,7 @@ struct _Segment
   gulong         notify_handler;
   gboolean       refused;   /* the response is not the range asked for */
   GError        *write_error;
+  Mirror        *mirror;    /* its transfer's, while it runs */
   gint64         run_from;  /* pos when its transfer started */
   guint          broken;    /* connections lost in a row without a byte */
 };
@@ -75,6 +86,8 @@ struct _GCurlSegments
   gboolean                   dirty;
   GCurlSegmentsProgressFunc  progress;
   GCurlSegmentsDoneFunc      done;
+  GCurlSegmentsMirrorFunc    dropped;
+  GPtrArray                 *mirrors;    /* Mirror *; at least one */
   gpointer                   data;
 };
 
@@ -444,6 +457,68 @@ connection_lost (const GError *error)
          g_error_matches (error, GCURL_ERROR, GCURL_ERROR_TIMED_OUT);
 }
 
+gboolean
+_gcurl_segments_mirror_at_fault (const GError *error)
+{
+  if (error->domain != GCURL_ERROR)
+    return FALSE;
+  switch (error->code)
+    {
+    case GCURL_ERROR_INVALID_URL:
+    case GCURL_ERROR_UNSUPPORTED_PROTOCOL:
+    case GCURL_ERROR_HOST_NOT_FOUND:
+    case GCURL_ERROR_CONNECT_FAILED:
+    case GCURL_ERROR_TIMED_OUT:
+    case GCURL_ERROR_TLS:
+    case GCURL_ERROR_HTTP_STATUS:
+    case GCURL_ERROR_TOO_MANY_REDIRECTS:
+    case GCURL_ERROR_PARTIAL:
+    case GCURL_ERROR_PROTOCOL:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* The live mirror with the fewest connections (the first of those). */
+static Mirror *
+pick_mirror (GCurlSegments *self)
+{
+  Mirror *best = NULL;
+
+  for (guint i = 0; i < self->mirrors->len; i++)
+    {
+      Mirror *m = self->mirrors->pdata[i];
+
+      if (!m->dead && (best == NULL || m->running < best->running))
+        best = m;
+    }
+  return best;
+}
+
+/* A range failed on @mirror with @error: TRUE if it can go on from
+ * another, @mirror dropped (if it was not already). The last live one is
+ * never dropped: its error is the run's. */
+static gboolean
+move_off (GCurlSegments *self,
+          Mirror        *mirror,
+          const GError  *error)
+{
+  guint live = 0;
+
+  if (mirror->dead)
+    return TRUE;
+  for (guint i = 0; i < self->mirrors->len; i++)
+    if (!((Mirror *) self->mirrors->pdata[i])->dead)
+      live++;
+  if (live < 2)
+    return FALSE;
+  mirror->dead = TRUE;
+  if (self->dropped != NULL)
+    self->dropped (mirror->url, error, self->data);
+  return TRUE;
+}
+
 static void
 segment_done (GObject      *object,
               GAsyncResult *result,
@@ -455,13 +530,26 @@ segment_done (GObject      *object,
   g_autoptr(GError) error = NULL;
   gboolean ok = gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &error);
 
+  Mirror *mirror = g_steal_pointer (&seg->mirror);
+
   g_clear_signal_handler (&seg->notify_handler, transfer);
   self->running--;
+  mirror->running--;
 
   if (seg->refused)
-    fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                                     "The server did not send the range asked for"),
-          transfer);
+    {
+      g_autofree char *shown = _gcurl_display_url (mirror->url);
+      g_autoptr(GError) refused = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                               "Transfer of %s failed: the server did not send "
+                                               "the range asked for", shown);
+
+      /* From the probe's server: the resource changed, or it stopped
+       * serving ranges. From another: that mirror is no good. */
+      if (!mirror->validated && !self->stopping && move_off (self, mirror, refused))
+        start_segment (self, seg);
+      else
+        fail (self, g_steal_pointer (&refused), transfer);
+    }
   else if (seg->write_error != NULL)
     fail (self, g_error_new (GCURL_ERROR, GCURL_ERROR_WRITE, "%s", seg->write_error->message),
           transfer);
@@ -475,6 +563,12 @@ segment_done (GObject      *object,
       seg->broken = seg->pos > seg->run_from ? 0 : seg->broken + 1;
       g_debug ("GCurlDownload: a range broke at %" G_GINT64_FORMAT " (%s); going on",
                seg->pos, error->message);
+      start_segment (self, seg);
+    }
+  else if (!ok && !self->stopping && _gcurl_segments_mirror_at_fault (error) &&
+           move_off (self, mirror, error))
+    {
+      seg->broken = 0;
       start_segment (self, seg);
     }
   else if (!ok)
@@ -532,13 +626,16 @@ start_segment (GCurlSegments *self,
   g_autoptr(GCurlSegmentStream) stream = g_object_new (GCURL_TYPE_SEGMENT_STREAM, NULL);
   g_autofree char *range = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
                                             seg->pos, self->total - 1);
-  GCurlTransfer *t = gcurl_transfer_new (gcurl_transfer_get_url (self->model));
+  Mirror *mirror = pick_mirror (self);
+  GCurlTransfer *t = gcurl_transfer_new (mirror->url);
 
   /* To the end of the resource, not of the segment: when the connection
    * that has the rest finishes first and this one is left with the
    * largest part, it can be split again without a new request. */
   stream->segment = seg;
   _gcurl_transfer_copy_request (t, self->model);
+  gcurl_transfer_set_url (t, mirror->url);
+  _gcurl_transfer_withhold_credentials (t, !mirror->credentials);
   /* One connection each: segments multiplexed over one HTTP/2 connection
    * would share its window and gain nothing. */
   gcurl_transfer_set_http_version (t, GCURL_HTTP_1_1);
@@ -549,12 +646,14 @@ start_segment (GCurlSegments *self,
   gcurl_transfer_set_accept_encoding (t, "identity");
   gcurl_transfer_set_fail_on_http_error (t, TRUE);
   gcurl_transfer_set_request_header (t, "Range", range);
-  if (self->validator != NULL && self->validator[0] != '\0')
+  if (mirror->validated && self->validator != NULL && self->validator[0] != '\0')
     gcurl_transfer_set_request_header (t, "If-Range", self->validator);
   gcurl_transfer_set_output_stream (t, G_OUTPUT_STREAM (stream));
   seg->refused = FALSE;
   seg->run_from = seg->pos;
   seg->transfer = t;
+  seg->mirror = mirror;
+  mirror->running++;
   seg->notify_handler = g_signal_connect (t, "notify", G_CALLBACK (segment_notify_cb), seg);
   self->running++;
   if (self->paused)
@@ -582,6 +681,45 @@ save_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static Mirror *
+mirror_new (const char *url,
+            gboolean    credentials,
+            gboolean    validated)
+{
+  Mirror *m = g_new0 (Mirror, 1);
+
+  m->url = g_strdup (url);
+  m->credentials = credentials;
+  m->validated = validated;
+  return m;
+}
+
+static void
+mirror_free (gpointer data)
+{
+  Mirror *m = data;
+
+  g_free (m->url);
+  g_free (m);
+}
+
+void
+_gcurl_segments_set_mirrors (GCurlSegments            *self,
+                             const char * const       *urls,
+                             const char               *credentials_url,
+                             GCurlSegmentsMirrorFunc   dropped)
+{
+  g_return_if_fail (urls != NULL && urls[0] != NULL);
+  g_return_if_fail (self->running == 0);
+
+  g_ptr_array_set_size (self->mirrors, 0);
+  for (guint i = 0; urls[i] != NULL; i++)
+    g_ptr_array_add (self->mirrors,
+                     mirror_new (urls[i], _gcurl_url_same_origin (urls[i], credentials_url),
+                                 i == 0));
+  self->dropped = dropped;
+}
+
 GCurlSegments *
 _gcurl_segments_new (GCurlMultiSource          *source,
                      GCurlTransfer             *model,
@@ -603,6 +741,8 @@ _gcurl_segments_new (GCurlMultiSource          *source,
   self->validator = g_strdup (validator != NULL ? validator : "");
   self->connections = MAX (connections, 1);
   self->segments = g_ptr_array_new_with_free_func (segment_free);
+  self->mirrors = g_ptr_array_new_with_free_func (mirror_free);
+  g_ptr_array_add (self->mirrors, mirror_new (gcurl_transfer_get_url (model), TRUE, TRUE));
   self->progress = progress;
   self->done = done;
   self->data = data;
@@ -719,6 +859,7 @@ _gcurl_segments_free (GCurlSegments *self)
       g_clear_pointer (&self->idle, g_source_unref);
     }
   g_ptr_array_unref (self->segments);
+  g_ptr_array_unref (self->mirrors);
   g_clear_error (&self->error);
   g_clear_object (&self->failed);
   g_clear_object (&self->source);

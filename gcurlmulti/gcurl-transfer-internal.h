@@ -89,6 +89,7 @@ struct _GCurlTransfer
   CURL               *easy;
   char                errbuf[CURL_ERROR_SIZE];
   gboolean            handle_exposed;    /* get_handle() was called */
+  gboolean            withhold_credentials; /* a mirror on another origin */
   EasyOptions         applied;           /* options as set on easy */
   const char         *default_ca_file;   /* libcurl's built-in CA bundle */
 

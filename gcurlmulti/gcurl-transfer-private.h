@@ -28,6 +28,16 @@ struct _GCurlPartFile *_gcurl_transfer_take_held_part (GCurlTransfer *self);
 void      _gcurl_transfer_copy_request (GCurlTransfer *dst,
                                          GCurlTransfer *src);
 
+/* With @withhold, the transfer's credentials (username, password,
+ * bearer token) and its own Authorization and Cookie headers are not
+ * sent: a download's mirror on another origin (doc/design.md,
+ * "Mirrors"). */
+void      _gcurl_transfer_withhold_credentials (GCurlTransfer *self,
+                                                 gboolean       withhold);
+/* Whether @a and @b have the same scheme, host and port. */
+gboolean  _gcurl_url_same_origin (const char *a,
+                                  const char *b);
+
 /* TRUE while the transfer runs (running or paused). */
 gboolean  _gcurl_transfer_is_active (GCurlTransfer    *self);
 /* The handle, for the source: unlike get_handle(), it leaves the handle

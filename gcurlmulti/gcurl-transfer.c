@@ -598,6 +598,50 @@ _gcurl_transfer_handle_exposed (GCurlTransfer *self)
   return self->handle_exposed;
 }
 
+void
+_gcurl_transfer_withhold_credentials (GCurlTransfer *self,
+                                      gboolean       withhold)
+{
+  g_return_if_fail (!_gcurl_transfer_is_active (self));
+
+  self->withhold_credentials = withhold;
+}
+
+/* Scheme, host and port, as libcurl's URL parser reads them (a default
+ * port filled in); NULL for a URL it cannot parse. */
+static char *
+url_origin (const char *url)
+{
+  CURLU *u = curl_url ();
+  char *scheme = NULL, *host = NULL, *port = NULL;
+  char *origin = NULL;
+
+  if (curl_url_set (u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+      curl_url_get (u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+      curl_url_get (u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get (u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+    {
+      g_autofree char *joined = g_strjoin ("\n", scheme, host, port, NULL);
+
+      origin = g_ascii_strdown (joined, -1);
+    }
+  curl_free (scheme);
+  curl_free (host);
+  curl_free (port);
+  curl_url_cleanup (u);
+  return origin;
+}
+
+gboolean
+_gcurl_url_same_origin (const char *a,
+                        const char *b)
+{
+  g_autofree char *oa = url_origin (a);
+  g_autofree char *ob = url_origin (b);
+
+  return oa != NULL && ob != NULL && g_str_equal (oa, ob);
+}
+
 /* A reason of ours for a run that ends before libcurl had it, in the
  * place of libcurl's error buffer. */
 void

@@ -83,6 +83,7 @@ struct _GCurlTestServer
 typedef struct
 {
   guint  requests;
+  guint  authorized;  /* of them, with an Authorization header */
   gint64 last;
 } FlakyKey;
 
@@ -181,16 +182,25 @@ server_handler (SoupServer        *server,
       const char *key = query ? g_hash_table_lookup (query, "key") : NULL;
       const char *retry_after = query ? g_hash_table_lookup (query, "retry_after") : NULL;
       SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
-      FlakyKey *k = g_hash_table_lookup (self->flaky, key ? key : "");
+      FlakyKey *k;
       gint64 now = g_get_monotonic_time ();
       g_autofree char *wait = NULL, *count = NULL;
 
+      /* gcurl_test_server_flaky_count() reads it from the test's thread. */
+      g_mutex_lock (&self->lock);
+      k = g_hash_table_lookup (self->flaky, key ? key : "");
       if (k == NULL)
         {
           k = g_new0 (FlakyKey, 1);
           g_hash_table_insert (self->flaky, g_strdup (key ? key : ""), k);
         }
       k->requests++;
+      if (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                        "Authorization") != NULL ||
+          soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                        "Cookie") != NULL)
+        k->authorized++;
+      g_mutex_unlock (&self->lock);
       wait = g_strdup_printf ("%" G_GINT64_FORMAT, k->last ? (now - k->last) / 1000 : -1);
       count = g_strdup_printf ("%u", k->requests);
       k->last = now;
@@ -678,6 +688,24 @@ gcurl_test_server_url (GCurlTestServer *self,
                        const char      *path_and_query)
 {
   return g_strconcat (self->url, path_and_query, NULL);
+}
+
+guint
+gcurl_test_server_flaky_count (GCurlTestServer *self,
+                               const char      *key,
+                               guint           *authorized)
+{
+  FlakyKey *k;
+  guint requests = 0;
+
+  g_mutex_lock (&self->lock);
+  k = g_hash_table_lookup (self->flaky, key);
+  if (k != NULL)
+    requests = k->requests;
+  if (authorized != NULL)
+    *authorized = k != NULL ? k->authorized : 0;
+  g_mutex_unlock (&self->lock);
+  return requests;
 }
 
 void

@@ -84,6 +84,11 @@ const char      *gcurl_test_server_get_other_url (GCurlTestServer *server);
 char            *gcurl_test_server_url      (GCurlTestServer *server,
                                              const char      *path_and_query);
 void             gcurl_test_server_free     (GCurlTestServer *server);
+/* How many requests /flaky had for @key, and how many of them came with
+ * an Authorization or a Cookie header (@authorized may be NULL). */
+guint            gcurl_test_server_flaky_count (GCurlTestServer *server,
+                                                const char      *key,
+                                                guint           *authorized);
 
 /* ---- nginx ------------------------------------------------------------ */
 

@@ -1081,6 +1081,248 @@ test_segments_range_refused (Fixture       *f,
   g_assert_cmpstr (files, ==, "r.bin");
 }
 
+/* ---- Mirrors ---------------------------------------------------------- */
+
+typedef struct
+{
+  GPtrArray *urls;    /* dropped, in order */
+  GArray    *codes;   /* their errors' GCURL_ERROR codes */
+} Dropped;
+
+static void
+dropped_cb (GCurlDownload *d,
+            const char    *url,
+            const GError  *error,
+            gpointer       data)
+{
+  Dropped *x = data;
+  int code = error->domain == GCURL_ERROR ? error->code : -1;
+
+  g_ptr_array_add (x->urls, g_strdup (url));
+  g_array_append_val (x->codes, code);
+}
+
+static void
+dropped_init (Dropped       *x,
+              GCurlDownload *d)
+{
+  x->urls = g_ptr_array_new_with_free_func (g_free);
+  x->codes = g_array_new (FALSE, FALSE, sizeof (int));
+  g_signal_connect (d, "mirror-dropped", G_CALLBACK (dropped_cb), x);
+}
+
+static void
+dropped_clear (Dropped *x)
+{
+  g_ptr_array_unref (x->urls);
+  g_array_unref (x->codes);
+}
+
+/* Whether @url was dropped, with the error @code. */
+static gboolean
+was_dropped (Dropped    *x,
+             const char *url,
+             int         code)
+{
+  for (guint i = 0; i < x->urls->len; i++)
+    if (g_str_equal (x->urls->pdata[i], url) && g_array_index (x->codes, int, i) == code)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_mirrors_spread (Fixture       *f,
+                     gconstpointer  data)
+{
+  /* nginx at 4 MB/s per connection, and the same bytes from the
+   * SoupServer: the connections go to both. */
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *tag = g_strdup_printf ("c-spread-%s", gcurl_test_backend_name ());
+  g_autofree char *url = NULL;
+  g_autofree char *mirror = surl ("/flaky?key=spread&fails=0&n=16777216");
+  const char *mirrors[] = { mirror, NULL };
+  g_autofree char *path = g_build_filename (f->dir, "16m", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  Dropped x;
+  Result r = { 0 };
+
+  if (nginx == NULL)
+    return;
+  url = g_strdup_printf ("%s/rate/16m?tag=%s", nginx->http_url, tag);
+  d = gcurl_download_new_for_file (url, file);
+  dropped_init (&x, d);
+  gcurl_download_set_segments (d, 4);
+  gcurl_download_set_mirrors (d, mirrors);
+  g_assert_cmpstrv (gcurl_download_get_mirrors (d), mirrors);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  assert_file_is_pattern (path, SIZE_16M);
+  g_assert_cmpuint (x.urls->len, ==, 0);
+  /* The probe and at least one range from nginx; at least two ranges
+   * from the mirror. */
+  log = ranges_log (tag);
+  g_assert_cmpuint (log->len, >=, 2);
+  g_assert_cmpuint (gcurl_test_server_flaky_count (server, "spread", NULL), >=, 2);
+  dropped_clear (&x);
+}
+
+static void
+test_mirrors_failing_dropped (Fixture       *f,
+                              gconstpointer  data)
+{
+  /* Of three mirrors, one refuses connections and one answers 404: both
+   * are dropped, named, and their ranges go on from nginx. */
+  GCurlTestNginx *nginx = gcurl_test_nginx_get_shared ();
+  g_autofree char *url = NULL;
+  g_autofree char *missing = surl ("/status?code=404");
+  const char *refused = "http://127.0.0.1:1/16m";
+  const char *mirrors[] = { refused, missing, NULL };
+  g_autofree char *path = g_build_filename (f->dir, "16m", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = NULL;
+  g_autofree char *files = NULL;
+  Dropped x;
+  Result r = { 0 };
+
+  if (nginx == NULL)
+    return;
+  url = g_strdup_printf ("%s/rate/16m?tag=c-failing", nginx->http_url);
+  d = gcurl_download_new_for_file (url, file);
+  dropped_init (&x, d);
+  gcurl_download_set_segments (d, 4);
+  gcurl_download_set_mirrors (d, mirrors);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  assert_file_is_pattern (path, SIZE_16M);
+  g_assert_cmpuint (x.urls->len, ==, 2);
+  g_assert_true (was_dropped (&x, refused, GCURL_ERROR_CONNECT_FAILED));
+  g_assert_true (was_dropped (&x, missing, GCURL_ERROR_HTTP_STATUS));
+  g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 1);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "16m");
+  dropped_clear (&x);
+}
+
+static void
+test_mirrors_probe_moves_on (Fixture       *f,
+                             gconstpointer  data)
+{
+  /* The URL itself cannot be reached: the probe goes to the mirror, and
+   * the segments run there. Not counted as a retry (there are none). */
+  g_autofree char *mirror = surl ("/flaky?key=probe-moves&fails=0&n=4194304");
+  const char *mirrors[] = { mirror, NULL };
+  g_autofree char *path = g_build_filename (f->dir, "4m", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_file ("http://127.0.0.1:1/4m", file);
+  Dropped x;
+  Result r = { 0 };
+
+  dropped_init (&x, d);
+  gcurl_download_set_segments (d, 2);
+  gcurl_download_set_mirrors (d, mirrors);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  assert_file_is_pattern (path, 4194304);
+  g_assert_cmpuint (x.urls->len, ==, 1);
+  g_assert_true (was_dropped (&x, "http://127.0.0.1:1/4m", GCURL_ERROR_CONNECT_FAILED));
+  /* The probe and two ranges. */
+  g_assert_cmpuint (gcurl_test_server_flaky_count (server, "probe-moves", NULL), >=, 3);
+  g_assert_cmpuint (r.states[GCURL_DOWNLOAD_STATE_WAITING], ==, 0);
+  dropped_clear (&x);
+}
+
+static void
+test_mirrors_single_moves_on (Fixture       *f,
+                              gconstpointer  data)
+{
+  /* One connection: the URL answers 503, the next attempt goes to the
+   * mirror at once; the download's transfer is left with its own URL. */
+  g_autofree char *url = surl ("/status?code=503");
+  g_autofree char *mirror = surl ("/flaky?key=single-moves&fails=0&n=300000");
+  const char *mirrors[] = { mirror, NULL };
+  g_autofree char *files = NULL;
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_folder (url, f->folder);
+  Dropped x;
+  Result r = { 0 };
+
+  dropped_init (&x, d);
+  gcurl_download_set_mirrors (d, mirrors);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (x.urls->len, ==, 1);
+  g_assert_true (was_dropped (&x, url, GCURL_ERROR_HTTP_STATUS));
+  g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 2);
+  g_assert_cmpuint (r.states[GCURL_DOWNLOAD_STATE_WAITING], ==, 0);
+  g_assert_cmpuint (gcurl_test_server_flaky_count (server, "single-moves", NULL), ==, 1);
+  g_assert_cmpstr (gcurl_transfer_get_url (gcurl_download_get_transfer (d)), ==, url);
+  /* Named after the URL that served it. */
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "flaky");
+  dropped_clear (&x);
+}
+
+static void
+test_mirrors_last_error (Fixture       *f,
+                         gconstpointer  data)
+{
+  /* Every URL fails: the last one left is never dropped, and its error
+   * is the download's. */
+  g_autofree char *missing = surl ("/status?code=404");
+  const char *mirrors[] = { missing, NULL };
+  g_autofree char *path = g_build_filename (f->dir, "x", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_file ("http://127.0.0.1:1/x", file);
+  g_autofree char *files = NULL;
+  Dropped x;
+  Result r = { 0 };
+
+  dropped_init (&x, d);
+  gcurl_download_set_mirrors (d, mirrors);
+  run (f, d, &r);
+  g_assert_error (r.error, GCURL_ERROR, GCURL_ERROR_HTTP_STATUS);
+  g_clear_error (&r.error);
+  g_assert_cmpuint (x.urls->len, ==, 1);
+  g_assert_true (was_dropped (&x, "http://127.0.0.1:1/x", GCURL_ERROR_CONNECT_FAILED));
+  g_assert_cmpint (gcurl_download_get_state (d), ==, GCURL_DOWNLOAD_STATE_FAILED);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "");
+  dropped_clear (&x);
+}
+
+static void
+test_mirrors_credentials (Fixture       *f,
+                          gconstpointer  data)
+{
+  /* Credentials go to the URL's origin: the same server under 127.0.0.2
+   * is another, and gets none; the URL's own ranges do. */
+  g_autofree char *url = surl ("/flaky?key=creds-own&fails=0&n=4194304");
+  g_autofree char *mirror = g_strdup_printf ("%s/flaky?key=creds-other&fails=0&n=4194304",
+                                             gcurl_test_server_get_other_url (server));
+  const char *mirrors[] = { mirror, NULL };
+  g_autofree char *path = g_build_filename (f->dir, "4m", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_file (url, file);
+  GCurlTransfer *t = gcurl_download_get_transfer (d);
+  guint own_auth = 0, other_auth = 0;
+  Result r = { 0 };
+
+  gcurl_transfer_set_username (t, "user");
+  gcurl_transfer_set_password (t, "secret");
+  gcurl_transfer_set_auth_methods (t, GCURL_AUTH_METHODS_BASIC);   /* sent at once */
+  gcurl_transfer_set_request_header (t, "Cookie", "session=secret");
+  gcurl_download_set_segments (d, 4);
+  gcurl_download_set_mirrors (d, mirrors);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  assert_file_is_pattern (path, 4194304);
+  g_assert_cmpuint (gcurl_test_server_flaky_count (server, "creds-own", &own_auth), >=, 2);
+  g_assert_cmpuint (gcurl_test_server_flaky_count (server, "creds-other", &other_auth), >=, 1);
+  g_assert_cmpuint (own_auth, >=, 2);
+  g_assert_cmpuint (other_auth, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1117,6 +1359,12 @@ main (int   argc,
   ADD ("segments/retry-failed-range", test_segments_retry_failed_range);
   ADD ("segments/broken-range-goes-on", test_segments_broken_range_goes_on);
   ADD ("segments/range-refused", test_segments_range_refused);
+  ADD ("mirrors/spread", test_mirrors_spread);
+  ADD ("mirrors/failing-dropped", test_mirrors_failing_dropped);
+  ADD ("mirrors/probe-moves-on", test_mirrors_probe_moves_on);
+  ADD ("mirrors/single-moves-on", test_mirrors_single_moves_on);
+  ADD ("mirrors/last-error", test_mirrors_last_error);
+  ADD ("mirrors/credentials", test_mirrors_credentials);
   g_test_add_func ("/GCurl/Download/checksum/parsers", test_checksum_parsers);
 
   ret = g_test_run ();

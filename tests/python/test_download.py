@@ -333,3 +333,37 @@ def test_segments_refused_go_on_over_one_connection(servers, tmp_path):
     assert error is None
     assert out.read_bytes() == servers.pattern(3145728)
     assert sorted(os.listdir(tmp_path)) == ["r.bin"]
+
+
+def test_failing_mirrors_are_dropped_and_named(servers, tmp_path):
+    # The URL refuses connections and one mirror answers 404: both are
+    # dropped, with their errors, and the ranges come from the last one.
+    source = GCurl.MultiSource.new()
+    out = tmp_path / "m.bin"
+    refused = "http://127.0.0.1:1/m.bin"
+    missing = servers.soup + "/status?code=404"
+    good = servers.soup + "/flaky?key=py-mirror&fails=0&n=4194304"
+    d = GCurl.Download.new_for_file(refused, Gio.File.new_for_path(str(out)))
+    d.props.segments = 4
+    d.props.mirrors = [missing, good]
+    assert d.props.mirrors == [missing, good] and d.get_mirrors() == [missing, good]
+    dropped = []
+    d.connect("mirror-dropped", lambda d, url, error: dropped.append((url, error.code)))
+    error, states = run(source, d)
+    assert error is None
+    assert out.read_bytes() == servers.pattern(4194304)
+    assert sorted(dropped) == sorted([(refused, GCurl.Error.CONNECT_FAILED),
+                                      (missing, GCurl.Error.HTTP_STATUS)])
+    assert State.WAITING not in states and d.props.retries == 0
+
+
+def test_filename_overrides_the_response_name(servers, tmp_path):
+    # A Metalink's name, say: sanitized like a server's.
+    source = GCurl.MultiSource.new()
+    d = GCurl.Download.new_for_folder(
+        cd_url(servers, 1000, 'attachment; filename="from-header.bin"'), tmp_path)
+    d.props.filename = "../given.bin"
+    error, _ = run(source, d)
+    assert error is None
+    assert sorted(os.listdir(tmp_path)) == ["given.bin"]
+    assert (tmp_path / "given.bin").read_bytes() == servers.pattern(1000)
