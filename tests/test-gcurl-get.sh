@@ -25,7 +25,7 @@ sha () { sha256sum "$1" | cut -d' ' -f1; }
 now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
 run () { "$get" "$@" > "$work/out" 2> "$work/err"; status=$?; }
 
-echo "1..37"
+echo "1..43"
 
 # 1. Four downloads from nginx and the SoupServer; plain lines off a terminal.
 d="$work/d1"
@@ -191,6 +191,56 @@ run -o "$d" --checksum "sha256=$(printf '\033')[2Jabc" "$NGINX_HTTP_URL/1k"
 check "a malformed --checksum: exit 2 before any request, no escape echoed" \
   '[ $status -eq 2 ] && grep -q "ALGO=HEX" "$work/err" && ! grep -q "$(printf "\033")" "$work/err" &&
    [ ! -e "$d/1k" ]'
+
+# 10b. Mirrors and Metalink (RFC 5854): a mirror that fails is dropped,
+# named on stderr, and the file comes from the others.
+d="$work/d16"
+run -o "$d" -s 4 --mirror "$NGINX_HTTP_URL/16m" "http://127.0.0.1:1/16m"
+check "--mirror: the URL refuses, the mirror serves: 16 MiB byte-exact, the drop named once" \
+  '[ $status -eq 0 ] && [ "$(sha "$d/16m")" = "$(sha "$NGINX_DOCROOT/16m")" ] &&
+   [ "$(grep -c "dropped a mirror: .*127.0.0.1:1/16m" "$work/err")" -eq 1 ] && [ "$(ls "$d")" = "16m" ]'
+run -o "$d" --mirror "$NGINX_HTTP_URL/1k" "$NGINX_HTTP_URL/1k" "$NGINX_HTTP_URL/100k"
+check "--mirror with two URLs: exit 2" '[ $status -eq 2 ] && grep -q "one URL" "$work/err"'
+sum16=$(sha "$NGINX_DOCROOT/16m")
+cat > "$work/good.meta4" <<META
+<?xml version="1.0" encoding="UTF-8"?>
+<metalink xmlns="urn:ietf:params:xml:ns:metalink">
+  <file name="dir/from-metalink.bin">
+    <size>16777216</size>
+    <hash type="md5">00000000000000000000000000000000</hash>
+    <hash type="sha-256">$sum16</hash>
+    <url priority="1">http://127.0.0.1:1/16m</url>
+    <url priority="3">$SOUP_URL/status?code=404</url>
+    <url priority="2">$NGINX_HTTP_URL/16m</url>
+    <url priority="1">file:///etc/passwd</url>
+  </file>
+  <file name="second.bin">
+    <url>$NGINX_HTTP_URL/100k</url>
+  </file>
+</metalink>
+META
+d="$work/d17"
+run -o "$d" -s 4 --metalink "$work/good.meta4"
+check "--metalink: two files under its names, the first verified by its SHA-256 over the mirrors left" \
+  '[ $status -eq 0 ] && [ "$(sha "$d/from-metalink.bin")" = "$sum16" ] &&
+   [ "$(sha "$d/second.bin")" = "$(sha "$NGINX_DOCROOT/100k")" ] &&
+   grep -q "^from-metalink.bin: done, .*, sha256 verified" "$work/out" &&
+   grep -q "dropped a mirror: .*127.0.0.1:1/16m" "$work/err" && [ "$(ls "$d" | wc -l)" -eq 2 ]'
+sed -e "s/$sum16/$(sha "$NGINX_DOCROOT/1m")/" "$work/good.meta4" > "$work/bad.meta4"
+d="$work/d18"
+run -o "$d" --metalink "$work/bad.meta4"
+check "--metalink with a wrong hash: exit 1, the mismatch named, the data kept as a part only" \
+  '[ $status -eq 1 ] && grep -q "$sum16" "$work/err" && [ ! -e "$d/from-metalink.bin" ] &&
+   [ -f "$d/from-metalink.bin.part" ]'
+printf '<metalink xmlns="urn:ietf:params:xml:ns:metalink"><file name="..\033[2J"><url>%s</url></file></metalink>' \
+  "$NGINX_HTTP_URL/1k" > "$work/hostile.meta4"
+run -o "$d" --metalink "$work/hostile.meta4"
+check "--metalink naming a hidden file with escapes: exit 1, nothing fetched, no escape echoed" \
+  '[ $status -eq 1 ] && grep -q "not a plain file name" "$work/err" &&
+   ! grep -q "$(printf "\033")" "$work/err" && [ ! -e "$d/1k" ]'
+printf '<metalink xmlns="http://www.metalinker.org/" version="3.0"/>' > "$work/v3.meta4"
+run -o "$d" --metalink "$work/v3.meta4"
+check "a Metalink v3 document: exit 1, said so" '[ $status -eq 1 ] && grep -q "not a Metalink v4" "$work/err"'
 
 # 9. The list is read as the downloads need it: from a pipe that stays
 # open, the first URL is downloaded before the second line is written;

@@ -3,13 +3,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  *   gcurl-get [-o DIR] [-j N] [--resume] [--limit-rate RATE] [-i LIST]
- *             [--checksum ALGO=HEX] [--retries N] [-s N] URL...
+ *             [--checksum ALGO=HEX] [--retries N] [-s N] [--mirror URL]...
+ *             [--metalink FILE] URL...
  *
  * Downloads every URL into DIR (the current folder by default) under the
  * name the server gives (Content-Disposition, then the URL after
  * redirects; --no-content-disposition for the URL's), with GCurlDownload:
  * retried 5 times where that may help, verified when a checksum is known,
- * N at a time: those of the command
+ * spread over mirrors (--mirror, or a Metalink's URLs), N at a time: those of the command
  * line first, then those of LIST (a file, or - for standard input), which
  * is read as the queue runs short, so that a list of any length, or a
  * pipe that stays open, works in little memory. On a terminal it shows
@@ -31,6 +32,7 @@
 #include <unistd.h>
 
 #include "demo-server.h"
+#include "metalink.h"
 #include "url-list.h"
 
 #define REDRAW_MS 250
@@ -57,6 +59,10 @@ typedef struct
   App           *app;
   char          *url;
   char          *name;       /* shown: the URL's, then the server's */
+  char         **mirrors;    /* other URLs of the file, or NULL */
+  char          *checksum;   /* given, or the Metalink's */
+  char          *filename;   /* the Metalink's name */
+  gint64         size;       /* the Metalink's, or -1 */
   GCurlDownload *download;
   GCurlTransfer *transfer;   /* the download's */
   gint64         had;        /* bytes on disk before: not this run's */
@@ -102,6 +108,9 @@ download_free (Download *download)
   g_clear_object (&download->download);
   g_free (download->url);
   g_free (download->name);
+  g_strfreev (download->mirrors);
+  g_free (download->checksum);
+  g_free (download->filename);
   g_free (download);
 }
 
@@ -475,6 +484,21 @@ unique_name (App        *app,
   return name;
 }
 
+/* A mirror failed: the download goes on from the others. The library's
+ * message names the URL (without its password, control characters
+ * escaped). */
+static void
+mirror_dropped (GCurlDownload *d,
+                const char    *url,
+                const GError  *error,
+                gpointer       data)
+{
+  Download *download = data;
+
+  print_line (download->app, stderr, "gcurl-get: %s: dropped a mirror: %s", download->name,
+              error->message);
+}
+
 /* The server's name is known: shown from now on. */
 static void
 named (GObject    *object,
@@ -498,11 +522,13 @@ start (App      *app,
   g_autofree char *suggested = NULL;
   g_autoptr(GCurlTransfer) probe = gcurl_transfer_new (download->url);
   GCurlDownloadFlags flags = GCURL_DOWNLOAD_FLAGS_NONE;
+  gint64 max_size = app->max_filesize;
 
-  /* The URL's name: the file's with --no-content-disposition or
-   * --overwrite (the server's is known only once the body comes), and
-   * the one shown until then. */
-  suggested = gcurl_transfer_dup_suggested_filename (probe);
+  /* The URL's name (or the Metalink's): the file's with
+   * --no-content-disposition or --overwrite (the server's is known only
+   * once the body comes), and the one shown until then. */
+  suggested = download->filename != NULL ? g_strdup (download->filename)
+                                         : gcurl_transfer_dup_suggested_filename (probe);
   download->name = unique_name (app, suggested);
   file = g_file_get_child (app->dir, download->name);
 
@@ -533,7 +559,10 @@ start (App      *app,
   else
     download->download = gcurl_download_new_for_file (download->url, file);
   gcurl_download_set_flags (download->download, flags);
-  gcurl_download_set_checksum (download->download, app->checksum);
+  gcurl_download_set_checksum (download->download, download->checksum);
+  gcurl_download_set_mirrors (download->download, (const char * const *) download->mirrors);
+  gcurl_download_set_filename (download->download, download->filename);
+  g_signal_connect (download->download, "mirror-dropped", G_CALLBACK (mirror_dropped), download);
   gcurl_download_set_retries (download->download, app->retries);
   gcurl_download_set_segments (download->download, app->segments);
   gcurl_download_set_retry_delay (download->download, app->retry_wait);
@@ -544,8 +573,10 @@ start (App      *app,
     gcurl_transfer_set_max_recv_speed (download->transfer, app->limit_rate);
   /* Counts the bytes as stored: decoded, if libcurl decodes (libcurl 7.88
    * decodes a Transfer-Encoding: gzip it never asked for). */
-  if (app->max_filesize > 0)
-    gcurl_transfer_set_max_size (download->transfer, app->max_filesize);
+  if (download->size >= 0 && (max_size <= 0 || download->size < max_size))
+    max_size = MAX (download->size, 1);   /* the Metalink's: no mirror sends more */
+  if (max_size > 0)
+    gcurl_transfer_set_max_size (download->transfer, max_size);
   /* A download that stops moving fails rather than hangs, and so does a
    * connection that does not come up (libcurl's default wait is five
    * minutes, each attempt). */
@@ -572,7 +603,7 @@ start_next (App *app)
     g_main_loop_quit (app->loop);
 }
 
-static void
+static Download *
 queue_url (App        *app,
            const char *url)
 {
@@ -580,7 +611,10 @@ queue_url (App        *app,
 
   download->app = app;
   download->url = g_strdup (url);
+  download->checksum = g_strdup (app->checksum);
+  download->size = -1;
   g_queue_push_tail (&app->queued, download);
+  return download;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -817,6 +851,9 @@ main (int   argc,
   g_autofree char *input_file = NULL;
   g_auto(GStrv) args = NULL;
   g_autofree char *checksum = NULL;
+  g_auto(GStrv) mirrors = NULL;
+  g_autofree char *metalink = NULL;
+  g_autoptr(GPtrArray) metalink_files = NULL;
   int jobs = 4;
   int stall_timeout = 60;
   int retries = 5;
@@ -844,6 +881,12 @@ main (int   argc,
       "Save under the URL's name", NULL },
     { "checksum", 0, 0, G_OPTION_ARG_STRING, &checksum,
       "Verify the file (one URL) against ALGO=HEX: sha256, sha512, sha1 or md5", "ALGO=HEX" },
+    { "mirror", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mirrors,
+      "Another URL of the same file (may be repeated; for one URL): the connections "
+      "are spread over them, and one that fails is dropped", "URL" },
+    { "metalink", 0, 0, G_OPTION_ARG_FILENAME, &metalink,
+      "Download the files of a Metalink v4 document (RFC 5854), from its URLs, "
+      "checked against its hashes", "FILE" },
     { "segments", 's', 0, G_OPTION_ARG_INT, &segments,
       "Fetch each file of 2 MiB or more over up to N connections (default: 1; at most 16)", "N" },
     { "split", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &segments, "The same as --segments", "N" },
@@ -929,12 +972,24 @@ main (int   argc,
     }
   for (guint i = 0; args != NULL && args[i] != NULL; i++)
     g_ptr_array_add (urls, g_strdup (args[i]));
-  if (urls->len == 0 && app.feed == NULL)
+  if (metalink != NULL && (metalink_files = metalink_read (metalink, &error)) == NULL)
+    {
+      g_autofree char *shown = g_filename_display_name (metalink);
+
+      g_printerr ("gcurl-get: %s: %s\n", shown, error->message);
+      return 1;
+    }
+  if (urls->len == 0 && app.feed == NULL && metalink_files == NULL)
     {
       g_printerr ("gcurl-get: no URL given (see --help)\n");
       return 2;
     }
-  if (checksum != NULL && (urls->len != 1 || app.feed != NULL))
+  if (mirrors != NULL && (urls->len != 1 || app.feed != NULL || metalink_files != NULL))
+    {
+      g_printerr ("gcurl-get: --mirror is for one URL\n");
+      return 2;
+    }
+  if (checksum != NULL && (urls->len != 1 || app.feed != NULL || metalink_files != NULL))
     {
       g_printerr ("gcurl-get: --checksum is for one URL\n");
       return 2;
@@ -976,7 +1031,18 @@ main (int   argc,
 
   /* The URLs of the command line first, then the list's as it is read. */
   for (guint i = 0; i < urls->len; i++)
-    queue_url (&app, urls->pdata[i]);
+    queue_url (&app, urls->pdata[i])->mirrors = g_strdupv (mirrors);
+  for (guint i = 0; metalink_files != NULL && i < metalink_files->len; i++)
+    {
+      MetalinkFile *file = metalink_files->pdata[i];
+      Download *download = queue_url (&app, file->urls[0]);
+
+      download->mirrors = g_strdupv (file->urls + 1);
+      download->filename = g_strdup (file->name);
+      download->size = file->size;
+      g_free (download->checksum);
+      download->checksum = g_strdup (file->checksum);
+    }
 
   g_unix_signal_add (SIGINT, on_interrupt, &app);
   g_unix_signal_add (SIGTERM, on_interrupt, &app);
@@ -992,7 +1058,7 @@ main (int   argc,
   clear_live (&app);
 
   /* A list with nothing in it (nor anything wrong) and no URL given. */
-  no_url = urls->len == 0 && app.succeeded == 0 && app.skipped == 0 && app.failed == 0;
+  no_url = urls->len == 0 && metalink_files == NULL && app.succeeded == 0 && app.skipped == 0 && app.failed == 0;
   if (no_url)
     g_printerr ("gcurl-get: no URL given (see --help)\n");
 
