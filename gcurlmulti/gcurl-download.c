@@ -67,6 +67,7 @@ struct _GCurlDownload
   GCancellable       *user_cancellable;
   gulong              cancel_handler;
   char               *first_path;        /* folder mode: the part's name, less ".part" */
+  char               *saved_name;        /* folder mode: the final name its control file keeps */
   gboolean            named;             /* folder mode: file is the response's name */
   GChecksumType       sum_type;
   char               *sum_hex;           /* expected, lowercase */
@@ -186,6 +187,16 @@ finish (GCurlDownload      *self,
   g_clear_pointer (&self->sum_hex, g_free);
   self->paused_waiting = FALSE;
   self->wrote_part = FALSE;
+  /* A control file goes with its part: when the file is in place, or no
+   * part is left to resume. */
+  if (self->first_path != NULL)
+    {
+      g_autofree char *part = g_strconcat (self->first_path, ".part", NULL);
+
+      if (state == GCURL_DOWNLOAD_STATE_FINISHED ||
+          !g_file_test (part, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+        _gcurl_segments_discard_control (part);
+    }
 
   g_clear_error (&self->error);
   if (error != NULL)
@@ -241,6 +252,10 @@ response_name (GCurlDownload *self)
 
   if (self->filename != NULL)
     return _gcurl_filename_sanitize (self->filename);
+  /* Resuming: the name it had, so that a row an application shows keeps
+   * it across a restart. */
+  if (self->saved_name != NULL)
+    return _gcurl_filename_sanitize (self->saved_name);
   if (self->content_disposition)
     cd = gcurl_transfer_get_response_header (self->head, "Content-Disposition");
   if (cd != NULL)
@@ -285,6 +300,20 @@ name_part (GCurlDownload  *self,
   return FALSE;
 }
 
+/* Folder mode, one connection: the URL and the final name go in a
+ * control file beside the part, so that a restart with RESUME finds this
+ * part again (and not another download's of the same URL name), and
+ * keeps the name. (The segments write theirs with the ranges.) */
+static void
+remember_name (GCurlDownload *self)
+{
+  g_autofree char *part = g_strconcat (self->first_path, ".part", NULL);
+  g_autofree char *name = g_file_get_basename (self->file);
+
+  if (!_gcurl_control_write_identity (part, self->url, name))
+    g_debug ("GCurlDownload: cannot write the control file of %s", part);
+}
+
 /* The head is in: the final name is known and reserved from now on, so
  * that an application can show it. */
 static void
@@ -301,7 +330,8 @@ name_from_head (GCurlDownload *self)
     return;
   name = response_name (self);
   /* No name free now: tried again at the end. */
-  name_part (self, part, name, NULL);
+  if (name_part (self, part, name, NULL) && self->seg_part == NULL)
+    remember_name (self);
 }
 
 /* The transfer's figures are the file's (a resumed part counted). */
@@ -759,12 +789,22 @@ choose_first_path (GCurlDownload  *self,
       g_autofree char *path = g_build_filename (folder, candidate, NULL);
       g_autofree char *part = g_strconcat (path, ".part", NULL);
 
+      g_autofree char *their_url = NULL;
+      g_autofree char *their_name = NULL;
+
       if (_gcurl_part_file_name_reserved (path))
         continue;
       if ((self->flags & GCURL_DOWNLOAD_FLAGS_RESUME) == 0 &&
           g_file_test (part, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
         continue;
+      /* Resuming: a part whose control file names another URL is another
+       * download's (two URLs with one name); ours gives the final name. */
+      if ((self->flags & GCURL_DOWNLOAD_FLAGS_RESUME) != 0 &&
+          _gcurl_control_read_identity (part, &their_url, &their_name) &&
+          their_url != NULL && !g_str_equal (their_url, self->url))
+        continue;
       self->first_path = g_steal_pointer (&path);
+      self->saved_name = g_steal_pointer (&their_name);
       return TRUE;
     }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "No free name for %s", name);
@@ -1026,6 +1066,12 @@ start_segments (GCurlDownload *self)
                                       g_object_ref (self));
   _gcurl_segments_set_mirrors (self->engine, (const char * const *) self->live->pdata, self->url,
                                segments_mirror_dropped);
+  if (self->folder != NULL)
+    {
+      g_autofree char *name = self->named ? g_file_get_basename (self->file) : NULL;
+
+      _gcurl_segments_set_identity (self->engine, self->url, name);
+    }
   self->seg_ran = TRUE;
   self->wrote_part = TRUE;
   if (self->state == GCURL_DOWNLOAD_STATE_PAUSED)
@@ -1780,6 +1826,7 @@ gcurl_download_run_async (GCurlDownload       *self,
       self->sum_origin = "expected";
     }
   g_clear_pointer (&self->first_path, g_free);
+  g_clear_pointer (&self->saved_name, g_free);
   if (self->folder != NULL && !choose_first_path (self, &error))
     {
       g_clear_pointer (&self->sum_hex, g_free);
@@ -2000,6 +2047,7 @@ gcurl_download_finalize (GObject *object)
   g_clear_pointer (&self->live, g_ptr_array_unref);
   g_free (self->verified);
   g_free (self->first_path);
+  g_free (self->saved_name);
   g_free (self->sum_hex);
   g_clear_error (&self->error);
   G_OBJECT_CLASS (gcurl_download_parent_class)->finalize (object);

@@ -71,9 +71,26 @@ gint64         _gcurl_segments_get_received (GCurlSegments *self);
 gint64         _gcurl_segments_get_speed    (GCurlSegments *self);
 void           _gcurl_segments_free   (GCurlSegments  *self);
 
-/* The control file beside a part, and whether one is there. */
+/* The download's URL and final name, written in the control file so
+ * that a restart finds its part, and its name, again. Before start(). */
+void           _gcurl_segments_set_identity (GCurlSegments *self,
+                                             const char    *url,
+                                             const char    *name);
+
+/* The control file beside a part; whether one with ranges (or one not
+ * ours) is there, so that the part's length says nothing. */
 char          *_gcurl_segments_control_path (const char *part_path);
 gboolean       _gcurl_segments_has_control  (const char *part_path);
 void           _gcurl_segments_discard_control (const char *part_path);
+/* A single connection's control file: only the URL and the final name
+ * (NULL for none yet). */
+gboolean       _gcurl_control_write_identity (const char  *part_path,
+                                              const char  *url,
+                                              const char  *name);
+/* The URL and name a control file records (each NULL if it has none);
+ * FALSE if there is none of ours. */
+gboolean       _gcurl_control_read_identity  (const char  *part_path,
+                                              char       **url,
+                                              char       **name);
 
 G_END_DECLS

@@ -73,6 +73,8 @@ struct _GCurlSegments
   char                      *control_path;
   gint64                     total;
   char                      *validator;  /* ETag or Last-Modified; If-Range */
+  char                      *url;        /* the download's, and its final name: */
+  char                      *name;       /* in the control file, for a restart */
   guint                      connections;
   GPtrArray                 *segments;   /* Segment *, by start */
   guint                      running;
@@ -158,12 +160,114 @@ _gcurl_segments_control_path (const char *part_path)
   return g_strconcat (part_path, ".segments", NULL);
 }
 
+/* The control file at @path as a key file of ours (a regular file, not
+ * through a link, of at most MAX_CONTROL_SIZE, of version 1), or NULL. */
+static GKeyFile *
+read_control (const char *path)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *data = NULL;
+  struct stat st;
+  gssize n;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_CONTROL_SIZE)
+    {
+      close (fd);
+      return NULL;
+    }
+  data = g_malloc ((gsize) st.st_size + 1);
+  n = read (fd, data, (gsize) st.st_size);
+  close (fd);
+  if (n != st.st_size)
+    return NULL;
+  data[n] = '\0';
+  if (!g_key_file_load_from_data (kf, data, (gsize) n, G_KEY_FILE_NONE, NULL) ||
+      g_key_file_get_integer (kf, CONTROL_GROUP, "version", NULL) != 1)
+    return NULL;
+  return g_steal_pointer (&kf);
+}
+
+/* Whether the part may hold ranges written out of order: a control file
+ * with segments, or one that is not ours (a link, too large…), which is
+ * not trusted either. A single connection's (its URL and name only) does
+ * not count: that part is good up to its length. */
 gboolean
 _gcurl_segments_has_control (const char *part_path)
 {
   g_autofree char *path = _gcurl_segments_control_path (part_path);
+  g_autoptr(GKeyFile) kf = NULL;
 
-  return g_file_test (path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+    return FALSE;
+  kf = read_control (path);
+  return kf == NULL || g_key_file_has_key (kf, CONTROL_GROUP, "segments", NULL);
+}
+
+static void
+set_identity (GKeyFile   *kf,
+              const char *url,
+              const char *name)
+{
+  g_key_file_set_integer (kf, CONTROL_GROUP, "version", 1);
+  if (url != NULL)
+    g_key_file_set_string (kf, CONTROL_GROUP, "url", url);
+  if (name != NULL)
+    g_key_file_set_string (kf, CONTROL_GROUP, "name", name);
+}
+
+static gboolean
+write_control (const char *path,
+               GKeyFile   *kf)
+{
+  gsize len;
+  g_autofree char *data = g_key_file_to_data (kf, &len, NULL);
+
+  /* A new file renamed over the old: a kill -9 leaves one or the other,
+   * and a link at the name is replaced, not followed. */
+  return g_file_set_contents_full (path, data, (gssize) len, G_FILE_SET_CONTENTS_CONSISTENT,
+                                   0600, NULL);
+}
+
+gboolean
+_gcurl_control_write_identity (const char *part_path,
+                               const char *url,
+                               const char *name)
+{
+  g_autofree char *path = _gcurl_segments_control_path (part_path);
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+
+  set_identity (kf, url, name);
+  return write_control (path, kf);
+}
+
+gboolean
+_gcurl_control_read_identity (const char  *part_path,
+                              char       **url,
+                              char       **name)
+{
+  g_autofree char *path = _gcurl_segments_control_path (part_path);
+  g_autoptr(GKeyFile) kf = read_control (path);
+
+  if (kf == NULL)
+    return FALSE;
+  *url = g_key_file_get_string (kf, CONTROL_GROUP, "url", NULL);
+  *name = g_key_file_get_string (kf, CONTROL_GROUP, "name", NULL);
+  return TRUE;
+}
+
+void
+_gcurl_segments_set_identity (GCurlSegments *self,
+                              const char    *url,
+                              const char    *name)
+{
+  g_free (self->url);
+  self->url = g_strdup (url);
+  g_free (self->name);
+  self->name = g_strdup (name);
 }
 
 void
@@ -179,8 +283,6 @@ save (GCurlSegments *self)
 {
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autoptr(GString) list = g_string_new (NULL);
-  g_autofree char *data = NULL;
-  gsize len;
 
   for (guint i = 0; i < self->segments->len; i++)
     {
@@ -189,16 +291,12 @@ save (GCurlSegments *self)
       g_string_append_printf (list, "%s%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT,
                               i > 0 ? ";" : "", seg->start, seg->pos, seg->end);
     }
-  g_key_file_set_integer (kf, CONTROL_GROUP, "version", 1);
+  set_identity (kf, self->url, self->name);
   g_key_file_set_int64 (kf, CONTROL_GROUP, "total", self->total);
   g_key_file_set_string (kf, CONTROL_GROUP, "validator", self->validator);
   g_key_file_set_string (kf, CONTROL_GROUP, "segments", list->str);
-  data = g_key_file_to_data (kf, &len, NULL);
   self->dirty = FALSE;
-  /* A new file renamed over the old: a kill -9 leaves one or the other,
-   * and a link at the name is replaced, not followed. */
-  return g_file_set_contents_full (self->control_path, data, (gssize) len,
-                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
+  return write_control (self->control_path, kf);
 }
 
 static gboolean
@@ -252,34 +350,14 @@ static gboolean
 load (GCurlSegments *self,
       gboolean       same_run)
 {
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
-  g_autofree char *data = NULL;
+  g_autoptr(GKeyFile) kf = read_control (self->control_path);
   g_autofree char *validator = NULL;
   g_autofree char *list = NULL;
   g_auto(GStrv) items = NULL;
   g_autoptr(GPtrArray) segments = NULL;
-  struct stat st;
-  gssize n;
   gint64 expect = 0;
-  int fd;
 
-  fd = open (self->control_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0)
-    return FALSE;
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_CONTROL_SIZE)
-    {
-      close (fd);
-      return FALSE;
-    }
-  data = g_malloc ((gsize) st.st_size + 1);
-  n = read (fd, data, (gsize) st.st_size);
-  close (fd);
-  if (n != st.st_size)
-    return FALSE;
-  data[n] = '\0';
-  if (!g_key_file_load_from_data (kf, data, (gsize) n, G_KEY_FILE_NONE, NULL) ||
-      g_key_file_get_integer (kf, CONTROL_GROUP, "version", NULL) != 1 ||
-      g_key_file_get_int64 (kf, CONTROL_GROUP, "total", NULL) != self->total)
+  if (kf == NULL || g_key_file_get_int64 (kf, CONTROL_GROUP, "total", NULL) != self->total)
     return FALSE;
   validator = g_key_file_get_string (kf, CONTROL_GROUP, "validator", NULL);
   /* Without a validator the resource may have changed since: only this
@@ -866,5 +944,7 @@ _gcurl_segments_free (GCurlSegments *self)
   g_clear_object (&self->model);
   g_free (self->control_path);
   g_free (self->validator);
+  g_free (self->url);
+  g_free (self->name);
   g_free (self);
 }

@@ -1081,6 +1081,93 @@ test_segments_range_refused (Fixture       *f,
   g_assert_cmpstr (files, ==, "r.bin");
 }
 
+/* ---- Restarts: the control file of one connection ---------------------- */
+
+static void
+test_restart_keeps_its_name (Fixture       *f,
+                             gconstpointer  data)
+{
+  /* kept.bin is taken when the download starts, so it is named
+   * "kept (1).bin"; stopped, and kept.bin gone since, the restart goes on
+   * with its part and keeps the name it had. */
+  g_autofree char *url = surl ("/bytes?n=3000000&cd=attachment%3B%20filename%3D%22kept.bin%22");
+  g_autofree char *other = g_build_filename (f->dir, "kept.bin", NULL);
+  g_autofree char *part = g_build_filename (f->dir, "bytes.part", NULL);
+  g_autofree char *control = g_build_filename (f->dir, "bytes.part.segments", NULL);
+  g_autofree char *path = g_build_filename (f->dir, "kept (1).bin", NULL);
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *saved_url = NULL, *saved_name = NULL, *files = NULL;
+  g_autoptr(GCurlDownload) d1 = gcurl_download_new_for_folder (url, f->folder);
+  g_autoptr(GCurlDownload) d2 = gcurl_download_new_for_folder (url, f->folder);
+  Result r1 = { 0 }, r2 = { 0 };
+
+  g_assert_true (g_file_set_contents (other, "another's", -1, NULL));
+  gcurl_download_set_flags (d1, GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL);
+  gcurl_transfer_set_max_recv_speed (gcurl_download_get_transfer (d1), 200000);
+  g_signal_connect (d1, "notify::bytes-received", G_CALLBACK (cancel_when_going), NULL);
+  run (f, d1, &r1);
+  g_assert_error (r1.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&r1.error);
+  g_assert_true (g_file_test (part, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_key_file_load_from_file (kf, control, G_KEY_FILE_NONE, NULL));
+  saved_url = g_key_file_get_string (kf, "gcurl-segments", "url", NULL);
+  saved_name = g_key_file_get_string (kf, "gcurl-segments", "name", NULL);
+  g_assert_cmpstr (saved_url, ==, url);
+  g_assert_cmpstr (saved_name, ==, "kept (1).bin");
+
+  g_assert_cmpint (g_unlink (other), ==, 0);
+  gcurl_download_set_flags (d2, GCURL_DOWNLOAD_FLAGS_RESUME);
+  run (f, d2, &r2);
+  g_assert_no_error (r2.error);
+  g_assert_cmpint (gcurl_transfer_get_response_code (gcurl_download_get_transfer (d2)), ==, 206);
+  assert_file_is_pattern (path, 3000000);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "kept (1).bin");
+}
+
+static void
+test_restart_leaves_anothers_part (Fixture       *f,
+                                   gconstpointer  data)
+{
+  /* Two URLs whose name is "bytes": the part on disk is the second's, as
+   * its control file says. The first, resuming, leaves it alone; the
+   * second goes on with it, under the name it had. */
+  g_autofree char *url_a = surl ("/bytes?n=300000&v=a");
+  g_autofree char *url_b = surl ("/bytes?n=200000&v=b");
+  g_autofree char *part = g_build_filename (f->dir, "bytes.part", NULL);
+  g_autofree char *control = g_build_filename (f->dir, "bytes.part.segments", NULL);
+  g_autofree char *text = g_strdup_printf ("[gcurl-segments]\nversion=1\nurl=%s\nname=b.bin\n",
+                                           url_b);
+  g_autofree char *a_path = NULL, *b_path = g_build_filename (f->dir, "b.bin", NULL);
+  g_autofree char *files = NULL;
+  g_autoptr(GCurlDownload) a = gcurl_download_new_for_folder (url_a, f->folder);
+  g_autoptr(GCurlDownload) b = gcurl_download_new_for_folder (url_b, f->folder);
+  gsize len = 0;
+  g_autofree char *kept = NULL;
+  Result ra = { 0 }, rb = { 0 };
+
+  g_assert_true (g_file_set_contents (part, (const char *) gcurl_test_pattern (), 150000, NULL));
+  g_assert_true (g_file_set_contents (control, text, -1, NULL));
+  gcurl_download_set_flags (a, GCURL_DOWNLOAD_FLAGS_RESUME);
+  run (f, a, &ra);
+  g_assert_no_error (ra.error);
+  a_path = g_file_get_path (gcurl_download_get_file (a));
+  assert_file_is_pattern (a_path, 300000);
+  g_assert_true (g_file_get_contents (part, &kept, &len, NULL));
+  g_assert_cmpuint (len, ==, 150000);
+  g_assert_true (g_file_test (control, G_FILE_TEST_IS_REGULAR));
+
+  gcurl_download_set_flags (b, GCURL_DOWNLOAD_FLAGS_RESUME);
+  run (f, b, &rb);
+  g_assert_no_error (rb.error);
+  g_assert_cmpint (gcurl_transfer_get_response_code (gcurl_download_get_transfer (b)), ==, 206);
+  assert_file_is_pattern (b_path, 200000);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (control, G_FILE_TEST_EXISTS));
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "b.bin bytes (1)");   /* bytes.part was taken */
+}
+
 /* ---- Mirrors ---------------------------------------------------------- */
 
 typedef struct
@@ -1359,6 +1446,8 @@ main (int   argc,
   ADD ("segments/retry-failed-range", test_segments_retry_failed_range);
   ADD ("segments/broken-range-goes-on", test_segments_broken_range_goes_on);
   ADD ("segments/range-refused", test_segments_range_refused);
+  ADD ("restart/keeps-its-name", test_restart_keeps_its_name);
+  ADD ("restart/leaves-anothers-part", test_restart_leaves_anothers_part);
   ADD ("mirrors/spread", test_mirrors_spread);
   ADD ("mirrors/failing-dropped", test_mirrors_failing_dropped);
   ADD ("mirrors/probe-moves-on", test_mirrors_probe_moves_on);

@@ -367,3 +367,28 @@ def test_filename_overrides_the_response_name(servers, tmp_path):
     assert error is None
     assert sorted(os.listdir(tmp_path)) == ["given.bin"]
     assert (tmp_path / "given.bin").read_bytes() == servers.pattern(1000)
+
+
+def test_restart_finds_its_own_part_and_name(servers, tmp_path):
+    # Two URLs named "bytes"; the part on disk is the second's, as its
+    # control file says: the first leaves it alone, the second resumes it
+    # (206) under the name it had.
+    source = GCurl.MultiSource.new()
+    url_a = servers.soup + "/bytes?n=300000&v=py-a"
+    url_b = servers.soup + "/bytes?n=200000&v=py-b"
+    (tmp_path / "bytes.part").write_bytes(servers.pattern(150000))
+    (tmp_path / "bytes.part.segments").write_text(
+        "[gcurl-segments]\nversion=1\nurl=%s\nname=b.bin\n" % url_b)
+    a = GCurl.Download.new_for_folder(url_a, tmp_path)
+    a.props.flags = GCurl.DownloadFlags.RESUME
+    error, _ = run(source, a)
+    assert error is None
+    assert open(a.props.file.get_path(), "rb").read() == servers.pattern(300000)
+    assert (tmp_path / "bytes.part").stat().st_size == 150000
+    b = GCurl.Download.new_for_folder(url_b, tmp_path)
+    b.props.flags = GCurl.DownloadFlags.RESUME
+    error, _ = run(source, b)
+    assert error is None
+    assert b.props.transfer.props.response_code == 206
+    assert (tmp_path / "b.bin").read_bytes() == servers.pattern(200000)
+    assert sorted(os.listdir(tmp_path)) == ["b.bin", "bytes (1)"]
