@@ -761,56 +761,94 @@ attempt_done (GObject      *object,
     commit (self);
 }
 
-/* The part's name in folder mode, chosen at the first attempt and kept
- * for the others, which resume it: the URL's name (or the filename
- * given), or a numbered one that
- * no other download of this process has (nor, unless resuming, a part on
- * disk). */
-static gboolean
-choose_first_path (GCurlDownload  *self,
-                   GError        **error)
+/* How many free names past the first a resuming download looks at for a
+ * part of its own (one put at "name (2)" while another had "name", which
+ * is gone since). */
+#define MAX_FREE_LOOKS 16
+
+/* Where the part of a download into the folder is: the URL's name (or
+ * the filename given), numbered past those another download of this
+ * process has. Not resuming, past those with a part on disk too.
+ * Resuming, the one whose control file names this URL (with the final
+ * name it keeps, in @saved_name), else the first that is free or has a
+ * part of no one's (a single connection's of before); never one whose
+ * control file names another URL. The path, less ".part". */
+static char *
+find_part_path (GCurlDownload  *self,
+                gboolean        resume,
+                char          **saved_name,
+                GError        **error)
 {
   g_autofree char *folder = g_file_get_path (self->folder);
   g_autofree char *raw = self->filename != NULL ? g_strdup (self->filename)
                                                 : _gcurl_filename_from_url (self->url);
   g_autofree char *name = _gcurl_filename_sanitize (raw);
+  g_autofree char *fallback = NULL;
+  guint free_looks = 0;
 
+  *saved_name = NULL;
   if (folder == NULL)
     {
       g_autofree char *parse = g_file_get_parse_name (self->folder);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                    "Cannot download into %s: not a local folder", parse);
-      return FALSE;
+      return NULL;
     }
   for (guint n = 0; n < MAX_NAME_TRIES; n++)
     {
       g_autofree char *candidate = numbered_name (name, n);
       g_autofree char *path = g_build_filename (folder, candidate, NULL);
       g_autofree char *part = g_strconcat (path, ".part", NULL);
-
+      g_autofree char *control = _gcurl_segments_control_path (part);
       g_autofree char *their_url = NULL;
       g_autofree char *their_name = NULL;
+      gboolean part_there = g_file_test (part, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK);
 
       if (_gcurl_part_file_name_reserved (path))
         continue;
-      if ((self->flags & GCURL_DOWNLOAD_FLAGS_RESUME) == 0 &&
-          g_file_test (part, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
-        continue;
-      /* Resuming: a part whose control file names another URL is another
+      if (!resume)
+        {
+          if (part_there)
+            continue;
+          return g_steal_pointer (&path);
+        }
+      if (!part_there && !g_file_test (control, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+        {
+          if (fallback == NULL)
+            fallback = g_strdup (path);
+          if (++free_looks > MAX_FREE_LOOKS)
+            break;
+          continue;
+        }
+      /* A part whose control file names another URL is another
        * download's (two URLs with one name); ours gives the final name. */
-      if ((self->flags & GCURL_DOWNLOAD_FLAGS_RESUME) != 0 &&
-          _gcurl_control_read_identity (part, &their_url, &their_name) &&
-          their_url != NULL && !g_str_equal (their_url, self->url))
-        continue;
-      self->first_path = g_steal_pointer (&path);
-      self->saved_name = g_steal_pointer (&their_name);
-      return TRUE;
+      if (_gcurl_control_read_identity (part, &their_url, &their_name) && their_url != NULL)
+        {
+          if (!g_str_equal (their_url, self->url))
+            continue;
+          *saved_name = g_steal_pointer (&their_name);
+          return g_steal_pointer (&path);
+        }
+      if (fallback == NULL)
+        fallback = g_strdup (path);
     }
+  if (fallback != NULL)
+    return g_steal_pointer (&fallback);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "No free name for %s", name);
-  return FALSE;
+  return NULL;
 }
 
+/* The part's name in folder mode, chosen at the first attempt and kept
+ * for the others, which resume it. */
+static gboolean
+choose_first_path (GCurlDownload  *self,
+                   GError        **error)
+{
+  self->first_path = find_part_path (self, (self->flags & GCURL_DOWNLOAD_FLAGS_RESUME) != 0,
+                                     &self->saved_name, error);
+  return self->first_path != NULL;
+}
 
 /* ---- Segments --------------------------------------------------------- */
 
@@ -1996,6 +2034,58 @@ gcurl_download_cancel (GCurlDownload *self)
     _gcurl_segments_cancel (self->engine);
   else
     gcurl_transfer_cancel (self->head);
+}
+
+/**
+ * gcurl_download_delete_partial:
+ * @self: a #GCurlDownload that is not running
+ * @error: return location for a #GError
+ *
+ * Deletes what a stopped download left on disk to resume from: the part
+ * a run with %GCURL_DOWNLOAD_FLAGS_RESUME would go on with, and the
+ * control file beside it. For an application's "Cancel" or "Remove" of a
+ * download that is not running (one of an earlier session, one that
+ * failed, one cancelled with %GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL). Only a
+ * regular file with a single link is removed: a link or anything else put
+ * at the part's name is left alone.
+ *
+ * Returns: %TRUE if no part is left, %FALSE with @error set otherwise
+ */
+gboolean
+gcurl_download_delete_partial (GCurlDownload  *self,
+                               GError        **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *part = NULL;
+  struct stat st;
+
+  g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), FALSE);
+  g_return_val_if_fail (!is_active (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  path = self->folder != NULL ? find_part_path (self, TRUE, &saved, error)
+                              : g_file_get_path (self->file);
+  if (path == NULL)
+    {
+      if (self->folder == NULL)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                             "The download's file is not a local file");
+      return FALSE;
+    }
+  part = g_strconcat (path, ".part", NULL);
+  if (g_lstat (part, &st) == 0 && S_ISREG (st.st_mode) && st.st_nlink == 1 &&
+      g_unlink (part) != 0)
+    {
+      int saved_errno = errno;
+      g_autofree char *name = g_filename_display_name (part);
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot delete %s: %s", name, g_strerror (saved_errno));
+      return FALSE;
+    }
+  _gcurl_segments_discard_control (part);
+  return TRUE;
 }
 
 /* ---- GObject ---------------------------------------------------------- */

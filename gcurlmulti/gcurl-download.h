@@ -149,6 +149,9 @@ void                gcurl_download_pause                 (GCurlDownload       *s
 GCURL_AVAILABLE_IN_0_1
 void                gcurl_download_resume                (GCurlDownload       *self);
 GCURL_AVAILABLE_IN_0_1
+gboolean            gcurl_download_delete_partial        (GCurlDownload       *self,
+                                                          GError             **error);
+GCURL_AVAILABLE_IN_0_1
 void                gcurl_download_cancel                (GCurlDownload       *self);
 
 G_END_DECLS

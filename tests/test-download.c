@@ -9,6 +9,7 @@
 
 #include <string.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "gcurl-checksum-private.h"
 #include "gcurl-test-utils.h"
@@ -1168,6 +1169,48 @@ test_restart_leaves_anothers_part (Fixture       *f,
   g_assert_cmpstr (files, ==, "b.bin bytes (1)");   /* bytes.part was taken */
 }
 
+static void
+test_restart_delete_partial (Fixture       *f,
+                             gconstpointer  data)
+{
+  /* Two parts named after "bytes": delete_partial() of the second URL
+   * removes its own ("bytes (1).part", past a free name) and its control
+   * file, not the first's; a link at a part's name is left alone. */
+  g_autofree char *url_a = surl ("/bytes?n=300000&v=del-a");
+  g_autofree char *url_b = surl ("/bytes?n=200000&v=del-b");
+  g_autofree char *part_a = g_build_filename (f->dir, "bytes.part", NULL);
+  g_autofree char *part_b = g_build_filename (f->dir, "bytes (2).part", NULL);
+  g_autofree char *text_a = g_strdup_printf ("[gcurl-segments]\nversion=1\nurl=%s\n", url_a);
+  g_autofree char *text_b = g_strdup_printf ("[gcurl-segments]\nversion=1\nurl=%s\n", url_b);
+  g_autofree char *control_a = g_strconcat (part_a, ".segments", NULL);
+  g_autofree char *control_b = g_strconcat (part_b, ".segments", NULL);
+  g_autofree char *target = g_build_filename (f->dir, "target", NULL);
+  g_autofree char *files = NULL;
+  g_autoptr(GCurlDownload) a = gcurl_download_new_for_folder (url_a, f->folder);
+  g_autoptr(GCurlDownload) b = gcurl_download_new_for_folder (url_b, f->folder);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (part_a, "a", -1, NULL));
+  g_assert_true (g_file_set_contents (control_a, text_a, -1, NULL));
+  g_assert_true (g_file_set_contents (part_b, "b", -1, NULL));
+  g_assert_true (g_file_set_contents (control_b, text_b, -1, NULL));
+  g_assert_true (gcurl_download_delete_partial (b, &error));
+  g_assert_no_error (error);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "bytes.part bytes.part.segments");
+  g_clear_pointer (&files, g_free);
+
+  /* The first's part is now a link to another file: the link stays, and
+   * so does what it points to. */
+  g_assert_cmpint (g_unlink (part_a), ==, 0);
+  g_assert_true (g_file_set_contents (target, "keep", -1, NULL));
+  g_assert_cmpint (symlink (target, part_a), ==, 0);
+  g_assert_true (gcurl_download_delete_partial (a, &error));
+  g_assert_no_error (error);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "bytes.part target");
+}
+
 /* ---- Mirrors ---------------------------------------------------------- */
 
 typedef struct
@@ -1448,6 +1491,7 @@ main (int   argc,
   ADD ("segments/range-refused", test_segments_range_refused);
   ADD ("restart/keeps-its-name", test_restart_keeps_its_name);
   ADD ("restart/leaves-anothers-part", test_restart_leaves_anothers_part);
+  ADD ("restart/delete-partial", test_restart_delete_partial);
   ADD ("mirrors/spread", test_mirrors_spread);
   ADD ("mirrors/failing-dropped", test_mirrors_failing_dropped);
   ADD ("mirrors/probe-moves-on", test_mirrors_probe_moves_on);

@@ -392,3 +392,15 @@ def test_restart_finds_its_own_part_and_name(servers, tmp_path):
     assert b.props.transfer.props.response_code == 206
     assert (tmp_path / "b.bin").read_bytes() == servers.pattern(200000)
     assert sorted(os.listdir(tmp_path)) == ["b.bin", "bytes (1)"]
+
+
+def test_delete_partial_removes_only_its_own(servers, tmp_path):
+    url_a = servers.soup + "/bytes?n=300000&v=py-del-a"
+    url_b = servers.soup + "/bytes?n=200000&v=py-del-b"
+    for name, url in (("bytes.part", url_a), ("bytes (2).part", url_b)):
+        (tmp_path / name).write_bytes(b"x")
+        (tmp_path / (name + ".segments")).write_text(
+            "[gcurl-segments]\nversion=1\nurl=%s\n" % url)
+    b = GCurl.Download.new_for_folder(url_b, tmp_path)
+    assert b.delete_partial() is True
+    assert sorted(os.listdir(tmp_path)) == ["bytes.part", "bytes.part.segments"]
