@@ -130,6 +130,7 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (GCurlDownload, gcurl_download, G_TYPE_OBJECT)
 
 static void start_attempt (GCurlDownload *self);
+static void run_attempt (GCurlDownload *self);
 static void sync_progress (GCurlDownload *self);
 
 /* ---- State ------------------------------------------------------------ */
@@ -951,7 +952,7 @@ segments_done (GError        *error,
       g_debug ("Download of %s: %s; going on over one connection", url, error->message);
       forget_segmented_part (self);
       self->single = TRUE;
-      start_attempt (self);
+      run_attempt (self);
       return;
     }
   if (self->attempt - self->switches <= self->retries && worth_retrying (self, error))
@@ -1022,7 +1023,7 @@ probe_done (GObject      *object,
            gcurl_transfer_get_response_code (self->probe) == 416))
         {
           self->single = TRUE;
-          start_attempt (self);
+          run_attempt (self);
           return;
         }
       if (drop_current (self, error))
@@ -1045,7 +1046,7 @@ probe_done (GObject      *object,
     {
       g_debug ("GCurlDownload: no ranges, or too short for segments: one connection");
       self->single = TRUE;
-      start_attempt (self);
+      run_attempt (self);
       return;
     }
   self->total_bytes = total;
@@ -1153,11 +1154,19 @@ start_probe (GCurlDownload *self)
 static void
 start_attempt (GCurlDownload *self)
 {
+  self->attempt++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTEMPT]);
+  run_attempt (self);
+}
+
+/* The attempt goes on over one connection, or begins: going over to one
+ * connection (no ranges, a short resource) is the same attempt. */
+static void
+run_attempt (GCurlDownload *self)
+{
   g_autoptr(GFile) output = NULL;
   GCurlDownloadFlags flags = self->flags;
 
-  self->attempt++;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTEMPT]);
   if (self->segments > 1 && !self->single)
     {
       start_probe (self);

@@ -971,6 +971,8 @@ test_segments_without_ranges (Fixture       *f,
   g_assert_no_error (r.error);
   assert_file_is_pattern (path, 300000);
   g_assert_cmpint (gcurl_download_get_bytes_received (d), ==, 300000);
+  /* Going over to one connection is not another attempt. */
+  g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 1);
   files = listing (f);
   g_assert_cmpstr (files, ==, "t.bin");
 }
@@ -1078,6 +1080,7 @@ test_segments_range_refused (Fixture       *f,
   run (f, d, &r);
   g_assert_no_error (r.error);
   assert_file_is_pattern (path, 3145728);
+  g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 1);
   files = listing (f);
   g_assert_cmpstr (files, ==, "r.bin");
 }
