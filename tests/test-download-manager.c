@@ -563,11 +563,21 @@ window_body (DmApplication *app)
   g_assert_cmpuint (count_files (folder, NULL), ==, 18);
   g_assert_cmpuint (count_files (folder, ".part"), ==, 0);
 
-  /* Names made unique: the five 1k downloads are 1k, 1k (2) … 1k (5). */
+  /* Names made unique by the library as the heads come in: the five 1k
+   * downloads are 1k, 1k (1) … 1k (4), each row showing its own. */
   {
-    g_autofree char *five = g_build_filename (folder, "1k (5)", NULL);
+    g_autofree char *five = g_build_filename (folder, "1k (4)", NULL);
+    g_autoptr(GHashTable) shown = g_hash_table_new (g_str_hash, g_str_equal);
 
     g_assert_true (g_file_test (five, G_FILE_TEST_EXISTS));
+    for (guint i = 0; i < 20; i++)
+      {
+        g_autoptr(DmDownload) d = g_list_model_get_item (dm_manager_get_downloads (manager), i);
+
+        if (g_str_has_prefix (dm_download_get_name (d), "1k"))
+          g_hash_table_add (shown, (gpointer) dm_download_get_name (d));
+      }
+    g_assert_cmpuint (g_hash_table_size (shown), ==, 5);
   }
 
   /* A failure shows as one: an icon and the error colour in its State
@@ -898,6 +908,8 @@ window_body (DmApplication *app)
     DmDownload *d = added->pdata[0];
     GtkWindow *question;
     guint position = g_list_model_get_n_items (dm_manager_get_downloads (manager)) - 1;
+    g_autofree char *part = g_build_filename (folder, "trickle.part", NULL);
+    g_autofree char *control = g_build_filename (folder, "trickle.part.segments", NULL);
 
     wait_for (row_has_bytes, d, 20000, "bytes of the download to cancel");
     dm_window_select (window, position);
@@ -905,14 +917,15 @@ window_body (DmApplication *app)
     question = dm_window_get_confirm_dialog (window);
     g_assert_nonnull (question);
     g_test_message ("asked: %s", gtk_window_get_title (question));
-    g_assert_cmpstr (gtk_window_get_title (question), ==, "Cancel “trickle (3)”?");
+    g_assert_cmpstr (gtk_window_get_title (question), ==, "Cancel “trickle (2)”?");   /* the library numbers from (1) */
     save_screenshot (question, "download-manager-confirm-cancel.png");
     g_assert_true (has_shortcut (GTK_WIDGET (question), "Escape", "window.close"));
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (question), "window.close", NULL));
     run_for (200);
     g_assert_null (dm_window_get_confirm_dialog (window));
     g_assert_cmpint (dm_download_get_status (d), ==, DM_STATUS_RUNNING);
-    g_assert_true (file_exists (dm_download_get_file (d), ".part"));
+    /* The part keeps the URL's name; the row shows the server's. */
+    g_assert_true (g_file_test (part, G_FILE_TEST_IS_REGULAR));
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
     question = dm_window_get_confirm_dialog (window);
@@ -920,7 +933,8 @@ window_body (DmApplication *app)
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (question), "confirm.accept", NULL));
     wait_for_status (d, DM_STATUS_CANCELLED, 20000);
     g_assert_null (dm_window_get_confirm_dialog (window));
-    g_assert_false (file_exists (dm_download_get_file (d), ".part"));
+    g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+    g_assert_false (g_file_test (control, G_FILE_TEST_EXISTS));
     g_assert_false (file_exists (dm_download_get_file (d), ""));
 
     /* Removing a running download deletes its .part once it stops. */
@@ -928,9 +942,11 @@ window_body (DmApplication *app)
     added = dm_manager_add_urls (manager, one, NULL, FALSE);
     d = g_object_ref (added->pdata[0]);
     wait_for (has_bytes, d, 20000, "bytes of the download to remove");
+    g_assert_true (g_file_test (part, G_FILE_TEST_IS_REGULAR));
     activate (app, "remove", dm_download_get_id (d));
     wait_for_status (d, DM_STATUS_CANCELLED, 20000);
-    g_assert_false (file_exists (dm_download_get_file (d), ".part"));
+    g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+    g_assert_false (g_file_test (control, G_FILE_TEST_EXISTS));
     g_object_unref (d);
   }
 
@@ -1046,6 +1062,90 @@ test_restart (void)
   after = dm_manager_find (second, dm_download_get_id (before));
   g_assert_cmpint (dm_download_get_status (after), ==, DM_STATUS_DONE);
   g_assert_cmpint (dm_download_get_received (after), ==, 16 * 1024 * 1024);
+  g_clear_object (&second);
+  remove_tree (dir_file);
+}
+
+static gboolean
+named_and_going (gpointer data)
+{
+  DmDownload *d = data;
+
+  return g_str_has_prefix (dm_download_get_name (d), "from-header") &&
+         gcurl_download_get_bytes_received (dm_download_get_download (d)) > 300000;
+}
+
+static gboolean
+is_done (gpointer data)
+{
+  return dm_download_get_status (data) == DM_STATUS_DONE;
+}
+
+/* The server's name, retries and connections per file, through the
+ * manager, across a restart. */
+static void
+test_restart_server_name (void)
+{
+  g_autofree char *dir = make_tmpdir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *config_dir = g_build_filename (dir, "config", NULL);
+  g_autofree char *folder = g_build_filename (dir, "downloads", NULL);
+  g_autofree char *other = g_build_filename (folder, "from-header.bin", NULL);
+  g_autofree char *named = g_build_filename (folder, "from-header (1).bin", NULL);
+  g_autofree char *url = g_strdup_printf ("%s/bytes?n=3000000&cd=%s", soup_url,
+                                          "attachment%3B%20filename%3D%22from-header.bin%22");
+  g_autofree char *flaky = g_strdup_printf ("%s/flaky?key=dm-retry&fails=2&n=1000", soup_url);
+  const char *urls[] = { url, flaky, NULL };
+  g_autoptr(DmManager) first = dm_manager_new (data_dir, config_dir);
+  g_autoptr(DmManager) second = NULL;
+  g_autoptr(GPtrArray) added = NULL;
+  g_autoptr(DmDownload) before = NULL;
+  g_autoptr(DmDownload) retried = NULL;
+  g_autoptr(GFile) dir_file = g_file_new_for_path (dir);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  DmDownload *after;
+
+  dm_manager_set_download_folder (first, folder);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (other, "another's", -1, NULL));
+  g_object_set (first, "speed-limit-kib", 200, "segments", 2, NULL);
+  added = dm_manager_add_urls (first, urls, NULL, FALSE);
+  before = g_object_ref (added->pdata[0]);
+  retried = g_object_ref (added->pdata[1]);
+  /* The row shows the URL's name, then the server's, made unique. */
+  g_assert_cmpstr (dm_download_get_name (before), ==, "bytes");
+  wait_for (named_and_going, before, 20000, "the server's name and some bytes");
+  g_assert_cmpstr (dm_download_get_name (before), ==, "from-header (1).bin");
+  g_assert_cmpuint (gcurl_download_get_segments (dm_download_get_download (before)), ==, 2);
+  /* 503 twice, then the file: retried, not failed. */
+  wait_for (is_done, retried, 20000, "the flaky download after its retries");
+  g_assert_cmpuint (gcurl_download_get_attempt (dm_download_get_download (retried)), ==, 3);
+
+  g_object_set (first, "speed-limit-kib", 0, NULL);
+  g_clear_object (&first);
+  wait_for_status (before, DM_STATUS_CANCELLED, 10000);
+  g_assert_false (g_file_test (named, G_FILE_TEST_EXISTS));
+  /* Free by the next start: the row keeps the name it showed. */
+  g_assert_cmpint (g_unlink (other), ==, 0);
+
+  second = dm_manager_new (data_dir, config_dir);
+  g_assert_cmpuint (dm_manager_get_segments (second), ==, 2);
+  after = dm_manager_find (second, dm_download_get_id (before));
+  g_assert_nonnull (after);
+  g_assert_cmpstr (dm_download_get_name (after), ==, "from-header (1).bin");
+  wait_for_status (after, DM_STATUS_DONE, 30000);
+  g_assert_cmpstr (dm_download_get_name (after), ==, "from-header (1).bin");
+  g_assert_true (g_file_get_contents (named, &data, &len, NULL));
+  g_assert_cmpuint (len, ==, 3000000);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (named);
+    g_autofree char *got = sha256_of_file (file);
+    g_autofree char *expected = sha256_of_served ("16m", 3000000);   /* the same pattern */
+
+    g_assert_cmpstr (got, ==, expected);
+  }
+  g_assert_cmpuint (count_files (folder, NULL), ==, 2);   /* it and the flaky one */
   g_clear_object (&second);
   remove_tree (dir_file);
 }
@@ -1184,8 +1284,10 @@ bulk_remove_body (DmApplication *app)
 
     g_assert_cmpint (dm_download_get_status (left), ==, DM_STATUS_RUNNING);
   }
-  /* Nothing but the slow one ever ran. */
-  g_assert_cmpuint (count_files (folder, NULL), <=, 1);
+  /* Nothing but the slow one ever ran: its part and the control file
+   * that names it, at most. */
+  g_assert_cmpuint (count_files (folder, ".part"), <=, 1);
+  g_assert_cmpuint (count_files (folder, NULL), <=, 2);
   remove_tree (folder_file);
 }
 
@@ -1273,6 +1375,7 @@ main (int   argc,
       return 1;
     }
   g_test_add_func ("/DownloadManager/restart", test_restart);
+  g_test_add_func ("/DownloadManager/restart-server-name", test_restart_server_name);
   if (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL)
     {
       g_test_add_func ("/DownloadManager/window", test_window);

@@ -4,11 +4,13 @@
  *
  * What a row shows, as properties to bind to: the status (queued before a
  * slot is free, paused, done … also for rows restored from the saved queue,
- * which have no transfer running), the bytes so far, the size, the speed
- * and the time left. DmManager copies the figures from the running
- * transfers' getters a few times a second, so a row costs nothing more
- * while it is running and nothing at all otherwise; the transfer itself
- * notifies nobody.
+ * which have no transfer running), the file (the URL's name until the
+ * server names it), the bytes so far, the size, the speed and the time
+ * left. Each row has a GCurlDownload into its folder (server-given names,
+ * retries, segments, and a part found again after a restart). DmManager
+ * copies the figures from the running downloads' getters a few times a
+ * second, so a row costs nothing more while it is running and nothing at
+ * all otherwise.
  */
 
 #include "dm-download.h"
@@ -21,7 +23,7 @@ struct _DmDownload
   char          *url;
   GFile         *file;
   char          *name;
-  GCurlTransfer *transfer;
+  GCurlDownload *download;
   DmStatus       status;
   char          *error_message;
   gint64         received;
@@ -138,7 +140,9 @@ dm_download_finalize (GObject *object)
   g_free (self->url);
   g_clear_object (&self->file);
   g_free (self->name);
-  g_clear_object (&self->transfer);
+  if (self->download != NULL)
+    g_signal_handlers_disconnect_by_data (self->download, self);
+  g_clear_object (&self->download);
   g_free (self->error_message);
   G_OBJECT_CLASS (dm_download_parent_class)->finalize (object);
 }
@@ -174,19 +178,41 @@ dm_download_init (DmDownload *self)
   self->total = -1;
 }
 
+/* The server named the file (or a restart found the name it had): the
+ * row shows it from now on. */
+static void
+named_cb (GObject    *object,
+          GParamSpec *pspec,
+          gpointer    data)
+{
+  DmDownload *self = data;
+  GFile *file = gcurl_download_get_file (self->download);
+
+  if (file == NULL || g_file_equal (file, self->file))
+    return;
+  g_set_object (&self->file, file);
+  g_free (self->name);
+  self->name = g_file_get_basename (file);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+}
+
 DmDownload *
 dm_download_new (guint       id,
                  const char *url,
                  GFile      *file)
 {
   DmDownload *self = g_object_new (DM_TYPE_DOWNLOAD, NULL);
+  g_autoptr(GFile) folder = g_file_get_parent (file);
 
   self->id = id;
   self->url = g_strdup (url);
   self->file = g_object_ref (file);
   self->name = g_file_get_basename (file);
-  self->transfer = gcurl_transfer_new (url);
-  gcurl_transfer_set_user_agent (self->transfer, "gcurl-download-manager/" GCURL_VERSION_S);
+  self->download = gcurl_download_new_for_folder (url, folder);
+  gcurl_transfer_set_user_agent (gcurl_download_get_transfer (self->download),
+                                 "gcurl-download-manager/" GCURL_VERSION_S);
+  g_signal_connect (self->download, "notify::file", G_CALLBACK (named_cb), self);
   return self;
 }
 
@@ -194,7 +220,8 @@ guint dm_download_get_id (DmDownload *self) { return self->id; }
 const char *dm_download_get_url (DmDownload *self) { return self->url; }
 GFile *dm_download_get_file (DmDownload *self) { return self->file; }
 const char *dm_download_get_name (DmDownload *self) { return self->name; }
-GCurlTransfer *dm_download_get_transfer (DmDownload *self) { return self->transfer; }
+GCurlDownload *dm_download_get_download (DmDownload *self) { return self->download; }
+GCurlTransfer *dm_download_get_transfer (DmDownload *self) { return gcurl_download_get_transfer (self->download); }
 DmStatus dm_download_get_status (DmDownload *self) { return self->status; }
 gint64 dm_download_get_received (DmDownload *self) { return self->received; }
 gint64 dm_download_get_total (DmDownload *self) { return self->total; }
@@ -280,14 +307,15 @@ dm_download_set_progress (DmDownload *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-/* Copies the transfer's figures (bytes so far counting a resumed part). */
+/* Copies the download's figures (bytes so far counting a resumed part,
+ * over all its connections). */
 void
 dm_download_update_from_transfer (DmDownload *self)
 {
-  gint64 total = gcurl_transfer_get_total_bytes (self->transfer);
+  gint64 total = gcurl_download_get_total_bytes (self->download);
 
   dm_download_set_progress (self,
-                            gcurl_transfer_get_bytes_received (self->transfer),
+                            MAX (gcurl_download_get_bytes_received (self->download), 0),
                             total >= 0 ? total : self->total,
-                            gcurl_transfer_get_download_speed (self->transfer));
+                            gcurl_download_get_download_speed (self->download));
 }

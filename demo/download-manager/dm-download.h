@@ -33,6 +33,8 @@ guint          dm_download_get_id            (DmDownload  *self);
 const char    *dm_download_get_url           (DmDownload  *self);
 GFile         *dm_download_get_file          (DmDownload  *self);
 const char    *dm_download_get_name          (DmDownload  *self);
+GCurlDownload *dm_download_get_download      (DmDownload  *self);
+/* The download's transfer: that of its single connection. */
 GCurlTransfer *dm_download_get_transfer      (DmDownload  *self);
 DmStatus       dm_download_get_status        (DmDownload  *self);
 gint64         dm_download_get_received      (DmDownload  *self);

@@ -7,14 +7,20 @@
  * queue (at most max-parallel downloads running; the others wait in list
  * order), the settings, and the saved queue.
  *
- * - A download writes NAME.part in the download folder and renames it when
- *   it is complete (GCurlTransfer's file output). It always runs with
- *   GCURL_DOWNLOAD_FLAGS_RESUME, so a retry, a resume after a restart or
- *   after a failure continues the .part file with a Range request, and with
- *   KEEP_PARTIAL, so that stopping the downloads when the manager goes keeps
- *   them; a cancellation by the user deletes the .part file here.
- * - Names are made unique when a download is added: "photo (2).jpg" if
- *   photo.jpg, its .part or another row's file has the name already.
+ * - A download is a GCurlDownload into the download folder: it writes
+ *   NAME.part and moves it into place, under the name the server gives
+ *   (Content-Disposition, then the URL after redirects), once complete and
+ *   verified, retried 5 times where that may help, over "segments"
+ *   connections. It always runs with GCURL_DOWNLOAD_FLAGS_RESUME, so a
+ *   retry, a resume after a restart or after a failure continues the part
+ *   with a Range request (the control file beside the part lets the
+ *   library find it again by the URL), and with KEEP_PARTIAL, so that
+ *   stopping the downloads when the manager goes keeps them; a
+ *   cancellation by the user deletes the part here
+ *   (gcurl_download_delete_partial()).
+ * - A row shows the URL's name, made unique when it is added ("photo
+ *   (2).jpg" if photo.jpg, its .part or another row's file has the name
+ *   already), until the server's name is known; then the file's.
  * - The queue is saved (GKeyFile, DATA_DIR/downloads.ini) a second after
  *   every change and when the manager goes: URL, file, status, size and
  *   error of each row. On the next start, downloads that were running or
@@ -22,7 +28,8 @@
  *   Transient rows (the demo server's, whose port changes) are not saved.
  * - Settings (CONFIG_DIR/settings.ini): the download folder, parallel
  *   downloads, connections per host (the source's max-host-connections,
- *   applied at once) and a speed limit per download in KiB/s (applied to
+ *   applied at once), connections per file (segments, for downloads as
+ *   they start) and a speed limit per download in KiB/s (applied to
  *   downloads as they start).
  * - Bulk actions (removing or cancelling the selected rows) change the list
  *   once, save once and signal once, whatever the number of rows: per-row
@@ -39,6 +46,8 @@
 
 #define TICK_MS 250
 #define SAVE_DELAY_MS 1000
+/* As gcurl-get: a library does not retry on its own, an application does. */
+#define RETRIES 5
 
 struct _DmManager
 {
@@ -55,6 +64,7 @@ struct _DmManager
   guint             max_parallel;
   guint             max_host_connections;
   guint             speed_limit_kib;
+  guint             segments;
   guint             tick;
   guint             save_timeout;
   gint64            total_received;
@@ -70,6 +80,7 @@ enum
   PROP_MAX_PARALLEL,
   PROP_MAX_HOST_CONNECTIONS,
   PROP_SPEED_LIMIT_KIB,
+  PROP_SEGMENTS,
   N_PROPS
 };
 
@@ -116,6 +127,10 @@ load_settings (DmManager *self)
   if (g_key_file_has_key (keys, "settings", "max-host-connections", NULL))
     g_object_set (self, "max-host-connections",
                   CLAMP (g_key_file_get_integer (keys, "settings", "max-host-connections", NULL), 0, 64), NULL);
+  if (g_key_file_has_key (keys, "settings", "segments", NULL))
+    g_object_set (self, "segments",
+                  CLAMP (g_key_file_get_integer (keys, "settings", "segments", NULL), 1,
+                         GCURL_DOWNLOAD_MAX_SEGMENTS), NULL);
   if (g_key_file_has_key (keys, "settings", "speed-limit-kib", NULL))
     g_object_set (self, "speed-limit-kib",
                   CLAMP (g_key_file_get_integer (keys, "settings", "speed-limit-kib", NULL), 0, 10 * 1024 * 1024), NULL);
@@ -134,6 +149,7 @@ save_settings (DmManager *self)
   g_key_file_set_integer (keys, "settings", "max-parallel", self->max_parallel);
   g_key_file_set_integer (keys, "settings", "max-host-connections", self->max_host_connections);
   g_key_file_set_integer (keys, "settings", "speed-limit-kib", self->speed_limit_kib);
+  g_key_file_set_integer (keys, "settings", "segments", self->segments);
   dir = g_path_get_dirname (self->config_file);
   g_mkdir_with_parents (dir, 0700);
   if (!g_key_file_save_to_file (keys, self->config_file, &error))
@@ -173,13 +189,15 @@ changed (DmManager *self)
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
+/* The part a resume would go on with, found by the library from the URL
+ * (the row's name may not be the part's). */
 static void
 delete_part (DmDownload *download)
 {
-  g_autofree char *path = g_file_get_path (dm_download_get_file (download));
-  g_autofree char *part = g_strconcat (path, ".part", NULL);
+  g_autoptr(GError) error = NULL;
 
-  g_unlink (part);
+  if (!gcurl_download_delete_partial (dm_download_get_download (download), &error))
+    g_warning ("Cannot delete the partial download: %s", error->message);
 }
 
 static void
@@ -192,7 +210,7 @@ on_finished (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   dm_download_update_from_transfer (download);
-  if (gcurl_multi_source_perform_finish (GCURL_MULTI_SOURCE (object), result, &error))
+  if (gcurl_download_run_finish (GCURL_DOWNLOAD (object), result, &error))
     {
       gint64 size = dm_download_get_received (download);
 
@@ -222,18 +240,18 @@ static void
 start (DmManager  *self,
        DmDownload *download)
 {
-  GCurlTransfer *transfer = dm_download_get_transfer (download);
+  GCurlDownload *d = dm_download_get_download (download);
+  GCurlTransfer *transfer = gcurl_download_get_transfer (d);
 
-  gcurl_transfer_set_output_file (transfer, dm_download_get_file (download),
-                                   GCURL_DOWNLOAD_FLAGS_RESUME |
-                                   GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL);
+  gcurl_download_set_flags (d, GCURL_DOWNLOAD_FLAGS_RESUME | GCURL_DOWNLOAD_FLAGS_KEEP_PARTIAL);
+  gcurl_download_set_retries (d, RETRIES);
+  gcurl_download_set_segments (d, self->segments);
   gcurl_transfer_set_max_recv_speed (transfer, (gint64) self->speed_limit_kib * 1024);
-  /* A connection that stops moving for a minute fails the download (it can
-   * be retried) rather than keeping a slot forever. */
+  /* A connection that stops moving for a minute fails the attempt (it is
+   * retried) rather than keeping a slot forever. */
   gcurl_transfer_set_low_speed_limit (transfer, 1, 60);
   dm_download_set_status (download, DM_STATUS_RUNNING, NULL);
-  gcurl_multi_source_perform_async (self->source, transfer, NULL, on_finished,
-                                     g_object_ref (download));
+  gcurl_download_run_async (d, self->source, NULL, on_finished, g_object_ref (download));
 }
 
 /* Starts queued downloads, in list order, while slots are free. */
@@ -330,6 +348,23 @@ unique_file (DmManager  *self,
   return file;
 }
 
+/* The row's file changed (the server named it): the set of names taken
+ * follows, so that a URL added later does not show the same one. */
+static void
+row_renamed (GObject    *object,
+             GParamSpec *pspec,
+             gpointer    data)
+{
+  DmManager *self = data;
+  const char *old = g_object_get_data (object, "dm-taken");
+
+  if (old != NULL)
+    g_hash_table_remove (self->taken, old);
+  g_object_set_data_full (object, "dm-taken",
+                          g_file_get_path (dm_download_get_file (DM_DOWNLOAD (object))), g_free);
+  g_hash_table_add (self->taken, g_strdup (g_object_get_data (object, "dm-taken")));
+}
+
 static DmDownload *
 add_download (DmManager  *self,
               guint       id,
@@ -340,7 +375,9 @@ add_download (DmManager  *self,
 
   g_object_set_data (G_OBJECT (download), "dm-manager", self);
   g_hash_table_insert (self->by_id, GUINT_TO_POINTER (id), download);
+  g_object_set_data_full (G_OBJECT (download), "dm-taken", g_file_get_path (file), g_free);
   g_hash_table_add (self->taken, g_file_get_path (file));
+  g_signal_connect_object (download, "notify::file", G_CALLBACK (row_renamed), self, 0);
   g_list_store_append (self->downloads, download);
   self->next_id = MAX (self->next_id, id + 1);
   return download;
@@ -398,7 +435,7 @@ dm_manager_pause (DmManager  *self,
   switch (dm_download_get_status (download))
     {
     case DM_STATUS_RUNNING:
-      gcurl_transfer_pause (dm_download_get_transfer (download));
+      gcurl_download_pause (dm_download_get_download (download));
       dm_download_update_from_transfer (download);
       dm_download_set_status (download, DM_STATUS_PAUSED, NULL);
       break;
@@ -423,9 +460,9 @@ dm_manager_resume (DmManager  *self,
 {
   if (dm_download_get_status (download) != DM_STATUS_PAUSED)
     return;
-  if (gcurl_transfer_get_state (dm_download_get_transfer (download)) == GCURL_TRANSFER_STATE_PAUSED)
+  if (gcurl_download_get_state (dm_download_get_download (download)) == GCURL_DOWNLOAD_STATE_PAUSED)
     {
-      gcurl_transfer_resume (dm_download_get_transfer (download));
+      gcurl_download_resume (dm_download_get_download (download));
       dm_download_set_status (download, DM_STATUS_RUNNING, NULL);
     }
   else
@@ -445,17 +482,17 @@ static gboolean
 cancel_one (DmManager  *self,
             DmDownload *download)
 {
-  GCurlTransfer *transfer = dm_download_get_transfer (download);
+  GCurlDownload *d = dm_download_get_download (download);
 
   switch (dm_download_get_status (download))
     {
     case DM_STATUS_RUNNING:
-      gcurl_transfer_cancel (transfer);   /* on_finished does the rest */
+      gcurl_download_cancel (d);   /* on_finished does the rest */
       return FALSE;
     case DM_STATUS_PAUSED:
-      if (gcurl_transfer_get_state (transfer) == GCURL_TRANSFER_STATE_PAUSED)
+      if (gcurl_download_get_state (d) == GCURL_DOWNLOAD_STATE_PAUSED)
         {
-          gcurl_transfer_cancel (transfer);
+          gcurl_download_cancel (d);
           return FALSE;
         }
       G_GNUC_FALLTHROUGH;
@@ -544,6 +581,7 @@ dm_manager_remove_many (DmManager *self,
       g_object_set_data (G_OBJECT (download), "dm-removed", GINT_TO_POINTER (1));
       g_object_set_data (G_OBJECT (download), "dm-manager", NULL);
       g_hash_table_remove (self->by_id, GUINT_TO_POINTER (dm_download_get_id (download)));
+      g_signal_handlers_disconnect_by_func (download, row_renamed, self);
       path = g_file_get_path (dm_download_get_file (download));
       g_hash_table_remove (self->taken, path);
     }
@@ -755,6 +793,7 @@ dm_manager_set_download_folder (DmManager  *self,
 guint dm_manager_get_max_parallel (DmManager *self) { return self->max_parallel; }
 guint dm_manager_get_max_host_connections (DmManager *self) { return self->max_host_connections; }
 guint dm_manager_get_speed_limit_kib (DmManager *self) { return self->speed_limit_kib; }
+guint dm_manager_get_segments (DmManager *self) { return self->segments; }
 
 GListModel *
 dm_manager_get_downloads (DmManager *self)
@@ -776,6 +815,7 @@ dm_manager_get_property (GObject    *object,
     case PROP_MAX_PARALLEL: g_value_set_uint (value, self->max_parallel); break;
     case PROP_MAX_HOST_CONNECTIONS: g_value_set_uint (value, self->max_host_connections); break;
     case PROP_SPEED_LIMIT_KIB: g_value_set_uint (value, self->speed_limit_kib); break;
+    case PROP_SEGMENTS: g_value_set_uint (value, self->segments); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -813,6 +853,11 @@ dm_manager_set_property (GObject      *object,
         return;
       self->speed_limit_kib = g_value_get_uint (value);
       break;
+    case PROP_SEGMENTS:
+      if (self->segments == g_value_get_uint (value))
+        return;
+      self->segments = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       return;
@@ -839,6 +884,9 @@ dm_manager_dispose (GObject *object)
           g_autoptr(DmDownload) download = g_list_model_get_item (G_LIST_MODEL (self->downloads), i);
 
           g_object_set_data (G_OBJECT (download), "dm-manager", NULL);
+          g_signal_handlers_disconnect_by_func (download, row_renamed, self);
+          /* Also one waiting to retry, which no transfer stands for. */
+          gcurl_download_cancel (dm_download_get_download (download));
         }
     }
   /* The running downloads stop; with KEEP_PARTIAL their .part files stay
@@ -881,6 +929,9 @@ dm_manager_class_init (DmManagerClass *klass)
                                                              0, 64, 6, rw);
   properties[PROP_SPEED_LIMIT_KIB] = g_param_spec_uint ("speed-limit-kib", NULL, NULL,
                                                         0, 10 * 1024 * 1024, 0, rw);
+  /* Connections per file: for downloads as they start. */
+  properties[PROP_SEGMENTS] = g_param_spec_uint ("segments", NULL, NULL, 1,
+                                                 GCURL_DOWNLOAD_MAX_SEGMENTS, 1, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Something the status line shows changed. */
@@ -899,6 +950,7 @@ dm_manager_init (DmManager *self)
   self->download_folder = default_folder ();
   self->max_parallel = 4;
   self->max_host_connections = 6;
+  self->segments = 1;
   gcurl_multi_source_set_max_host_connections (self->source, 6);
 }
 

@@ -52,5 +52,6 @@ void         dm_manager_set_download_folder  (DmManager   *self,
 guint        dm_manager_get_max_parallel     (DmManager   *self);
 guint        dm_manager_get_max_host_connections (DmManager *self);
 guint        dm_manager_get_speed_limit_kib  (DmManager   *self);
+guint        dm_manager_get_segments         (DmManager   *self);
 
 G_END_DECLS

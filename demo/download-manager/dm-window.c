@@ -1058,7 +1058,9 @@ dm_window_show_preferences (DmWindow *self)
             self->manager, "max-parallel", 1, 100);
   spin_row (GTK_GRID (grid), 2, "Connections per _host", "0: no limit",
             self->manager, "max-host-connections", 0, 64);
-  spin_row (GTK_GRID (grid), 3, "_Speed limit (KiB/s)", "per download, from its start; 0: none",
+  spin_row (GTK_GRID (grid), 3, "Connections per _file", "for servers that limit each one",
+            self->manager, "segments", 1, GCURL_DOWNLOAD_MAX_SEGMENTS);
+  spin_row (GTK_GRID (grid), 4, "_Speed limit (KiB/s)", "per download, from its start; 0: none",
             self->manager, "speed-limit-kib", 0, 10 * 1024 * 1024);
 
   gtk_window_set_child (GTK_WINDOW (dialog), grid);
