@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include "gcurl-download.h"
+
 #include "gcurl-body-stream-private.h"
 #include "gcurl-error-private.h"
 #include "gcurl-multi-source-private.h"
@@ -452,6 +454,20 @@ gcurl_multi_source_fetch_bytes_finish (GCurlMultiSource  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+download_done (GObject      *object,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  g_autoptr(GTask) task = data;
+  GError *error = NULL;
+
+  if (gcurl_download_run_finish (GCURL_DOWNLOAD (object), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
 /**
  * gcurl_multi_source_download_async:
  * @self: a #GCurlMultiSource
@@ -462,12 +478,14 @@ gcurl_multi_source_fetch_bytes_finish (GCurlMultiSource  *self,
  * @callback: (scope async) (closure user_data): called with the result
  * @user_data: data for @callback
  *
- * Downloads @url to @file with a [class@GCurl.Transfer] of default
- * settings: through a `.part` sibling renamed into place on success (see
+ * Downloads @url to @file: the one-call form of a [class@GCurl.Download]
+ * to a file, with its defaults (one connection, no retries, a checksum
+ * only where the server sends a `Repr-Digest` or `Digest`), through a
+ * `.part` sibling moved into place once complete (see
  * [method@GCurl.Transfer.set_output_file]). Call
  * [method@GCurl.MultiSource.download_finish] in @callback. For progress,
- * create the transfer yourself and use
- * [method@GCurl.MultiSource.perform_async].
+ * names from the server, segments, checksums or retries, create the
+ * [class@GCurl.Download] yourself.
  */
 void
 gcurl_multi_source_download_async (GCurlMultiSource    *self,
@@ -478,7 +496,8 @@ gcurl_multi_source_download_async (GCurlMultiSource    *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  g_autoptr(GCurlTransfer) transfer = NULL;
+  g_autoptr(GCurlDownload) download = NULL;
+  GTask *task;
 
   g_return_if_fail (GCURL_IS_MULTI_SOURCE (self));
   g_return_if_fail (url != NULL);
@@ -486,10 +505,13 @@ gcurl_multi_source_download_async (GCurlMultiSource    *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (_gcurl_multi_source_in_its_thread (self));
 
-  transfer = gcurl_transfer_new (url);
-  gcurl_transfer_set_output_file (transfer, file, flags);
-  start_run (self, transfer, cancellable, callback, user_data,
-             gcurl_multi_source_download_async, GCURL_RUN_RETURNS_BOOLEAN, G_PRIORITY_DEFAULT);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gcurl_multi_source_download_async);
+  /* The download says "cancelled" itself, once its part is dealt with. */
+  g_task_set_check_cancellable (task, FALSE);
+  download = gcurl_download_new_for_file (url, file);
+  gcurl_download_set_flags (download, flags);
+  gcurl_download_run_async (download, self, cancellable, download_done, task);
 }
 
 /**

@@ -1214,6 +1214,47 @@ test_restart_delete_partial (Fixture       *f,
   g_assert_cmpstr (files, ==, "bytes.part target");
 }
 
+/* ---- The one-call form ---------------------------------------------- */
+
+static void
+downloaded_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  Result *r = data;
+
+  gcurl_multi_source_download_finish (GCURL_MULTI_SOURCE (object), result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+test_oneshot_is_a_download (Fixture       *f,
+                            gconstpointer  data)
+{
+  /* gcurl_multi_source_download_async() is a GCurlDownload: a wrong
+   * Repr-Digest keeps the bytes as a part, a right one puts the file in
+   * place. */
+  g_autofree char *bad = surl ("/bytes?n=5000&digest=bad");
+  g_autofree char *good = surl ("/bytes?n=5000&digest=good");
+  g_autofree char *path = g_build_filename (f->dir, "one", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *files = NULL;
+  Result r1 = { 0 }, r2 = { 0 };
+
+  gcurl_multi_source_download_async (f->source, bad, file, GCURL_DOWNLOAD_FLAGS_NONE, NULL,
+                                     downloaded_cb, &r1);
+  gcurl_test_wait_for_flag (f->context, &r1.done, 10000);
+  g_assert_error (r1.error, GCURL_ERROR, GCURL_ERROR_CHECKSUM);
+  g_clear_error (&r1.error);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "one.part");
+  gcurl_multi_source_download_async (f->source, good, file, GCURL_DOWNLOAD_FLAGS_NONE, NULL,
+                                     downloaded_cb, &r2);
+  gcurl_test_wait_for_flag (f->context, &r2.done, 10000);
+  g_assert_no_error (r2.error);
+  assert_file_is_pattern (path, 5000);
+}
+
 /* ---- Mirrors ---------------------------------------------------------- */
 
 typedef struct
@@ -1495,6 +1536,7 @@ main (int   argc,
   ADD ("restart/keeps-its-name", test_restart_keeps_its_name);
   ADD ("restart/leaves-anothers-part", test_restart_leaves_anothers_part);
   ADD ("restart/delete-partial", test_restart_delete_partial);
+  ADD ("oneshot/is-a-download", test_oneshot_is_a_download);
   ADD ("mirrors/spread", test_mirrors_spread);
   ADD ("mirrors/failing-dropped", test_mirrors_failing_dropped);
   ADD ("mirrors/probe-moves-on", test_mirrors_probe_moves_on);
