@@ -221,8 +221,9 @@ _gcurl_transfer_write_cb (char   *ptr,
       /* The whole announced body is in: no descriptor held until libcurl
        * says the transfer is done, which may be many transfers later
        * (doc/design.md, "The download folder"). */
-      if (self->sink.received + (gint64) len == _gcurl_transfer_info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1))
-        _gcurl_part_file_rest (self->sink.part);
+      if (self->sink.received + (gint64) len == _gcurl_transfer_info_off (self->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, -1) &&
+          !_gcurl_part_file_rest (self->sink.part, &self->sink.write_error))
+        return 0;
       break;
 
     case GCURL_OUTPUT_STREAM:

@@ -46,10 +46,12 @@ gboolean       _gcurl_part_file_write    (GCurlPartFile *self,
                                            gsize          len,
                                            GError       **error);
 
-/* Closes the part's descriptor until the next write (the body may be
- * complete, or many parts are open); the next write checks it is still
- * the same file. */
-void           _gcurl_part_file_rest     (GCurlPartFile *self);
+/* Writes what is buffered and closes the part's descriptor until the
+ * next write (the body may be complete, or many parts are open); the
+ * next write checks it is still the same file. FALSE with @error if the
+ * buffered bytes could not be written. */
+gboolean       _gcurl_part_file_rest     (GCurlPartFile  *self,
+                                          GError        **error);
 /* For segments: @len bytes at @offset, and room for @size bytes
  * reserved up front (fallocate() where the filesystem has it). */
 gboolean       _gcurl_part_file_pwrite   (GCurlPartFile *self,

@@ -232,6 +232,10 @@ write_control (const char *path,
                                    0600, NULL);
 }
 
+/* Written in place, not renamed over nor synced: it is written once, and
+ * one cut short by a crash fails to parse and counts as none (the part is
+ * then a part of no one's). Through no link: what is at the name is
+ * removed first, and the new file made with O_EXCL. */
 gboolean
 _gcurl_control_write_identity (const char *part_path,
                                const char *url,
@@ -239,9 +243,22 @@ _gcurl_control_write_identity (const char *part_path,
 {
   g_autofree char *path = _gcurl_segments_control_path (part_path);
   g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *data = NULL;
+  gsize len;
+  gboolean ok;
+  int fd;
 
   set_identity (kf, url, name);
-  return write_control (path, kf);
+  data = g_key_file_to_data (kf, &len, NULL);
+  g_unlink (path);
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+  if (fd < 0)
+    return FALSE;
+  ok = write (fd, data, len) == (gssize) len;
+  ok = close (fd) == 0 && ok;
+  if (!ok)
+    g_unlink (path);
+  return ok;
 }
 
 gboolean
