@@ -404,3 +404,36 @@ def test_delete_partial_removes_only_its_own(servers, tmp_path):
     b = GCurl.Download.new_for_folder(url_b, tmp_path)
     assert b.delete_partial() is True
     assert sorted(os.listdir(tmp_path)) == ["bytes.part", "bytes.part.segments"]
+
+
+def test_segments_cancel_leaves_nothing(servers, tmp_path):
+    source = GCurl.MultiSource.new()
+    out = tmp_path / "16m"
+    d = GCurl.Download.new_for_file(servers.http + "/rate/16m?tag=py-seg-cancel",
+                                    Gio.File.new_for_path(str(out)))
+    d.props.segments = 4
+    d.connect("notify::bytes-received",
+              lambda d, _: d.cancel() if d.props.bytes_received > 0 else None)
+    error, states = run(source, d)
+    assert error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
+    assert states[-1] == State.CANCELLED
+    assert os.listdir(tmp_path) == []   # neither the part nor its control file
+
+
+def test_segments_control_of_another_version_is_not_trusted(servers, tmp_path):
+    # A part of zeros whose control file says its first half is done, for
+    # another ETag: trusted, the file would keep 8 MiB of zeros.
+    source = GCurl.MultiSource.new()
+    out = tmp_path / "16m"
+    (tmp_path / "16m.part").write_bytes(bytes(16 << 20))
+    (tmp_path / "16m.part.segments").write_text(
+        "[gcurl-segments]\nversion=1\ntotal=%d\nvalidator=\"another\"\n"
+        "segments=0:%d:%d;%d:%d:%d\n" % (16 << 20, 8 << 20, 8 << 20, 8 << 20, 8 << 20, 16 << 20))
+    d = GCurl.Download.new_for_file(servers.http + "/rate/16m?tag=py-other",
+                                    Gio.File.new_for_path(str(out)))
+    d.props.segments = 2
+    d.props.flags = GCurl.DownloadFlags.RESUME
+    error, _ = run(source, d)
+    assert error is None
+    assert out.read_bytes() == servers.pattern(16 << 20)
+    assert sorted(os.listdir(tmp_path)) == ["16m"]
