@@ -70,6 +70,7 @@ struct _GCurlDownload
   char               *saved_name;        /* folder mode: the final name its control file keeps */
   gint64              named_at;          /* one connection: when named, its control file not
                                           * written yet (0: nothing to write) */
+  gboolean            control_written;   /* this run wrote the control file */
   gboolean            named;             /* folder mode: file is the response's name */
   GChecksumType       sum_type;
   char               *sum_hex;           /* expected, lowercase */
@@ -192,18 +193,30 @@ finish (GCurlDownload      *self,
   self->paused_waiting = FALSE;
   self->wrote_part = FALSE;
   /* A control file goes with its part: when the file is in place, or no
-   * part is left to resume. */
+   * part is left to resume. Looked for only where there may be one: a
+   * run that wrote one, ran segments, or resumed what an earlier one
+   * left (most downloads have none, and one system call less each). */
   if (self->first_path != NULL)
     {
       g_autofree char *part = g_strconcat (self->first_path, ".part", NULL);
+      gboolean maybe = self->control_written || self->seg_ran ||
+                       (self->flags & GCURL_DOWNLOAD_FLAGS_RESUME) != 0;
 
-      if (state == GCURL_DOWNLOAD_STATE_FINISHED ||
-          !g_file_test (part, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
-        _gcurl_segments_discard_control (part);
+      if (state == GCURL_DOWNLOAD_STATE_FINISHED)
+        {
+          if (maybe)
+            _gcurl_segments_discard_control (part);
+        }
+      else if (!_gcurl_path_present (part))
+        {
+          if (maybe)
+            _gcurl_segments_discard_control (part);
+        }
       else
-        remember_name (self);
+        remember_name (self);   /* the part stays: found again by its URL */
     }
   self->named_at = 0;
+  self->control_written = FALSE;
 
   g_clear_error (&self->error);
   if (error != NULL)
@@ -328,6 +341,7 @@ remember_name (GCurlDownload *self)
   self->named_at = 0;
   part = g_strconcat (self->first_path, ".part", NULL);
   name = g_file_get_basename (self->file);
+  self->control_written = TRUE;
   if (!_gcurl_control_write_identity (part, self->url, name))
     g_debug ("GCurlDownload: cannot write the control file of %s", part);
 }
@@ -827,7 +841,7 @@ find_part_path (GCurlDownload  *self,
       g_autofree char *control = _gcurl_segments_control_path (part);
       g_autofree char *their_url = NULL;
       g_autofree char *their_name = NULL;
-      gboolean part_there = g_file_test (part, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK);
+      gboolean part_there = _gcurl_path_present (part);
 
       if (_gcurl_part_file_name_reserved (path))
         continue;
@@ -837,7 +851,7 @@ find_part_path (GCurlDownload  *self,
             continue;
           return g_steal_pointer (&path);
         }
-      if (!part_there && !g_file_test (control, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+      if (!part_there && !_gcurl_path_present (control))
         {
           if (fallback == NULL)
             fallback = g_strdup (path);

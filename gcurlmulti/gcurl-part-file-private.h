@@ -46,6 +46,10 @@ gboolean       _gcurl_part_file_write    (GCurlPartFile *self,
                                            gsize          len,
                                            GError       **error);
 
+/* Whether anything is at @path, a dangling link too: one lstat(), where
+ * g_file_test() makes two calls for a name that is free. */
+gboolean       _gcurl_path_present       (const char     *path);
+
 /* Writes what is buffered and closes the part's descriptor until the
  * next write (the body may be complete, or many parts are open); the
  * next write checks it is still the same file. FALSE with @error if the

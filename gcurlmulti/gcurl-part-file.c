@@ -437,6 +437,14 @@ reopen_part (GCurlPartFile *self,
   return TRUE;
 }
 
+gboolean
+_gcurl_path_present (const char *path)
+{
+  struct stat st;
+
+  return g_lstat (path, &st) == 0 || errno != ENOENT;
+}
+
 static gboolean
 write_all (GCurlPartFile  *self,
            const guint8   *p,

@@ -201,7 +201,7 @@ _gcurl_segments_has_control (const char *part_path)
   g_autofree char *path = _gcurl_segments_control_path (part_path);
   g_autoptr(GKeyFile) kf = NULL;
 
-  if (!g_file_test (path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+  if (!_gcurl_path_present (path))
     return FALSE;
   kf = read_control (path);
   return kf == NULL || g_key_file_has_key (kf, CONTROL_GROUP, "segments", NULL);
