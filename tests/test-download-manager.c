@@ -1075,6 +1075,20 @@ named_and_going (gpointer data)
          gcurl_download_get_bytes_received (dm_download_get_download (d)) > 300000;
 }
 
+/* Each new text of a row's State column. */
+static void
+record_text (GObject    *object,
+             GParamSpec *pspec,
+             gpointer    data)
+{
+  GPtrArray *texts = data;
+  g_autofree char *text = NULL;
+
+  g_object_get (object, "status-text", &text, NULL);
+  if (texts->len == 0 || g_strcmp0 (texts->pdata[texts->len - 1], text) != 0)
+    g_ptr_array_add (texts, g_steal_pointer (&text));
+}
+
 static gboolean
 is_done (gpointer data)
 {
@@ -1103,6 +1117,7 @@ test_restart_server_name (void)
   g_autoptr(DmDownload) retried = NULL;
   g_autoptr(GFile) dir_file = g_file_new_for_path (dir);
   g_autofree char *data = NULL;
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_null_terminated (8, g_free, TRUE);
   gsize len = 0;
   DmDownload *after;
 
@@ -1113,14 +1128,25 @@ test_restart_server_name (void)
   added = dm_manager_add_urls (first, urls, NULL, FALSE);
   before = g_object_ref (added->pdata[0]);
   retried = g_object_ref (added->pdata[1]);
+  g_signal_connect (retried, "notify::status-text", G_CALLBACK (record_text), texts);
   /* The row shows the URL's name, then the server's, made unique. */
   g_assert_cmpstr (dm_download_get_name (before), ==, "bytes");
   wait_for (named_and_going, before, 20000, "the server's name and some bytes");
   g_assert_cmpstr (dm_download_get_name (before), ==, "from-header (1).bin");
   g_assert_cmpuint (gcurl_download_get_segments (dm_download_get_download (before)), ==, 2);
-  /* 503 twice, then the file: retried, not failed. */
+  /* 503 twice, then the file: retried, not failed, and the State column
+   * said so. */
   wait_for (is_done, retried, 20000, "the flaky download after its retries");
+  g_signal_handlers_disconnect_by_func (retried, record_text, texts);
   g_assert_cmpuint (gcurl_download_get_attempt (dm_download_get_download (retried)), ==, 3);
+  {
+    g_autofree char *seen = g_strjoinv ("|", (char **) texts->pdata);
+
+    g_test_message ("the flaky row said: %s", seen);
+    g_assert_true (g_ptr_array_find_with_equal_func (texts, "Retry 1/5 soon", g_str_equal, NULL));
+    g_assert_true (g_ptr_array_find_with_equal_func (texts, "Retry 2/5 soon", g_str_equal, NULL));
+    g_assert_cmpstr (texts->pdata[texts->len - 1], ==, "Done");
+  }
 
   g_object_set (first, "speed-limit-kib", 0, NULL);
   g_clear_object (&first);

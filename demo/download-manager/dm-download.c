@@ -40,6 +40,7 @@ enum
   PROP_FILE,
   PROP_NAME,
   PROP_STATUS,
+  PROP_STATUS_TEXT,
   PROP_ERROR_MESSAGE,
   PROP_RECEIVED,
   PROP_TOTAL,
@@ -91,6 +92,26 @@ dm_status_from_string (const char *text)
   return status;
 }
 
+/* What the State column says: the status, and for a running download
+ * its retries ("Retry 2/5" while one runs, "Retry 2/5 soon" while it
+ * waits) or its verification. */
+static char *
+status_text (DmDownload *self)
+{
+  static const char *texts[] = { "Queued", "Downloading", "Paused", "Done", "Failed", "Cancelled" };
+  GCurlDownloadState state = gcurl_download_get_state (self->download);
+  guint attempt = gcurl_download_get_attempt (self->download);
+  guint retries = gcurl_download_get_retries (self->download);
+
+  if (self->status == DM_STATUS_RUNNING && state == GCURL_DOWNLOAD_STATE_WAITING)
+    return g_strdup_printf ("Retry %u/%u soon", attempt, retries);
+  if (self->status == DM_STATUS_RUNNING && state == GCURL_DOWNLOAD_STATE_VERIFYING)
+    return g_strdup ("Verifying");
+  if (self->status == DM_STATUS_RUNNING && attempt > 1)
+    return g_strdup_printf ("Retry %u/%u", attempt - 1, retries);
+  return g_strdup (self->status < G_N_ELEMENTS (texts) ? texts[self->status] : "");
+}
+
 static double
 fraction (DmDownload *self)
 {
@@ -122,6 +143,7 @@ dm_download_get_property (GObject    *object,
     case PROP_FILE: g_value_set_object (value, self->file); break;
     case PROP_NAME: g_value_set_string (value, self->name); break;
     case PROP_STATUS: g_value_set_enum (value, self->status); break;
+    case PROP_STATUS_TEXT: g_value_take_string (value, status_text (self)); break;
     case PROP_ERROR_MESSAGE: g_value_set_string (value, self->error_message); break;
     case PROP_RECEIVED: g_value_set_int64 (value, self->received); break;
     case PROP_TOTAL: g_value_set_int64 (value, self->total); break;
@@ -162,6 +184,7 @@ dm_download_class_init (DmDownloadClass *klass)
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, ro);
   properties[PROP_STATUS] = g_param_spec_enum ("status", NULL, NULL, DM_TYPE_STATUS,
                                                DM_STATUS_QUEUED, ro);
+  properties[PROP_STATUS_TEXT] = g_param_spec_string ("status-text", NULL, NULL, NULL, ro);
   properties[PROP_ERROR_MESSAGE] = g_param_spec_string ("error-message", NULL, NULL, NULL, ro);
   properties[PROP_RECEIVED] = g_param_spec_int64 ("received", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_TOTAL] = g_param_spec_int64 ("total", NULL, NULL, -1, G_MAXINT64, -1, ro);
@@ -197,6 +220,15 @@ named_cb (GObject    *object,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
 }
 
+/* Waiting to retry, retrying, verifying: the State column's text. */
+static void
+engine_state_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    data)
+{
+  g_object_notify_by_pspec (G_OBJECT (data), properties[PROP_STATUS_TEXT]);
+}
+
 DmDownload *
 dm_download_new (guint       id,
                  const char *url,
@@ -213,6 +245,7 @@ dm_download_new (guint       id,
   gcurl_transfer_set_user_agent (gcurl_download_get_transfer (self->download),
                                  "gcurl-download-manager/" GCURL_VERSION_S);
   g_signal_connect (self->download, "notify::file", G_CALLBACK (named_cb), self);
+  g_signal_connect (self->download, "notify::state", G_CALLBACK (engine_state_cb), self);
   return self;
 }
 
@@ -262,6 +295,7 @@ dm_download_set_status (DmDownload *self,
     {
       self->status = status;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_TEXT]);
     }
   if (g_strcmp0 (self->error_message, error_message) != 0)
     {

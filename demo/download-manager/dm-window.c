@@ -55,16 +55,6 @@ G_DEFINE_FINAL_TYPE (DmWindow, dm_window, GTK_TYPE_APPLICATION_WINDOW)
 /* Cells                                                                   */
 
 static gboolean
-status_to_text (GBinding *binding, const GValue *from, GValue *to, gpointer data)
-{
-  static const char *texts[] = { "Queued", "Downloading", "Paused", "Done", "Failed", "Cancelled" };
-  int status = g_value_get_enum (from);
-
-  g_value_set_string (to, status >= 0 && status < (int) G_N_ELEMENTS (texts) ? texts[status] : "");
-  return TRUE;
-}
-
-static gboolean
 size_to_text (GBinding *binding, const GValue *from, GValue *to, gpointer data)
 {
   gint64 size = g_value_get_int64 (from);
@@ -120,7 +110,7 @@ static const Column columns[] = {
   { "Progress", "fraction", "fraction", NULL, NULL, TRUE, TRUE, 0.0, NULL, 140, FALSE },
   { "Speed", "speed", "label", speed_to_text, NULL, FALSE, FALSE, 1.0, "1023.9 MB/s", 0, FALSE },
   { "Time left", "seconds-left", "label", seconds_to_text, NULL, FALSE, FALSE, 1.0, "999 h 59 min", 0, FALSE },
-  { "State", "status", "label", status_to_text, "error-message", FALSE, FALSE, 0.0, "Downloading", 0, TRUE },
+  { "State", "status-text", "label", NULL, "error-message", FALSE, FALSE, 0.0, "Retry 5/5 soon", 0, TRUE },
 };
 
 /* Every cell bind, for the test of bulk actions (dm-window-test.h). */
