@@ -202,18 +202,10 @@ finish (GCurlDownload      *self,
       gboolean maybe = self->control_written || self->seg_ran ||
                        (self->flags & GCURL_DOWNLOAD_FLAGS_RESUME) != 0;
 
-      if (state == GCURL_DOWNLOAD_STATE_FINISHED)
-        {
-          if (maybe)
-            _gcurl_segments_discard_control (part);
-        }
-      else if (!_gcurl_path_present (part))
-        {
-          if (maybe)
-            _gcurl_segments_discard_control (part);
-        }
-      else
+      if (state != GCURL_DOWNLOAD_STATE_FINISHED && _gcurl_path_present (part))
         remember_name (self);   /* the part stays: found again by its URL */
+      else if (maybe)
+        _gcurl_segments_discard_control (part);
     }
   self->named_at = 0;
   self->control_written = FALSE;
@@ -643,13 +635,21 @@ retry_after_ms (GCurlDownload *self)
   return MAX (0, ((gint64) when - (gint64) time (NULL)) * 1000);
 }
 
+/* Attempts so far that count against retries: moving to a mirror does
+ * not. */
+static guint
+tries (GCurlDownload *self)
+{
+  return self->attempt - self->switches;
+}
+
 /* Exponential back-off from retry-delay, with jitter (half of it to the
  * whole), so that many downloads that failed together do not come back
  * together; never sooner than the server's Retry-After. */
 static guint
 next_delay (GCurlDownload *self)
 {
-  guint64 base = (guint64) self->retry_delay << MIN (self->attempt - self->switches - 1, 20u);
+  guint64 base = (guint64) self->retry_delay << MIN (tries (self) - 1, 20u);
   gint64 after = retry_after_ms (self);
   guint64 delay;
 
@@ -678,6 +678,19 @@ schedule_retry (GCurlDownload *self,
   g_source_set_static_name (self->retry_timer, "GCurlDownload retry");
   g_source_set_callback (self->retry_timer, retry_cb, g_object_ref (self), g_object_unref);
   g_source_attach (self->retry_timer, gcurl_multi_source_get_context (self->source));
+}
+
+/* An attempt failed with @error: TRUE if another follows after a delay
+ * (WAITING), when the error is worth it and retries are left. */
+static gboolean
+retry_later (GCurlDownload *self,
+             const GError  *error)
+{
+  if (tries (self) > self->retries || !worth_retrying (self, error))
+    return FALSE;
+  set_state (self, GCURL_DOWNLOAD_STATE_WAITING);
+  schedule_retry (self, next_delay (self));
+  return TRUE;
 }
 
 /* ---- Mirrors ---------------------------------------------------------- */
@@ -775,12 +788,8 @@ attempt_done (GObject      *object,
           start_attempt (self);
           return;
         }
-      if (self->attempt - self->switches <= self->retries && worth_retrying (self, error))
-        {
-          set_state (self, GCURL_DOWNLOAD_STATE_WAITING);
-          schedule_retry (self, next_delay (self));
-          return;
-        }
+      if (retry_later (self, error))
+        return;
       finish (self, GCURL_DOWNLOAD_STATE_FAILED, g_steal_pointer (&error));
       return;
     }
@@ -808,9 +817,10 @@ attempt_done (GObject      *object,
  * the filename given), numbered past those another download of this
  * process has. Not resuming, past those with a part on disk too.
  * Resuming, the one whose control file names this URL (with the final
- * name it keeps, in @saved_name), else the first that is free or has a
- * part of no one's (a single connection's of before); never one whose
- * control file names another URL. The path, less ".part". */
+ * name it keeps, in @saved_name if not NULL), else the first that is
+ * free or has a part of no one's (a single connection's of before);
+ * never one whose control file names another URL. The path, less
+ * ".part". */
 static char *
 find_part_path (GCurlDownload  *self,
                 gboolean        resume,
@@ -824,7 +834,8 @@ find_part_path (GCurlDownload  *self,
   g_autofree char *fallback = NULL;
   guint free_looks = 0;
 
-  *saved_name = NULL;
+  if (saved_name != NULL)
+    *saved_name = NULL;
   if (folder == NULL)
     {
       g_autofree char *parse = g_file_get_parse_name (self->folder);
@@ -838,7 +849,7 @@ find_part_path (GCurlDownload  *self,
       g_autofree char *candidate = numbered_name (name, n);
       g_autofree char *path = g_build_filename (folder, candidate, NULL);
       g_autofree char *part = g_strconcat (path, ".part", NULL);
-      g_autofree char *control = _gcurl_segments_control_path (part);
+      g_autofree char *control = NULL;
       g_autofree char *their_url = NULL;
       g_autofree char *their_name = NULL;
       gboolean part_there = _gcurl_path_present (part);
@@ -851,6 +862,7 @@ find_part_path (GCurlDownload  *self,
             continue;
           return g_steal_pointer (&path);
         }
+      control = _gcurl_segments_control_path (part);
       if (!part_there && !_gcurl_path_present (control))
         {
           if (fallback == NULL)
@@ -865,7 +877,8 @@ find_part_path (GCurlDownload  *self,
         {
           if (!g_str_equal (their_url, self->url))
             continue;
-          *saved_name = g_steal_pointer (&their_name);
+          if (saved_name != NULL)
+            *saved_name = g_steal_pointer (&their_name);
           return g_steal_pointer (&path);
         }
       if (fallback == NULL)
@@ -992,12 +1005,8 @@ segments_done (GError        *error,
       run_attempt (self);
       return;
     }
-  if (self->attempt - self->switches <= self->retries && worth_retrying (self, error))
-    {
-      set_state (self, GCURL_DOWNLOAD_STATE_WAITING);
-      schedule_retry (self, next_delay (self));
-      return;
-    }
+  if (retry_later (self, error))
+    return;
   finish (self, GCURL_DOWNLOAD_STATE_FAILED,
           g_error_new (error->domain, error->code, "Download of %s failed: %s", url,
                        error->message));
@@ -1068,12 +1077,8 @@ probe_done (GObject      *object,
           start_attempt (self);
           return;
         }
-      if (self->attempt - self->switches <= self->retries && worth_retrying (self, error))
-        {
-          set_state (self, GCURL_DOWNLOAD_STATE_WAITING);
-          schedule_retry (self, next_delay (self));
-          return;
-        }
+      if (retry_later (self, error))
+        return;
       finish (self, GCURL_DOWNLOAD_STATE_FAILED, g_steal_pointer (&error));
       return;
     }
@@ -2103,7 +2108,6 @@ gcurl_download_delete_partial (GCurlDownload  *self,
                                GError        **error)
 {
   g_autofree char *path = NULL;
-  g_autofree char *saved = NULL;
   g_autofree char *part = NULL;
   struct stat st;
 
@@ -2111,7 +2115,7 @@ gcurl_download_delete_partial (GCurlDownload  *self,
   g_return_val_if_fail (!is_active (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  path = self->folder != NULL ? find_part_path (self, TRUE, &saved, error)
+  path = self->folder != NULL ? find_part_path (self, TRUE, NULL, error)
                               : g_file_get_path (self->file);
   if (path == NULL)
     {
