@@ -40,6 +40,7 @@ struct _GCurlPartFile
   gint64    size;           /* what it holds: the offset and our writes */
   guint8   *buffer;         /* written, not yet on disk: see WRITE_BUFFER */
   gsize     buffered;
+  gboolean  at_offsets;     /* O_APPEND checked off on this descriptor */
 };
 
 /* libcurl hands a body over in pieces of at most 16 KiB: gathered into
@@ -523,6 +524,7 @@ _gcurl_part_file_rest (GCurlPartFile  *self,
     return TRUE;
   ok = flush (self, error);
   self->fd = -1;
+  self->at_offsets = FALSE;
   g_atomic_int_dec_and_test (&open_parts);
   /* Written with write(2): close() reports no write error on a local
    * file system that write() did not. */
@@ -549,6 +551,7 @@ close_part (GCurlPartFile *self,
   flush (self, &flush_error);
   g_clear_pointer (&self->buffer, g_free);
   self->fd = -1;
+  self->at_offsets = FALSE;
   g_atomic_int_dec_and_test (&open_parts);
   if (close (fd) != 0 && errno != EINTR && flush_error == NULL)
     set_errno_error (&flush_error, errno, self->part_path, "Cannot write to");
@@ -627,14 +630,19 @@ ensure_open (GCurlPartFile *self,
 {
   int flags;
 
+  if (self->fd >= 0 && self->at_offsets)
+    return TRUE;
   if (self->fd < 0 && !(self->opened ? reopen_part (self, error) : open_part (self, error)))
     return FALSE;
+  /* Once per descriptor: the flag is ours to clear, and nobody else
+   * holds the descriptor to set it again. */
   flags = fcntl (self->fd, F_GETFL);
   if (flags >= 0 && (flags & O_APPEND) != 0 && fcntl (self->fd, F_SETFL, flags & ~O_APPEND) != 0)
     {
       set_errno_error (error, errno, self->part_path, "Cannot write at offsets in");
       return FALSE;
     }
+  self->at_offsets = TRUE;
   return TRUE;
 }
 
