@@ -90,6 +90,7 @@ struct _GCurlDownload
   GCurlPartFile      *seg_part;          /* their part */
   gboolean            single;            /* this run: one connection after all */
   gboolean            seg_ran;           /* a segmented attempt wrote this run */
+  gboolean            from_zero;         /* this run: the server ignored a range */
 
   /* Mirrors: the URLs left this run, the one in use first */
   GPtrArray          *live;
@@ -219,6 +220,7 @@ finish (GCurlDownload      *self,
   self->head = self->transfer;
   self->single = FALSE;
   self->seg_ran = FALSE;
+  self->from_zero = FALSE;
   g_clear_pointer (&self->live, g_ptr_array_unref);
   gcurl_transfer_set_url (self->transfer, self->url);
   _gcurl_transfer_withhold_credentials (self->transfer, FALSE);
@@ -759,6 +761,10 @@ segments_mirror_dropped (const char   *url,
 
 /* ---- Attempts --------------------------------------------------------- */
 
+static gboolean delete_part (GCurlDownload *self,
+                             gboolean       this_run,
+                             GError       **error);
+
 static void
 attempt_done (GObject      *object,
               GAsyncResult *result,
@@ -787,6 +793,24 @@ attempt_done (GObject      *object,
       if (drop_current (self, error))
         {
           start_attempt (self);
+          return;
+        }
+      /* Asked for the rest, the server sent the whole resource (a 200: it
+       * serves no ranges). What is on disk is of no use to it: the same
+       * attempt goes on from the first byte, once a run. */
+      if (gcurl_transfer_get_curl_code (self->transfer) == CURLE_RANGE_ERROR && !self->from_zero)
+        {
+          g_autoptr(GError) delete_error = NULL;
+          g_autofree char *url = shown_url (self);
+
+          g_debug ("GCurlDownload: %s serves no ranges; starting again from the first byte", url);
+          self->from_zero = TRUE;
+          if (!delete_part (self, TRUE, &delete_error))
+            {
+              finish (self, GCURL_DOWNLOAD_STATE_FAILED, g_steal_pointer (&delete_error));
+              return;
+            }
+          run_attempt (self);
           return;
         }
       if (retry_later (self, error))
@@ -2110,16 +2134,29 @@ gboolean
 gcurl_download_delete_partial (GCurlDownload  *self,
                                GError        **error)
 {
-  g_autofree char *path = NULL;
-  g_autofree char *part = NULL;
-  struct stat st;
-
   g_return_val_if_fail (GCURL_IS_DOWNLOAD (self), FALSE);
   g_return_val_if_fail (!is_active (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  path = self->folder != NULL ? find_part_path (self, TRUE, NULL, error)
-                              : g_file_get_path (self->file);
+  return delete_part (self, FALSE, error);
+}
+
+/* The part (regular, with one link) and its control file: in folder
+ * mode that of this run (@this_run) or the one a resume would find. */
+static gboolean
+delete_part (GCurlDownload  *self,
+             gboolean        this_run,
+             GError        **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *part = NULL;
+  struct stat st;
+
+  if (self->folder != NULL && this_run)
+    path = g_strdup (self->first_path);
+  else
+    path = self->folder != NULL ? find_part_path (self, TRUE, NULL, error)
+                                : g_file_get_path (self->file);
   if (path == NULL)
     {
       if (self->folder == NULL)

@@ -1172,6 +1172,33 @@ test_restart_leaves_anothers_part (Fixture       *f,
   g_assert_cmpstr (files, ==, "b.bin bytes (1)");   /* bytes.part was taken */
 }
 
+/* A part to resume from a server that serves no ranges (a 200 for the
+ * rest): the same attempt starts again from the first byte, over the
+ * part, rather than failing. */
+static void
+test_restart_no_ranges (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *url = surl ("/trickle?n=20000&chunk=20000&interval=10");
+  g_autoptr(GCurlDownload) d = gcurl_download_new_for_folder (url, f->folder);
+  g_autofree char *part = g_build_filename (f->dir, "trickle.part", NULL);
+  g_autofree char *path = g_build_filename (f->dir, "trickle", NULL);
+  g_autofree char *files = NULL;
+  char junk[5000];
+  Result r = { 0 };
+
+  memset (junk, 'x', sizeof junk);
+  g_assert_true (g_file_set_contents (part, junk, sizeof junk, NULL));
+  gcurl_download_set_flags (d, GCURL_DOWNLOAD_FLAGS_RESUME);
+  run (f, d, &r);
+  g_assert_no_error (r.error);
+  assert_file_is_pattern (path, 20000);
+  files = listing (f);
+  g_assert_cmpstr (files, ==, "trickle");
+  g_assert_cmpuint (gcurl_download_get_attempt (d), ==, 1);
+  g_assert_cmpuint (r.states[GCURL_DOWNLOAD_STATE_WAITING], ==, 0);
+}
+
 static void
 test_restart_delete_partial (Fixture       *f,
                              gconstpointer  data)
@@ -1536,6 +1563,7 @@ main (int   argc,
   ADD ("restart/keeps-its-name", test_restart_keeps_its_name);
   ADD ("restart/leaves-anothers-part", test_restart_leaves_anothers_part);
   ADD ("restart/delete-partial", test_restart_delete_partial);
+  ADD ("restart/no-ranges", test_restart_no_ranges);
   ADD ("oneshot/is-a-download", test_oneshot_is_a_download);
   ADD ("mirrors/spread", test_mirrors_spread);
   ADD ("mirrors/failing-dropped", test_mirrors_failing_dropped);

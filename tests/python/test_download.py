@@ -437,3 +437,19 @@ def test_segments_control_of_another_version_is_not_trusted(servers, tmp_path):
     assert error is None
     assert out.read_bytes() == servers.pattern(16 << 20)
     assert sorted(os.listdir(tmp_path)) == ["16m"]
+
+
+def test_resume_from_server_without_ranges(servers, tmp_path):
+    # A part to go on from, and a server that answers the rest with the
+    # whole (trickle serves no ranges): the same attempt starts again from
+    # the first byte, over the part.
+    (tmp_path / "trickle.part").write_bytes(b"x" * 5000)
+    source = GCurl.MultiSource.new()
+    d = GCurl.Download.new_for_folder(servers.soup + "/trickle?n=20000&chunk=20000&interval=10",
+                                      Gio.File.new_for_path(str(tmp_path)))
+    d.props.flags = GCurl.DownloadFlags.RESUME
+    error, states = run(source, d)
+    assert error is None
+    assert (tmp_path / "trickle").read_bytes() == servers.pattern(20000)
+    assert os.listdir(tmp_path) == ["trickle"]
+    assert d.props.attempt == 1 and State.WAITING not in states
