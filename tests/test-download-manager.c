@@ -465,10 +465,13 @@ window_body (DmApplication *app)
   window = dm_application_get_window (app);
   g_assert_nonnull (window);
   g_assert_cmpstr (dm_window_get_status_text (window), ==, "");
+  g_assert_null (dm_window_get_toast_text (window));
   /* Its own name and icon, those of its .desktop file and metainfo. */
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Haul");
   g_assert_cmpstr (gtk_window_get_icon_name (GTK_WINDOW (window)), ==, DM_APPLICATION_ID);
   g_assert_cmpstr (g_application_get_application_id (G_APPLICATION (app)), ==, DM_APPLICATION_ID);
+  /* Nothing yet: the empty state, an AdwStatusPage saying what to do. */
+  save_screenshot (GTK_WINDOW (window), "download-manager-empty.png");
 
   /* 20 URLs, as the "add-urls" action gets them from the Add dialog, a
    * paste or the command line: two slow ones first (ids 1 and 2), to pause
@@ -485,6 +488,7 @@ window_body (DmApplication *app)
   g_action_group_activate_action (G_ACTION_GROUP (app), "add-urls",
                                   g_variant_new_strv ((const char * const *) urls->pdata, -1));
   g_assert_cmpuint (g_list_model_get_n_items (dm_manager_get_downloads (manager)), ==, 20);
+  g_assert_cmpstr (dm_window_get_toast_text (window), ==, "20 downloads added");
   /* At most six at once; the rest wait. */
   g_assert_cmpint (status_of (manager, 1), ==, DM_STATUS_RUNNING);
   g_assert_cmpint (status_of (manager, 7), ==, DM_STATUS_QUEUED);
@@ -512,6 +516,16 @@ window_body (DmApplication *app)
    * cancelled. */
   dm_window_select (window, 0);
   save_screenshot (GTK_WINDOW (window), "download-manager.png");
+  /* The same in the dark style, which the application follows from the
+   * system (forced here: Xvfb has no desktop to ask). */
+  {
+    AdwStyleManager *style = adw_style_manager_get_default ();
+
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+    g_assert_true (adw_style_manager_get_dark (style));
+    save_screenshot (GTK_WINDOW (window), "download-manager-dark.png");
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  }
 
   activate (app, "resume", 1);
   g_assert_cmpint (dm_download_get_status (paused), ==, DM_STATUS_RUNNING);
@@ -636,8 +650,9 @@ window_body (DmApplication *app)
     g_assert_cmpfloat (bar_contrast (GTK_WINDOW (window), "download-manager-selected.png", FALSE), >=, 2.0);
   }
 
-  /* The status line: the totals, once the "added" message has gone. */
+  /* The status line: the totals; the "added" message was a toast. */
   dm_window_show_message (window, NULL);
+  g_assert_null (dm_window_get_toast_text (window));
   status_text = dm_window_get_status_text (window);
   g_test_message ("status line: %s", status_text);
   g_assert_true (g_str_has_prefix (status_text, "20 downloads: 0 running, 0 queued, 0 paused, 18 done, 1 failed, 1 cancelled"));
@@ -799,7 +814,7 @@ window_body (DmApplication *app)
       g_assert_cmpuint (g_list_length (after), ==, g_list_length (before));
     if (handler == NULL && folders == NULL)
       {
-        status_text = dm_window_get_status_text (window);
+        status_text = dm_window_get_toast_text (window);
         g_test_message ("after Open: %s", status_text);
         g_assert_true (g_str_has_prefix (status_text, "No application opens "));
         g_assert_nonnull (strstr (status_text, "; it is in "));
@@ -835,8 +850,8 @@ window_body (DmApplication *app)
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.paste", NULL));
     wait_for (rows_added, GUINT_TO_POINTER (before + 2), 10000, "two pasted rows");
     wait_for (manager_idle, manager, 30000, "the pasted downloads");
-    g_test_message ("after the paste: %s", dm_window_get_status_text (window));
-    g_assert_cmpstr (dm_window_get_status_text (window), ==,
+    g_test_message ("after the paste: %s", dm_window_get_toast_text (window));
+    g_assert_cmpstr (dm_window_get_toast_text (window), ==,
                      "1 line not added: line 2: not an http:// or https:// URL: not-a-url");
   }
 
@@ -1323,6 +1338,115 @@ test_bulk_remove (void)
   run_app (bulk_remove_body);
 }
 
+/* Remove, then Undo: the row comes back where it was and goes on from
+ * what it had received; without Undo, the data goes when the toast has. */
+static gboolean
+undo_toast_gone (gpointer data)
+{
+  return dm_window_get_undo_text (data) == NULL;
+}
+
+static gint
+position_of (GListModel *model,
+             gpointer    item)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GObject) at = g_list_model_get_item (model, i);
+
+      if (at == item)
+        return (gint) i;
+    }
+  return -1;
+}
+
+static void
+undo_remove_body (DmApplication *app)
+{
+  DmManager *manager = dm_application_get_manager (app);
+  DmWindow *window = dm_application_get_window (app);
+  GListModel *downloads = dm_manager_get_downloads (manager);
+  g_autofree char *folder = g_build_filename (g_get_home_dir (), "undo-test", NULL);
+  g_autoptr(GFile) folder_file = g_file_new_for_path (folder);
+  g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(DmDownload) slow = NULL;
+  g_autoptr(DmDownload) other = NULL;
+  g_autofree char *expected = sha256_of_served ("16m", 600000);
+  g_autofree char *got = NULL;
+  g_autofree char *undo_title = NULL;
+  g_autofree char *part_path = NULL;
+  gint at;
+
+  current_manager = manager;
+  dm_manager_set_download_folder (manager, folder);
+  g_object_set (manager, "max-parallel", 2, NULL);
+  g_ptr_array_add (urls, g_strdup_printf ("%s/1k?undo=first", nginx_url));
+  /* 600,000 bytes at 200 kB/s: 3 s, a second slower than the toast is
+   * quick. */
+  g_ptr_array_add (urls, g_strdup_printf ("%s/trickle?n=600000&chunk=2000&interval=10", soup_url));
+  /* 3,000,000: 15 s, still running when it is removed. */
+  g_ptr_array_add (urls, g_strdup_printf ("%s/trickle?n=3000000&chunk=2000&interval=10&b", soup_url));
+  g_ptr_array_add (urls, NULL);
+  dm_application_add_urls (app, (const char * const *) urls->pdata, NULL, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (downloads), ==, 3);
+  slow = g_list_model_get_item (downloads, 1);
+  other = g_list_model_get_item (downloads, 2);
+  wait_for (row_has_bytes, slow, 20000, "bytes of the slow download");
+
+  /* Delete on the selected row: no question, the row goes at once, its
+   * part stays while the toast offers Undo. */
+  dm_window_select (window, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove", NULL));
+  g_assert_null (dm_window_get_confirm_dialog (window));
+  g_assert_cmpint (position_of (downloads, slow), ==, -1);
+  g_assert_cmpuint (g_list_model_get_n_items (downloads), ==, 2);
+  undo_title = g_strdup (dm_window_get_undo_text (window));
+  g_test_message ("the toast: %s", undo_title);
+  g_assert_cmpstr (undo_title, ==, "Removed “trickle”");
+  save_screenshot (GTK_WINDOW (window), "download-manager-undo.png");
+  wait_for_status (slow, DM_STATUS_CANCELLED, 10000);
+  g_assert_true (file_exists (dm_download_get_file (slow), ".part"));
+
+  /* Undo (Ctrl+Z): back at its place, in the queue, and on from its part
+   * to the same bytes as served. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo-remove", NULL));
+  g_assert_null (dm_window_get_undo_text (window));
+  at = position_of (downloads, slow);
+  g_assert_cmpint (at, ==, 1);
+  g_assert_true (dm_manager_find (manager, dm_download_get_id (slow)) == slow);
+  g_assert_cmpint (dm_download_get_status (slow), !=, DM_STATUS_CANCELLED);
+  wait_for_status (slow, DM_STATUS_DONE, 30000);
+  got = sha256_of_file (dm_download_get_file (slow));
+  g_assert_cmpstr (got, ==, expected);
+  g_assert_false (file_exists (dm_download_get_file (slow), ".part"));
+
+  /* Removed, and left: once the toast has gone (its 8 s), the part has. */
+  g_assert_cmpint (dm_download_get_status (other), ==, DM_STATUS_RUNNING);
+  wait_for (row_has_bytes, other, 20000, "bytes of the second slow download");
+  at = position_of (downloads, other);
+  dm_window_select (window, (guint) at);
+  part_path = g_strconcat (g_file_peek_path (dm_download_get_file (other)), ".part", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove", NULL));
+  g_assert_nonnull (dm_window_get_undo_text (window));
+  g_assert_cmpint (position_of (downloads, other), ==, -1);
+  wait_for_status (other, DM_STATUS_CANCELLED, 10000);
+  g_assert_true (g_file_test (part_path, G_FILE_TEST_EXISTS));
+  wait_for (undo_toast_gone, window, 20000, "the undo toast to go");
+  wait_for (manager_idle, manager, 10000, "the manager to settle");
+  run_for (200);
+  g_assert_false (g_file_test (part_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (dm_manager_get_trash_size (manager), ==, 0);
+  /* What is left on disk: the two finished files, nothing else. */
+  g_assert_cmpuint (count_files (folder, NULL), ==, 2);
+  remove_tree (folder_file);
+}
+
+static void
+test_undo_remove (void)
+{
+  run_app (undo_remove_body);
+}
+
 /* ---------------------------------------------------------------------- */
 /* The URL list reader                                                     */
 
@@ -1407,6 +1531,7 @@ main (int   argc,
       g_test_add_func ("/DownloadManager/window", test_window);
       g_test_add_func ("/DownloadManager/many-rows", test_many_rows);
       g_test_add_func ("/DownloadManager/bulk-remove", test_bulk_remove);
+      g_test_add_func ("/DownloadManager/undo-remove", test_undo_remove);
     }
   else
     g_printerr ("No display: the window tests need one (the test suite runs them under xvfb-run)\n");

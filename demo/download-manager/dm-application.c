@@ -26,14 +26,14 @@
 
 struct _DmApplication
 {
-  GtkApplication parent_instance;
+  AdwApplication parent_instance;
 
   DmManager     *manager;
   DmWindow      *window;
   DemoServer    *demo_server;
 };
 
-G_DEFINE_FINAL_TYPE (DmApplication, dm_application, GTK_TYPE_APPLICATION)
+G_DEFINE_FINAL_TYPE (DmApplication, dm_application, ADW_TYPE_APPLICATION)
 
 static DmDownload *
 find (DmApplication *self,
@@ -101,8 +101,9 @@ ROW_ACTION (cancel, dm_manager_cancel)
 ROW_ACTION (retry, dm_manager_retry)
 ROW_ACTION (remove, dm_manager_remove)
 
-/* app.cancel-rows(au) and app.remove-rows(au): the window's bulk actions,
- * one change of the list for all the rows. */
+/* app.cancel-rows(au) and app.remove-rows(au): bulk actions, one change
+ * of the list for all the rows (the window's Remove goes through the
+ * manager's trash instead, to be undone). */
 #define ROWS_ACTION(name, call)                                                  \
   static void                                                                    \
   name##_rows_action (GSimpleAction *action, GVariant *parameter, gpointer data) \
@@ -307,18 +308,22 @@ static void
 about_action (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
   DmApplication *self = data;
-  static const char *authors[] = { "The gcurlmulti authors", NULL };
+  static const char *developers[] = { "The gcurlmulti authors", NULL };
+  GtkWidget *about;
 
   ensure_window (self);
-  gtk_show_about_dialog (GTK_WINDOW (self->window),
-                         "program-name", "Haul",
-                         "comments", "A download manager on libcurl and the GLib main loop:\n"
-                                     "the demo of gcurlmulti.",
-                         "version", GCURL_VERSION_S,
-                         "license-type", GTK_LICENSE_LGPL_2_1,
-                         "authors", authors,
-                         "logo-icon-name", DM_APPLICATION_ID,
-                         NULL);
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", self->window,
+                        "application-name", "Haul",
+                        "application-icon", DM_APPLICATION_ID,
+                        "comments", "A download manager on libcurl and the GLib main loop: "
+                                    "the demo of gcurlmulti.",
+                        "version", GCURL_VERSION_S,
+                        "license-type", GTK_LICENSE_LGPL_2_1,
+                        "developers", developers,
+                        "developer-name", "The gcurlmulti authors",
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
 }
 
 /* Quitting closes the window, which asks first while downloads run. */

@@ -12,7 +12,7 @@
 G_BEGIN_DECLS
 
 #define DM_TYPE_APPLICATION (dm_application_get_type ())
-G_DECLARE_FINAL_TYPE (DmApplication, dm_application, DM, APPLICATION, GtkApplication)
+G_DECLARE_FINAL_TYPE (DmApplication, dm_application, DM, APPLICATION, AdwApplication)
 
 DmApplication *dm_application_new         (GApplicationFlags  extra_flags);
 DmManager     *dm_application_get_manager (DmApplication     *self);

@@ -71,7 +71,38 @@ struct _DmManager
   gint64            total_size;
   guint             unknown_sizes;   /* downloads not in total_size */
   gint64            total_speed;
+  GPtrArray        *trash;          /* Trashed *: removed rows, their data kept */
 };
+
+/* A row taken out of the list by dm_manager_trash_many(), until
+ * dm_manager_restore_trash() puts it back where it was or
+ * dm_manager_empty_trash() deletes what it received. */
+typedef struct
+{
+  DmDownload *download;
+  guint       position;
+  gboolean    unfinished;   /* stopped by the removal: back to the queue */
+  gboolean    failed;       /* its part kept, to be deleted with the trash */
+} Trashed;
+
+static gint
+by_position (gconstpointer a,
+             gconstpointer b)
+{
+  const Trashed *x = *(const Trashed * const *) a;
+  const Trashed *y = *(const Trashed * const *) b;
+
+  return x->position < y->position ? -1 : x->position > y->position;
+}
+
+static void
+trashed_free (gpointer data)
+{
+  Trashed *t = data;
+
+  g_object_unref (t->download);
+  g_free (t);
+}
 
 enum
 {
@@ -209,6 +240,7 @@ on_finished (GObject      *object,
   DmManager *self = g_object_get_data (G_OBJECT (download), "dm-manager");
   g_autoptr(GError) error = NULL;
 
+  g_object_set_data (G_OBJECT (download), "dm-stopping", NULL);
   dm_download_update_from_transfer (download);
   if (gcurl_download_run_finish (GCURL_DOWNLOAD (object), result, &error))
     {
@@ -219,11 +251,25 @@ on_finished (GObject      *object,
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      /* The user's cancellation or removal, not the manager going. */
-      if (self != NULL || g_object_get_data (G_OBJECT (download), "dm-removed") != NULL)
-        delete_part (download);
-      dm_download_set_progress (download, 0, dm_download_get_total (download), 0);
-      dm_download_set_status (download, DM_STATUS_CANCELLED, NULL);
+      gboolean requeue = g_object_get_data (G_OBJECT (download), "dm-requeue") != NULL;
+      gboolean kept = g_object_get_data (G_OBJECT (download), "dm-keep-part") != NULL;
+
+      g_object_set_data (G_OBJECT (download), "dm-requeue", NULL);
+      /* The user's cancellation or removal, not the manager going; a
+       * removal that can still be undone keeps the data, and one undone
+       * while its transfer stopped goes back to the queue. */
+      if (requeue && self != NULL)
+        dm_download_set_status (download, DM_STATUS_QUEUED, NULL);
+      else
+        {
+          if ((self != NULL || g_object_get_data (G_OBJECT (download), "dm-removed") != NULL) &&
+              !kept)
+            {
+              delete_part (download);
+              dm_download_set_progress (download, 0, dm_download_get_total (download), 0);
+            }
+          dm_download_set_status (download, DM_STATUS_CANCELLED, NULL);
+        }
     }
   else
     dm_download_set_status (download, DM_STATUS_FAILED, error->message);
@@ -480,18 +526,22 @@ dm_manager_resume (DmManager  *self,
  * one changes in on_finished). Nothing is saved or signalled here. */
 static gboolean
 cancel_one (DmManager  *self,
-            DmDownload *download)
+            DmDownload *download,
+            gboolean    keep_part)
 {
   GCurlDownload *d = dm_download_get_download (download);
 
   switch (dm_download_get_status (download))
     {
     case DM_STATUS_RUNNING:
-      gcurl_download_cancel (d);   /* on_finished does the rest */
+      /* on_finished does the rest */
+      g_object_set_data (G_OBJECT (download), "dm-stopping", GINT_TO_POINTER (1));
+      gcurl_download_cancel (d);
       return FALSE;
     case DM_STATUS_PAUSED:
       if (gcurl_download_get_state (d) == GCURL_DOWNLOAD_STATE_PAUSED)
         {
+          g_object_set_data (G_OBJECT (download), "dm-stopping", GINT_TO_POINTER (1));
           gcurl_download_cancel (d);
           return FALSE;
         }
@@ -499,7 +549,7 @@ cancel_one (DmManager  *self,
     case DM_STATUS_QUEUED:
       /* Never started in this session: its .part, if any, goes too (a row
        * that never received a byte has none). */
-      if (dm_download_get_received (download) > 0)
+      if (dm_download_get_received (download) > 0 && !keep_part)
         delete_part (download);
       dm_download_set_progress (download, 0, dm_download_get_total (download), 0);
       dm_download_set_status (download, DM_STATUS_CANCELLED, NULL);
@@ -519,7 +569,7 @@ dm_manager_cancel_many (DmManager *self,
   gboolean any = FALSE;
 
   for (guint i = 0; i < downloads->len; i++)
-    any |= cancel_one (self, downloads->pdata[i]);
+    any |= cancel_one (self, downloads->pdata[i], FALSE);
   if (!any)
     return;
   queue_save (self);
@@ -552,11 +602,12 @@ dm_manager_retry (DmManager  *self,
 
 /* Takes @downloads out of the list in one splice, so that the view sees
  * one change and rebinds only the rows it shows, whatever their number. */
-void
-dm_manager_remove_many (DmManager *self,
-                        GPtrArray *downloads)
+static void
+remove_rows (DmManager *self,
+             GPtrArray *downloads,
+             gboolean   to_trash)
 {
-  g_autoptr(GHashTable) gone = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) gone = g_hash_table_new (NULL, NULL);   /* row → its status + 1 */
   g_autoptr(GPtrArray) kept = g_ptr_array_new ();
   GListModel *model = G_LIST_MODEL (self->downloads);
   guint n = g_list_model_get_n_items (model);
@@ -569,14 +620,17 @@ dm_manager_remove_many (DmManager *self,
       g_autofree char *path = NULL;
 
       if (g_object_get_data (G_OBJECT (download), "dm-manager") != self ||
-          !g_hash_table_add (gone, download))
+          g_hash_table_contains (gone, download))
         continue;
+      g_hash_table_insert (gone, download, GINT_TO_POINTER (status + 1));
       /* A download still going is cancelled first; the file of a finished
        * one stays on disk. */
+      if (to_trash)
+        g_object_set_data (G_OBJECT (download), "dm-keep-part", GINT_TO_POINTER (1));
       if (status == DM_STATUS_RUNNING || status == DM_STATUS_PAUSED || status == DM_STATUS_QUEUED)
-        cancel_one (self, download);
+        cancel_one (self, download, to_trash);
       /* What it leaves goes too: a .part nothing can resume any more. */
-      if (status == DM_STATUS_FAILED)
+      if (status == DM_STATUS_FAILED && !to_trash)
         delete_part (download);
       g_object_set_data (G_OBJECT (download), "dm-removed", GINT_TO_POINTER (1));
       g_object_set_data (G_OBJECT (download), "dm-manager", NULL);
@@ -598,6 +652,19 @@ dm_manager_remove_many (DmManager *self,
         {
           first = MIN (first, i);
           last = i;
+          if (to_trash)
+            {
+              Trashed *t = g_new0 (Trashed, 1);
+              DmStatus status = GPOINTER_TO_INT (g_hash_table_lookup (gone, download)) - 1;
+
+              t->download = g_object_ref (download);
+              t->position = i;
+              t->unfinished = status == DM_STATUS_RUNNING || status == DM_STATUS_PAUSED ||
+                              status == DM_STATUS_QUEUED ||
+                              g_object_get_data (G_OBJECT (download), "dm-requeue") != NULL;
+              t->failed = status == DM_STATUS_FAILED;
+              g_ptr_array_add (self->trash, t);
+            }
         }
     }
   for (guint i = first; first != G_MAXUINT && i <= last; i++)
@@ -613,6 +680,116 @@ dm_manager_remove_many (DmManager *self,
   schedule (self);
   queue_save (self);
   changed (self);
+}
+
+void
+dm_manager_remove_many (DmManager *self,
+                        GPtrArray *downloads)
+{
+  remove_rows (self, downloads, FALSE);
+}
+
+/**
+ * dm_manager_trash_many:
+ *
+ * Takes @downloads out of the list as dm_manager_remove_many() does, but
+ * keeps what unfinished ones received (their transfers stop) until
+ * dm_manager_empty_trash(); dm_manager_restore_trash() undoes it. Rows
+ * trashed before stay in the trash with them.
+ */
+void
+dm_manager_trash_many (DmManager *self,
+                       GPtrArray *downloads)
+{
+  remove_rows (self, downloads, TRUE);
+}
+
+guint
+dm_manager_get_trash_size (DmManager *self)
+{
+  return self->trash->len;
+}
+
+/**
+ * dm_manager_restore_trash:
+ *
+ * Puts the trashed rows back where they were in the list, the
+ * unfinished ones in the queue again, to resume from what they kept.
+ *
+ * Returns: how many came back
+ */
+guint
+dm_manager_restore_trash (DmManager *self)
+{
+  g_autoptr(GPtrArray) trash = g_steal_pointer (&self->trash);
+  GListModel *model = G_LIST_MODEL (self->downloads);
+  guint n = g_list_model_get_n_items (model);
+  g_autoptr(GPtrArray) all = g_ptr_array_new_full (n + trash->len, g_object_unref);
+  guint next = 0;
+
+  self->trash = g_ptr_array_new_with_free_func (trashed_free);
+  /* In the order they were in, each at its place among those before. */
+  g_ptr_array_sort (trash, by_position);
+  for (guint i = 0; i < trash->len; i++)
+    {
+      Trashed *t = trash->pdata[i];
+      GObject *object = G_OBJECT (t->download);
+
+      g_object_set_data (object, "dm-removed", NULL);
+      g_object_set_data (object, "dm-keep-part", NULL);
+      g_object_set_data (object, "dm-manager", self);
+      g_hash_table_insert (self->by_id, GUINT_TO_POINTER (dm_download_get_id (t->download)),
+                           t->download);
+      g_object_set_data_full (object, "dm-taken",
+                              g_file_get_path (dm_download_get_file (t->download)), g_free);
+      g_hash_table_add (self->taken, g_strdup (g_object_get_data (object, "dm-taken")));
+      g_signal_connect_object (t->download, "notify::file", G_CALLBACK (row_renamed), self, 0);
+      if (t->unfinished && g_object_get_data (object, "dm-stopping") != NULL)
+        g_object_set_data (object, "dm-requeue", GINT_TO_POINTER (1));   /* still stopping */
+      else if (t->unfinished)
+        dm_download_set_status (t->download, DM_STATUS_QUEUED, NULL);
+    }
+  /* The list as it is, with the rows back at their places: one splice,
+   * as for the removal. */
+  for (guint i = 0; i < n || next < trash->len;)
+    {
+      if (next < trash->len && (i >= n || ((Trashed *) trash->pdata[next])->position <= all->len))
+        g_ptr_array_add (all, g_object_ref (((Trashed *) trash->pdata[next++])->download));
+      else
+        g_ptr_array_add (all, g_list_model_get_item (model, i++));
+    }
+  g_list_store_splice (self->downloads, 0, n, all->pdata, all->len);
+  schedule (self);
+  queue_save (self);
+  changed (self);
+  return trash->len;
+}
+
+/**
+ * dm_manager_empty_trash:
+ *
+ * Deletes what the trashed rows kept, and forgets them.
+ */
+void
+dm_manager_empty_trash (DmManager *self)
+{
+  g_autoptr(GPtrArray) trash = NULL;
+
+  if (self->trash == NULL || self->trash->len == 0)
+    return;
+  trash = g_steal_pointer (&self->trash);
+  self->trash = g_ptr_array_new_with_free_func (trashed_free);
+  for (guint i = 0; i < trash->len; i++)
+    {
+      Trashed *t = trash->pdata[i];
+
+      g_object_set_data (G_OBJECT (t->download), "dm-keep-part", NULL);
+      g_object_set_data (G_OBJECT (t->download), "dm-requeue", NULL);
+      /* One still stopping deletes it when it has (on_finished). */
+      if ((t->unfinished && g_object_get_data (G_OBJECT (t->download), "dm-stopping") == NULL &&
+           dm_download_get_received (t->download) > 0) || t->failed)
+        delete_part (t->download);
+    }
 }
 
 void
@@ -873,6 +1050,10 @@ dm_manager_dispose (GObject *object)
   g_autoptr(GError) error = NULL;
 
   g_clear_handle_id (&self->tick, g_source_remove);
+  /* Removed rows that were still to be undone: their data goes now. */
+  if (self->trash != NULL)
+    dm_manager_empty_trash (self);
+  g_clear_pointer (&self->trash, g_ptr_array_unref);
   if (self->downloads != NULL)
     {
       /* Saved first: what runs now is "running" in the file and resumes
@@ -945,6 +1126,7 @@ dm_manager_init (DmManager *self)
   self->source = gcurl_multi_source_new ();
   self->downloads = g_list_store_new (DM_TYPE_DOWNLOAD);
   self->by_id = g_hash_table_new (NULL, NULL);
+  self->trash = g_ptr_array_new_with_free_func (trashed_free);
   self->taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->next_id = 1;
   self->download_folder = default_folder ();

@@ -35,6 +35,13 @@ void         dm_manager_cancel_many          (DmManager   *self,
                                               GPtrArray   *downloads);
 void         dm_manager_remove_many          (DmManager   *self,
                                               GPtrArray   *downloads);
+/* Removal that can be undone: the rows go, what they received stays
+ * until the trash is emptied. */
+void         dm_manager_trash_many           (DmManager   *self,
+                                              GPtrArray   *downloads);
+guint        dm_manager_get_trash_size       (DmManager   *self);
+guint        dm_manager_restore_trash        (DmManager   *self);
+void         dm_manager_empty_trash          (DmManager   *self);
 gboolean     dm_manager_save                 (DmManager   *self,
                                               GError     **error);
 char        *dm_manager_dup_summary          (DmManager   *self);

@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 
 /* The status line's text, as shown. */
 const char *dm_window_get_status_text (DmWindow       *self);
+/* The message in the toast shown (NULL when none), as given. */
+const char *dm_window_get_toast_text  (DmWindow       *self);
+/* The title of the toast that can undo a removal (NULL when none). */
+const char *dm_window_get_undo_text   (DmWindow       *self);
 /* Selects the row at @position, as a click would. */
 void        dm_window_select          (DmWindow       *self,
                                        guint           position);

@@ -6,21 +6,28 @@
  * left, state), a toolbar whose buttons act on the selected rows, and a
  * status line with the totals. Cells are bound to their row's properties
  * only while they show it (bind/unbind), so a list of hundreds of rows
- * costs only what is on screen. Uses the GTK 4.8 API only.
+ * costs only what is on screen. Uses the GTK 4.8 and libadwaita 1.2 API
+ * only: an AdwApplicationWindow with an AdwHeaderBar, messages in
+ * AdwToasts, an AdwStatusPage when the list is empty.
  *
  * - A bind does only what is cheap: tooltips are asked for (query-tooltip)
  *   rather than set on every bind, and removing or cancelling the selected
- *   rows is one action for all of them (app.remove-rows, app.cancel-rows).
+ *   rows is one change for all of them (the manager's trash,
+ *   app.cancel-rows).
  * - Columns have fixed widths, from the widest text each shows, so that
  *   they stay put as figures change; the user may resize them. The
  *   window's size and the widths are kept in CONFIG_DIR/window.ini.
  * - A failed row shows an icon and the error colour; selected, its reason
  *   in full under the list (a tooltip ran off the screen).
- * - A selected row's progress bar is drawn in the selection's text colour
- *   (the fill was the selection's colour, invisible on it).
- * - Before deleting what unfinished downloads received (cancel, remove)
- *   and before closing or quitting while downloads run, the window asks.
- *   The application's own actions (D-Bus, scripts) do not ask.
+ * - libadwaita draws a selected row in a faint tint, on which its progress
+ *   bar keeps the accent colour (GTK's own theme filled the row with the
+ *   bar's colour, which hid it).
+ * - Remove can be undone: a toast says "Removed …" with Undo (or Ctrl+Z)
+ *   while the rows wait in the manager's trash, their data kept; it is
+ *   deleted when the toast goes. Before cancelling (which deletes what
+ *   unfinished downloads received) and before closing or quitting while
+ *   downloads run, the window asks. The application's own actions
+ *   (D-Bus, scripts) neither ask nor wait.
  */
 
 #include "dm-window.h"
@@ -32,24 +39,26 @@
 
 struct _DmWindow
 {
-  GtkApplicationWindow parent_instance;
+  AdwApplicationWindow parent_instance;
 
   DmManager          *manager;
   GtkMultiSelection  *selection;
   GtkWidget          *view;
   GtkWidget          *stack;
   GtkLabel           *status;
+  AdwToastOverlay    *toasts;
+  AdwToast           *toast;         /* the message shown, while shown */
+  char               *toast_text;    /* its text, as given */
+  AdwToast           *undo_toast;    /* "Removed …", while it can be undone */
   GtkLabel           *failure;       /* why the selected row failed */
   char               *state_file;    /* the window's size and columns */
-  char               *message;       /* shown instead of the totals for a while */
-  guint               message_timeout;
   GtkWindow          *add_dialog;    /* while open (a weak pointer) */
   GtkWindow          *preferences;   /* while open (a weak pointer) */
   GtkWindow          *confirm;       /* while open (a weak pointer) */
   gboolean            close_confirmed;
 };
 
-G_DEFINE_FINAL_TYPE (DmWindow, dm_window, GTK_TYPE_APPLICATION_WINDOW)
+G_DEFINE_FINAL_TYPE (DmWindow, dm_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* ---------------------------------------------------------------------- */
 /* Cells                                                                   */
@@ -391,10 +400,86 @@ confirm (DmWindow   *self,
   gtk_widget_grab_focus (keep);
 }
 
-/* win.cancel and win.remove: one app.cancel-rows / app.remove-rows for
- * all the selected rows, so that a bulk action changes the list once.
- * When that deletes what unfinished downloads received, the user is
- * asked first. */
+/* The rows removed are in the manager's trash while their toast shows:
+ * Undo puts them back, and what they received is deleted only once the
+ * toast has gone. */
+static void
+on_undo_toast_dismissed (AdwToast *toast,
+                         DmWindow *self)
+{
+  if (self->undo_toast != toast || self->manager == NULL)
+    return;
+  g_clear_object (&self->undo_toast);
+  dm_manager_empty_trash (self->manager);
+}
+
+static void
+trash_rows (DmWindow  *self,
+            GPtrArray *rows)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *markup = NULL;
+  guint n;
+
+  dm_manager_trash_many (self->manager, rows);
+  n = dm_manager_get_trash_size (self->manager);
+  if (n == 0)
+    return;
+  if (n == 1 && rows->len == 1)
+    {
+      markup = g_markup_escape_text (dm_download_get_name (rows->pdata[0]), -1);
+      title = g_strdup_printf ("Removed “%s”", markup);
+    }
+  else
+    title = g_strdup_printf ("Removed %u downloads", n);
+  /* Removed again while the toast shows: the same toast, for all. */
+  if (self->undo_toast != NULL)
+    {
+      adw_toast_set_title (self->undo_toast, title);
+      return;
+    }
+  self->undo_toast = adw_toast_new (title);
+  adw_toast_set_button_label (self->undo_toast, "_Undo");
+  adw_toast_set_action_name (self->undo_toast, "win.undo-remove");
+  adw_toast_set_priority (self->undo_toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (self->undo_toast, MESSAGE_SECONDS);
+  g_signal_connect_object (self->undo_toast, "dismissed", G_CALLBACK (on_undo_toast_dismissed), self, 0);
+  adw_toast_overlay_add_toast (self->toasts, g_object_ref (self->undo_toast));
+}
+
+/* Undo (the toast's button, Ctrl+Z): the rows come back. The toast is
+ * not dismissed from here (see dm_window_show_message()): it says so
+ * until its time is up. */
+static void
+win_undo_remove (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  DmWindow *self = DM_WINDOW (widget);
+  AdwToast *toast = g_steal_pointer (&self->undo_toast);
+  guint n = dm_manager_restore_trash (self->manager);
+
+  if (toast != NULL)
+    {
+      g_autofree char *title = g_strdup_printf (n == 1 ? "%u download back" : "%u downloads back", n);
+
+      adw_toast_set_title (toast, title);
+      adw_toast_set_button_label (toast, NULL);
+      adw_toast_set_action_name (toast, NULL);
+      g_object_unref (toast);
+    }
+}
+
+const char *
+dm_window_get_undo_text (DmWindow *self)
+{
+  return self->undo_toast != NULL ? adw_toast_get_title (self->undo_toast) : NULL;
+}
+
+/* win.cancel: one app.cancel-rows for all the selected rows, so that a
+ * bulk action changes the list once; when that deletes what unfinished
+ * downloads received, the user is asked first. win.remove takes the
+ * rows away at once, in one change of the list, and can be undone. */
 static void
 win_rows_action (GtkWidget  *widget,
                  const char *action_name,
@@ -410,14 +495,19 @@ win_rows_action (GtkWidget  *widget,
   guint losing_rows = 0;
   GVariant *ids_variant;
 
+  if (removing)
+    {
+      trash_rows (self, rows);
+      return;
+    }
+
   for (guint i = 0; i < rows->len; i++)
     {
       guint32 id = dm_download_get_id (rows->pdata[i]);
       DmStatus status = dm_download_get_status (rows->pdata[i]);
 
       g_array_append_val (ids, id);
-      if ((status == DM_STATUS_RUNNING || status == DM_STATUS_PAUSED || status == DM_STATUS_QUEUED ||
-           (removing && status == DM_STATUS_FAILED)) &&
+      if ((status == DM_STATUS_RUNNING || status == DM_STATUS_PAUSED || status == DM_STATUS_QUEUED) &&
           dm_download_get_received (rows->pdata[i]) > 0)
         {
           losing += dm_download_get_received (rows->pdata[i]);
@@ -432,12 +522,12 @@ win_rows_action (GtkWidget  *widget,
       g_autofree char *body = NULL;
 
       if (rows->len == 1)
-        title = g_strdup_printf (removing ? "Remove “%s”?" : "Cancel “%s”?",
+        title = g_strdup_printf ("Cancel “%s”?",
                                  dm_download_get_name (rows->pdata[0]));
       else
-        title = g_strdup_printf (removing ? "Remove %u Downloads?" : "Cancel %u Downloads?", rows->len);
+        title = g_strdup_printf ("Cancel %u Downloads?", rows->len);
       body = g_strdup_printf ("The %s downloaded so far will be deleted.", size);
-      confirm (self, title, body, removing ? "_Remove" : "_Cancel Download", app_action, ids_variant);
+      confirm (self, title, body, "_Cancel Download", app_action, ids_variant);
       return;
     }
   g_action_group_activate_action (G_ACTION_GROUP (app), app_action, ids_variant);
@@ -563,31 +653,57 @@ update_status (DmWindow *self)
   g_autofree char *summary = dm_manager_dup_summary (self->manager);
   guint n = g_list_model_get_n_items (dm_manager_get_downloads (self->manager));
 
-  gtk_label_set_text (self->status, self->message ? self->message : summary);
+  gtk_label_set_text (self->status, summary);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), n > 0 ? "list" : "empty");
   update_actions (self);
 }
 
-static gboolean
-clear_message (gpointer data)
+static void
+on_toast_dismissed (AdwToast *toast,
+                    DmWindow *self)
 {
-  DmWindow *self = data;
-
-  self->message_timeout = 0;
-  g_clear_pointer (&self->message, g_free);
-  update_status (self);
-  return G_SOURCE_REMOVE;
+  if (self->toast != toast)
+    return;
+  g_clear_object (&self->toast);
+  g_clear_pointer (&self->toast_text, g_free);
 }
 
+/* A message in a toast. A toast still shown takes the new text rather
+ * than being dismissed for a new one, and the application never
+ * dismisses one itself: libadwaita 1.2 crashes when a toast is dismissed
+ * while toasts animate (the end of a hide animation unrefs what is gone).
+ * NULL forgets the message shown: it goes at its timeout, and the next is
+ * a toast of its own. A toast's title is markup: what comes from the
+ * network or the user is escaped. */
 void
 dm_window_show_message (DmWindow   *self,
                         const char *message)
 {
-  g_free (self->message);
-  self->message = g_strdup (message);
-  g_clear_handle_id (&self->message_timeout, g_source_remove);
-  self->message_timeout = g_timeout_add_seconds (MESSAGE_SECONDS, clear_message, self);
-  update_status (self);
+  g_autofree char *markup = NULL;
+
+  g_clear_pointer (&self->toast_text, g_free);
+  if (message == NULL)
+    {
+      g_clear_object (&self->toast);
+      return;
+    }
+  markup = g_markup_escape_text (message, -1);
+  self->toast_text = g_strdup (message);
+  if (self->toast != NULL)
+    {
+      adw_toast_set_title (self->toast, markup);
+      return;
+    }
+  self->toast = adw_toast_new (markup);
+  adw_toast_set_timeout (self->toast, MESSAGE_SECONDS);
+  g_signal_connect_object (self->toast, "dismissed", G_CALLBACK (on_toast_dismissed), self, 0);
+  adw_toast_overlay_add_toast (self->toasts, g_object_ref (self->toast));
+}
+
+const char *
+dm_window_get_toast_text (DmWindow *self)
+{
+  return self->toast_text;
 }
 
 const char *
@@ -1117,15 +1233,11 @@ main_menu (void)
   GMenu *menu = g_menu_new ();
   GMenu *section = g_menu_new ();
 
-  g_menu_append (section, "Pause All", "app.pause-all");
-  g_menu_append (section, "Resume All", "app.resume-all");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
-  g_object_unref (section);
-  section = g_menu_new ();
+  /* Pause All and Resume All are header buttons; Quit is Ctrl+Q, as in
+   * GNOME's own applications, not a menu item. */
   g_menu_append (section, "_Preferences", "app.preferences");
   g_menu_append (section, "_Keyboard Shortcuts", "app.shortcuts");
   g_menu_append (section, "_About Haul", "app.about");
-  g_menu_append (section, "_Quit", "app.quit");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
   g_object_unref (section);
   return G_MENU_MODEL (menu);
@@ -1200,10 +1312,11 @@ dm_window_dispose (GObject *object)
 
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
-  g_clear_handle_id (&self->message_timeout, g_source_remove);
+  g_clear_object (&self->undo_toast);   /* the manager empties its trash */
   g_clear_object (&self->manager);
   g_clear_object (&self->selection);
-  g_clear_pointer (&self->message, g_free);
+  g_clear_object (&self->toast);
+  g_clear_pointer (&self->toast_text, g_free);
   if (self->add_dialog != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->add_dialog), (gpointer *) &self->add_dialog);
   if (self->preferences != NULL)
@@ -1229,6 +1342,8 @@ dm_window_class_init (DmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.remove", NULL, win_rows_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-pause", NULL, win_toggle_pause);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, win_paste);
+  gtk_widget_class_install_action (widget_class, "win.undo-remove", NULL, win_undo_remove);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo-remove", NULL);
 }
 
 static void
@@ -1245,55 +1360,35 @@ on_selection_changed (GtkSelectionModel *model,
   update_actions (self);
 }
 
-/* A selected row is drawn in the selection's colour, which is also that
- * of a progress bar's fill: there, the bar takes the selection's text
- * colour, on a trough of it made faint. */
-static void
-add_style (GdkDisplay *display)
-{
-  static const char css[] =
-    "columnview > listview > row:selected progressbar > trough {"
-    "  background-color: alpha(@theme_selected_fg_color, 0.3); border-color: transparent; }"
-    "columnview > listview > row:selected progressbar > trough > progress {"
-    "  background-color: @theme_selected_fg_color; border-color: @theme_selected_fg_color; }";
-  g_autoptr(GtkCssProvider) provider = NULL;
-
-  if (g_object_get_data (G_OBJECT (display), "dm-style") != NULL)
-    return;
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_data (provider, css, -1);
-  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  g_object_set_data (G_OBJECT (display), "dm-style", GINT_TO_POINTER (1));
-}
-
 DmWindow *
 dm_window_new (GtkApplication *app,
                DmManager      *manager)
 {
   DmWindow *self = g_object_new (DM_TYPE_WINDOW, "application", app, NULL);
-  GtkWidget *header = gtk_header_bar_new ();
+  GtkWidget *header = adw_header_bar_new ();
   GtkWidget *menu_button = gtk_menu_button_new ();
   g_autoptr(GMenuModel) menu = main_menu ();
   GtkWidget *toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *empty = gtk_label_new ("No downloads yet.\n\n"
-                                    "Add URLs with Ctrl+N, or copy them and paste with Ctrl+V.");
+  GtkWidget *empty = adw_status_page_new ();
 
   self->manager = g_object_ref (manager);
   gtk_window_set_title (GTK_WINDOW (self), "Haul");
   gtk_window_set_icon_name (GTK_WINDOW (self), DM_APPLICATION_ID);
   gtk_window_set_default_size (GTK_WINDOW (self), 980, 560);
 
-  /* Header bar: add, paste; the menu. */
-  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), tool_button ("list-add-symbolic", "Add URLs (Ctrl+N)", "app.add"));
-  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), tool_button ("edit-paste-symbolic", "Paste URLs (Ctrl+V)", "win.paste"));
+  /* Header bar (its buttons flat, as libadwaita draws them): add,
+   * paste; the menu, pause all, resume all. */
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), tool_button ("list-add-symbolic", "Add URLs (Ctrl+N)", "app.add"));
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), tool_button ("edit-paste-symbolic", "Paste URLs (Ctrl+V)", "win.paste"));
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), menu);
   gtk_widget_set_tooltip_text (menu_button, "Main Menu");
-  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), menu_button);
-  gtk_window_set_titlebar (GTK_WINDOW (self), header);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), menu_button);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), tool_button ("media-playback-start-symbolic", "Resume All", "app.resume-all"));
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), tool_button ("media-playback-pause-symbolic", "Pause All", "app.pause-all"));
+  gtk_box_append (GTK_BOX (box), header);
 
   /* Toolbar: what applies to the selected rows. */
   gtk_box_append (GTK_BOX (toolbar), tool_button ("media-playback-pause-symbolic", "Pause (Space)", "win.pause"));
@@ -1303,6 +1398,7 @@ dm_window_new (GtkApplication *app,
   gtk_box_append (GTK_BOX (toolbar), tool_button ("edit-delete-symbolic", "Remove from the list (Delete)", "win.remove"));
   gtk_box_append (GTK_BOX (toolbar), tool_button ("document-open-symbolic", "Open (Ctrl+O)", "win.open-file"));
   gtk_box_append (GTK_BOX (toolbar), tool_button ("folder-open-symbolic", "Open Folder (Ctrl+Shift+O)", "win.open-folder"));
+  gtk_widget_add_css_class (toolbar, "toolbar");   /* flat buttons */
   gtk_widget_set_margin_start (toolbar, 6);
   gtk_widget_set_margin_end (toolbar, 6);
   gtk_widget_set_margin_top (toolbar, 6);
@@ -1334,8 +1430,10 @@ dm_window_new (GtkApplication *app,
   g_signal_connect (self->selection, "selection-changed", G_CALLBACK (on_selection_changed), self);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), self->view);
 
-  gtk_label_set_justify (GTK_LABEL (empty), GTK_JUSTIFY_CENTER);
-  gtk_widget_add_css_class (empty, "dim-label");
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "folder-download-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (empty), "No Downloads");
+  adw_status_page_set_description (ADW_STATUS_PAGE (empty),
+                                   "Add URLs with Ctrl+N, or copy them and paste with Ctrl+V");
   self->stack = gtk_stack_new ();
   gtk_stack_add_named (GTK_STACK (self->stack), empty, "empty");
   gtk_stack_add_named (GTK_STACK (self->stack), scrolled, "list");
@@ -1366,9 +1464,10 @@ dm_window_new (GtkApplication *app,
   gtk_widget_set_margin_bottom (GTK_WIDGET (self->status), 6);
   gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
-  gtk_window_set_child (GTK_WINDOW (self), box);
+  self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
+  adw_toast_overlay_set_child (self->toasts, box);
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (self), GTK_WIDGET (self->toasts));
 
-  add_style (gtk_widget_get_display (GTK_WIDGET (self)));
   self->state_file = g_build_filename (g_get_user_config_dir (), "gcurl-download-manager",
                                        "window.ini", NULL);
   load_state (self);

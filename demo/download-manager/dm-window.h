@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "dm-manager.h"
 
@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 #define DM_APPLICATION_ID "org.gcurlmulti.DownloadManager"
 
 #define DM_TYPE_WINDOW (dm_window_get_type ())
-G_DECLARE_FINAL_TYPE (DmWindow, dm_window, DM, WINDOW, GtkApplicationWindow)
+G_DECLARE_FINAL_TYPE (DmWindow, dm_window, DM, WINDOW, AdwApplicationWindow)
 
 DmWindow  *dm_window_new              (GtkApplication *app,
                                        DmManager      *manager);
